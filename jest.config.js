@@ -1,0 +1,32 @@
+/**
+ * Three tiers, each its own jest project:
+ *  - unit: pure code and adapters against aws-sdk-client-mock; no network, no emulators.
+ *  - infra: CDK assertions, the cdk-nag gate and cfn-lint on the synthesized templates.
+ *  - integration: the local runtime (dynalite, fauxqs, aws-ses-v2-local) over real HTTP.
+ */
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      transform,
+      testEnvironment: 'node',
+    },
+    {
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+      transform,
+      testEnvironment: 'node',
+      snapshotSerializers: ['<rootDir>/test/infra/support/mask-asset-hashes.js'],
+    },
+    {
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      transform,
+      testEnvironment: 'node',
+    },
+  ],
+};

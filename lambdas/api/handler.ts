@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { sesForReading } from '../shared/adapters/aws-clients';
+import { DynamoIdempotencyStore } from '../shared/adapters/idempotency-store';
+import { DynamoMessageStore } from '../shared/adapters/message-store';
+import { SqsSendQueue } from '../shared/adapters/send-queue';
+import { fetchAccountQuota } from '../shared/adapters/ses-mailer';
+import { DynamoSuppressionList } from '../shared/adapters/suppression-store';
+import { DynamoTemplateStore } from '../shared/adapters/template-store';
+import { parseMailbox } from '../shared/domain/addresses';
+import { ApiError } from '../shared/domain/errors';
+import { maxSendRateOverride, queueUrl, readEnvironment, tableName } from '../shared/environment';
+import { logger } from '../shared/observability';
+import { errorResponse } from './http';
+import { buildRouter } from './routes';
+
+const env = readEnvironment({
+  MESSAGES_TABLE: tableName,
+  TEMPLATES_TABLE: tableName,
+  SUPPRESSIONS_TABLE: tableName,
+  IDEMPOTENCY_TABLE: tableName,
+  TRANSACTIONAL_QUEUE_URL: queueUrl,
+  SENDING_DOMAIN: z.string().min(1).toLowerCase(),
+  DEFAULT_FROM: z.string().min(3),
+  MAX_SEND_RATE: maxSendRateOverride,
+});
+
+const router = buildRouter({
+  sendingDomain: env.SENDING_DOMAIN,
+  defaultFrom: parseMailbox(env.DEFAULT_FROM),
+  messages: new DynamoMessageStore(env.MESSAGES_TABLE),
+  templates: new DynamoTemplateStore(env.TEMPLATES_TABLE),
+  suppressions: new DynamoSuppressionList(env.SUPPRESSIONS_TABLE),
+  idempotency: new DynamoIdempotencyStore(env.IDEMPOTENCY_TABLE),
+  queue: new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL),
+  accountQuota: async () => {
+    try {
+      return await fetchAccountQuota(sesForReading);
+    } catch (error) {
+      logger.error('GetAccount failed', { error });
+      throw new ApiError(502, 'ses_unavailable', 'SES did not answer GetAccount; try again shortly');
+    }
+  },
+  maxSendRateOverride: env.MAX_SEND_RATE,
+  newId: () => randomUUID(),
+  now: () => new Date(),
+});
+
+/** API Gateway (REST, proxy integration) → the /v1 routes. */
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  try {
+    return await router.handle(event);
+  } catch (error) {
+    if (error instanceof ApiError) {
+      if (error.status >= 500) logger.error('request failed', { error });
+      return errorResponse(error);
+    }
+    logger.error('unexpected error', { error, path: event.path, method: event.httpMethod });
+    return errorResponse(
+      new ApiError(
+        500,
+        'internal_error',
+        'Something went wrong on our side; retry with the same Idempotency-Key to be safe',
+      ),
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { domainToASCII } from 'node:url';
+import { hasControlCharacters } from './control-characters';
+
+/** An email address as SES takes it: ASCII, with an optional display name kept apart. */
+export interface Mailbox {
+  /** The bare address, domain in ASCII (punycode) and lower case. */
+  address: string;
+  name?: string;
+}
+
+const MAX_ADDRESS_LENGTH = 254;
+const MAX_LOCAL_PART_LENGTH = 64;
+const MAX_NAME_LENGTH = 200;
+// RFC 5322 dot-atom for the local part: quoted local parts are legal but so rare in practice (and so
+// often abused) that refusing them is the safer default.
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const NAME_AND_ADDRESS = /^\s*(?:"((?:[^"\\]|\\.)*)"|([^<>"]*?))\s*<([^<>]*)>\s*$/;
+
+export class AddressError extends Error {}
+
+/**
+ * Parses `jane@example.com` or `"Jane Doe" <jane@example.com>` (or `Jane Doe <jane@example.com>`).
+ * Throws AddressError with a reason a caller can read; never returns something SES would refuse.
+ */
+export function parseMailbox(input: string): Mailbox {
+  if (hasControlCharacters(input))
+    throw new AddressError('must not contain control characters (CR, LF, tab…)');
+  const named = NAME_AND_ADDRESS.exec(input);
+  const rawAddress = named ? (named[3] ?? '') : input;
+  const rawName = named ? (named[1] !== undefined ? named[1].replace(/\\(.)/g, '$1') : named[2]) : undefined;
+  const address = parseAddress(rawAddress);
+  const name = rawName?.trim();
+  if (name !== undefined && name.length > MAX_NAME_LENGTH) {
+    throw new AddressError(`display name is longer than ${MAX_NAME_LENGTH} characters`);
+  }
+  return name ? { address, name } : { address };
+}
+
+function parseAddress(raw: string): string {
+  if (raw.length === 0) throw new AddressError('is empty');
+  if (/\s/.test(raw)) throw new AddressError('must not contain spaces');
+  if (raw.length > MAX_ADDRESS_LENGTH)
+    throw new AddressError(`is longer than ${MAX_ADDRESS_LENGTH} characters`);
+  const at = raw.lastIndexOf('@');
+  if (at < 1 || at === raw.length - 1)
+    throw new AddressError('must have a local part and a domain (name@domain)');
+  const local = raw.slice(0, at);
+  const domain = toAsciiDomain(raw.slice(at + 1));
+  if (local.length > MAX_LOCAL_PART_LENGTH) {
+    throw new AddressError(`local part is longer than ${MAX_LOCAL_PART_LENGTH} characters`);
+  }
+  if (!LOCAL_PART.test(local)) throw new AddressError('local part has characters SES does not accept');
+  const address = `${local}@${domain}`;
+  if (address.length > MAX_ADDRESS_LENGTH)
+    throw new AddressError(`is longer than ${MAX_ADDRESS_LENGTH} characters`);
+  return address;
+}
+
+function toAsciiDomain(domain: string): string {
+  const ascii = domainToASCII(domain.toLowerCase());
+  const labels = ascii.split('.');
+  if (!ascii || labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label))) {
+    throw new AddressError('has an invalid domain');
+  }
+  return ascii;
+}
+
+/** The key under which an address is suppressed or deduplicated: case does not make two people. */
+export function normalizeAddress(address: string): string {
+  return address.toLowerCase();
+}
+
+/** `"Name" <address>` as SES wants it: quoted when ASCII, RFC 2047 encoded-word otherwise. */
+export function formatMailbox({ address, name }: Mailbox): string {
+  if (!name) return address;
+  if (/^[\x20-\x7e]*$/.test(name)) return `"${name.replace(/(["\\])/g, '\\$1')}" <${address}>`;
+  return `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?= <${address}>`;
+}
+
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}

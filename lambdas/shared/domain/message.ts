@@ -1,0 +1,74 @@
+/** Where one message is in its life. `sending` is the claim that makes a redelivery harmless. */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed';
+export type Stream = 'transactional' | 'bulk';
+
+export interface MessageEvent {
+  type: string;
+  at: string;
+  detail?: string;
+}
+
+export interface Failure {
+  /** The SES error name (e.g. MessageRejected) or a Mailroom code (e.g. OutcomeUnknown). */
+  code: string;
+  message: string;
+}
+
+export interface MessageHeader {
+  name: string;
+  value: string;
+}
+
+/** A message as stored: rendered, addressed and ready for the sender, plus what happened to it. */
+export interface StoredMessage {
+  id: string;
+  stream: Stream;
+  status: MessageStatus;
+  createdAt: string;
+  updatedAt: string;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  replyTo: string[];
+  subject: string;
+  html?: string;
+  text?: string;
+  headers: MessageHeader[];
+  tags: Record<string, string>;
+  template?: string;
+  suppressed: string[];
+  idempotencyKey?: string;
+  attempts: number;
+  claimedAt?: string;
+  sentAt?: string;
+  failedAt?: string;
+  sesMessageId?: string;
+  failure?: Failure;
+  history: MessageEvent[];
+}
+
+/** What `GET /v1/emails/{id}` shows: status and history, not the content. */
+export function publicView(message: StoredMessage) {
+  return {
+    id: message.id,
+    stream: message.stream,
+    status: message.status,
+    from: message.from,
+    to: message.to,
+    cc: message.cc,
+    bcc: message.bcc,
+    subject: message.subject,
+    tags: message.tags,
+    template: message.template,
+    suppressed: message.suppressed,
+    sesMessageId: message.sesMessageId,
+    failure: message.failure,
+    attempts: message.attempts,
+    createdAt: message.createdAt,
+    updatedAt: message.updatedAt,
+    sentAt: message.sentAt,
+    failedAt: message.failedAt,
+    events: message.history,
+  };
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+const positiveNumber = z.coerce.number().positive();
+
+/** Environment variables, checked once at cold start, with errors that name the variable. */
+export function readEnvironment<T extends z.ZodRawShape>(shape: T, env: NodeJS.ProcessEnv = process.env) {
+  const parsed = z.object(shape).safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid environment: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export const tableName = z.string().min(1);
+export const queueUrl = z.string().url();
+/** Optional MaxSendRate override from the deploy config; empty means "ask SES". */
+export const maxSendRateOverride = z.preprocess((v) => (v === '' ? undefined : v), positiveNumber.optional());
+/** How many senders pace independently (each gets 1/n of the rate); the Lambda's reserved concurrency. */
+export const senderConcurrency = z.coerce.number().int().min(1).default(1);

@@ -1,0 +1,156 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startApiGatewayServer } from './api-gateway-server';
+import { type Emulator, startDynamoDb, startSes, startSqs } from './emulators';
+import { createQueueWithDlq, createTables, LOCAL_TABLES, type LocalQueue } from './resources';
+import { SqsEventSource } from './sqs-event-source';
+
+export interface LocalOptions {
+  /** API port; 0 picks a free one. */
+  port: number;
+  dynamoDbPort: number;
+  sqsPort: number;
+  sesPort: number;
+  dataDir: string;
+  sendingDomain: string;
+  defaultFrom: string;
+  /** Invocations of the sender at once, as the deployed event source's maximum concurrency. */
+  senderConcurrency: number;
+}
+
+export interface LocalRuntime {
+  apiUrl: string;
+  inboxUrl: string;
+  endpoints: { dynamodb: string; sqs: string; sesv2: string };
+  /** Which endpoints came from AWS_ENDPOINT_URL_* rather than an emulator started here. */
+  external: string[];
+  transactionalQueue: LocalQueue;
+  stop(): Promise<void>;
+}
+
+/** The account aws-ses-v2-local reports to GetAccount: out of the sandbox, 14 mails a second. */
+const LOCAL_SES_ACCOUNT = {
+  DedicatedIpAutoWarmupEnabled: false,
+  Details: {
+    AdditionalContactEmailAddresses: [],
+    ContactLanguage: 'EN',
+    MailType: 'TRANSACTIONAL',
+    ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+    UseCaseDescription: 'Mailroom local mode',
+    WebsiteURL: 'http://localhost',
+  },
+  EnforcementStatus: 'HEALTHY',
+  ProductionAccessEnabled: true,
+  SendingEnabled: true,
+  SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 0 },
+  SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+};
+
+/**
+ * Mailroom on one machine: emulators for DynamoDB, SQS and SES, an HTTP server in place of API
+ * Gateway and a poller in place of the SQS event source mapping, hosting the very same handlers.
+ * An AWS_ENDPOINT_URL_<SERVICE> already set wins over the matching emulator.
+ */
+export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
+  const env = process.env;
+  env.AWS_REGION ??= 'us-east-1';
+  env.AWS_ACCESS_KEY_ID ??= 'local';
+  env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  env.AWS_SES_ACCOUNT ??= JSON.stringify(LOCAL_SES_ACCOUNT);
+  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+  const started: Emulator[] = [];
+  const external: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const endpoint = async (variable: string, start: () => Promise<Emulator>) => {
+    const given = env[variable];
+    if (given) {
+      external.push(variable);
+      return given;
+    }
+    const emulator = await start();
+    started.push(emulator);
+    stops.unshift(emulator.stop);
+    env[variable] = emulator.endpoint;
+    return emulator.endpoint;
+  };
+
+  try {
+    const dynamodb = await endpoint('AWS_ENDPOINT_URL_DYNAMODB', () =>
+      startDynamoDb(options.dynamoDbPort, join(options.dataDir, 'dynamodb')),
+    );
+    const sqsEndpoint = await endpoint('AWS_ENDPOINT_URL_SQS', () => startSqs(options.sqsPort));
+    const sesv2 = await endpoint('AWS_ENDPOINT_URL_SESV2', () => startSes(options.sesPort));
+
+    const dynamoClient = new DynamoDBClient({});
+    const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+    await createTables(dynamoClient);
+    const transactionalQueue = await createQueueWithDlq(sqs, 'mailroom-transactional');
+
+    Object.assign(env, {
+      MESSAGES_TABLE: LOCAL_TABLES.messages.name,
+      TEMPLATES_TABLE: LOCAL_TABLES.templates.name,
+      SUPPRESSIONS_TABLE: LOCAL_TABLES.suppressions.name,
+      IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency.name,
+      TRANSACTIONAL_QUEUE_URL: transactionalQueue.url,
+      TRANSACTIONAL_CONFIGURATION_SET: 'transactional',
+      SENDING_DOMAIN: options.sendingDomain,
+      DEFAULT_FROM: options.defaultFrom,
+      // Every local sender invocation runs in this one process and shares one pacer, so that pacer
+      // takes the whole rate; in AWS each of the N concurrent containers takes 1/N of it.
+      SENDER_CONCURRENCY: '1',
+    });
+    // Imported only now: the handlers read their environment and create their clients on import.
+    const api = await import('../lambdas/api/handler.js');
+    const sender = await import('../lambdas/sender/handler.js');
+
+    const server: Server = await startApiGatewayServer(api.handler, options.port);
+    stops.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const senderSource = new SqsEventSource({
+      sqs,
+      queueUrl: transactionalQueue.url,
+      queueArn: transactionalQueue.arn,
+      handler: sender.handler,
+      functionName: 'mailroom-sender',
+      batchSize: 10,
+      maxConcurrency: options.senderConcurrency,
+      timeoutMs: 60_000,
+      region: env.AWS_REGION ?? 'us-east-1',
+      onError: (error) => console.error('local sender event source:', error),
+    });
+    senderSource.start();
+    stops.unshift(() => senderSource.stop());
+
+    return {
+      apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      inboxUrl: sesv2,
+      endpoints: { dynamodb, sqs: sqsEndpoint, sesv2 },
+      external,
+      transactionalQueue,
+      stop: () => runAll(stops),
+    };
+  } catch (error) {
+    await runAll(stops);
+    throw error;
+  }
+}
+
+async function runAll(stops: (() => Promise<void>)[]): Promise<void> {
+  for (const stop of stops) {
+    try {
+      await stop();
+    } catch (error) {
+      console.error('while stopping local mode:', error);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import { startLocal } from './runtime';
+
+const port = (name: string, fallback: number) => {
+  const value = process.env[name];
+  const parsed = value === undefined || value === '' ? fallback : Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new Error(`${name} must be a port number (0 picks a free one), got "${value}"`);
+  }
+  return parsed;
+};
+
+async function main(): Promise<void> {
+  const sendingDomain = process.env.MAILROOM_SENDING_DOMAIN ?? 'example.com';
+  const runtime = await startLocal({
+    port: port('PORT', 3000),
+    dynamoDbPort: port('MAILROOM_DYNAMODB_PORT', 4567),
+    sqsPort: port('MAILROOM_SQS_PORT', 4566),
+    sesPort: port('MAILROOM_SES_PORT', 8005),
+    dataDir: resolve(process.env.MAILROOM_DATA_DIR ?? '.mailroom'),
+    sendingDomain,
+    defaultFrom: process.env.MAILROOM_DEFAULT_FROM ?? `Mailroom <hello@${sendingDomain}>`,
+    senderConcurrency: port('MAILROOM_SENDER_CONCURRENCY', 2),
+  });
+
+  const external =
+    runtime.external.length > 0 ? `\n  (from the environment: ${runtime.external.join(', ')})` : '';
+  console.log(`Mailroom local mode
+  NO AUTH: every request is accepted without a signature. Never expose these ports.
+
+  API        ${runtime.apiUrl}
+  Inbox      ${runtime.inboxUrl}
+  DynamoDB   ${runtime.endpoints.dynamodb}
+  SQS        ${runtime.endpoints.sqs}
+  SES v2     ${runtime.endpoints.sesv2}${external}
+
+Send one:
+  curl -s ${runtime.apiUrl}/v1/emails -H 'content-type: application/json' \\
+    -d '{"to":"jane@example.org","subject":"Hello","text":"It works."}'
+
+Ready. Ctrl-C stops everything.`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    // A stuck emulator must not keep the process (and its ports) alive.
+    setTimeout(() => process.exit(1), 5_000).unref();
+    runtime.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Started by another process (a test, a supervisor) that went away: go with it.
+  process.on('disconnect', () => stop('parent gone'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Mailroom local mode failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
