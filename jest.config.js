@@ -4,7 +4,7 @@
  *  - infra: CDK assertions, the cdk-nag gate and cfn-lint on the synthesized templates.
  *  - integration: the local runtime (dynalite, fauxqs, aws-ses-v2-local) over real HTTP.
  */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 /** @type {import('jest').Config} */
 module.exports = {

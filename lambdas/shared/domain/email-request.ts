@@ -21,8 +21,12 @@ const mailbox = z.string().transform((value, ctx): Mailbox => {
     return z.NEVER;
   }
 });
+/** One address or a list of them; a single string is read as a list of one. */
 const oneOrMany = (max: number) =>
-  z.union([mailbox.transform((m) => [m]), z.array(mailbox).max(max, `at most ${max} addresses`)]);
+  z.preprocess(
+    (value) => (typeof value === 'string' ? [value] : value),
+    z.array(mailbox).max(max, `at most ${max} addresses`),
+  );
 
 const singleLine = (max: number) =>
   z

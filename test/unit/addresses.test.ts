@@ -1,0 +1,49 @@
+import { formatMailbox, normalizeAddress, parseMailbox } from '../../lambdas/shared/domain/addresses';
+
+describe('parseMailbox', () => {
+  it('accepts a bare address and lower-cases its domain only', () => {
+    expect(parseMailbox('Jane.Doe@Example.COM')).toEqual({ address: 'Jane.Doe@example.com' });
+  });
+
+  it('keeps a quoted or unquoted display name apart from the address', () => {
+    expect(parseMailbox('"Doe, Jane" <jane@example.com>')).toEqual({ address: 'jane@example.com', name: 'Doe, Jane' });
+    expect(parseMailbox('Jane Doe <jane@example.com>')).toEqual({ address: 'jane@example.com', name: 'Jane Doe' });
+  });
+
+  it('turns an international domain into punycode', () => {
+    expect(parseMailbox('jo@bücher.example').address).toBe('jo@xn--bcher-kva.example');
+  });
+
+  it.each([
+    ['no domain', 'jane'],
+    ['no domain after @', 'jane@'],
+    ['a domain without a dot', 'jane@localhost'],
+    ['spaces', 'jane doe@example.com'],
+    ['CR/LF', 'jane@example.com\r\nBcc: victim@example.org'],
+    ['LF in the display name', '"Jane\nBcc: x@y.z" <jane@example.com>'],
+    ['over 254 characters', `${'a'.repeat(60)}@${'b'.repeat(190)}.com`],
+    ['a local part over 64 characters', `${'a'.repeat(65)}@example.com`],
+    ['a label starting with a dash', 'jane@-example.com'],
+    ['two @ in a row', 'jane@@example.com'],
+  ])('refuses an address with %s', (_, input) => {
+    expect(() => parseMailbox(input)).toThrow();
+  });
+});
+
+describe('formatMailbox', () => {
+  it('quotes an ASCII display name and escapes quotes in it', () => {
+    expect(formatMailbox({ address: 'a@b.co', name: 'Say "hi"' })).toBe('"Say \\"hi\\"" <a@b.co>');
+  });
+
+  it('encodes a non-ASCII display name as an RFC 2047 encoded word', () => {
+    expect(formatMailbox({ address: 'a@b.co', name: 'Zoë' })).toBe(
+      `=?UTF-8?B?${Buffer.from('Zoë').toString('base64')}?= <a@b.co>`,
+    );
+  });
+});
+
+describe('normalizeAddress', () => {
+  it('makes case variants one address', () => {
+    expect(normalizeAddress(parseMailbox('"Jane" <JANE@Example.com>').address)).toBe('jane@example.com');
+  });
+});

@@ -1,0 +1,129 @@
+import type { ClaimResult, MessageClaims, Requeue, SendResult } from '../../../lambdas/shared/domain/delivery';
+import type { Failure, StoredMessage, Stream } from '../../../lambdas/shared/domain/message';
+import type {
+  IdempotencyClaim,
+  IdempotencyStore,
+  MessageRepository,
+  SendQueue,
+  StoredTemplate,
+  SubmitResponse,
+  SuppressionList,
+  TemplateRepository,
+} from '../../../lambdas/shared/domain/ports';
+
+/** Plain-map stand-ins for the adapters, with the same conditional semantics. */
+export class InMemoryMessages implements MessageRepository, MessageClaims {
+  readonly items = new Map<string, StoredMessage>();
+
+  async create(message: StoredMessage): Promise<boolean> {
+    if (this.items.has(message.id)) return false;
+    this.items.set(message.id, structuredClone(message));
+    return true;
+  }
+  async get(id: string) {
+    const item = this.items.get(id);
+    return item && structuredClone(item);
+  }
+  async delete(id: string) {
+    this.items.delete(id);
+  }
+  async claim(id: string, now: Date): Promise<ClaimResult> {
+    const item = this.items.get(id);
+    if (!item || item.status !== 'queued') return item ? { claimed: false, current: structuredClone(item) } : { claimed: false };
+    Object.assign(item, { status: 'sending', claimedAt: now.toISOString(), attempts: item.attempts + 1 });
+    item.history.push({ type: 'sending', at: now.toISOString() });
+    return { claimed: true, message: structuredClone(item) };
+  }
+  async markSent(id: string, sesMessageId: string, now: Date) {
+    const item = this.fromSending(id);
+    Object.assign(item, { status: 'sent', sesMessageId, sentAt: now.toISOString() });
+    item.history.push({ type: 'sent', at: now.toISOString() });
+  }
+  async markFailed(id: string, failure: Failure, now: Date, expectedClaimedAt?: string) {
+    const item = this.fromSending(id);
+    if (expectedClaimedAt !== undefined && item.claimedAt !== expectedClaimedAt) throw new Error('claim changed');
+    Object.assign(item, { status: 'failed', failure, failedAt: now.toISOString() });
+    item.history.push({ type: 'failed', at: now.toISOString() });
+  }
+  async release(id: string, event: string, now: Date) {
+    const item = this.fromSending(id);
+    item.status = 'queued';
+    delete item.claimedAt;
+    item.history.push({ type: event, at: now.toISOString() });
+  }
+  private fromSending(id: string): StoredMessage {
+    const item = this.items.get(id);
+    if (!item || item.status !== 'sending') throw new Error(`ConditionalCheckFailed: ${id} is not sending`);
+    return item;
+  }
+}
+
+export class InMemoryTemplates implements TemplateRepository {
+  readonly items = new Map<string, StoredTemplate>();
+  async get(name: string) {
+    return this.items.get(name);
+  }
+  async put(template: StoredTemplate) {
+    this.items.set(template.name, template);
+  }
+  async delete(name: string) {
+    return this.items.delete(name);
+  }
+  async list(limit: number) {
+    return { items: [...this.items.values()].slice(0, limit) };
+  }
+}
+
+export class InMemorySuppressions implements SuppressionList {
+  constructor(readonly entries = new Map<string, 'all' | 'bulk'>()) {}
+  async suppressedAmong(addresses: string[], stream: Stream) {
+    return new Set(addresses.filter((a) => this.entries.get(a) === 'all' || (this.entries.has(a) && stream === 'bulk')));
+  }
+}
+
+export class InMemoryIdempotency implements IdempotencyStore {
+  readonly items = new Map<string, { fingerprint: string; messageId: string; response?: SubmitResponse }>();
+  async claim(key: string, fingerprint: string, messageId: string): Promise<IdempotencyClaim> {
+    const existing = this.items.get(key);
+    if (!existing) {
+      this.items.set(key, { fingerprint, messageId });
+      return { outcome: 'claimed', messageId };
+    }
+    if (existing.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+    return existing.response ? { outcome: 'replay', response: existing.response } : { outcome: 'in_progress' };
+  }
+  async complete(key: string, response: SubmitResponse) {
+    const existing = this.items.get(key);
+    if (existing) existing.response = response;
+  }
+  async release(key: string) {
+    this.items.delete(key);
+  }
+}
+
+export class RecordingQueue implements SendQueue, Requeue {
+  readonly enqueued: string[] = [];
+  readonly requeued: { body: string; delaySeconds: number }[] = [];
+  failNext = false;
+  async enqueue(messageId: string) {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('SQS unavailable');
+    }
+    this.enqueued.push(messageId);
+  }
+  async requeue(body: string, delaySeconds: number) {
+    this.requeued.push({ body, delaySeconds });
+  }
+}
+
+/** A mailer that answers from a script, then accepts; records what it was asked to send. */
+export class ScriptedMailer {
+  readonly sent: StoredMessage[] = [];
+  private counter = 0;
+  constructor(private readonly script: SendResult[] = []) {}
+  async send(message: StoredMessage): Promise<SendResult> {
+    this.sent.push(message);
+    return this.script.shift() ?? { kind: 'accepted', sesMessageId: `ses-${++this.counter}` };
+  }
+}
