@@ -25,6 +25,7 @@ module.exports = {
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testTimeout: 90_000,
       transform,
       testEnvironment: 'node',
     },

@@ -6,8 +6,14 @@ describe('parseMailbox', () => {
   });
 
   it('keeps a quoted or unquoted display name apart from the address', () => {
-    expect(parseMailbox('"Doe, Jane" <jane@example.com>')).toEqual({ address: 'jane@example.com', name: 'Doe, Jane' });
-    expect(parseMailbox('Jane Doe <jane@example.com>')).toEqual({ address: 'jane@example.com', name: 'Jane Doe' });
+    expect(parseMailbox('"Doe, Jane" <jane@example.com>')).toEqual({
+      address: 'jane@example.com',
+      name: 'Doe, Jane',
+    });
+    expect(parseMailbox('Jane Doe <jane@example.com>')).toEqual({
+      address: 'jane@example.com',
+      name: 'Jane Doe',
+    });
   });
 
   it('turns an international domain into punycode', () => {

@@ -38,7 +38,10 @@ function setup() {
     path: string,
     body?: unknown,
     headers: Record<string, string> = { 'Content-Type': 'application/json' },
-  ): Promise<{ status: number; json: { error?: { code: string; message: string; details?: unknown } } & Record<string, unknown> }> => {
+  ): Promise<{
+    status: number;
+    json: { error?: { code: string; message: string; details?: unknown } } & Record<string, unknown>;
+  }> => {
     const url = new URL(path, 'http://api.test');
     const query = Object.fromEntries(url.searchParams);
     const event = {
@@ -77,9 +80,21 @@ describe('API routes', () => {
   it.each([
     ['malformed JSON', '{"to": ', { 'Content-Type': 'application/json' }, 400, 'invalid_json'],
     ['an empty body', '', { 'Content-Type': 'application/json' }, 400, 'invalid_json'],
-    ['a form body', 'to=jane', { 'Content-Type': 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type'],
+    [
+      'a form body',
+      'to=jane',
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+      415,
+      'unsupported_media_type',
+    ],
     ['no content type', JSON.stringify(email), {}, 415, 'unsupported_media_type'],
-    ['a body over the limit', JSON.stringify({ ...email, text: 'x'.repeat(MAX_BODY_BYTES) }), { 'Content-Type': 'application/json' }, 413, 'too_large'],
+    [
+      'a body over the limit',
+      JSON.stringify({ ...email, text: 'x'.repeat(MAX_BODY_BYTES) }),
+      { 'Content-Type': 'application/json' },
+      413,
+      'too_large',
+    ],
     ['a JSON array', '[]', { 'Content-Type': 'application/json' }, 400, 'validation_failed'],
   ])('answers %s with a clear error and queues nothing', async (_, body, headers, status, code) => {
     const { call, deps } = setup();
@@ -107,7 +122,10 @@ describe('API routes', () => {
     const template = { subject: 'Welcome {{name}}', html: '<p>{{name}}</p>' };
     expect((await call('PUT', '/v1/templates/welcome', template)).status).toBe(201);
     expect((await call('PUT', '/v1/templates/welcome', { ...template, text: '{{name}}' })).status).toBe(200);
-    expect((await call('GET', '/v1/templates/welcome')).json).toMatchObject({ name: 'welcome', text: '{{name}}' });
+    expect((await call('GET', '/v1/templates/welcome')).json).toMatchObject({
+      name: 'welcome',
+      text: '{{name}}',
+    });
     expect((await call('GET', '/v1/templates')).json).toMatchObject({ items: [{ name: 'welcome' }] });
     expect((await call('DELETE', '/v1/templates/welcome')).status).toBe(204);
     expect((await call('GET', '/v1/templates/welcome')).status).toBe(404);
@@ -116,14 +134,17 @@ describe('API routes', () => {
 
   it('refuses a template with a syntax error, naming the part and the line, and stores nothing', async () => {
     const { call, deps } = setup();
-    const response = await call('PUT', '/v1/templates/broken', { subject: 'x', html: '<p>\n{{#if a}}\n</p>' });
+    const response = await call('PUT', '/v1/templates/broken', {
+      subject: 'x',
+      html: '<p>\n{{#if a}}\n</p>',
+    });
     expect(response.status).toBe(400);
     expect(response.json.error).toMatchObject({ code: 'template_syntax_error', details: { field: 'html' } });
     expect(response.json.error?.message).toMatch(/html, line \d/);
     expect((deps.templates as InMemoryTemplates).items.size).toBe(0);
   });
 
-  it('refuses a template name with dots, a listing limit out of range and a forged cursor', async () => {
+  it('refuses a template name with dots and a listing limit out of range', async () => {
     const { call } = setup();
     expect((await call('PUT', '/v1/templates/a.b', { subject: 'x', text: 'y' })).json.error?.code).toBe(
       'invalid_template_name',

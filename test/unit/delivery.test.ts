@@ -1,7 +1,12 @@
-import { type DeliveryDeps, deliver, retryDelaySeconds, STALE_CLAIM_MS } from '../../lambdas/shared/domain/delivery';
+import type { SendResult } from '../../lambdas/shared/domain/delivery';
+import {
+  type DeliveryDeps,
+  deliver,
+  retryDelaySeconds,
+  STALE_CLAIM_MS,
+} from '../../lambdas/shared/domain/delivery';
 import { aQueuedMessage, NOW, queueBody } from './support/factories';
 import { InMemoryMessages, RecordingQueue, ScriptedMailer } from './support/in-memory';
-import type { SendResult } from '../../lambdas/shared/domain/delivery';
 
 async function setup(script: SendResult[] = [], message = aQueuedMessage()) {
   const claims = new InMemoryMessages();
@@ -70,14 +75,20 @@ describe('deliver', () => {
 
   it('marks a claim abandoned by a crashed sender as failed, never sending it twice', async () => {
     const claimedAt = new Date(NOW.getTime() - STALE_CLAIM_MS - 1000).toISOString();
-    const { deps, claims, mailer } = await setup([], aQueuedMessage({ status: 'sending', claimedAt, attempts: 1 }));
+    const { deps, claims, mailer } = await setup(
+      [],
+      aQueuedMessage({ status: 'sending', claimedAt, attempts: 1 }),
+    );
     await expect(deliver(queueBody(), deps)).resolves.toBe('stale_claim_failed');
     expect(mailer.sent).toEqual([]);
     expect(claims.items.get('msg-1')?.failure?.code).toBe('OutcomeUnknown');
   });
 
   it('leaves a fresh claim alone: another sender is working on it', async () => {
-    const { deps, claims, mailer } = await setup([], aQueuedMessage({ status: 'sending', claimedAt: NOW.toISOString() }));
+    const { deps, claims, mailer } = await setup(
+      [],
+      aQueuedMessage({ status: 'sending', claimedAt: NOW.toISOString() }),
+    );
     await expect(deliver(queueBody(), deps)).resolves.toBe('duplicate');
     expect(mailer.sent).toEqual([]);
     expect(claims.items.get('msg-1')?.status).toBe('sending');

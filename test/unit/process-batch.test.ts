@@ -68,6 +68,8 @@ describe('processBatch', () => {
     expect(sent).toBeGreaterThan(0);
     expect(sent + queue.requeued.length).toBe(10);
     expect(queue.requeued.every((r) => r.delaySeconds === 0)).toBe(true);
-    expect([...claims.items.values()].filter((m) => m.status === 'queued')).toHaveLength(queue.requeued.length);
+    expect([...claims.items.values()].filter((m) => m.status === 'queued')).toHaveLength(
+      queue.requeued.length,
+    );
   });
 });

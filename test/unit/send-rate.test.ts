@@ -21,10 +21,13 @@ describe('CachedQuota', () => {
   it('asks SES at most once a minute', async () => {
     let now = 0;
     let calls = 0;
-    const quota = new CachedQuota(async () => {
-      calls++;
-      return production;
-    }, () => now);
+    const quota = new CachedQuota(
+      async () => {
+        calls++;
+        return production;
+      },
+      () => now,
+    );
     await quota.get();
     now = 59_000;
     await quota.get();

@@ -1,10 +1,19 @@
-import { GetAccountCommand, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
-import { MessageRejected } from '@aws-sdk/client-sesv2';
+import {
+  GetAccountCommand,
+  MessageRejected,
+  SESv2Client,
+  SendEmailCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fetchAccountQuota, SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
 import { aQueuedMessage } from './support/factories';
 
-const client = new SESv2Client({ region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const client = new SESv2Client({
+  region: 'us-east-1',
+  maxAttempts: 1,
+  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+});
 const ses = mockClient(client);
 const mailer = new SesMailer(client, { transactional: 'transactional' });
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode }, message: 'x' });
@@ -15,7 +24,11 @@ describe('SesMailer', () => {
   it('sends with the configuration set, the message tags and the custom headers', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-abc' });
     const result = await mailer.send(
-      aQueuedMessage({ tags: { app: 'signup' }, headers: [{ name: 'X-Ref', value: '42' }], html: '<p>x</p>' }),
+      aQueuedMessage({
+        tags: { app: 'signup' },
+        headers: [{ name: 'X-Ref', value: '42' }],
+        html: '<p>x</p>',
+      }),
     );
     expect(result).toEqual({ kind: 'accepted', sesMessageId: 'ses-abc' });
     const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
@@ -39,13 +52,17 @@ describe('SesMailer', () => {
   });
 
   it('reads a 429 as a throttle, after one attempt only', async () => {
-    ses.on(SendEmailCommand).rejects(new TooManyRequestsException({ ...meta(429), message: 'Maximum sending rate exceeded.' }));
+    ses
+      .on(SendEmailCommand)
+      .rejects(new TooManyRequestsException({ ...meta(429), message: 'Maximum sending rate exceeded.' }));
     await expect(mailer.send(aQueuedMessage())).resolves.toMatchObject({ kind: 'throttled' });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   it('reads MessageRejected as a permanent failure with the SES reason', async () => {
-    ses.on(SendEmailCommand).rejects(new MessageRejected({ ...meta(400), message: 'Email address is not verified.' }));
+    ses
+      .on(SendEmailCommand)
+      .rejects(new MessageRejected({ ...meta(400), message: 'Email address is not verified.' }));
     await expect(mailer.send(aQueuedMessage())).resolves.toEqual({
       kind: 'rejected',
       failure: { code: 'MessageRejected', message: 'Email address is not verified.' },
@@ -73,7 +90,9 @@ describe('SesMailer', () => {
   });
 
   it('reads a refused connection as not sent (safe to retry)', async () => {
-    ses.on(SendEmailCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     await expect(mailer.send(aQueuedMessage())).resolves.toMatchObject({ kind: 'not_sent' });
   });
 });

@@ -58,7 +58,10 @@ describe('submitEmail', () => {
   it('leaves suppressed recipients out and lists them', async () => {
     const deps = setup();
     deps.suppressions.entries.set('gone@example.org', 'all');
-    const response = await submitEmail({ body: { ...body, to: ['jane@example.org', 'GONE@example.org'] } }, deps);
+    const response = await submitEmail(
+      { body: { ...body, to: ['jane@example.org', 'GONE@example.org'] } },
+      deps,
+    );
     expect(response.suppressed).toEqual(['GONE@example.org']);
     expect(deps.messages.items.get(response.id)?.to).toEqual(['jane@example.org']);
   });
@@ -118,7 +121,9 @@ describe('submitEmail', () => {
     const deps = setup();
     await deps.templates.put({ name: 't', subject: 'Hi {{name}}', text: 'x', createdAt: '', updatedAt: '' });
     const unknown = await rejection(submitEmail({ body: { to: 'a@example.org', template: 'nope' } }, deps));
-    const missing = await rejection(submitEmail({ body: { to: 'a@example.org', template: 't', data: {} } }, deps));
+    const missing = await rejection(
+      submitEmail({ body: { to: 'a@example.org', template: 't', data: {} } }, deps),
+    );
     expect(unknown).toMatchObject({ status: 422, code: 'unknown_template' });
     expect(missing).toMatchObject({ status: 422, code: 'missing_variable', details: { variable: 'name' } });
     expect(deps.queue.enqueued).toEqual([]);
@@ -128,7 +133,10 @@ describe('submitEmail', () => {
     it('answers a repeat with the first response and queues nothing more', async () => {
       const deps = setup();
       const first = await submitEmail({ body, idempotencyKey: 'k1' }, deps);
-      const again = await submitEmail({ body: { text: '123456', subject: 'Your code', to: 'jane@example.org' }, idempotencyKey: 'k1' }, deps);
+      const again = await submitEmail(
+        { body: { text: '123456', subject: 'Your code', to: 'jane@example.org' }, idempotencyKey: 'k1' },
+        deps,
+      );
       expect(again).toEqual(first);
       expect(deps.queue.enqueued).toEqual([first.id]);
     });
@@ -136,7 +144,9 @@ describe('submitEmail', () => {
     it('answers 409 when the key comes back with another body', async () => {
       const deps = setup();
       await submitEmail({ body, idempotencyKey: 'k1' }, deps);
-      const error = await rejection(submitEmail({ body: { ...body, text: '654321' }, idempotencyKey: 'k1' }, deps));
+      const error = await rejection(
+        submitEmail({ body: { ...body, text: '654321' }, idempotencyKey: 'k1' }, deps),
+      );
       expect(error).toMatchObject({ status: 409, code: 'idempotency_mismatch' });
       expect(deps.queue.enqueued).toHaveLength(1);
     });
@@ -151,7 +161,9 @@ describe('submitEmail', () => {
     it('refuses a key with spaces or over 255 characters', async () => {
       const deps = setup();
       for (const key of ['has space', 'x'.repeat(256), '']) {
-        expect(await rejection(submitEmail({ body, idempotencyKey: key }, deps))).toMatchObject({ status: 400 });
+        expect(await rejection(submitEmail({ body, idempotencyKey: key }, deps))).toMatchObject({
+          status: 400,
+        });
       }
     });
   });

@@ -45,12 +45,14 @@ describe('renderContent', () => {
 
 describe('checkTemplateSyntax', () => {
   it('names the part and the line of a syntax error', () => {
-    expect(() => checkTemplateSyntax({ subject: 'ok', html: '<p>\nline two\n{{#if x}}never closed' })).toThrow(
-      expect.objectContaining({ constructor: TemplateSyntaxError, field: 'html', line: 3 }),
-    );
+    expect(() =>
+      checkTemplateSyntax({ subject: 'ok', html: '<p>\nline two\n{{#if x}}never closed' }),
+    ).toThrow(expect.objectContaining({ constructor: TemplateSyntaxError, field: 'html', line: 3 }));
   });
 
   it('accepts valid templates', () => {
-    expect(() => checkTemplateSyntax({ subject: 'Hi {{name}}', text: '{{#each items}}{{this}}{{/each}}' })).not.toThrow();
+    expect(() =>
+      checkTemplateSyntax({ subject: 'Hi {{name}}', text: '{{#each items}}{{this}}{{/each}}' }),
+    ).not.toThrow();
   });
 });

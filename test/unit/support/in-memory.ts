@@ -1,4 +1,9 @@
-import type { ClaimResult, MessageClaims, Requeue, SendResult } from '../../../lambdas/shared/domain/delivery';
+import type {
+  ClaimResult,
+  MessageClaims,
+  Requeue,
+  SendResult,
+} from '../../../lambdas/shared/domain/delivery';
 import type { Failure, StoredMessage, Stream } from '../../../lambdas/shared/domain/message';
 import type {
   IdempotencyClaim,
@@ -29,7 +34,8 @@ export class InMemoryMessages implements MessageRepository, MessageClaims {
   }
   async claim(id: string, now: Date): Promise<ClaimResult> {
     const item = this.items.get(id);
-    if (!item || item.status !== 'queued') return item ? { claimed: false, current: structuredClone(item) } : { claimed: false };
+    if (!item || item.status !== 'queued')
+      return item ? { claimed: false, current: structuredClone(item) } : { claimed: false };
     Object.assign(item, { status: 'sending', claimedAt: now.toISOString(), attempts: item.attempts + 1 });
     item.history.push({ type: 'sending', at: now.toISOString() });
     return { claimed: true, message: structuredClone(item) };
@@ -41,7 +47,8 @@ export class InMemoryMessages implements MessageRepository, MessageClaims {
   }
   async markFailed(id: string, failure: Failure, now: Date, expectedClaimedAt?: string) {
     const item = this.fromSending(id);
-    if (expectedClaimedAt !== undefined && item.claimedAt !== expectedClaimedAt) throw new Error('claim changed');
+    if (expectedClaimedAt !== undefined && item.claimedAt !== expectedClaimedAt)
+      throw new Error('claim changed');
     Object.assign(item, { status: 'failed', failure, failedAt: now.toISOString() });
     item.history.push({ type: 'failed', at: now.toISOString() });
   }
@@ -77,7 +84,9 @@ export class InMemoryTemplates implements TemplateRepository {
 export class InMemorySuppressions implements SuppressionList {
   constructor(readonly entries = new Map<string, 'all' | 'bulk'>()) {}
   async suppressedAmong(addresses: string[], stream: Stream) {
-    return new Set(addresses.filter((a) => this.entries.get(a) === 'all' || (this.entries.has(a) && stream === 'bulk')));
+    return new Set(
+      addresses.filter((a) => this.entries.get(a) === 'all' || (this.entries.has(a) && stream === 'bulk')),
+    );
   }
 }
 
@@ -90,7 +99,9 @@ export class InMemoryIdempotency implements IdempotencyStore {
       return { outcome: 'claimed', messageId };
     }
     if (existing.fingerprint !== fingerprint) return { outcome: 'mismatch' };
-    return existing.response ? { outcome: 'replay', response: existing.response } : { outcome: 'in_progress' };
+    return existing.response
+      ? { outcome: 'replay', response: existing.response }
+      : { outcome: 'in_progress' };
   }
   async complete(key: string, response: SubmitResponse) {
     const existing = this.items.get(key);
