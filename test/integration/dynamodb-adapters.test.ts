@@ -1,0 +1,169 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { dynamo } from '../../lambdas/shared/adapters/aws-clients';
+import { DynamoIdempotencyStore } from '../../lambdas/shared/adapters/idempotency-store';
+import { DynamoMessageStore } from '../../lambdas/shared/adapters/message-store';
+import { DynamoSuppressionList } from '../../lambdas/shared/adapters/suppression-store';
+import type { StoredMessage } from '../../lambdas/shared/domain/message';
+import { createTables, LOCAL_TABLES } from '../../local/resources';
+
+// The adapters' SDK client resolves its endpoint from the standard environment on its first
+// request, so pointing AWS_ENDPOINT_URL_DYNAMODB at an in-process dynalite before any call is enough.
+let server: Server;
+const adapters = {
+  messages: new DynamoMessageStore(LOCAL_TABLES.messages.name),
+  idempotency: new DynamoIdempotencyStore(LOCAL_TABLES.idempotency.name),
+  suppressions: new DynamoSuppressionList(LOCAL_TABLES.suppressions.name),
+};
+const putSuppression = async (email: string, scope?: string) => {
+  await dynamo.send(
+    new PutCommand({
+      TableName: LOCAL_TABLES.suppressions.name,
+      Item: { email, reason: 'test', ...(scope ? { scope } : {}) },
+    }),
+  );
+};
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', () => ready()));
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  });
+  await createTables(new DynamoDBClient({}));
+});
+
+afterAll(async () => {
+  await new Promise((done) => server.close(done));
+});
+
+const at = (iso: string) => new Date(iso);
+const message = (id: string): StoredMessage => ({
+  id,
+  stream: 'transactional',
+  status: 'queued',
+  createdAt: '2026-11-22T10:00:00.000Z',
+  updatedAt: '2026-11-22T10:00:00.000Z',
+  from: 'hello@acme.test',
+  to: ['jane@example.org'],
+  cc: [],
+  bcc: [],
+  replyTo: [],
+  subject: 's',
+  text: 't',
+  headers: [],
+  tags: {},
+  suppressed: [],
+  attempts: 0,
+  history: [{ type: 'queued', at: '2026-11-22T10:00:00.000Z' }],
+});
+
+describe('DynamoMessageStore', () => {
+  it('refuses to create the same id twice', async () => {
+    expect(await adapters.messages.create(message('dup'))).toBe(true);
+    expect(await adapters.messages.create(message('dup'))).toBe(false);
+  });
+
+  it('lets exactly one of many concurrent claims win', async () => {
+    await adapters.messages.create(message('race'));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => adapters.messages.claim('race', at('2026-11-22T10:00:01Z'))),
+    );
+    expect(results.filter((r) => r.claimed)).toHaveLength(1);
+    expect(
+      results.filter((r) => !r.claimed).every((r) => !r.claimed && r.current?.status === 'sending'),
+    ).toBe(true);
+  });
+
+  it('moves a claimed message to sent, keeping the history in order', async () => {
+    await adapters.messages.create(message('flow'));
+    await adapters.messages.claim('flow', at('2026-11-22T10:00:01Z'));
+    await adapters.messages.release('flow', 'throttled', at('2026-11-22T10:00:02Z'));
+    await adapters.messages.claim('flow', at('2026-11-22T10:00:03Z'));
+    await adapters.messages.markSent('flow', 'ses-1', at('2026-11-22T10:00:04Z'));
+    const stored = await adapters.messages.get('flow');
+    expect(stored).toMatchObject({ status: 'sent', sesMessageId: 'ses-1', attempts: 2 });
+    expect(stored?.history.map((e) => e.type)).toEqual(['queued', 'sending', 'throttled', 'sending', 'sent']);
+    expect(stored?.claimedAt).toBe('2026-11-22T10:00:03.000Z');
+  });
+
+  it('will not mark a message sent that nobody claimed', async () => {
+    await adapters.messages.create(message('unclaimed'));
+    await expect(
+      adapters.messages.markSent('unclaimed', 'ses-x', at('2026-11-22T10:00:01Z')),
+    ).rejects.toThrow();
+    expect((await adapters.messages.get('unclaimed'))?.status).toBe('queued');
+  });
+
+  it('fails a stale claim only if it is still the same claim', async () => {
+    await adapters.messages.create(message('stale'));
+    const claim = await adapters.messages.claim('stale', at('2026-11-22T10:00:01Z'));
+    const claimedAt = claim.claimed ? claim.message.claimedAt : undefined;
+    const failure = { code: 'OutcomeUnknown', message: 'x' };
+    await expect(
+      adapters.messages.markFailed('stale', failure, at('2026-11-22T10:10:00Z'), '2026-01-01T00:00:00.000Z'),
+    ).rejects.toThrow();
+    await adapters.messages.markFailed('stale', failure, at('2026-11-22T10:10:00Z'), claimedAt);
+    expect((await adapters.messages.get('stale'))?.status).toBe('failed');
+  });
+});
+
+describe('DynamoIdempotencyStore', () => {
+  const response = { id: 'm1', status: 'queued' as const, suppressed: [] };
+  const t0 = at('2026-11-22T10:00:00Z');
+
+  it('claims once, then replays the completed response for the same body', async () => {
+    expect(await adapters.idempotency.claim('k1', 'fp', 'm1', t0)).toEqual({
+      outcome: 'claimed',
+      messageId: 'm1',
+    });
+    expect(await adapters.idempotency.claim('k1', 'fp', 'm2', t0)).toEqual({ outcome: 'in_progress' });
+    await adapters.idempotency.complete('k1', response);
+    expect(await adapters.idempotency.claim('k1', 'fp', 'm3', t0)).toEqual({ outcome: 'replay', response });
+    expect(await adapters.idempotency.claim('k1', 'other', 'm4', t0)).toEqual({ outcome: 'mismatch' });
+  });
+
+  it('frees a key after 24 hours', async () => {
+    await adapters.idempotency.claim('k2', 'fp', 'm1', t0);
+    await adapters.idempotency.complete('k2', response);
+    const nextDay = new Date(t0.getTime() + 24 * 3600 * 1000 + 1000);
+    expect(await adapters.idempotency.claim('k2', 'other', 'm9', nextDay)).toEqual({
+      outcome: 'claimed',
+      messageId: 'm9',
+    });
+  });
+
+  it('hands an abandoned claim over with its original message id', async () => {
+    await adapters.idempotency.claim('k3', 'fp', 'original', t0);
+    const later = new Date(t0.getTime() + 5 * 60 * 1000);
+    expect(await adapters.idempotency.claim('k3', 'fp', 'new', later)).toEqual({
+      outcome: 'claimed',
+      messageId: 'original',
+    });
+  });
+});
+
+describe('DynamoSuppressionList', () => {
+  it('finds suppressed addresses among more than one BatchGet page, honouring bulk-only entries', async () => {
+    await putSuppression('bounced@example.org');
+    await putSuppression('unsubscribed@example.org', 'bulk');
+    const addresses = [
+      ...Array.from({ length: 150 }, (_, i) => `r${i}@example.org`),
+      'bounced@example.org',
+      'unsubscribed@example.org',
+    ];
+    expect([...(await adapters.suppressions.suppressedAmong(addresses, 'transactional'))]).toEqual([
+      'bounced@example.org',
+    ]);
+    expect([...(await adapters.suppressions.suppressedAmong(addresses, 'bulk'))].sort()).toEqual([
+      'bounced@example.org',
+      'unsubscribed@example.org',
+    ]);
+  });
+});
