@@ -34,7 +34,7 @@ export class InMemoryMessages implements MessageRepository, MessageClaims {
   }
   async claim(id: string, now: Date): Promise<ClaimResult> {
     const item = this.items.get(id);
-    if (!item || item.status !== 'queued')
+    if (item?.status !== 'queued')
       return item ? { claimed: false, current: structuredClone(item) } : { claimed: false };
     Object.assign(item, { status: 'sending', claimedAt: now.toISOString(), attempts: item.attempts + 1 });
     item.history.push({ type: 'sending', at: now.toISOString() });
@@ -60,7 +60,7 @@ export class InMemoryMessages implements MessageRepository, MessageClaims {
   }
   private fromSending(id: string): StoredMessage {
     const item = this.items.get(id);
-    if (!item || item.status !== 'sending') throw new Error(`ConditionalCheckFailed: ${id} is not sending`);
+    if (item?.status !== 'sending') throw new Error(`ConditionalCheckFailed: ${id} is not sending`);
     return item;
   }
 }

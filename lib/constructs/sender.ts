@@ -1,0 +1,89 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { SendingIdentity } from './identity';
+import { MailroomFunction } from './mailroom-function';
+
+/** Properties of {@link Sender}. */
+export interface SenderProps {
+  /** The messages table: read the message, claim it, record the outcome. */
+  readonly messages: dynamodb.ITable;
+  /** The transactional queue it consumes and re-queues throttled messages to. */
+  readonly transactionalQueue: sqs.IQueue;
+  /** The SES identity and configuration set it sends through. */
+  readonly identity: SendingIdentity;
+  /** The verified sending domain; `ses:SendEmail` is allowed only with a From address there. */
+  readonly sendingDomain: string;
+  /** Reserved concurrency and event-source maximum concurrency (C in DESIGN.md). */
+  readonly concurrency: number;
+  /**
+   * Send-rate ceiling in emails per second, below the account's MaxSendRate.
+   * @default - the account's MaxSendRate from SES GetAccount
+   */
+  readonly maxSendRate?: number;
+  /**
+   * What happens to the function's log group when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The only function that calls SES to send: SQS → paced SendEmail. Its concurrency is fixed at
+ * C twice over: reserved concurrency so nothing else in the account can starve it, and the event
+ * source's maximum concurrency so the poller never pulls batches it cannot run (reserved
+ * concurrency alone lets the poller over-pull, and throttled batches drift toward the DLQ).
+ */
+export class Sender extends Construct {
+  /** Per-invocation limit; the queues' visibility timeout derives from it. */
+  static readonly TIMEOUT = Duration.seconds(60);
+
+  /** The sender function. */
+  readonly function: MailroomFunction;
+
+  constructor(scope: Construct, id: string, props: SenderProps) {
+    super(scope, id);
+
+    const fn = new MailroomFunction(this, 'Function', {
+      entry: 'lambdas/sender/handler.ts',
+      description: 'Mailroom sender: SQS to SES SendEmail, paced to the account send rate',
+      serviceName: 'mailroom-sender',
+      timeout: Sender.TIMEOUT,
+      reservedConcurrentExecutions: props.concurrency,
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+    this.function = fn;
+
+    fn.bindTable('MESSAGES_TABLE', props.messages, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      // SendMessage too: a throttled message goes back to the queue with a delay.
+      .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
+      .setEnv('TRANSACTIONAL_CONFIGURATION_SET', props.identity.transactional.configurationSetName)
+      .setEnv('SENDER_CONCURRENCY', String(props.concurrency))
+      .addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          // SES checks the identity and the configuration set of every send.
+          resources: [props.identity.identityArn, props.identity.transactionalArn],
+          conditions: { StringLike: { 'ses:FromAddress': `*@${props.sendingDomain}` } },
+        }),
+      )
+      .allowAccountLevel(
+        ['ses:GetAccount'],
+        'ses:GetAccount reads the account-wide send quota and has no resource-level permissions; ' +
+          'SES accepts only Resource "*" for it.',
+      );
+    if (props.maxSendRate !== undefined) fn.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
+
+    fn.lambda.addEventSource(
+      new SqsEventSource(props.transactionalQueue, {
+        batchSize: 10,
+        maxConcurrency: props.concurrency,
+        // One bad or throttled message must not send the rest of its batch around again.
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+}

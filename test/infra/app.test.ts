@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { REPO_ROOT } from '../../lib/constructs/mailroom-function';
+import { exampleConfig, type SynthesizedApp, synthesizeMailroom, writeConfigs } from './support/app';
+import { cfnLintAvailable, lintAssembly } from './support/cfn-lint';
+
+const acme = {
+  account: '210987654321',
+  region: 'us-east-1',
+  stackName: 'AcmeMail',
+  sendingDomain: 'mail.acme.com',
+  fromAddress: 'hello@mail.acme.com',
+  maxSendRate: 14,
+  senderConcurrency: 4,
+  retainData: false,
+};
+
+describe('an app with several client configs', () => {
+  let configs: ReturnType<typeof writeConfigs>;
+  let synthesized: SynthesizedApp;
+  let acmeTemplate: Template;
+  let exampleTemplate: Template;
+
+  beforeAll(() => {
+    configs = writeConfigs({ example: exampleConfig(), acme });
+    synthesized = synthesizeMailroom(configs.paths, { bundle: false });
+    const [example, acmeStack] = synthesized.stacks;
+    if (example === undefined || acmeStack === undefined) throw new Error('expected two stacks');
+    exampleTemplate = Template.fromStack(example);
+    acmeTemplate = Template.fromStack(acmeStack);
+  });
+
+  afterAll(() => {
+    synthesized.cleanup();
+    configs.cleanup();
+  });
+
+  it('synthesizes one stack per config, in its own account and region', () => {
+    const stacks = synthesized.assembly.stacks.map((stack) => [
+      stack.stackName,
+      stack.environment.account,
+      stack.environment.region,
+    ]);
+
+    expect(stacks.sort()).toEqual([
+      ['AcmeMail', '210987654321', 'us-east-1'],
+      ['Mailroom-mail-example-com', '123456789012', 'eu-west-1'],
+    ]);
+  });
+
+  it('passes a configured send-rate ceiling to both functions', () => {
+    const functions = acmeTemplate.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { MAX_SEND_RATE: '14' } } },
+    });
+    expect(Object.keys(functions)).toHaveLength(2);
+  });
+
+  it('sizes the sender by senderConcurrency', () => {
+    acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 4,
+      Environment: { Variables: { SENDER_CONCURRENCY: '4' } },
+    });
+    acmeTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+  });
+
+  it('deletes tables and logs with the stack when retainData is false', () => {
+    const tables = acmeTemplate.findResources('AWS::DynamoDB::Table');
+    expect(
+      Object.values(tables).map((table) => [
+        table.DeletionPolicy,
+        table.Properties.DeletionProtectionEnabled,
+      ]),
+    ).toEqual([
+      ['Delete', false],
+      ['Delete', false],
+      ['Delete', false],
+      ['Delete', false],
+    ]);
+    const logGroups = acmeTemplate.findResources('AWS::Logs::LogGroup');
+    expect(new Set(Object.values(logGroups).map((group) => group.DeletionPolicy))).toEqual(
+      new Set(['Delete']),
+    );
+  });
+
+  it('retains tables and logs when retainData is true (the default)', () => {
+    const tables = exampleTemplate.findResources('AWS::DynamoDB::Table');
+    expect(new Set(Object.values(tables).map((table) => table.DeletionPolicy))).toEqual(new Set(['Retain']));
+    const logGroups = exampleTemplate.findResources('AWS::Logs::LogGroup');
+    expect(new Set(Object.values(logGroups).map((group) => group.DeletionPolicy))).toEqual(
+      new Set(['Retain']),
+    );
+  });
+
+  it('restricts each sender to its own domain', () => {
+    const policies = JSON.stringify(acmeTemplate.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('"ses:FromAddress":"*@mail.acme.com"');
+    expect(policies).not.toContain('mail.example.com');
+  });
+
+  it('passes cfn-lint without errors in every region', () => {
+    if (!cfnLintAvailable) {
+      console.warn('cfn-lint is not on the PATH: the CloudFormation lint of the templates did not run');
+      return;
+    }
+    const { errors, warnings } = lintAssembly(synthesized.assembly);
+    if (warnings.length > 0) console.warn(`cfn-lint warnings:\n${warnings.join('\n')}`);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses two configs that would produce the same stack', () => {
+    const twins = writeConfigs({ one: acme, two: { ...acme, account: '111111111111' } });
+    try {
+      expect(() => synthesizeMailroom(twins.paths, { bundle: false })).toThrow(
+        /two\.json and .*one\.json both produce stack AcmeMail/,
+      );
+    } finally {
+      twins.cleanup();
+    }
+  });
+});
+
+describe('config errors', () => {
+  it('are reported for every file before any stack is built', () => {
+    const bad = writeConfigs({
+      first: { ...acme, account: '1' },
+      second: { ...acme, stackName: 'Other', fromAddress: 'x@elsewhere.com' },
+    });
+    try {
+      expect(() => synthesizeMailroom(bad.paths, { bundle: false })).toThrow(
+        /first\.json:\n {2}- account: [\s\S]*second\.json:\n {2}- fromAddress: /,
+      );
+    } finally {
+      bad.cleanup();
+    }
+  });
+});
+
+describe('bin/mailroom.ts', () => {
+  it('exits 1 with the bad field named when a config does not validate', () => {
+    const bad = writeConfigs({ bad: { ...acme, senderConcurrency: 1 } });
+    const outdir = mkdtempSync(path.join(tmpdir(), 'mailroom-bin-'));
+    try {
+      const result = spawnSync(
+        process.execPath,
+        [
+          path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          path.join(REPO_ROOT, 'bin', 'mailroom.ts'),
+        ],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          // How the CDK CLI hands context and the output directory to the app.
+          env: {
+            ...process.env,
+            CDK_CONTEXT_JSON: JSON.stringify({ config: bad.paths[0] }),
+            CDK_OUTDIR: outdir,
+          },
+        },
+      );
+
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/bad\.json:\n {2}- senderConcurrency: must be at least 2/);
+      expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    } finally {
+      bad.cleanup();
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

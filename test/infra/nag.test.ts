@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { type SynthesizedApp, synthesizeMailroom } from './support/app';
+
+interface ValidationReport {
+  pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string }> }>;
+}
+
+/** Every acknowledgement recorded in a construct tree, with where it sits and why. */
+function acknowledgements(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+/** A throwaway app with the same gate as bin/mailroom.ts, holding one bare queue. */
+function appWithBareQueue(outdir: string): { app: App; queue: sqs.Queue } {
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Throwaway');
+  // Encrypted and TLS-only, but without a dead-letter queue: AwsSolutions-SQS3.
+  const queue = new sqs.Queue(stack, 'NoDeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, queue };
+}
+
+describe('cdk-nag gate (AwsSolutions)', () => {
+  let mailroom: SynthesizedApp;
+  let outdir: string;
+
+  beforeAll(() => {
+    // Findings do not depend on the bundled code, so this synth skips esbuild.
+    mailroom = synthesizeMailroom(undefined, { bundle: false });
+  });
+
+  beforeEach(() => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'mailroom-nag-'));
+  });
+
+  afterEach(() => {
+    rmSync(outdir, { recursive: true, force: true });
+    jest.restoreAllMocks();
+  });
+
+  afterAll(() => mailroom.cleanup());
+
+  it('finds nothing unacknowledged in the example app', () => {
+    // synthesizeMailroom ran app.synth() with the gate: reaching here means it did not throw.
+    const { violations } = new AwsSolutionsChecks().validateScope(mailroom.app);
+
+    expect(violations.map((violation) => violation.ruleName)).toEqual([]);
+  });
+
+  it('fails the synth of an app with a non-compliant resource', () => {
+    const { app } = appWithBareQueue(outdir);
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+    const report = JSON.parse(
+      readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'),
+    ) as ValidationReport;
+    const rules = report.pluginReports.flatMap((plugin) => plugin.violations.map((v) => v.ruleName));
+    expect(rules).toEqual(['AwsSolutions-SQS3']);
+  });
+
+  it('lets the synth pass once the finding is acknowledged on the resource', () => {
+    const { app, queue } = appWithBareQueue(outdir);
+    Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'Throwaway queue for this test.' });
+
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('records exactly these acknowledgements in the example app, each with a reason', () => {
+    const acks = acknowledgements(mailroom.app);
+
+    expect(acks.filter((ack) => ack.reason.trim().length < 40)).toEqual([]);
+    expect(acks.map((ack) => `${ack.path.replace(/^[^/]+\//, '')}: ${ack.id}`).sort()).toEqual([
+      'Api/Function/Role: AwsSolutions-IAM5[Resource::*]',
+      'Api/Function/Role: AwsSolutions-IAM5[Resource::*]',
+      'Api/InvokePolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/*/v1/*]',
+      'Api/RestApi: AwsSolutions-APIG3',
+      'Api/RestApi: AwsSolutions-APIG6',
+      'Api/RestApi: AwsSolutions-COG4',
+      'Queues/TransactionalDeadLetter: AwsSolutions-SQS3',
+      'Sender/Function/Role: AwsSolutions-IAM5[Resource::*]',
+      'Sender/Function/Role: AwsSolutions-IAM5[Resource::*]',
+    ]);
+  });
+});
