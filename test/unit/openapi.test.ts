@@ -1,0 +1,138 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+const ROOT = join(__dirname, '..', '..');
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function field(value: unknown, key: string): Json {
+  const child = isRecord(value) ? value[key] : undefined;
+  if (!isRecord(child)) throw new Error(`expected an object at "${key}"`);
+  return child;
+}
+
+function loadSpec(): Json {
+  const spec: unknown = parse(readFileSync(join(ROOT, 'docs', 'openapi.yaml'), 'utf8'));
+  if (!isRecord(spec)) throw new Error('docs/openapi.yaml is not a YAML mapping');
+  return spec;
+}
+
+interface Operation {
+  method: string;
+  path: string;
+  operation: Json;
+}
+
+function operationsOf(spec: Json): Operation[] {
+  return Object.entries(field(spec, 'paths')).flatMap(([path, item]) =>
+    Object.entries(isRecord(item) ? item : {})
+      .filter(([method]) => HTTP_METHODS.includes(method))
+      .map(([method, operation]) => ({
+        method: method.toUpperCase(),
+        path,
+        operation: isRecord(operation) ? operation : {},
+      })),
+  );
+}
+
+/** `METHOD /path` for each `.on('METHOD', '/path', …)` in the route table, read as text: no AWS needed. */
+function routesInCode(): string[] {
+  const source = readFileSync(join(ROOT, 'lambdas', 'api', 'routes.ts'), 'utf8');
+  return [...source.matchAll(/\.on\(\s*['"`]([A-Z]+)['"`]\s*,\s*['"`]([^'"`]+)['"`]/g)].map(
+    ([, method, path]) => `${method} ${path}`,
+  );
+}
+
+/** The literal codes passed to the error helpers (first argument) and to `new ApiError` (second). */
+function errorCodesInCode(): Set<string> {
+  const helperCall = /\b(?:badRequest|conflict|unprocessable)\(\s*(['"`])([A-Za-z_]+)\1/g;
+  const constructorCall = /\bnew ApiError\(\s*\d+\s*,\s*(['"`])([A-Za-z_]+)\1/g;
+  const codes = new Set<string>();
+  const files = readdirSync(join(ROOT, 'lambdas'), { recursive: true, encoding: 'utf8' }).filter((file) =>
+    file.endsWith('.ts'),
+  );
+  for (const file of files) {
+    const source = readFileSync(join(ROOT, 'lambdas', file), 'utf8');
+    for (const pattern of [helperCall, constructorCall]) {
+      for (const [, , code] of source.matchAll(pattern)) if (code) codes.add(code);
+    }
+  }
+  return codes;
+}
+
+/** Every string under a `code` key anywhere in the spec (the error examples), plus the catalogue
+ * of backticked codes in the Error schema's `code` description. */
+function errorCodesInSpec(spec: Json): Set<string> {
+  const codes = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    if (!isRecord(value)) return;
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'code' && typeof child === 'string') codes.add(child);
+      visit(child);
+    }
+  };
+  visit(spec);
+  const errorSchema = field(field(field(field(spec, 'components'), 'schemas'), 'Error'), 'properties');
+  const codeDescription = field(field(errorSchema, 'error'), 'properties').code;
+  const catalogue = isRecord(codeDescription) ? codeDescription.description : undefined;
+  for (const [, code] of String(catalogue ?? '').matchAll(/`([a-z_]+)`/g)) if (code) codes.add(code);
+  return codes;
+}
+
+describe('docs/openapi.yaml', () => {
+  const spec = loadSpec();
+  const operations = operationsOf(spec);
+
+  it('is an OpenAPI 3.1 document', () => {
+    expect(spec.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(operations.length).toBeGreaterThan(0);
+  });
+
+  it.each(operations.map((op) => [`${op.method} ${op.path}`, op.operation] as const))(
+    '%s has an operationId, a 2xx and a 4xx response',
+    (_name, operation) => {
+      const statuses = Object.keys(isRecord(operation.responses) ? operation.responses : {});
+
+      expect(operation.operationId).toEqual(expect.stringMatching(/^\w+$/));
+      expect(statuses.some((status) => /^2(\d\d|XX)$/.test(status))).toBe(true);
+      expect(statuses.some((status) => /^4(\d\d|XX)$/.test(status))).toBe(true);
+    },
+  );
+
+  it('gives every operation its own operationId', () => {
+    const ids = operations.map((op) => op.operation.operationId);
+
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('documents exactly the routes the API router registers', () => {
+    const inCode = routesInCode();
+    const inSpec = operations.map((op) => `${op.method} ${op.path}`);
+
+    expect(inCode).toContain('POST /v1/emails');
+    expect([...inSpec].sort()).toEqual([...inCode].sort());
+  });
+
+  it('mentions every error code the API can return', () => {
+    const inCode = errorCodesInCode();
+    const inSpec = errorCodesInSpec(spec);
+
+    expect(inCode).toContain('validation_failed');
+    expect([...inCode].filter((code) => !inSpec.has(code))).toEqual([]);
+  });
+
+  it('shows no lower-case error code the API cannot return', () => {
+    const inCode = errorCodesInCode();
+    // Upper-case codes are API Gateway's own (AWS only), not Mailroom's.
+    const ours = [...errorCodesInSpec(spec)].filter((code) => /^[a-z_]+$/.test(code));
+
+    expect(ours.filter((code) => !inCode.has(code))).toEqual([]);
+  });
+});
