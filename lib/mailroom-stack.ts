@@ -59,7 +59,6 @@ export class MailroomStack extends Stack {
       transactionalQueue: this.queues.transactional.queue,
       sendingDomain: config.sendingDomain,
       defaultFrom: defaultFromOf(config),
-      senderConcurrency: config.senderConcurrency,
       maxSendRate: config.maxSendRate,
       logRemovalPolicy: removalPolicy,
     });

@@ -33,16 +33,22 @@ async function serve(
   try {
     const body = await readBody(request);
     if (body === undefined) {
-      return write(response, {
-        statusCode: 413,
-        body: JSON.stringify({ message: 'Request Entity Too Large' }),
-      });
+      return write(response, gatewayError(413, 'REQUEST_TOO_LARGE', 'Request Entity Too Large'));
     }
     write(response, await handler(toProxyEvent(request, body)));
   } catch (error) {
     console.error('local API gateway: handler threw', error);
-    write(response, { statusCode: 502, body: JSON.stringify({ message: 'Internal server error' }) });
+    write(response, gatewayError(502, 'INTEGRATION_FAILURE', 'Internal server error'));
   }
+}
+
+/** API Gateway's own answers, in the error envelope the stack configures for them. */
+function gatewayError(statusCode: number, code: string, message: string): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ error: { code, message } }),
+  };
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

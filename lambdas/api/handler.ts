@@ -8,7 +8,7 @@ import { SqsSendQueue } from '../shared/adapters/send-queue';
 import { fetchAccountQuota } from '../shared/adapters/ses-mailer';
 import { DynamoSuppressionList } from '../shared/adapters/suppression-store';
 import { DynamoTemplateStore } from '../shared/adapters/template-store';
-import { parseMailbox } from '../shared/domain/addresses';
+import { domainOf, parseMailbox } from '../shared/domain/addresses';
 import { ApiError } from '../shared/domain/errors';
 import { maxSendRateOverride, queueUrl, readEnvironment, tableName } from '../shared/environment';
 import { logger } from '../shared/observability';
@@ -26,9 +26,17 @@ const env = readEnvironment({
   MAX_SEND_RATE: maxSendRateOverride,
 });
 
+const defaultFrom = parseMailbox(env.DEFAULT_FROM);
+// A deploy mistake, not the caller's: refuse to start rather than blame every request's `from`.
+if (domainOf(defaultFrom.address) !== env.SENDING_DOMAIN) {
+  throw new Error(
+    `Invalid environment: DEFAULT_FROM must be an address at SENDING_DOMAIN ${env.SENDING_DOMAIN}`,
+  );
+}
+
 const router = buildRouter({
   sendingDomain: env.SENDING_DOMAIN,
-  defaultFrom: parseMailbox(env.DEFAULT_FROM),
+  defaultFrom,
   messages: new DynamoMessageStore(env.MESSAGES_TABLE),
   templates: new DynamoTemplateStore(env.TEMPLATES_TABLE),
   suppressions: new DynamoSuppressionList(env.SUPPRESSIONS_TABLE),

@@ -9,10 +9,11 @@ export function json(
   body: unknown,
   headers: Record<string, string> = {},
 ): APIGatewayProxyResult {
+  if (statusCode === 204) return { statusCode, headers, body: '' };
   return {
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: statusCode === 204 ? '' : JSON.stringify(body),
+    body: JSON.stringify(body),
   };
 }
 

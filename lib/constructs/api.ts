@@ -26,8 +26,6 @@ export interface MailroomApiProps {
   readonly sendingDomain: string;
   /** The From header used when a request names none, e.g. `Acme <no-reply@mail.acme.com>`. */
   readonly defaultFrom: string;
-  /** The sender's concurrency, reported by GET /v1/account. */
-  readonly senderConcurrency: number;
   /**
    * The configured send-rate ceiling, reported by GET /v1/account.
    * @default - none: the account's MaxSendRate applies
@@ -96,7 +94,6 @@ export class MailroomApi extends Construct {
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
       .setEnv('SENDING_DOMAIN', props.sendingDomain)
       .setEnv('DEFAULT_FROM', props.defaultFrom)
-      .setEnv('SENDER_CONCURRENCY', String(props.senderConcurrency))
       .allowAccountLevel(
         ['ses:GetAccount'],
         'GET /v1/account reports the SES quota through ses:GetAccount, which is account-wide and has ' +

@@ -212,7 +212,7 @@ describe('api function', () => {
           TRANSACTIONAL_QUEUE_URL: ref(queues.transactional.queue),
           SENDING_DOMAIN: 'mail.example.com',
           DEFAULT_FROM: 'Example <no-reply@mail.example.com>',
-          SENDER_CONCURRENCY: '2',
+          SENDER_CONCURRENCY: Match.absent(),
           POWERTOOLS_SERVICE_NAME: 'mailroom-api',
           MAX_SEND_RATE: Match.absent(),
         },

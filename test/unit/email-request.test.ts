@@ -54,3 +54,9 @@ describe('emailRequestSchema', () => {
 function addresses(count: number, prefix = 'r'): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}@example.org`);
 }
+
+describe('reserved tag names', () => {
+  it('are reserved in any case', () => {
+    expect(problems({ ...valid, tags: { Stream: 'bulk' } }).join('\n')).toContain('reserved');
+  });
+});

@@ -179,6 +179,6 @@ describe('submitEmail', () => {
   it('answers 413 when the rendered mail is too large to store', async () => {
     const deps = setup();
     const error = await rejection(submitEmail({ body: { ...body, text: 'x'.repeat(400 * 1024) } }, deps));
-    expect(error).toMatchObject({ status: 413, code: 'too_large' });
+    expect(error).toMatchObject({ status: 413, code: 'rendered_too_large' });
   });
 });

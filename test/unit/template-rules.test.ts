@@ -56,3 +56,24 @@ describe('checkTemplateSyntax', () => {
     ).not.toThrow();
   });
 });
+
+describe('renderContent error details', () => {
+  it('names the whole path of a missing nested variable', () => {
+    expect(() => renderContent({ subject: 'Order {{order.id}}' }, { order: {} })).toThrow(
+      expect.objectContaining({ variable: 'order.id', field: 'subject' }),
+    );
+    expect(() => renderContent({ subject: 'x', text: 'Hi\n  {{user.name}}' }, {})).toThrow(
+      expect.objectContaining({ variable: 'user.name', field: 'text' }),
+    );
+  });
+
+  it('refuses a subject that renders past 998 characters', () => {
+    expect(() => renderContent({ subject: '{{long}}' }, { long: 'x'.repeat(999) })).toThrow(
+      TemplateSyntaxError,
+    );
+  });
+
+  it('keeps what the parser expected in a syntax error', () => {
+    expect(() => checkTemplateSyntax({ subject: 'line1\nHi {{name' })).toThrow(/line 2.*Expecting/);
+  });
+});

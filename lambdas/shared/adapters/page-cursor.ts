@@ -5,11 +5,20 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
 
 export class InvalidCursorError extends Error {}
 
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+/** Accepts only what encodeCursor made for a table keyed by `keyName`: `{[keyName]: string}`. */
+export function decodeCursor(
+  cursor: string | undefined,
+  keyName: string,
+): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const entries = Object.entries(value);
+      const [only] = entries;
+      if (entries.length === 1 && only?.[0] === keyName && typeof only[1] === 'string')
+        return { [keyName]: only[1] };
+    }
   } catch {
     // falls through to the error below
   }

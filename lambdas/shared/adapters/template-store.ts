@@ -37,7 +37,11 @@ export class DynamoTemplateStore implements TemplateRepository {
 
   async list(limit: number, cursor?: string): Promise<{ items: StoredTemplate[]; nextCursor?: string }> {
     const result = await dynamo.send(
-      new ScanCommand({ TableName: this.tableName, Limit: limit, ExclusiveStartKey: decodeCursor(cursor) }),
+      new ScanCommand({
+        TableName: this.tableName,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, 'name'),
+      }),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
     return { items: (result.Items ?? []) as StoredTemplate[], ...(nextCursor ? { nextCursor } : {}) };

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { AddressError, type Mailbox, parseMailbox } from './addresses';
 import { hasControlCharacters } from './control-characters';
 import { headerNameProblem, headerValueProblem, MAX_CUSTOM_HEADERS } from './custom-headers';
-import { TEMPLATE_NAME } from './template-rules';
+import { MAX_SUBJECT_LENGTH, TEMPLATE_NAME } from './template-rules';
 
 export const MAX_RECIPIENTS = 50;
-export const MAX_SUBJECT_LENGTH = 998;
 export const MAX_TAGS = 10;
 /** Names Mailroom sets itself on every mail, so SES events can be tied back to the message. */
 export const RESERVED_TAG_NAMES = ['stream', 'messageId', 'campaignId'];
@@ -42,7 +41,8 @@ const tags = z
   .superRefine((value, ctx) => {
     const names = Object.keys(value);
     if (names.length > MAX_TAGS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_TAGS} tags` });
-    for (const name of names.filter((n) => RESERVED_TAG_NAMES.includes(n))) {
+    const reserved = RESERVED_TAG_NAMES.map((n) => n.toLowerCase());
+    for (const name of names.filter((n) => reserved.includes(n.toLowerCase()))) {
       ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is reserved by Mailroom` });
     }
   });

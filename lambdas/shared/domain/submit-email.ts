@@ -104,7 +104,11 @@ async function acceptEmail(
     Buffer.byteLength(content.html ?? '') +
     Buffer.byteLength(content.text ?? '');
   if (size > MAX_RENDERED_BYTES) {
-    throw new ApiError(413, 'too_large', `The rendered mail is ${size} bytes; at most ${MAX_RENDERED_BYTES}`);
+    throw new ApiError(
+      413,
+      'rendered_too_large',
+      `The rendered mail is ${size} bytes; at most ${MAX_RENDERED_BYTES}`,
+    );
   }
 
   const recipients = dedupeRecipients(request);

@@ -1,6 +1,8 @@
 import Handlebars from 'handlebars';
 
 export const TEMPLATE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** RFC 5322's line limit; SES refuses longer subjects. */
+export const MAX_SUBJECT_LENGTH = 998;
 
 /** One engine for the whole process, with the helpers templates may use and nothing else. */
 const engine = Handlebars.create();
@@ -46,7 +48,7 @@ export function checkTemplateSyntax(content: TemplateContent): void {
       engine.precompile(source, { strict: true });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new TemplateSyntaxError(field, lineOf(error, message), firstLine(message));
+      throw new TemplateSyntaxError(field, lineOf(error, message), describe(message));
     }
   }
 }
@@ -62,15 +64,26 @@ export function renderContent(content: TemplateContent, data: Record<string, unk
       return engine.compile(source, { strict: true, noEscape: field !== 'html' })(data);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const missing = /^"([^"]+)" not defined/.exec(message);
-      if (missing?.[1]) throw new MissingVariableError(field, missing[1]);
-      throw new TemplateSyntaxError(field, lineOf(error, message), firstLine(message));
+      const missing = /^"([^"]+)" not defined.* - (\d+):(\d+)$/.exec(message);
+      if (missing?.[1]) {
+        const path = pathAt(source, Number(missing[2]), Number(missing[3])) ?? missing[1];
+        throw new MissingVariableError(field, path);
+      }
+      throw new TemplateSyntaxError(field, lineOf(error, message), describe(message));
     }
   };
+  const subject = render('subject', content.subject)
+    .replace(/[\r\n\t]+/g, ' ')
+    .trim();
+  if (subject.length > MAX_SUBJECT_LENGTH) {
+    throw new TemplateSyntaxError(
+      'subject',
+      undefined,
+      `renders to ${subject.length} characters; at most ${MAX_SUBJECT_LENGTH}`,
+    );
+  }
   return {
-    subject: render('subject', content.subject)
-      .replace(/[\r\n\t]+/g, ' ')
-      .trim(),
+    subject,
     ...(content.html === undefined ? {} : { html: render('html', content.html) }),
     ...(content.text === undefined ? {} : { text: render('text', content.text) }),
   };
@@ -84,6 +97,38 @@ function lineOf(error: unknown, message: string): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+/** Handlebars' parse errors span several lines (with an ASCII-art pointer); keep what a caller can read. */
+function describe(message: string): string {
+  const lines = message.split('\n');
+  const expecting = lines.find((line) => line.startsWith('Expecting'));
+  return [lines[0], expecting].filter(Boolean).join(' ');
+}
+
+/**
+ * Strict mode names only the last segment of a missing path (`id` for `{{order.id}}`); the path
+ * expression at the error's position gives the whole of it.
+ */
+function pathAt(source: string, line: number, column: number): string | undefined {
+  let found: string | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || !node || typeof node !== 'object') return;
+    const candidate = node as {
+      type?: string;
+      original?: string;
+      loc?: { start: { line: number; column: number } };
+    };
+    if (
+      candidate.type === 'PathExpression' &&
+      candidate.loc?.start.line === line &&
+      candidate.loc.start.column === column
+    ) {
+      found = candidate.original;
+      return;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key !== 'loc') (Array.isArray(value) ? value : [value]).forEach(visit);
+    }
+  };
+  visit(engine.parse(source));
+  return found;
 }
