@@ -9,6 +9,25 @@ const DISPLAY_NAME = /^[\x20-\x7e]+$/;
 // Names made of these characters can stand unquoted in a From header (RFC 5322 atext plus spaces).
 const ATEXT_PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/;
 
+// One DNS label, e.g. the `bounce` of `bounce.mail.acme.com`.
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// Route 53 hosted zone ids as the console and `aws route53 list-hosted-zones` show them, without
+// the `/hostedzone/` prefix.
+const ZONE_ID = /^Z[A-Z0-9]{1,32}$/;
+
+const domainName = (example: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    // A trailing dot (the fully qualified spelling some DNS tools print) means the same domain.
+    .transform((value) => value.replace(/\.$/, ''))
+    .pipe(z.string().regex(DOMAIN, `must be a domain name such as ${example}`));
+
+/** Whether `domain` is `parent` itself or lies below it. */
+const isWithin = (domain: string, parent: string): boolean =>
+  domain === parent || domain.endsWith(`.${parent}`);
+
 /**
  * One client's deployment: which account and region, which domain it sends from, and the knobs
  * an integrator may turn. Unknown keys are rejected so a typo fails the synth instead of being
@@ -27,11 +46,20 @@ export const clientConfigSchema = z
         'must start with a letter and hold only letters, digits and hyphens (at most 128)',
       )
       .optional(),
-    sendingDomain: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(DOMAIN, 'must be a domain name such as mail.example.com'),
+    sendingDomain: domainName('mail.example.com'),
+    /**
+     * A public Route 53 zone that holds the sending domain. Given by id and name (not looked up)
+     * so a synth needs no AWS credentials.
+     */
+    hostedZone: z
+      .strictObject({
+        zoneId: z
+          .string()
+          .trim()
+          .regex(ZONE_ID, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ'),
+        zoneName: domainName('example.com'),
+      })
+      .optional(),
     fromAddress: z.email('must be an email address'),
     fromName: z
       .string()
@@ -40,13 +68,59 @@ export const clientConfigSchema = z
       .max(64, 'must be at most 64 characters')
       .regex(DISPLAY_NAME, 'must be printable ASCII on one line')
       .optional(),
+    replyTo: z.email('must be an email address').optional(),
+    mailFromSubdomain: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(LABEL, 'must be one DNS label such as bounce (letters, digits and inner hyphens)')
+      .default('bounce'),
+    dmarc: z
+      .strictObject({
+        policy: z
+          .enum(['none', 'quarantine', 'reject'], 'must be one of none, quarantine, reject')
+          .default('none'),
+        reportAddress: z.email('must be an email address').optional(),
+      })
+      .prefault({}),
+    alarmEmails: z
+      .array(z.email('must be an email address'), 'must be a list of email addresses')
+      .default([])
+      .superRefine((emails, ctx) => {
+        const seen = new Set<string>();
+        emails.forEach((email, index) => {
+          if (seen.has(email.toLowerCase())) {
+            ctx.addIssue({ code: 'custom', path: [index], message: `lists ${email} twice` });
+          }
+          seen.add(email.toLowerCase());
+        });
+      }),
+    oldestMessageAlarmMinutes: z
+      .number()
+      .int('must be a whole number of minutes')
+      .min(1, 'must be at least 1')
+      // SQS keeps a message at most 14 days.
+      .max(20_160, 'must be at most 20160 (14 days, the longest SQS keeps a message)')
+      .default(15),
     maxSendRate: z.number().positive('must be a positive number of emails per second').optional(),
+    transactionalShare: z
+      .number()
+      .gt(0, 'must be between 0 and 1, exclusive (e.g. 0.5)')
+      .lt(1, 'must be between 0 and 1, exclusive (e.g. 0.5)')
+      .default(0.5),
     senderConcurrency: z
       .number()
       .int('must be a whole number')
       // An SQS event source's maximum concurrency cannot go below 2.
       .min(2, 'must be at least 2 (the minimum maximum concurrency of an SQS event source)')
       .default(2),
+    tracking: z
+      .strictObject({
+        opens: z.boolean().default(false),
+        clicks: z.boolean().default(false),
+        customDomain: domainName('track.mail.example.com').optional(),
+      })
+      .prefault({}),
     retainData: z.boolean().default(true),
   })
   .superRefine((config, ctx) => {
@@ -57,6 +131,39 @@ export const clientConfigSchema = z
         path: ['fromAddress'],
         message: `must be an address at the sending domain ${config.sendingDomain} (got ${config.fromAddress})`,
       });
+    }
+    if (config.hostedZone !== undefined && !isWithin(config.sendingDomain, config.hostedZone.zoneName)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hostedZone', 'zoneName'],
+        message: `must be the sending domain ${config.sendingDomain} or a parent of it (got ${config.hostedZone.zoneName})`,
+      });
+    }
+    const { customDomain } = config.tracking;
+    if (customDomain !== undefined) {
+      // SES accepts a custom redirect domain only if it is verified; below the sending domain,
+      // the domain identity this stack verifies covers it.
+      if (customDomain === config.sendingDomain || !isWithin(customDomain, config.sendingDomain)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tracking', 'customDomain'],
+          message: `must be a subdomain of the sending domain, such as track.${config.sendingDomain} (got ${customDomain})`,
+        });
+      } else if (customDomain === `${config.mailFromSubdomain}.${config.sendingDomain}`) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tracking', 'customDomain'],
+          message:
+            'must differ from the MAIL FROM domain (mailFromSubdomain), which carries MX and SPF records',
+        });
+      }
+      if (!config.tracking.opens && !config.tracking.clicks) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tracking', 'customDomain'],
+          message: 'has no effect unless tracking.opens or tracking.clicks is true',
+        });
+      }
     }
   });
 
@@ -112,6 +219,11 @@ export function loadClientConfig(path: string): ClientConfig {
 /** The CloudFormation stack name: the configured one, or one derived from the sending domain. */
 export function stackNameOf(config: ClientConfig): string {
   return config.stackName ?? `Mailroom-${config.sendingDomain.replaceAll('.', '-')}`;
+}
+
+/** The MAIL FROM (envelope sender) domain, e.g. `bounce.mail.acme.com`. */
+export function mailFromDomainOf(config: ClientConfig): string {
+  return `${config.mailFromSubdomain}.${config.sendingDomain}`;
 }
 
 /** The default From header value, e.g. `Acme <no-reply@mail.acme.com>`, or the bare address. */

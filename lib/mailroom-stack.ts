@@ -1,8 +1,10 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type ClientConfig, defaultFromOf, stackNameOf } from './config';
+import { type ClientConfig, defaultFromOf, mailFromDomainOf, stackNameOf } from './config';
 import { MailroomApi } from './constructs/api';
+import { SesEvents } from './constructs/events';
 import { SendingIdentity } from './constructs/identity';
+import { Monitoring } from './constructs/monitoring';
 import { Queues } from './constructs/queues';
 import { Sender } from './constructs/sender';
 import { Storage } from './constructs/storage';
@@ -19,12 +21,16 @@ export class MailroomStack extends Stack {
   readonly storage: Storage;
   /** The queues between API and sender. */
   readonly queues: Queues;
-  /** The SES identity and configuration sets. */
+  /** The topic SES publishes its events to. */
+  readonly events: SesEvents;
+  /** The SES identity, its DNS records and the configuration sets. */
   readonly identity: SendingIdentity;
   /** The function that sends through SES. */
   readonly sender: Sender;
   /** The HTTPS API. */
   readonly api: MailroomApi;
+  /** The dashboard and the alarms. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: MailroomStackProps) {
     const { config, ...stackProps } = props;
@@ -34,24 +40,38 @@ export class MailroomStack extends Stack {
       env: { account: config.account, region: config.region },
       stackName: stackNameOf(config),
     });
-    Tags.of(this).add('app', 'mailroom');
+    Tags.of(this).add('app', 'mailroom', {
+      // CloudFormation does not take Tags on a dashboard in every region (cfn-lint's us-east-1
+      // schema has none), and a dashboard gains nothing from a cost tag.
+      excludeResourceTypes: ['AWS::CloudWatch::Dashboard'],
+    });
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.storage = new Storage(this, 'Storage', { retainData: config.retainData });
     this.queues = new Queues(this, 'Queues', { consumerTimeout: Sender.TIMEOUT });
-    this.identity = new SendingIdentity(this, 'Identity', { domain: config.sendingDomain });
+    this.events = new SesEvents(this, 'SesEvents');
+    this.identity = new SendingIdentity(this, 'Identity', {
+      domain: config.sendingDomain,
+      mailFromDomain: mailFromDomainOf(config),
+      dmarc: config.dmarc,
+      tracking: config.tracking,
+      eventsTopic: this.events.topic,
+      hostedZone: config.hostedZone,
+    });
 
     this.sender = new Sender(this, 'Sender', {
       messages: this.storage.messages,
       transactionalQueue: this.queues.transactional.queue,
       identity: this.identity,
       sendingDomain: config.sendingDomain,
+      transactionalShare: config.transactionalShare,
       concurrency: config.senderConcurrency,
       maxSendRate: config.maxSendRate,
       logRemovalPolicy: removalPolicy,
     });
 
     this.api = new MailroomApi(this, 'Api', {
+      apiName: this.stackName,
       messages: this.storage.messages,
       templates: this.storage.templates,
       suppressions: this.storage.suppressions,
@@ -59,8 +79,23 @@ export class MailroomStack extends Stack {
       transactionalQueue: this.queues.transactional.queue,
       sendingDomain: config.sendingDomain,
       defaultFrom: defaultFromOf(config),
+      defaultReplyTo: config.replyTo,
       maxSendRate: config.maxSendRate,
       logRemovalPolicy: removalPolicy,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      dashboardName: this.stackName,
+      queues: this.queues.all,
+      functions: [
+        { name: 'api', function: this.api.function.lambda },
+        { name: 'sender', function: this.sender.function.lambda },
+      ],
+      apiStage: this.api.restApi.deploymentStage,
+      configurationSetNames: this.identity.configurationSetNames,
+      alarmEmails: config.alarmEmails,
+      oldestMessageAlarmAge: Duration.minutes(config.oldestMessageAlarmMinutes),
+      maxSendRate: config.maxSendRate,
     });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -71,11 +106,27 @@ export class MailroomStack extends Stack {
       description: 'Managed policy to attach to a product backend role so it may call the API',
       value: this.api.invokePolicy.managedPolicyArn,
     });
-    this.identity.identity.dkimRecords.forEach((record, index) => {
-      new CfnOutput(this, `DkimRecord${index + 1}`, {
-        description: `DKIM record ${index + 1} of 3 to publish in DNS for ${config.sendingDomain}`,
-        value: `${record.name} CNAME ${record.value}`,
-      });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'The Mailroom CloudWatch dashboard',
+      value: this.monitoring.dashboardUrl,
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic the alarms publish to; subscribe more endpoints here',
+      value: this.monitoring.alarmTopic.topicArn,
+    });
+    new CfnOutput(this, 'SesEventsTopicArn', {
+      description: 'SNS topic SES publishes every event of both configuration sets to',
+      value: this.events.topic.topicArn,
+    });
+    // With a hosted zone the records are written into it; otherwise they are printed, one output
+    // each, as "name TYPE value" to paste into any DNS provider.
+    if (config.hostedZone === undefined) {
+      for (const record of this.identity.dnsRecords) {
+        new CfnOutput(this, record.id, {
+          description: record.purpose,
+          value: `${record.name} ${record.type} ${record.value}`,
+        });
+      }
+    }
   }
 }

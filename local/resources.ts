@@ -6,13 +6,24 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
+interface LocalTable {
+  name: string;
+  key: string;
+  sortKey?: string;
+  /** Global secondary indexes keyed by one attribute, projecting everything. */
+  indexes?: { name: string; key: string }[];
+}
+
 /** The tables and queues the stack creates in AWS, made the same way in local mode. */
 export const LOCAL_TABLES = {
   messages: { name: 'mailroom-messages', key: 'id' },
   templates: { name: 'mailroom-templates', key: 'name' },
   suppressions: { name: 'mailroom-suppressions', key: 'email' },
   idempotency: { name: 'mailroom-idempotency', key: 'key' },
-} as const;
+  campaigns: { name: 'mailroom-campaigns', key: 'id', indexes: [{ name: 'byStatus', key: 'status' }] },
+  recipients: { name: 'mailroom-recipients', key: 'campaignId', sortKey: 'email' },
+  rateLedger: { name: 'mailroom-rate-ledger', key: 'stream', sortKey: 'worker' },
+} as const satisfies Record<string, LocalTable>;
 
 /** As in the stack: a message received this often without success goes to the DLQ. */
 export const MAX_RECEIVE_COUNT = 5;
@@ -20,13 +31,33 @@ export const MAX_RECEIVE_COUNT = 5;
 export const VISIBILITY_TIMEOUT_SECONDS = 360;
 
 export async function createTables(dynamo: DynamoDBClient): Promise<void> {
-  for (const table of Object.values(LOCAL_TABLES)) {
+  for (const table of Object.values(LOCAL_TABLES) as LocalTable[]) {
+    const attributes = [
+      table.key,
+      ...(table.sortKey ? [table.sortKey] : []),
+      ...(table.indexes ?? []).map((i) => i.key),
+    ];
     try {
       await dynamo.send(
         new CreateTableCommand({
           TableName: table.name,
-          AttributeDefinitions: [{ AttributeName: table.key, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: table.key, KeyType: 'HASH' }],
+          AttributeDefinitions: [...new Set(attributes)].map((name) => ({
+            AttributeName: name,
+            AttributeType: 'S',
+          })),
+          KeySchema: [
+            { AttributeName: table.key, KeyType: 'HASH' },
+            ...(table.sortKey ? [{ AttributeName: table.sortKey, KeyType: 'RANGE' as const }] : []),
+          ],
+          ...(table.indexes
+            ? {
+                GlobalSecondaryIndexes: table.indexes.map((index) => ({
+                  IndexName: index.name,
+                  KeySchema: [{ AttributeName: index.key, KeyType: 'HASH' as const }],
+                  Projection: { ProjectionType: 'ALL' as const },
+                })),
+              }
+            : {}),
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

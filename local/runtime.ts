@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { startApiGatewayServer } from './api-gateway-server';
+import { type ProxyHandler, startApiGatewayServer } from './api-gateway-server';
 import { type Emulator, startDynamoDb, startSes, startSqs } from './emulators';
 import { createQueueWithDlq, createTables, LOCAL_TABLES, type LocalQueue } from './resources';
 import { SqsEventSource } from './sqs-event-source';
@@ -17,8 +19,10 @@ export interface LocalOptions {
   dataDir: string;
   sendingDomain: string;
   defaultFrom: string;
-  /** Invocations of the sender at once, as the deployed event source's maximum concurrency. */
+  /** Invocations of each function at once, as the deployed event sources' maximum concurrency. */
   senderConcurrency: number;
+  /** How often the campaign tick runs (60 in AWS). */
+  tickSeconds: number;
 }
 
 export interface LocalRuntime {
@@ -90,25 +94,16 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
     await createTables(dynamoClient);
     const transactionalQueue = await createQueueWithDlq(sqs, 'mailroom-transactional');
+    const bulkQueue = await createQueueWithDlq(sqs, 'mailroom-bulk');
+    const fanoutQueue = await createQueueWithDlq(sqs, 'mailroom-fanout');
 
-    Object.assign(env, {
-      MESSAGES_TABLE: LOCAL_TABLES.messages.name,
-      TEMPLATES_TABLE: LOCAL_TABLES.templates.name,
-      SUPPRESSIONS_TABLE: LOCAL_TABLES.suppressions.name,
-      IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency.name,
-      TRANSACTIONAL_QUEUE_URL: transactionalQueue.url,
-      TRANSACTIONAL_CONFIGURATION_SET: 'transactional',
-      SENDING_DOMAIN: options.sendingDomain,
-      DEFAULT_FROM: options.defaultFrom,
-      // Every local sender invocation runs in this one process and shares one pacer, so that pacer
-      // takes the whole rate; in AWS each of the N concurrent containers takes 1/N of it.
-      SENDER_CONCURRENCY: '1',
-    });
-    // Imported only now: the handlers read their environment and create their clients on import.
-    const api = await import('../lambdas/api/handler.js');
-    const sender = await import('../lambdas/sender/handler.js');
-
-    const server: Server = await startApiGatewayServer(api.handler, options.port);
+    // The API server starts first (on a lazy handler) so its URL, which the unsubscribe links
+    // need, is known before the handlers read their environment.
+    let apiHandler: ProxyHandler | undefined;
+    const server: Server = await startApiGatewayServer(async (event) => {
+      if (!apiHandler) throw new Error('API handler not loaded yet');
+      return apiHandler(event);
+    }, options.port);
     stops.unshift(
       () =>
         new Promise<void>((resolve) => {
@@ -116,23 +111,72 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
           server.close(() => resolve());
         }),
     );
-    const senderSource = new SqsEventSource({
-      sqs,
-      queueUrl: transactionalQueue.url,
-      queueArn: transactionalQueue.arn,
-      handler: sender.handler,
-      functionName: 'mailroom-sender',
-      batchSize: 10,
-      maxConcurrency: options.senderConcurrency,
-      timeoutMs: 60_000,
-      region: env.AWS_REGION ?? 'us-east-1',
-      onError: (error) => console.error('local sender event source:', error),
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    Object.assign(env, {
+      MESSAGES_TABLE: LOCAL_TABLES.messages.name,
+      TEMPLATES_TABLE: LOCAL_TABLES.templates.name,
+      SUPPRESSIONS_TABLE: LOCAL_TABLES.suppressions.name,
+      IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency.name,
+      TRANSACTIONAL_QUEUE_URL: transactionalQueue.url,
+      CAMPAIGNS_TABLE: LOCAL_TABLES.campaigns.name,
+      RECIPIENTS_TABLE: LOCAL_TABLES.recipients.name,
+      RATE_LEDGER_TABLE: LOCAL_TABLES.rateLedger.name,
+      BULK_QUEUE_URL: bulkQueue.url,
+      BULK_QUEUE_ARN: bulkQueue.arn,
+      FANOUT_QUEUE_URL: fanoutQueue.url,
+      TRANSACTIONAL_CONFIGURATION_SET: 'transactional',
+      BULK_CONFIGURATION_SET: 'bulk',
+      PUBLIC_BASE_URL: env.PUBLIC_BASE_URL ?? apiUrl,
+      UNSUBSCRIBE_SECRET: env.UNSUBSCRIBE_SECRET ?? localSecret(options.dataDir),
+      SENDING_DOMAIN: options.sendingDomain,
+      DEFAULT_FROM: options.defaultFrom,
+      // Every local sender invocation runs in this one process and shares one pacer, so that pacer
+      // takes the whole rate; in AWS each of the N concurrent containers takes 1/N of it.
+      SENDER_CONCURRENCY: '1',
+      BULK_SENDER_CONCURRENCY: '1',
     });
-    senderSource.start();
-    stops.unshift(() => senderSource.stop());
+    // Imported only now: the handlers read their environment and create their clients on import.
+    const api = await import('../lambdas/api/handler.js');
+    const sender = await import('../lambdas/sender/handler.js');
+    const fanout = await import('../lambdas/fanout/handler.js');
+    const scheduler = await import('../lambdas/scheduler/handler.js');
+    apiHandler = api.handler;
+
+    const region = env.AWS_REGION ?? 'us-east-1';
+    const onError = (name: string) => (error: unknown) => console.error(`local ${name}:`, error);
+    const sources = [
+      { queue: transactionalQueue, handler: sender.handler, name: 'sender (transactional)' },
+      { queue: bulkQueue, handler: sender.handler, name: 'sender (bulk)' },
+      { queue: fanoutQueue, handler: fanout.handler, name: 'fanout' },
+    ].map(
+      ({ queue, handler, name }) =>
+        new SqsEventSource({
+          sqs,
+          queueUrl: queue.url,
+          queueArn: queue.arn,
+          handler,
+          functionName: `mailroom-${name}`,
+          batchSize: 10,
+          maxConcurrency: options.senderConcurrency,
+          timeoutMs: 60_000,
+          region,
+          onError: onError(name),
+        }),
+    );
+    for (const source of sources) {
+      source.start();
+      stops.unshift(() => source.stop());
+    }
+
+    // The one-minute tick EventBridge runs in AWS: starts scheduled campaigns, restarts dead chains.
+    const runTick = () => scheduler.handler().catch(onError('campaign tick'));
+    void runTick();
+    const ticker = setInterval(runTick, options.tickSeconds * 1000);
+    stops.unshift(async () => clearInterval(ticker));
 
     return {
-      apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      apiUrl,
       inboxUrl: sesv2,
       endpoints: { dynamodb, sqs: sqsEndpoint, sesv2 },
       external,
@@ -153,4 +197,14 @@ async function runAll(stops: (() => Promise<void>)[]): Promise<void> {
       console.error('while stopping local mode:', error);
     }
   }
+}
+
+/** A random unsubscribe key kept with the local data, so links in the inbox keep working across restarts. */
+function localSecret(dataDir: string): string {
+  const file = join(dataDir, 'unsubscribe-secret');
+  mkdirSync(dataDir, { recursive: true });
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
 }

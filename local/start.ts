@@ -1,14 +1,18 @@
 import { resolve } from 'node:path';
 import { startLocal } from './runtime';
 
-const port = (name: string, fallback: number) => {
+/** A whole number from the environment, within [min, max], or the fallback when unset. */
+function wholeNumber(name: string, fallback: number, min: number, max: number): number {
   const value = process.env[name];
   const parsed = value === undefined || value === '' ? fallback : Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
-    throw new Error(`${name} must be a port number (0 picks a free one), got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   }
   return parsed;
-};
+}
+
+/** A port; 0 picks a free one. */
+const port = (name: string, fallback: number) => wholeNumber(name, fallback, 0, 65535);
 
 async function main(): Promise<void> {
   const sendingDomain = process.env.MAILROOM_SENDING_DOMAIN ?? 'example.com';
@@ -20,7 +24,8 @@ async function main(): Promise<void> {
     dataDir: resolve(process.env.MAILROOM_DATA_DIR ?? '.mailroom'),
     sendingDomain,
     defaultFrom: process.env.MAILROOM_DEFAULT_FROM ?? `Mailroom <hello@${sendingDomain}>`,
-    senderConcurrency: port('MAILROOM_SENDER_CONCURRENCY', 2),
+    senderConcurrency: wholeNumber('MAILROOM_SENDER_CONCURRENCY', 2, 1, 20),
+    tickSeconds: wholeNumber('MAILROOM_TICK_SECONDS', 60, 1, 3600),
   });
 
   const external =

@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { sesForReading } from '../shared/adapters/aws-clients';
+import { SqsCampaignQueues } from '../shared/adapters/campaign-queues';
+import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
 import { DynamoIdempotencyStore } from '../shared/adapters/idempotency-store';
 import { DynamoMessageStore } from '../shared/adapters/message-store';
+import { DynamoRateLedger } from '../shared/adapters/rate-ledger';
+import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
 import { SqsSendQueue } from '../shared/adapters/send-queue';
 import { fetchAccountQuota } from '../shared/adapters/ses-mailer';
 import { DynamoSuppressionList } from '../shared/adapters/suppression-store';
@@ -12,6 +16,7 @@ import { domainOf, parseMailbox } from '../shared/domain/addresses';
 import { ApiError } from '../shared/domain/errors';
 import { maxSendRateOverride, queueUrl, readEnvironment, tableName } from '../shared/environment';
 import { logger } from '../shared/observability';
+import { readUnsubscribeSecret } from '../shared/unsubscribe-secret';
 import { errorResponse } from './http';
 import { buildRouter } from './routes';
 
@@ -24,6 +29,12 @@ const env = readEnvironment({
   SENDING_DOMAIN: z.string().min(1).toLowerCase(),
   DEFAULT_FROM: z.string().min(3),
   MAX_SEND_RATE: maxSendRateOverride,
+  CAMPAIGNS_TABLE: tableName,
+  RECIPIENTS_TABLE: tableName,
+  RATE_LEDGER_TABLE: tableName,
+  FANOUT_QUEUE_URL: queueUrl,
+  BULK_QUEUE_URL: queueUrl,
+  PUBLIC_BASE_URL: z.string().url(),
 });
 
 const defaultFrom = parseMailbox(env.DEFAULT_FROM);
@@ -34,14 +45,33 @@ if (domainOf(defaultFrom.address) !== env.SENDING_DOMAIN) {
   );
 }
 
+const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
+const transactionalQueue = new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL);
+let unsubscribeSecret: Promise<string> | undefined;
+
 const router = buildRouter({
   sendingDomain: env.SENDING_DOMAIN,
   defaultFrom,
-  messages: new DynamoMessageStore(env.MESSAGES_TABLE),
+  messages,
   templates: new DynamoTemplateStore(env.TEMPLATES_TABLE),
   suppressions: new DynamoSuppressionList(env.SUPPRESSIONS_TABLE),
   idempotency: new DynamoIdempotencyStore(env.IDEMPOTENCY_TABLE),
-  queue: new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL),
+  queue: transactionalQueue,
+  campaigns: new DynamoCampaignStore(env.CAMPAIGNS_TABLE),
+  recipients: new DynamoRecipientStore(env.RECIPIENTS_TABLE),
+  queues: new SqsCampaignQueues({ fanout: env.FANOUT_QUEUE_URL, bulk: env.BULK_QUEUE_URL }),
+  ledger: new DynamoRateLedger(env.RATE_LEDGER_TABLE),
+  bulkContent: async () => {
+    unsubscribeSecret ??= readUnsubscribeSecret().catch((error: unknown) => {
+      unsubscribeSecret = undefined;
+      throw error;
+    });
+    return { unsubscribeSecret: await unsubscribeSecret, publicBaseUrl: env.PUBLIC_BASE_URL };
+  },
+  submitMessage: async (message) => {
+    await messages.create(message);
+    await transactionalQueue.enqueue(message.id);
+  },
   accountQuota: async () => {
     try {
       return await fetchAccountQuota(sesForReading);

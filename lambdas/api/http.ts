@@ -36,22 +36,40 @@ export function header(event: APIGatewayProxyEvent, name: string): string | unde
   return undefined;
 }
 
-/** The JSON body, or an ApiError that says exactly what is wrong with it. */
-export function jsonBody(event: APIGatewayProxyEvent): unknown {
-  const contentType = header(event, 'content-type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(contentType.trim())) {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
-      'Send the body as JSON with Content-Type: application/json',
-    );
-  }
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+const CSV_TYPE = /^text\/csv\s*(;|$)/i;
+
+function rawBody(event: APIGatewayProxyEvent): Buffer {
   const raw = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64')
     : Buffer.from(event.body ?? '', 'utf8');
   if (raw.length > MAX_BODY_BYTES) {
     throw new ApiError(413, 'too_large', `The body is ${raw.length} bytes; at most ${MAX_BODY_BYTES}`);
   }
+  return raw;
+}
+
+/** A JSON body, or with `Content-Type: text/csv` where a route accepts CSV, the CSV text. */
+export function jsonOrCsvBody(event: APIGatewayProxyEvent): { json: unknown } | { csv: string } {
+  if (CSV_TYPE.test((header(event, 'content-type') ?? '').trim()))
+    return { csv: rawBody(event).toString('utf8') };
+  return {
+    json: jsonBody(
+      event,
+      'Send the body as JSON (Content-Type: application/json) or CSV (Content-Type: text/csv)',
+    ),
+  };
+}
+
+/** The JSON body, or an ApiError that says exactly what is wrong with it. */
+export function jsonBody(
+  event: APIGatewayProxyEvent,
+  wrongTypeMessage = 'Send the body as JSON with Content-Type: application/json',
+): unknown {
+  const contentType = header(event, 'content-type') ?? '';
+  if (!JSON_TYPE.test(contentType.trim()))
+    throw new ApiError(415, 'unsupported_media_type', wrongTypeMessage);
+  const raw = rawBody(event);
   if (raw.length === 0) throw new ApiError(400, 'invalid_json', 'The body is empty; expected a JSON object');
   try {
     return JSON.parse(raw.toString('utf8'));

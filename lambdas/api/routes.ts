@@ -1,21 +1,44 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidCursorError } from '../shared/adapters/page-cursor';
 import { badRequest, notFound } from '../shared/domain/errors';
+import {
+  addRecipients,
+  type CampaignDeps,
+  campaignView,
+  cancelCampaign,
+  createCampaign,
+  getCampaign,
+  pauseCampaign,
+  resumeCampaign,
+  sendCampaign,
+  sendTest,
+} from '../shared/domain/manage-campaigns';
 import { deleteTemplate, getTemplate, saveTemplate } from '../shared/domain/manage-templates';
 import { publicView } from '../shared/domain/message';
 import type { TemplateRepository } from '../shared/domain/ports';
 import { type AccountQuota, rateInUse } from '../shared/domain/send-rate';
 import { type SubmitEmailDeps, submitEmail } from '../shared/domain/submit-email';
-import { header, json, jsonBody } from './http';
+import { header, json, jsonBody, jsonOrCsvBody } from './http';
 import { Router } from './router';
 
-export interface ApiDeps extends SubmitEmailDeps {
+export interface ApiDeps extends SubmitEmailDeps, CampaignDeps {
   templates: TemplateRepository;
   accountQuota: () => Promise<AccountQuota>;
   maxSendRateOverride: number | undefined;
 }
 
-const MESSAGE_ID = /^[A-Za-z0-9_-]{1,100}$/;
+const RESOURCE_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** An id that cannot exist is simply not found: no lookup, no different error. */
+function knownId(id: string, what: string): string {
+  if (!RESOURCE_ID.test(id)) throw notFound(`No ${what} with id "${id.slice(0, 100)}"`);
+  return id;
+}
+
+/** An optional JSON body: none at all means `{}` (e.g. `POST …/send` to send now). */
+function optionalJson(event: APIGatewayProxyEvent): unknown {
+  return event.body ? jsonBody(event) : {};
+}
 
 /** Every /v1 route: parse the request, call the domain, map the result. */
 export function buildRouter(deps: ApiDeps): Router {
@@ -30,19 +53,14 @@ export function buildRouter(deps: ApiDeps): Router {
       return json(202, response);
     })
     .on('GET', '/v1/emails/{id}', async (_event, { id = '' }) => {
-      const message = MESSAGE_ID.test(id) ? await deps.messages.get(id) : undefined;
+      const message = await deps.messages.get(knownId(id, 'email'));
       if (!message) throw notFound(`No email with id "${id}"`);
       return json(200, publicView(message));
     })
     .on('GET', '/v1/templates', async (event) => {
       const { limit, cursor } = pageParams(event);
-      try {
-        const page = await deps.templates.list(limit, cursor);
-        return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
-      } catch (error) {
-        if (error instanceof InvalidCursorError) throw badRequest('invalid_cursor', error.message);
-        throw error;
-      }
+      const page = await withCursor(() => deps.templates.list(limit, cursor));
+      return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     })
     .on('PUT', '/v1/templates/{name}', async (event, { name = '' }) => {
       const body = jsonBody(event);
@@ -56,6 +74,41 @@ export function buildRouter(deps: ApiDeps): Router {
       await deleteTemplate(name, deps.templates);
       return json(204, undefined);
     })
+    .on('POST', '/v1/campaigns', async (event) =>
+      json(201, campaignView(await createCampaign(jsonBody(event), deps))),
+    )
+    .on('GET', '/v1/campaigns', async (event) => {
+      const { limit, cursor } = pageParams(event);
+      const page = await withCursor(() => deps.campaigns.list(limit, cursor));
+      return json(200, {
+        items: page.items.map(campaignView),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      });
+    })
+    .on('GET', '/v1/campaigns/{id}', async (_event, { id = '' }) =>
+      json(200, await getCampaign(knownId(id, 'campaign'), deps)),
+    )
+    .on('POST', '/v1/campaigns/{id}/recipients', async (event, { id = '' }) => {
+      const body = jsonOrCsvBody(event);
+      return json(200, await addRecipients(knownId(id, 'campaign'), body, deps));
+    })
+    .on('POST', '/v1/campaigns/{id}/test', async (event, { id = '' }) => {
+      const body = jsonBody(event);
+      return json(202, await sendTest(knownId(id, 'campaign'), body, deps));
+    })
+    .on('POST', '/v1/campaigns/{id}/send', async (event, { id = '' }) => {
+      const body = optionalJson(event);
+      return json(202, campaignView(await sendCampaign(knownId(id, 'campaign'), body, deps)));
+    })
+    .on('POST', '/v1/campaigns/{id}/pause', async (_event, { id = '' }) =>
+      json(200, campaignView(await pauseCampaign(knownId(id, 'campaign'), deps))),
+    )
+    .on('POST', '/v1/campaigns/{id}/resume', async (_event, { id = '' }) =>
+      json(200, campaignView(await resumeCampaign(knownId(id, 'campaign'), deps))),
+    )
+    .on('POST', '/v1/campaigns/{id}/cancel', async (_event, { id = '' }) =>
+      json(200, campaignView(await cancelCampaign(knownId(id, 'campaign'), deps))),
+    )
     .on('GET', '/v1/account', async () => {
       const quota = await deps.accountQuota();
       return json(200, {
@@ -78,4 +131,13 @@ function pageParams(event: APIGatewayProxyEvent): { limit: number; cursor?: stri
     throw badRequest('invalid_limit', 'limit must be a whole number from 1 to 100');
   }
   return query.cursor ? { limit, cursor: query.cursor } : { limit };
+}
+
+async function withCursor<T>(list: () => Promise<T>): Promise<T> {
+  try {
+    return await list();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw badRequest('invalid_cursor', error.message);
+    throw error;
+  }
 }

@@ -1,12 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { sesForReading, sesForSending } from '../shared/adapters/aws-clients';
+import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
 import { DynamoMessageStore } from '../shared/adapters/message-store';
+import { DynamoRateLedger } from '../shared/adapters/rate-ledger';
+import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
 import { SqsSendQueue } from '../shared/adapters/send-queue';
 import { fetchAccountQuota, SesMailer } from '../shared/adapters/ses-mailer';
+import { deliverBulk } from '../shared/domain/bulk-delivery';
+import type { Campaign } from '../shared/domain/campaign';
+import { deliver } from '../shared/domain/delivery';
+import type { Stream } from '../shared/domain/message';
 import { Pacer, systemClock } from '../shared/domain/pacer';
-import { CachedQuota, rateInUse, SANDBOX_RATE } from '../shared/domain/send-rate';
+import {
+  bulkRate,
+  CachedQuota,
+  dailyQuotaExhausted,
+  RecentSends,
+  rateInUse,
+  SANDBOX_RATE,
+} from '../shared/domain/send-rate';
 import {
   maxSendRateOverride,
   queueUrl,
@@ -15,20 +30,37 @@ import {
   tableName,
 } from '../shared/environment';
 import { logger, metrics } from '../shared/observability';
+import { readUnsubscribeSecret } from '../shared/unsubscribe-secret';
 import { processBatch } from './process-batch';
 
 const env = readEnvironment({
   MESSAGES_TABLE: tableName,
+  CAMPAIGNS_TABLE: tableName,
+  RECIPIENTS_TABLE: tableName,
+  RATE_LEDGER_TABLE: tableName,
   TRANSACTIONAL_QUEUE_URL: queueUrl,
+  BULK_QUEUE_URL: queueUrl,
+  BULK_QUEUE_ARN: z.string().min(1),
   TRANSACTIONAL_CONFIGURATION_SET: z.string().optional(),
+  BULK_CONFIGURATION_SET: z.string().optional(),
+  PUBLIC_BASE_URL: z.string().url(),
   MAX_SEND_RATE: maxSendRateOverride,
   SENDER_CONCURRENCY: senderConcurrency,
+  BULK_SENDER_CONCURRENCY: senderConcurrency,
+  TRANSACTIONAL_SHARE: z.coerce.number().min(0).max(0.9).default(0.1),
 });
 
-const store = new DynamoMessageStore(env.MESSAGES_TABLE);
-const queue = new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL);
+const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
+const campaigns = new DynamoCampaignStore(env.CAMPAIGNS_TABLE);
+const recipients = new DynamoRecipientStore(env.RECIPIENTS_TABLE);
+const ledger = new DynamoRateLedger(env.RATE_LEDGER_TABLE);
+const queues = {
+  transactional: new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL),
+  bulk: new SqsSendQueue(env.BULK_QUEUE_URL),
+};
 const mailer = new SesMailer(sesForSending, {
   transactional: env.TRANSACTIONAL_CONFIGURATION_SET ?? '',
+  bulk: env.BULK_CONFIGURATION_SET ?? '',
 });
 const quota = new CachedQuota(
   () => fetchAccountQuota(sesForReading),
@@ -36,37 +68,148 @@ const quota = new CachedQuota(
   undefined,
   (error) => logger.warn('GetAccount failed; pacing on the last known rate', { error }),
 );
-// Module scope: the pacer outlives one invocation, so back-to-back batches in a warm container do
-// not each start with a burst.
-const pacer = new Pacer(SANDBOX_RATE);
 
-/** SQS (transactional queue) → SES, paced, once per message. */
+// Module scope, so they outlive one invocation: back-to-back batches in a warm container neither
+// burst nor forget what they sent.
+const worker = randomUUID();
+const pacers: Record<Stream, Pacer> = {
+  transactional: new Pacer(SANDBOX_RATE),
+  bulk: new Pacer(SANDBOX_RATE),
+};
+const recent: Record<Stream, RecentSends> = { transactional: new RecentSends(), bulk: new RecentSends() };
+const lastReported: Record<Stream, number> = { transactional: 0, bulk: 0 };
+const REPORT_EVERY_MS = 2_000;
+const CAMPAIGN_CACHE_MS = 2_000;
+const campaignCache = new Map<string, { campaign: Campaign | undefined; at: number }>();
+let unsubscribeSecret: Promise<string> | undefined;
+
+/** Only bulk mail carries unsubscribe links; transactional sending never waits on the secret. */
+async function secretFor(stream: Stream): Promise<string> {
+  if (stream === 'transactional') return '';
+  unsubscribeSecret ??= readUnsubscribeSecret().catch((error: unknown) => {
+    unsubscribeSecret = undefined; // try again on the next batch
+    throw error;
+  });
+  return unsubscribeSecret;
+}
+
+async function accountRate(): Promise<number> {
+  const rate = rateInUse(await quota.get(), env.MAX_SEND_RATE);
+  metrics.addMetric('RateInUse', MetricUnit.CountPerSecond, rate);
+  return rate;
+}
+
+/** This container's share of its stream's rate: each of the N concurrent senders takes 1/N. */
+async function shareOfRate(stream: Stream): Promise<number> {
+  const total = await accountRate();
+  if (stream === 'transactional') return total / env.SENDER_CONCURRENCY;
+  const transactionalNow = await ledger.current('transactional', new Date()).catch((error: unknown) => {
+    logger.warn('rate ledger unreadable; leaving transactional mail its reserved share', { error });
+    return 0;
+  });
+  return bulkRate(total, transactionalNow, env.TRANSACTIONAL_SHARE) / env.BULK_SENDER_CONCURRENCY;
+}
+
+async function cachedCampaign(id: string): Promise<Campaign | undefined> {
+  const hit = campaignCache.get(id);
+  if (hit && Date.now() - hit.at < CAMPAIGN_CACHE_MS) return hit.campaign;
+  const campaign = await campaigns.get(id);
+  campaignCache.set(id, { campaign, at: Date.now() });
+  return campaign;
+}
+
+async function reportRate(stream: Stream): Promise<void> {
+  const now = Date.now();
+  if (now - lastReported[stream] < REPORT_EVERY_MS) return;
+  lastReported[stream] = now;
+  await ledger
+    .report(stream, worker, recent[stream].perSecond(now), new Date(now))
+    .catch((error: unknown) => {
+      logger.warn('could not report the send rate', { error });
+    });
+}
+
+function deliverer(stream: Stream, unsubscribeSecret: string) {
+  const count = <T extends string>(outcome: Promise<T>) =>
+    outcome.then((result) => {
+      if (result === 'sent') recent[stream].record(Date.now());
+      return result;
+    });
+  if (stream === 'transactional') {
+    return (body: string, onThrottle: () => void) =>
+      count(
+        deliver(body, {
+          claims: messages,
+          mailer,
+          requeue: queues.transactional,
+          now: () => new Date(),
+          onThrottle,
+        }),
+      );
+  }
+  return (body: string, onThrottle: () => void) =>
+    count(
+      deliverBulk(body, {
+        campaign: cachedCampaign,
+        campaigns,
+        recipients,
+        mailer,
+        requeue: queues.bulk,
+        content: {
+          unsubscribeSecret,
+          publicBaseUrl: env.PUBLIC_BASE_URL,
+        },
+        quotaExhausted: async () => {
+          const current = await quota.get();
+          return dailyQuotaExhausted(
+            current,
+            recent.transactional.since(quota.fetchedAtMs) + recent.bulk.since(quota.fetchedAtMs),
+          );
+        },
+        now: () => new Date(),
+        onThrottle,
+      }),
+    );
+}
+
+/** SQS (transactional or bulk queue) → SES, paced, once per message. */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const stream: Stream = event.Records[0]?.eventSourceARN === env.BULK_QUEUE_ARN ? 'bulk' : 'transactional';
+  metrics.addDimension('stream', stream);
   try {
     return await processBatch(event.Records, {
-      claims: store,
-      mailer,
-      requeue: queue,
-      pacer,
+      pacer: pacers[stream],
       clock: systemClock,
-      now: () => new Date(),
+      requeue: queues[stream],
       deadline: Date.now() + context.getRemainingTimeInMillis(),
-      currentRate: async () => {
-        const rate = rateInUse(await quota.get(), env.MAX_SEND_RATE);
-        metrics.addMetric('RateInUse', MetricUnit.CountPerSecond, rate);
-        // Each concurrent sender paces itself to an equal share of the account's rate.
-        return rate / env.SENDER_CONCURRENCY;
-      },
-      onOutcome: (outcome) => metrics.addMetric(`Messages_${outcome}`, MetricUnit.Count, 1),
+      currentRate: () => shareOfRate(stream),
+      deliver: deliverer(stream, await secretFor(stream)),
+      onOutcome: (outcome) => metrics.addMetric(METRIC_NAMES[outcome] ?? outcome, MetricUnit.Count, 1),
       onError: (error, record) => {
-        metrics.addMetric('Messages_error', MetricUnit.Count, 1);
+        metrics.addMetric('RecordErrors', MetricUnit.Count, 1);
         logger.error('record not processed; SQS will deliver it again', {
           error,
           sqsMessageId: record.messageId,
+          stream,
         });
       },
     });
   } finally {
+    await reportRate(stream);
     metrics.publishStoredMetrics();
   }
 }
+
+/** The dashboard's metric names for each outcome. */
+const METRIC_NAMES: Record<string, string> = {
+  sent: 'Sent',
+  failed: 'Failed',
+  requeued: 'Requeued',
+  deferred: 'Deferred',
+  duplicate: 'DuplicateSkipped',
+  orphan: 'Orphaned',
+  stale_claim_failed: 'StaleClaimFailed',
+  released: 'ReleasedOnPause',
+  cancelled: 'Cancelled',
+  waiting_for_quota: 'WaitingForQuota',
+};

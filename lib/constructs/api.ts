@@ -27,6 +27,17 @@ export interface MailroomApiProps {
   /** The From header used when a request names none, e.g. `Acme <no-reply@mail.acme.com>`. */
   readonly defaultFrom: string;
   /**
+   * The Reply-To used when a request names none.
+   * @default - none: replies go to the From address
+   */
+  readonly defaultReplyTo?: string;
+  /**
+   * Name of the REST API. API Gateway metrics are keyed by it, so it must differ between the
+   * stacks of one account and region.
+   * @default - the construct id
+   */
+  readonly apiName?: string;
+  /**
    * The configured send-rate ceiling, reported by GET /v1/account.
    * @default - none: the account's MaxSendRate applies
    */
@@ -100,6 +111,7 @@ export class MailroomApi extends Construct {
           'no resource-level permissions; SES accepts only Resource "*" for it.',
       );
     if (props.maxSendRate !== undefined) fn.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
+    if (props.defaultReplyTo !== undefined) fn.setEnv('DEFAULT_REPLY_TO', props.defaultReplyTo);
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -107,6 +119,7 @@ export class MailroomApi extends Construct {
     });
 
     this.restApi = new apigw.RestApi(this, 'RestApi', {
+      restApiName: props.apiName,
       description: 'Mailroom email API',
       // Callers are servers, usually in the same region: no CloudFront hop.
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },

@@ -15,6 +15,8 @@ export interface QueuesProps {
 
 /** A work queue and the dead-letter queue behind it. */
 export interface QueueWithDeadLetter {
+  /** Short name for dashboards and alarms, e.g. `transactional`. */
+  readonly name: string;
   /** Where producers send. */
   readonly queue: sqs.Queue;
   /** Where messages land after too many failed receives. */
@@ -28,16 +30,19 @@ export interface QueueWithDeadLetter {
 export class Queues extends Construct {
   /** Transactional messages (POST /v1/emails), kept apart so they never wait behind a campaign. */
   readonly transactional: QueueWithDeadLetter;
+  /** Every queue with its DLQ: what the dashboard and the DLQ and age alarms cover. */
+  readonly all: readonly QueueWithDeadLetter[];
 
   private readonly props: QueuesProps;
 
   constructor(scope: Construct, id: string, props: QueuesProps) {
     super(scope, id);
     this.props = props;
-    this.transactional = this.queueWithDeadLetter('Transactional');
+    this.transactional = this.queueWithDeadLetter('transactional', 'Transactional');
+    this.all = [this.transactional];
   }
 
-  private queueWithDeadLetter(id: string): QueueWithDeadLetter {
+  private queueWithDeadLetter(name: string, id: string): QueueWithDeadLetter {
     const deadLetterQueue = new sqs.Queue(this, `${id}DeadLetter`, {
       // Longest SQS allows: time for someone to notice and redrive.
       retentionPeriod: Duration.days(14),
@@ -57,6 +62,6 @@ export class Queues extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: this.props.maxReceiveCount ?? 5 },
     });
-    return { queue, deadLetterQueue };
+    return { name, queue, deadLetterQueue };
   }
 }

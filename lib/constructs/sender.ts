@@ -13,10 +13,15 @@ export interface SenderProps {
   readonly messages: dynamodb.ITable;
   /** The transactional queue it consumes and re-queues throttled messages to. */
   readonly transactionalQueue: sqs.IQueue;
-  /** The SES identity and configuration set it sends through. */
+  /** The SES identity and the configuration sets (one per stream) it sends through. */
   readonly identity: SendingIdentity;
   /** The verified sending domain; `ses:SendEmail` is allowed only with a From address there. */
   readonly sendingDomain: string;
+  /**
+   * Share of the send rate kept for transactional mail while both streams have mail waiting
+   * (0 < share < 1); either stream may use the whole rate while the other is idle.
+   */
+  readonly transactionalShare: number;
   /** Reserved concurrency and event-source maximum concurrency (C in DESIGN.md). */
   readonly concurrency: number;
   /**
@@ -60,13 +65,21 @@ export class Sender extends Construct {
     fn.bindTable('MESSAGES_TABLE', props.messages, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
       // SendMessage too: a throttled message goes back to the queue with a delay.
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
-      .setEnv('TRANSACTIONAL_CONFIGURATION_SET', props.identity.transactional.configurationSetName)
+      .setEnv('TRANSACTIONAL_CONFIGURATION_SET', props.identity.configurationSetNames.transactional)
+      .setEnv('BULK_CONFIGURATION_SET', props.identity.configurationSetNames.bulk)
+      .setEnv('TRANSACTIONAL_SHARE', String(props.transactionalShare))
       .setEnv('SENDER_CONCURRENCY', String(props.concurrency))
       .addToPolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendEmail'],
-          // SES checks the identity and the configuration set of every send.
-          resources: [props.identity.identityArn, props.identity.transactionalArn],
+          // SES authorizes every send against the From identity and the configuration set it
+          // names. No template ARNs: Mailroom renders its own templates and sends them as Simple
+          // content. The API accepts any From at the sending domain, so the condition does too.
+          resources: [
+            props.identity.identityArn,
+            props.identity.configurationSetArns.transactional,
+            props.identity.configurationSetArns.bulk,
+          ],
           conditions: { StringLike: { 'ses:FromAddress': `*@${props.sendingDomain}` } },
         }),
       )

@@ -1,26 +1,21 @@
-import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NODE_RUNTIME } from '../../lib/constructs/mailroom-function';
 import type { MailroomStack } from '../../lib/mailroom-stack';
 import { type SynthesizedApp, synthesizeMailroom } from './support/app';
 import { cfnLintAvailable, lintAssembly } from './support/cfn-lint';
+import { actions, type Resources, type Statement, statementsIn, templateOf } from './support/template';
 
-type Resources = Record<
-  string,
-  { Type: string; Properties?: Record<string, unknown> } & Record<string, unknown>
->;
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Record<string, Record<string, unknown>>;
-}
+type Helpers = ReturnType<typeof templateOf>;
 
 let synthesized: SynthesizedApp;
 let stack: MailroomStack;
 let template: Template;
+let logicalId: Helpers['logicalId'];
+let ref: Helpers['ref'];
+let arnOf: Helpers['arnOf'];
+let statementsOf: Helpers['statementsOf'];
+let actionsOn: Helpers['actionsOn'];
 
 beforeAll(() => {
   synthesized = synthesizeMailroom();
@@ -28,36 +23,10 @@ beforeAll(() => {
   if (first === undefined) throw new Error('the example app produced no stack');
   stack = first;
   template = Template.fromStack(stack);
+  ({ logicalId, ref, arnOf, statementsOf, actionsOn } = templateOf(stack, template));
 });
 
 afterAll(() => synthesized.cleanup());
-
-const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
-  stack.getLogicalId(construct.node.defaultChild as Parameters<Stack['getLogicalId']>[0]);
-const ref = (construct: { node: { defaultChild?: unknown } }) => ({ Ref: logicalId(construct) });
-const arnOf = (construct: { node: { defaultChild?: unknown } }) => ({
-  'Fn::GetAtt': [logicalId(construct), 'Arn'],
-});
-const statementsIn = (policy: Resources[string]): Statement[] =>
-  (policy.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [];
-const actions = (statement: Statement): string[] =>
-  (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).slice().sort();
-
-/** The statements of the default policy attached to a role. */
-function statementsOf(role: iam.Role): Statement[] {
-  const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: [{ Ref: logicalId(role) }] },
-  }) as Resources;
-  return Object.values(policies).flatMap(statementsIn);
-}
-
-/** The actions a role may perform on one resource (given as its rendered CloudFormation value). */
-function actionsOn(role: iam.Role, resource: unknown): string[] {
-  return statementsOf(role)
-    .filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(resource))
-    .flatMap(actions)
-    .sort();
-}
 
 describe('storage', () => {
   it.each([
@@ -188,7 +157,7 @@ describe('functions', () => {
   it('allows "*" only for actions that have no resource-level permissions', () => {
     const policies = template.findResources('AWS::IAM::Policy') as Resources;
     const unscoped = Object.values(policies)
-      .flatMap(statementsIn)
+      .flatMap((policy) => statementsIn(policy))
       .filter((statement) => JSON.stringify(statement.Resource).includes('*'))
       .flatMap(actions);
     expect([...new Set(unscoped)].sort()).toEqual([
@@ -212,6 +181,7 @@ describe('api function', () => {
           TRANSACTIONAL_QUEUE_URL: ref(queues.transactional.queue),
           SENDING_DOMAIN: 'mail.example.com',
           DEFAULT_FROM: 'Example <no-reply@mail.example.com>',
+          DEFAULT_REPLY_TO: 'support@example.com',
           SENDER_CONCURRENCY: Match.absent(),
           POWERTOOLS_SERVICE_NAME: 'mailroom-api',
           MAX_SEND_RATE: Match.absent(),
@@ -268,6 +238,8 @@ describe('sender function', () => {
           MESSAGES_TABLE: ref(stack.storage.messages),
           TRANSACTIONAL_QUEUE_URL: ref(stack.queues.transactional.queue),
           TRANSACTIONAL_CONFIGURATION_SET: ref(stack.identity.transactional),
+          BULK_CONFIGURATION_SET: ref(stack.identity.bulk),
+          TRANSACTIONAL_SHARE: '0.5',
           SENDER_CONCURRENCY: '2',
           POWERTOOLS_SERVICE_NAME: 'mailroom-sender',
           MAX_SEND_RATE: Match.absent(),
@@ -298,7 +270,7 @@ describe('sender function', () => {
     });
   });
 
-  it('may send only from the sending domain, through the identity and the transactional configuration set', () => {
+  it('may send only from the sending domain, through the identity and both configuration sets', () => {
     const sends = statementsOf(stack.sender.function.role).filter((statement) =>
       actions(statement).includes('ses:SendEmail'),
     );
@@ -308,8 +280,9 @@ describe('sender function', () => {
     expect(resources).toContain(JSON.stringify(ref(stack.identity.identity)));
     expect(resources).toContain(':identity/');
     expect(resources).toContain(JSON.stringify(ref(stack.identity.transactional)));
-    expect(resources).toContain(':configuration-set/');
-    expect(send?.Resource).toHaveLength(2);
+    expect(resources).toContain(JSON.stringify(ref(stack.identity.bulk)));
+    expect(resources.match(/:configuration-set\//g)).toHaveLength(2);
+    expect(send?.Resource).toHaveLength(3);
     expect(send?.Condition).toEqual({ StringLike: { 'ses:FromAddress': '*@mail.example.com' } });
     expect(actions(send as Statement)).toEqual(['ses:SendEmail']);
   });
@@ -328,24 +301,6 @@ describe('sender function', () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
-  });
-});
-
-describe('SES', () => {
-  it('verifies the sending domain with 2048-bit Easy DKIM, defaulting to the transactional set', () => {
-    template.hasResourceProperties('AWS::SES::EmailIdentity', {
-      EmailIdentity: 'mail.example.com',
-      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
-      ConfigurationSetAttributes: { ConfigurationSetName: ref(stack.identity.transactional) },
-    });
-  });
-
-  it('keeps reputation metrics for the transactional configuration set and requires TLS', () => {
-    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
-      ReputationOptions: { ReputationMetricsEnabled: true },
-      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
-      SendingOptions: { SendingEnabled: true },
-    });
   });
 });
 
@@ -453,6 +408,16 @@ describe('REST API', () => {
     });
     template.hasOutput('ApiUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
     template.hasOutput('InvokePolicyArn', { Value: ref(stack.api.invokePolicy) });
+  });
+
+  it('is named after the stack, so the API metrics of two stacks in one region never mix', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'Mailroom-mail-example-com' });
+  });
+
+  it('puts no method at the root, where only the public unsubscribe route is meant to go', () => {
+    const root = { 'Fn::GetAtt': [logicalId(stack.api.restApi), 'RootResourceId'] };
+    const methods = template.findResources('AWS::ApiGateway::Method', { Properties: { ResourceId: root } });
+    expect(methods).toEqual({});
   });
 });
 

@@ -10,6 +10,12 @@ import {
   InMemoryTemplates,
   RecordingQueue,
 } from './support/in-memory';
+import {
+  FixedLedger,
+  InMemoryCampaigns,
+  InMemoryRecipients,
+  RecordingCampaignQueues,
+} from './support/in-memory-campaigns';
 
 function setup() {
   const deps: ApiDeps = {
@@ -31,6 +37,15 @@ function setup() {
       sentLast24Hours: 7,
     }),
     maxSendRateOverride: undefined,
+    campaigns: new InMemoryCampaigns(),
+    recipients: new InMemoryRecipients(),
+    queues: new RecordingCampaignQueues(),
+    ledger: new FixedLedger(),
+    bulkContent: async () => ({
+      unsubscribeSecret: 's'.repeat(32),
+      publicBaseUrl: 'https://api.example.test',
+    }),
+    submitMessage: async () => {},
   };
   const router = buildRouter(deps);
   const call = async (

@@ -4,7 +4,7 @@ const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('b
 
 describe('page cursors', () => {
   it('round-trip the key DynamoDB returned', () => {
-    expect(decodeCursor(encodeCursor({ name: 'welcome' }), 'name')).toEqual({ name: 'welcome' });
+    expect(decodeCursor(encodeCursor({ name: 'welcome' }), ['name'])).toEqual({ name: 'welcome' });
   });
 
   it.each([
@@ -14,6 +14,6 @@ describe('page cursors', () => {
     ['a non-string key value', forge({ name: { S: 'a' } })],
     ['an array', forge(['name'])],
   ])('refuse %s', (_, cursor) => {
-    expect(() => decodeCursor(cursor, 'name')).toThrow(InvalidCursorError);
+    expect(() => decodeCursor(cursor, ['name'])).toThrow(InvalidCursorError);
   });
 });

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { type BatchDeps, processBatch, SEND_BUDGET_MS } from '../../lambdas/sender/process-batch';
+import { deliver, type RecordOutcome } from '../../lambdas/shared/domain/delivery';
 import type { Clock } from '../../lambdas/shared/domain/pacer';
 import { Pacer } from '../../lambdas/shared/domain/pacer';
 import { aQueuedMessage, NOW, queueBody } from './support/factories';
@@ -23,13 +24,12 @@ async function setup(count: number, { rate = 10, deadlineMs = 60_000 } = {}) {
   const mailer = new ScriptedMailer();
   const queue = new RecordingQueue();
   const outcomes: string[] = [];
-  const deps: BatchDeps = {
-    claims,
-    mailer,
+  const deps: BatchDeps<RecordOutcome> = {
+    deliver: (body, onThrottle) =>
+      deliver(body, { claims, mailer, requeue: queue, now: () => NOW, onThrottle }),
     requeue: queue,
     pacer: new Pacer(1, clock),
     clock,
-    now: () => NOW,
     currentRate: async () => rate,
     deadline: deadlineMs,
     onOutcome: (o) => outcomes.push(o),

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fetchAccountQuota, SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
+import { outgoingFromMessage } from '../../lambdas/shared/domain/delivery';
 import { aQueuedMessage } from './support/factories';
 
 const client = new SESv2Client({
@@ -24,11 +25,13 @@ describe('SesMailer', () => {
   it('sends with the configuration set, the message tags and the custom headers', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-abc' });
     const result = await mailer.send(
-      aQueuedMessage({
-        tags: { app: 'signup' },
-        headers: [{ name: 'X-Ref', value: '42' }],
-        html: '<p>x</p>',
-      }),
+      outgoingFromMessage(
+        aQueuedMessage({
+          tags: { app: 'signup' },
+          headers: [{ name: 'X-Ref', value: '42' }],
+          html: '<p>x</p>',
+        }),
+      ),
     );
     expect(result).toEqual({ kind: 'accepted', sesMessageId: 'ses-abc' });
     const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
@@ -55,7 +58,9 @@ describe('SesMailer', () => {
     ses
       .on(SendEmailCommand)
       .rejects(new TooManyRequestsException({ ...meta(429), message: 'Maximum sending rate exceeded.' }));
-    await expect(mailer.send(aQueuedMessage())).resolves.toMatchObject({ kind: 'throttled' });
+    await expect(mailer.send(outgoingFromMessage(aQueuedMessage()))).resolves.toMatchObject({
+      kind: 'throttled',
+    });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
@@ -63,7 +68,7 @@ describe('SesMailer', () => {
     ses
       .on(SendEmailCommand)
       .rejects(new MessageRejected({ ...meta(400), message: 'Email address is not verified.' }));
-    await expect(mailer.send(aQueuedMessage())).resolves.toEqual({
+    await expect(mailer.send(outgoingFromMessage(aQueuedMessage()))).resolves.toEqual({
       kind: 'rejected',
       failure: { code: 'MessageRejected', message: 'Email address is not verified.' },
     });
@@ -78,12 +83,12 @@ describe('SesMailer', () => {
     ['ServiceUnavailable', 503, 'outcome_unknown'],
   ])('reads %s (HTTP %i) as %s', async (name, status, kind) => {
     ses.on(SendEmailCommand).rejects(Object.assign(new Error(name), { name, ...meta(status) }));
-    await expect(mailer.send(aQueuedMessage())).resolves.toMatchObject({ kind });
+    await expect(mailer.send(outgoingFromMessage(aQueuedMessage()))).resolves.toMatchObject({ kind });
   });
 
   it('reads a timeout as an unknown outcome (SES may have taken the mail)', async () => {
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
-    await expect(mailer.send(aQueuedMessage())).resolves.toMatchObject({
+    await expect(mailer.send(outgoingFromMessage(aQueuedMessage()))).resolves.toMatchObject({
       kind: 'outcome_unknown',
       failure: { code: 'OutcomeUnknown' },
     });
@@ -93,7 +98,9 @@ describe('SesMailer', () => {
     ses
       .on(SendEmailCommand)
       .rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    await expect(mailer.send(aQueuedMessage())).resolves.toMatchObject({ kind: 'not_sent' });
+    await expect(mailer.send(outgoingFromMessage(aQueuedMessage()))).resolves.toMatchObject({
+      kind: 'not_sent',
+    });
   });
 });
 

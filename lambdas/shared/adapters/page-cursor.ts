@@ -5,22 +5,25 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
 
 export class InvalidCursorError extends Error {}
 
-/** Accepts only what encodeCursor made for a table keyed by `keyName`: `{[keyName]: string}`. */
+/** Accepts only what encodeCursor made for a table keyed by `keyNames`: each of them a string, nothing else. */
 export function decodeCursor(
   cursor: string | undefined,
-  keyName: string,
+  keyNames: string[],
 ): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const entries = Object.entries(value);
-      const [only] = entries;
-      if (entries.length === 1 && only?.[0] === keyName && typeof only[1] === 'string')
-        return { [keyName]: only[1] };
-    }
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // falls through to the error below
+    throw new InvalidCursorError('cursor is not one this API returned');
   }
-  throw new InvalidCursorError('cursor is not one this API returned');
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidCursorError('cursor is not one this API returned');
+  }
+  const entries = Object.entries(value);
+  const valid =
+    entries.length === keyNames.length &&
+    entries.every(([key, v]) => keyNames.includes(key) && typeof v === 'string');
+  if (!valid) throw new InvalidCursorError('cursor is not one this API returned');
+  return Object.fromEntries(entries);
 }

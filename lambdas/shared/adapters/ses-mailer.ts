@@ -1,6 +1,5 @@
 import { GetAccountCommand, type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { SendResult } from '../domain/delivery';
-import type { StoredMessage, Stream } from '../domain/message';
+import type { OutgoingMail, SendResult } from '../domain/delivery';
 import type { AccountQuota } from '../domain/send-rate';
 
 /** SES errors that mean "this mail, as it is, will never be accepted": fail it, do not retry. */
@@ -20,51 +19,44 @@ export interface ConfigurationSets {
   bulk?: string;
 }
 
-/** Sends a stored message with SESv2 SendEmail and says what the answer means for it. */
+/** Sends one mail with SESv2 SendEmail and says what the answer means for it. */
 export class SesMailer {
   constructor(
     private readonly client: SESv2Client,
     private readonly configurationSets: ConfigurationSets,
   ) {}
 
-  async send(message: StoredMessage): Promise<SendResult> {
+  async send(mail: OutgoingMail): Promise<SendResult> {
     try {
-      const result = await this.client.send(this.command(message));
+      const result = await this.client.send(this.command(mail));
       return { kind: 'accepted', sesMessageId: result.MessageId ?? '' };
     } catch (error) {
       return classifySendError(error);
     }
   }
 
-  private command(message: StoredMessage): SendEmailCommand {
-    const configurationSet = this.configurationSetFor(message.stream);
+  private command(mail: OutgoingMail): SendEmailCommand {
+    const configurationSet =
+      mail.stream === 'bulk' ? this.configurationSets.bulk : this.configurationSets.transactional;
     return new SendEmailCommand({
-      FromEmailAddress: message.from,
-      Destination: { ToAddresses: message.to, CcAddresses: message.cc, BccAddresses: message.bcc },
-      ...(message.replyTo.length > 0 ? { ReplyToAddresses: message.replyTo } : {}),
+      FromEmailAddress: mail.from,
+      Destination: { ToAddresses: mail.to, CcAddresses: mail.cc, BccAddresses: mail.bcc },
+      ...(mail.replyTo.length > 0 ? { ReplyToAddresses: mail.replyTo } : {}),
       Content: {
         Simple: {
-          Subject: { Data: message.subject, Charset: 'UTF-8' },
+          Subject: { Data: mail.subject, Charset: 'UTF-8' },
           Body: {
-            ...(message.html === undefined ? {} : { Html: { Data: message.html, Charset: 'UTF-8' } }),
-            ...(message.text === undefined ? {} : { Text: { Data: message.text, Charset: 'UTF-8' } }),
+            ...(mail.html === undefined ? {} : { Html: { Data: mail.html, Charset: 'UTF-8' } }),
+            ...(mail.text === undefined ? {} : { Text: { Data: mail.text, Charset: 'UTF-8' } }),
           },
-          ...(message.headers.length > 0
-            ? { Headers: message.headers.map((h) => ({ Name: h.name, Value: h.value })) }
+          ...(mail.headers.length > 0
+            ? { Headers: mail.headers.map((h) => ({ Name: h.name, Value: h.value })) }
             : {}),
         },
       },
-      EmailTags: [
-        { Name: 'stream', Value: message.stream },
-        { Name: 'messageId', Value: message.id },
-        ...Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value })),
-      ],
+      EmailTags: mail.tags.map((tag) => ({ Name: tag.name, Value: tag.value })),
       ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
     });
-  }
-
-  private configurationSetFor(stream: Stream): string | undefined {
-    return stream === 'bulk' ? this.configurationSets.bulk : this.configurationSets.transactional;
   }
 }
 

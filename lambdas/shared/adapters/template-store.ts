@@ -40,7 +40,7 @@ export class DynamoTemplateStore implements TemplateRepository {
       new ScanCommand({
         TableName: this.tableName,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, 'name'),
+        ExclusiveStartKey: decodeCursor(cursor, ['name']),
       }),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Failure, StoredMessage } from './message';
+import type { Failure, MessageHeader, StoredMessage, Stream } from './message';
 
 /** What a queued message carries: only the id; the rendered mail lives in the messages table. */
 export const queuedMessageSchema = z.strictObject({
@@ -35,8 +35,44 @@ export interface MessageClaims {
   release(id: string, event: string, now: Date): Promise<void>;
 }
 
+/** One mail as SES gets it: addressed, rendered, tagged. */
+export interface OutgoingMail {
+  stream: Stream;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  replyTo: string[];
+  subject: string;
+  html?: string;
+  text?: string;
+  headers: MessageHeader[];
+  /** SES message tags: how every SES event is tied back to its message or campaign. */
+  tags: { name: string; value: string }[];
+}
+
 export interface Mailer {
-  send(message: StoredMessage): Promise<SendResult>;
+  send(mail: OutgoingMail): Promise<SendResult>;
+}
+
+export function outgoingFromMessage(message: StoredMessage): OutgoingMail {
+  return {
+    stream: message.stream,
+    from: message.from,
+    to: message.to,
+    cc: message.cc,
+    bcc: message.bcc,
+    replyTo: message.replyTo,
+    subject: message.subject,
+    ...(message.html === undefined ? {} : { html: message.html }),
+    ...(message.text === undefined ? {} : { text: message.text }),
+    headers: message.headers,
+    tags: [
+      { name: 'stream', value: message.stream },
+      { name: 'messageId', value: message.id },
+      ...Object.entries(message.tags).map(([name, value]) => ({ name, value })),
+    ],
+  };
 }
 
 export interface Requeue {
@@ -59,42 +95,68 @@ export interface DeliveryDeps {
 }
 
 /**
- * Sends the message behind one queue record, once. The order matters:
- * claim (conditional) → send → record the outcome. A redelivered record loses the claim and sends
- * nothing. SES's answer decides what follows: accepted → sent; throttled, over quota or never
- * reached → released and re-queued with a delay (neither failed nor lost, and not a receive that
- * pushes it toward the DLQ); rejected → failed with SES's reason; unknown → failed, not retried,
- * because retrying could mail the recipient twice.
+ * Sends the transactional message behind one queue record, once. The order matters:
+ * claim (conditional) → send → record the outcome (see `settle`). A redelivered record loses the
+ * claim and sends nothing.
  */
 export async function deliver(body: string, deps: DeliveryDeps): Promise<RecordOutcome> {
   const { messageId } = queuedMessageSchema.parse(JSON.parse(body));
   const claim = await deps.claims.claim(messageId, deps.now());
   if (!claim.claimed) return handleUnclaimed(messageId, claim.current, deps);
 
-  const result = await deps.mailer.send(claim.message);
-  const now = deps.now();
+  const result = await deps.mailer.send(outgoingFromMessage(claim.message));
+  return settle(result, {
+    sent: (sesMessageId) => deps.claims.markSent(messageId, sesMessageId, deps.now()),
+    failed: (failure) => deps.claims.markFailed(messageId, failure, deps.now()),
+    release: (event) => deps.claims.release(messageId, event, deps.now()),
+    requeue: (delaySeconds) => deps.requeue.requeue(body, delaySeconds),
+    onThrottle: deps.onThrottle,
+    attempts: claim.message.attempts,
+  });
+}
+
+/** What to do with a claimed mail once SES has answered, whatever holds the claim. */
+export interface SettleActions {
+  sent(sesMessageId: string): Promise<void>;
+  failed(failure: Failure): Promise<void>;
+  /** Gives the claim back (the mail was certainly not sent); `event` names why. */
+  release(event: string): Promise<void>;
+  requeue(delaySeconds: number): Promise<void>;
+  onThrottle(): void;
+  /** Sends tried so far, for the back-off. */
+  attempts: number;
+}
+
+/**
+ * The one place SES's answer becomes a next step: accepted → sent; throttled, over quota or never
+ * reached → released and re-queued with a delay (neither failed nor lost, and not a receive that
+ * pushes it toward the DLQ); rejected → failed with SES's reason; unknown → failed, not retried,
+ * because retrying could mail the recipient twice.
+ */
+export async function settle(
+  result: SendResult,
+  actions: SettleActions,
+): Promise<'sent' | 'failed' | 'requeued'> {
   switch (result.kind) {
     case 'accepted':
-      await deps.claims.markSent(messageId, result.sesMessageId, now);
+      await actions.sent(result.sesMessageId);
       return 'sent';
     case 'rejected':
-      await deps.claims.markFailed(messageId, result.failure, now);
-      return 'failed';
     case 'outcome_unknown':
-      await deps.claims.markFailed(messageId, result.failure, now);
+      await actions.failed(result.failure);
       return 'failed';
     case 'throttled':
-      deps.onThrottle();
-      await deps.claims.release(messageId, 'throttled', now);
-      await deps.requeue.requeue(body, retryDelaySeconds(claim.message.attempts));
+      actions.onThrottle();
+      await actions.release('throttled');
+      await actions.requeue(retryDelaySeconds(actions.attempts));
       return 'requeued';
     case 'quota_exceeded':
-      await deps.claims.release(messageId, 'daily_quota_exceeded', now);
-      await deps.requeue.requeue(body, MAX_QUEUE_DELAY_SECONDS);
+      await actions.release('daily_quota_exceeded');
+      await actions.requeue(MAX_QUEUE_DELAY_SECONDS);
       return 'requeued';
     case 'not_sent':
-      await deps.claims.release(messageId, 'not_sent', now);
-      await deps.requeue.requeue(body, retryDelaySeconds(claim.message.attempts));
+      await actions.release('not_sent');
+      await actions.requeue(retryDelaySeconds(actions.attempts));
       return 'requeued';
   }
 }

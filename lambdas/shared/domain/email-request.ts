@@ -11,7 +11,7 @@ export const RESERVED_TAG_NAMES = ['stream', 'messageId', 'campaignId'];
 // SES tag names and values: ASCII letters, digits, underscores and dashes, at most 256 characters.
 const SES_TAG_TEXT = /^[A-Za-z0-9_-]{1,256}$/;
 
-const mailbox = z.string().transform((value, ctx): Mailbox => {
+export const mailboxSchema = z.string().transform((value, ctx): Mailbox => {
   try {
     return parseMailbox(value);
   } catch (error) {
@@ -21,19 +21,19 @@ const mailbox = z.string().transform((value, ctx): Mailbox => {
   }
 });
 /** One address or a list of them; a single string is read as a list of one. */
-const oneOrMany = (max: number) =>
+export const oneOrMany = (max: number) =>
   z.preprocess(
     (value) => (typeof value === 'string' ? [value] : value),
-    z.array(mailbox).max(max, `at most ${max} addresses`),
+    z.array(mailboxSchema).max(max, `at most ${max} addresses`),
   );
 
-const singleLine = (max: number) =>
+export const singleLineText = (max: number) =>
   z
     .string()
     .max(max, `at most ${max} characters`)
     .refine((value) => !hasControlCharacters(value), 'must not contain CR, LF or other control characters');
 
-const tags = z
+export const tagsSchema = z
   .record(
     z.string().regex(SES_TAG_TEXT, 'tag names use letters, digits, _ and - (at most 256)'),
     z.string().regex(SES_TAG_TEXT, 'tag values use letters, digits, _ and - (at most 256)'),
@@ -66,17 +66,17 @@ const headers = z.record(z.string(), z.string()).superRefine((value, ctx) => {
 /** The body of `POST /v1/emails`. Unknown fields are an error, not silently ignored. */
 export const emailRequestSchema = z
   .strictObject({
-    from: mailbox.optional(),
+    from: mailboxSchema.optional(),
     to: oneOrMany(MAX_RECIPIENTS),
     cc: oneOrMany(MAX_RECIPIENTS).optional(),
     bcc: oneOrMany(MAX_RECIPIENTS).optional(),
     replyTo: oneOrMany(10).optional(),
-    subject: singleLine(MAX_SUBJECT_LENGTH).min(1, 'must not be empty').optional(),
+    subject: singleLineText(MAX_SUBJECT_LENGTH).min(1, 'must not be empty').optional(),
     html: z.string().min(1, 'must not be empty').optional(),
     text: z.string().min(1, 'must not be empty').optional(),
     template: z.string().regex(TEMPLATE_NAME, 'is not a valid template name').optional(),
     data: z.record(z.string(), z.unknown()).optional(),
-    tags: tags.optional(),
+    tags: tagsSchema.optional(),
     headers: headers.optional(),
   })
   .superRefine((request, ctx) => {

@@ -35,6 +35,11 @@ export class CachedQuota {
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
+  /** When SES last answered (or failed to): sends counted since then are not in its figures yet. */
+  get fetchedAtMs(): number {
+    return this.fetchedAt;
+  }
+
   async get(): Promise<AccountQuota | undefined> {
     if (this.now() - this.fetchedAt < this.refreshMs) return this.value;
     this.inFlight ??= this.refresh();
@@ -51,5 +56,45 @@ export class CachedQuota {
       this.inFlight = undefined;
     }
     return this.value;
+  }
+}
+
+/** Share of the 24-hour quota bulk mail may use; the rest stays for transactional mail. */
+export const BULK_DAILY_CEILING = 0.98;
+
+/**
+ * The bulk stream's rate: what transactional mail leaves, and never the share reserved for it.
+ * Transactional first: an OTP finds a free slot at once, however busy a campaign keeps the account.
+ */
+export function bulkRate(total: number, transactionalNow: number, transactionalShare: number): number {
+  const reserved = Math.max(transactionalNow, total * transactionalShare);
+  // Never zero: a pacer needs a rate, and a trickle keeps the campaign's progress visible.
+  return Math.max(total * 0.01, total - reserved);
+}
+
+/** True when bulk mail should wait for the 24-hour window to allow more. */
+export function dailyQuotaExhausted(quota: AccountQuota | undefined, sentSinceFetched: number): boolean {
+  if (!quota || quota.max24HourSend <= 0) return false;
+  return quota.sentLast24Hours + sentSinceFetched >= quota.max24HourSend * BULK_DAILY_CEILING;
+}
+
+/** How fast this one sender has been sending lately: what it reports to the rate ledger. */
+export class RecentSends {
+  private readonly times: number[] = [];
+
+  constructor(private readonly windowMs = 5_000) {}
+
+  record(now: number): void {
+    this.times.push(now);
+  }
+
+  perSecond(now: number): number {
+    while (this.times.length > 0 && (this.times[0] ?? 0) <= now - this.windowMs) this.times.shift();
+    return this.times.length / (this.windowMs / 1000);
+  }
+
+  /** Sends since `since` (epoch ms), within the window kept. */
+  since(since: number): number {
+    return this.times.filter((t) => t >= since).length;
   }
 }

@@ -1,6 +1,7 @@
 import type {
   ClaimResult,
   MessageClaims,
+  OutgoingMail,
   Requeue,
   SendResult,
 } from '../../../lambdas/shared/domain/delivery';
@@ -130,11 +131,11 @@ export class RecordingQueue implements SendQueue, Requeue {
 
 /** A mailer that answers from a script, then accepts; records what it was asked to send. */
 export class ScriptedMailer {
-  readonly sent: StoredMessage[] = [];
+  readonly sent: OutgoingMail[] = [];
   private counter = 0;
   constructor(private readonly script: SendResult[] = []) {}
-  async send(message: StoredMessage): Promise<SendResult> {
-    this.sent.push(message);
+  async send(mail: OutgoingMail): Promise<SendResult> {
+    this.sent.push(mail);
     return this.script.shift() ?? { kind: 'accepted', sesMessageId: `ses-${++this.counter}` };
   }
 }

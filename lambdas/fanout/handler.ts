@@ -1,0 +1,67 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { sesForReading } from '../shared/adapters/aws-clients';
+import { SqsCampaignQueues } from '../shared/adapters/campaign-queues';
+import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
+import { DynamoRateLedger } from '../shared/adapters/rate-ledger';
+import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
+import { fetchAccountQuota } from '../shared/adapters/ses-mailer';
+import { DynamoSuppressionList } from '../shared/adapters/suppression-store';
+import { fanOut } from '../shared/domain/fanout';
+import { bulkRate, CachedQuota, rateInUse } from '../shared/domain/send-rate';
+import { maxSendRateOverride, queueUrl, readEnvironment, tableName } from '../shared/environment';
+import { logger, metrics } from '../shared/observability';
+
+const env = readEnvironment({
+  CAMPAIGNS_TABLE: tableName,
+  RECIPIENTS_TABLE: tableName,
+  SUPPRESSIONS_TABLE: tableName,
+  RATE_LEDGER_TABLE: tableName,
+  FANOUT_QUEUE_URL: queueUrl,
+  BULK_QUEUE_URL: queueUrl,
+  MAX_SEND_RATE: maxSendRateOverride,
+  TRANSACTIONAL_SHARE: z.coerce.number().min(0).max(0.9).default(0.1),
+});
+
+const messageSchema = z.strictObject({
+  kind: z.enum(['fanout', 'cancel']),
+  campaignId: z.string().min(1).max(100),
+  generation: z.number().int().min(0),
+  cursor: z.string().max(2048).optional(),
+});
+
+const ledger = new DynamoRateLedger(env.RATE_LEDGER_TABLE);
+const quota = new CachedQuota(() => fetchAccountQuota(sesForReading));
+const deps = {
+  campaigns: new DynamoCampaignStore(env.CAMPAIGNS_TABLE),
+  recipients: new DynamoRecipientStore(env.RECIPIENTS_TABLE),
+  suppressions: new DynamoSuppressionList(env.SUPPRESSIONS_TABLE),
+  queues: new SqsCampaignQueues({ fanout: env.FANOUT_QUEUE_URL, bulk: env.BULK_QUEUE_URL }),
+  bulkRate: async () =>
+    bulkRate(
+      rateInUse(await quota.get(), env.MAX_SEND_RATE),
+      await ledger.current('transactional', new Date()),
+      env.TRANSACTIONAL_SHARE,
+    ),
+  now: () => new Date(),
+};
+
+/** Fan-out queue → pages of recipients onto the bulk queue, one link of the chain per message. */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const failures: string[] = [];
+  for (const record of event.Records) {
+    try {
+      const outcome = await fanOut(messageSchema.parse(JSON.parse(record.body)), deps);
+      metrics.addMetric(`Fanout_${outcome}`, MetricUnit.Count, 1);
+    } catch (error) {
+      logger.error('fan-out link failed; SQS will deliver it again', {
+        error,
+        sqsMessageId: record.messageId,
+      });
+      failures.push(record.messageId);
+    }
+  }
+  metrics.publishStoredMetrics();
+  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}

@@ -1,0 +1,27 @@
+import { SqsCampaignQueues } from '../shared/adapters/campaign-queues';
+import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
+import { tick } from '../shared/domain/campaign-tick';
+import { queueUrl, readEnvironment, tableName } from '../shared/environment';
+import { logger } from '../shared/observability';
+
+const env = readEnvironment({
+  CAMPAIGNS_TABLE: tableName,
+  FANOUT_QUEUE_URL: queueUrl,
+  BULK_QUEUE_URL: queueUrl,
+});
+
+const deps = {
+  campaigns: new DynamoCampaignStore(env.CAMPAIGNS_TABLE),
+  queues: new SqsCampaignQueues({ fanout: env.FANOUT_QUEUE_URL, bulk: env.BULK_QUEUE_URL }),
+  now: () => new Date(),
+};
+
+/**
+ * A one-minute tick (EventBridge rule) rather than one EventBridge Scheduler schedule per campaign:
+ * it works the same in local mode, needs no schedule to create, update or delete when a campaign
+ * is rescheduled or cancelled, and the same pass restarts fan-out chains that died.
+ */
+export async function handler(): Promise<void> {
+  const result = await tick(deps);
+  if (result.started.length > 0 || result.restarted.length > 0) logger.info('campaign tick', result);
+}

@@ -1,0 +1,204 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Campaign, type CampaignStatus, COUNTER_NAMES } from '../domain/campaign';
+import type { CampaignRepository, TotalsDelta } from '../domain/campaign-ports';
+import { dynamo } from './aws-clients';
+import { expression, inList, updateFrom } from './dynamo-updates';
+import { decodeCursor, encodeCursor } from './page-cursor';
+
+/** The campaigns table's index by status: finds due and stalled campaigns without a scan. */
+export const CAMPAIGNS_BY_STATUS_INDEX = 'byStatus';
+
+export class DynamoCampaignStore implements CampaignRepository {
+  constructor(private readonly tableName: string) {}
+
+  async create(campaign: Campaign): Promise<void> {
+    await dynamo.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: campaign,
+        ConditionExpression: 'attribute_not_exists(id)',
+      }),
+    );
+  }
+
+  async get(id: string): Promise<Campaign | undefined> {
+    const result = await dynamo.send(
+      new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }),
+    );
+    return result.Item as Campaign | undefined;
+  }
+
+  async list(limit: number, cursor?: string): Promise<{ items: Campaign[]; nextCursor?: string }> {
+    const result = await dynamo.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, ['id']),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return { items: (result.Items ?? []) as Campaign[], ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  async transition(
+    id: string,
+    from: CampaignStatus[],
+    to: CampaignStatus,
+    changes: Partial<Campaign>,
+    now: Date,
+  ): Promise<Campaign | undefined> {
+    const update = updateFrom({ ...changes, status: to, updatedAt: now.toISOString() });
+    const allowed = inList(from, 'from');
+    try {
+      const result = await dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: expression(update.set, update.remove),
+          ConditionExpression: `#status IN (${allowed.list})`,
+          ExpressionAttributeNames: { ...update.names, '#status': 'status' },
+          ExpressionAttributeValues: { ...update.values, ...allowed.values },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as Campaign;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async addToTotals(id: string, delta: TotalsDelta, now: Date): Promise<Campaign> {
+    const names: Record<string, string> = { '#totals': 'totals' };
+    const values: Record<string, unknown> = { ':now': now.toISOString() };
+    const parts: string[] = ['updatedAt = :now'];
+    for (const counter of COUNTER_NAMES) {
+      const amount = delta[counter];
+      if (!amount) continue;
+      names[`#${counter}`] = counter;
+      values[`:${counter}`] = amount;
+      parts.push(`#totals.#${counter} = #totals.#${counter} + :${counter}`);
+    }
+    const result = await dynamo.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { id },
+        UpdateExpression: `SET ${parts.join(', ')}`,
+        ConditionExpression: 'attribute_exists(id)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes as Campaign;
+  }
+
+  async advanceFanout(
+    id: string,
+    generation: number,
+    expectedCursor: string | undefined,
+    next: { cursor?: string; done: boolean },
+    now: Date,
+  ): Promise<boolean> {
+    const update = updateFrom({
+      fanoutCursor: next.cursor,
+      fanoutDone: next.done,
+      fanoutUpdatedAt: now.toISOString(),
+    });
+    const cursorCheck =
+      expectedCursor === undefined ? 'attribute_not_exists(fanoutCursor)' : 'fanoutCursor = :expected';
+    try {
+      await dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: expression(update.set, update.remove),
+          ConditionExpression: `fanoutGeneration = :generation AND #status = :sending AND ${cursorCheck}`,
+          ExpressionAttributeNames: { ...update.names, '#status': 'status' },
+          ExpressionAttributeValues: {
+            ...update.values,
+            ':generation': generation,
+            ':sending': 'sending',
+            ...(expectedCursor === undefined ? {} : { ':expected': expectedCursor }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async setWaitingForQuota(id: string, since: Date | undefined): Promise<void> {
+    try {
+      await dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          ...(since
+            ? {
+                UpdateExpression: 'SET waitingForQuotaSince = :since',
+                ConditionExpression: 'attribute_not_exists(waitingForQuotaSince)',
+                ExpressionAttributeValues: { ':since': since.toISOString() },
+              }
+            : {
+                UpdateExpression: 'REMOVE waitingForQuotaSince',
+                ConditionExpression: 'attribute_exists(waitingForQuotaSince)',
+              }),
+        }),
+      );
+    } catch (error) {
+      // Someone else already set (or cleared) it: the flag says the same either way.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async dueScheduled(before: Date): Promise<Campaign[]> {
+    return this.byStatus(
+      'scheduled',
+      'scheduledAt <= :before AND (attribute_not_exists(startQueued) OR startQueued = :false)',
+      {
+        ':before': before.toISOString(),
+        ':false': false,
+      },
+    );
+  }
+
+  async stalledFanouts(before: Date): Promise<Campaign[]> {
+    return this.byStatus(
+      'sending',
+      'fanoutDone = :false AND (attribute_not_exists(fanoutUpdatedAt) OR fanoutUpdatedAt < :before) AND updatedAt < :before',
+      {
+        ':before': before.toISOString(),
+        ':false': false,
+      },
+    );
+  }
+
+  private async byStatus(
+    status: CampaignStatus,
+    filter: string,
+    values: Record<string, unknown>,
+  ): Promise<Campaign[]> {
+    const items: Campaign[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await dynamo.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: CAMPAIGNS_BY_STATUS_INDEX,
+          KeyConditionExpression: '#status = :status',
+          FilterExpression: filter,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':status': status },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...((result.Items ?? []) as Campaign[]));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}

@@ -1,0 +1,44 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { RateLedger } from '../domain/campaign-ports';
+import type { Stream } from '../domain/message';
+import { dynamo } from './aws-clients';
+
+/** A sender that has not reported for this long has stopped sending. */
+export const REPORT_FRESH_MS = 10_000;
+
+/**
+ * Each sender container writes how fast it is sending (one item per container, at most every few
+ * seconds); the bulk senders read the transactional total to leave it room. A few writes a second
+ * at most, whatever the mail volume.
+ */
+export class DynamoRateLedger implements RateLedger {
+  constructor(private readonly tableName: string) {}
+
+  async report(stream: Stream, worker: string, perSecond: number, now: Date): Promise<void> {
+    await dynamo.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          stream,
+          worker,
+          perSecond,
+          at: now.getTime(),
+          expiresAt: Math.floor(now.getTime() / 1000) + 3600,
+        },
+      }),
+    );
+  }
+
+  async current(stream: Stream, now: Date): Promise<number> {
+    const result = await dynamo.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'stream = :stream',
+        FilterExpression: '#at > :fresh',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':stream': stream, ':fresh': now.getTime() - REPORT_FRESH_MS },
+      }),
+    );
+    return (result.Items ?? []).reduce((sum, item) => sum + Number(item.perSecond ?? 0), 0);
+  }
+}

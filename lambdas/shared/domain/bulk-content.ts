@@ -1,0 +1,36 @@
+import type { Campaign, CampaignRecipient } from './campaign';
+import type { MessageHeader } from './message';
+import { renderContent, type TemplateContent } from './template-rules';
+import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribe-token';
+
+export interface BulkContentDeps {
+  unsubscribeSecret: string;
+  /** Where `/unsubscribe` is served: the API's public URL. */
+  publicBaseUrl: string;
+}
+
+/**
+ * One recipient's mail: the campaign content rendered with their data, `{{unsubscribe_url}}`
+ * available to the body, and the RFC 8058 one-click headers Gmail and Yahoo require of bulk senders.
+ * Recipient data cannot override the unsubscribe URL.
+ */
+export function renderForRecipient(
+  campaign: Pick<Campaign, 'id' | 'content'>,
+  recipient: Pick<CampaignRecipient, 'email' | 'data'>,
+  deps: BulkContentDeps,
+): TemplateContent & { headers: MessageHeader[]; unsubscribeUrl: string } {
+  const token = signUnsubscribeToken(
+    { email: recipient.email, campaignId: campaign.id },
+    deps.unsubscribeSecret,
+  );
+  const url = unsubscribeUrl(deps.publicBaseUrl, token);
+  const rendered = renderContent(campaign.content, { ...recipient.data, unsubscribe_url: url });
+  return {
+    ...rendered,
+    unsubscribeUrl: url,
+    headers: [
+      { name: 'List-Unsubscribe', value: `<${url}>` },
+      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+    ],
+  };
+}

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { type BulkContentDeps, renderForRecipient } from './bulk-content';
+import type { Campaign, CampaignRecipient, RecipientStatus } from './campaign';
+import type { CampaignRepository, RecipientRepository, TotalsDelta } from './campaign-ports';
+import { type Mailer, type OutgoingMail, type Requeue, STALE_CLAIM_MS, settle } from './delivery';
+import { completeIfSettled } from './fanout';
+import type { Failure } from './message';
+
+export const bulkMessageSchema = z.strictObject({
+  campaignId: z.string().min(1).max(100),
+  email: z.string().min(3).max(254),
+});
+
+/** While the daily quota is used up, bulk mail waits on the queue this long between looks. */
+export const QUOTA_WAIT_SECONDS = 300;
+
+export type BulkOutcome =
+  | 'sent'
+  | 'failed'
+  | 'requeued'
+  | 'duplicate'
+  | 'orphan'
+  | 'stale_claim_failed'
+  | 'released'
+  | 'cancelled'
+  | 'waiting_for_quota';
+
+export interface BulkDeliveryDeps {
+  /** The campaign as of at most a few seconds ago: pause and cancel take effect within that. */
+  campaign: (id: string) => Promise<Campaign | undefined>;
+  campaigns: CampaignRepository;
+  recipients: RecipientRepository;
+  mailer: Mailer;
+  requeue: Requeue;
+  content: BulkContentDeps;
+  /** True while the 24-hour quota has no room left for bulk mail. */
+  quotaExhausted: () => Promise<boolean>;
+  now: () => Date;
+  onThrottle: () => void;
+}
+
+/**
+ * Sends one campaign recipient their mail, once, if the campaign is still sending. A paused
+ * campaign's recipient goes back to pending (resume queues them again); a cancelled one's is marked
+ * cancelled; every move of a recipient is conditional and counted exactly once on the campaign.
+ */
+export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise<BulkOutcome> {
+  const { campaignId, email } = bulkMessageSchema.parse(JSON.parse(body));
+  const campaign = await deps.campaign(campaignId);
+  if (!campaign) return 'orphan';
+  const move = (from: RecipientStatus[], to: RecipientStatus, changes: Partial<CampaignRecipient> = {}) =>
+    deps.recipients.transition(campaignId, email, from, to, {
+      updatedAt: deps.now().toISOString(),
+      ...changes,
+    });
+  const count = async (delta: TotalsDelta) => {
+    const updated = await deps.campaigns.addToTotals(campaignId, delta, deps.now());
+    await completeIfSettled(campaignId, deps, updated);
+  };
+
+  switch (campaign.status) {
+    case 'paused':
+    case 'scheduled':
+    case 'draft': {
+      const moved = await move(['queued'], 'pending');
+      if (moved) await count({ queued: -1 });
+      return 'released';
+    }
+    case 'cancelled': {
+      const moved = await move(['pending', 'queued'], 'cancelled');
+      if (moved) await count({ cancelled: 1, queued: moved.previous.status === 'queued' ? -1 : 0 });
+      return 'cancelled';
+    }
+    case 'completed':
+      return 'duplicate';
+    case 'sending':
+      break;
+  }
+
+  if (await deps.quotaExhausted()) {
+    if (!campaign.waitingForQuotaSince) await deps.campaigns.setWaitingForQuota(campaignId, deps.now());
+    await deps.requeue.requeue(body, QUOTA_WAIT_SECONDS);
+    return 'waiting_for_quota';
+  }
+  if (campaign.waitingForQuotaSince) await deps.campaigns.setWaitingForQuota(campaignId, undefined);
+
+  const claim = await move(['pending', 'queued'], 'sending', { claimedAt: deps.now().toISOString() });
+  if (!claim) return handleUnclaimed(campaignId, email, deps, count);
+  const previous = claim.previous;
+  const wasQueued = previous.status === 'queued' ? -1 : 0;
+
+  let mail: OutgoingMail;
+  try {
+    mail = outgoing(campaign, previous, deps.content);
+  } catch (error) {
+    const failure: Failure = {
+      code: 'Unrenderable',
+      message: error instanceof Error ? error.message : String(error),
+    };
+    await move(['sending'], 'failed', { failure });
+    await count({ failed: 1, queued: wasQueued });
+    return 'failed';
+  }
+
+  return settle(await deps.mailer.send(mail), {
+    sent: async (sesMessageId) => {
+      await move(['sending'], 'sent', { sesMessageId });
+      await count({ sent: 1, queued: wasQueued });
+    },
+    failed: async (failure) => {
+      await move(['sending'], 'failed', { failure });
+      await count({ failed: 1, queued: wasQueued });
+    },
+    // Back to where it was: its queue message is about to be put back.
+    release: async () => {
+      await move(['sending'], previous.status);
+    },
+    requeue: (delaySeconds) => deps.requeue.requeue(body, delaySeconds),
+    onThrottle: deps.onThrottle,
+    attempts: 1,
+  });
+}
+
+async function handleUnclaimed(
+  campaignId: string,
+  email: string,
+  deps: BulkDeliveryDeps,
+  count: (delta: TotalsDelta) => Promise<void>,
+): Promise<BulkOutcome> {
+  const current = await deps.recipients.get(campaignId, email);
+  if (!current) return 'orphan';
+  if (current.status === 'sending' && current.claimedAt) {
+    const age = deps.now().getTime() - Date.parse(current.claimedAt);
+    if (age > STALE_CLAIM_MS) {
+      const failure: Failure = {
+        code: 'OutcomeUnknown',
+        message:
+          'The sender stopped after claiming this recipient; SES may or may not have sent the mail, so it is not retried',
+      };
+      const moved = await deps.recipients.transition(campaignId, email, ['sending'], 'failed', {
+        failure,
+        updatedAt: deps.now().toISOString(),
+      });
+      if (moved) await count({ failed: 1 });
+      return 'stale_claim_failed';
+    }
+  }
+  return 'duplicate';
+}
+
+function outgoing(campaign: Campaign, recipient: CampaignRecipient, content: BulkContentDeps): OutgoingMail {
+  const rendered = renderForRecipient(campaign, recipient, content);
+  return {
+    stream: 'bulk',
+    from: campaign.from,
+    to: [recipient.address],
+    cc: [],
+    bcc: [],
+    replyTo: campaign.replyTo,
+    subject: rendered.subject,
+    ...(rendered.html === undefined ? {} : { html: rendered.html }),
+    ...(rendered.text === undefined ? {} : { text: rendered.text }),
+    headers: rendered.headers,
+    tags: [
+      { name: 'stream', value: 'bulk' },
+      { name: 'campaignId', value: campaign.id },
+      ...Object.entries(campaign.tags).map(([name, value]) => ({ name, value })),
+    ],
+  };
+}

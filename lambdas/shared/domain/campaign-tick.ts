@@ -1,0 +1,55 @@
+import type { CampaignQueues, CampaignRepository } from './campaign-ports';
+
+/** How far ahead the tick looks: with a one-minute tick, a start is never late. */
+export const LOOKAHEAD_MS = 60_000;
+/** A sending campaign whose fan-out has not moved for this long lost its chain (a crash). */
+export const STALLED_AFTER_MS = 5 * 60_000;
+
+export interface TickDeps {
+  campaigns: CampaignRepository;
+  queues: CampaignQueues;
+  now: () => Date;
+}
+
+/**
+ * Runs once a minute. Scheduled campaigns due within the next minute get their fan-out message,
+ * delayed to the second they are due (the fan-out itself moves them to sending); fan-out chains
+ * that died (a crash between two links) are restarted in a new generation from the top of the list,
+ * which queues only recipients still waiting.
+ */
+export async function tick(deps: TickDeps): Promise<{ started: string[]; restarted: string[] }> {
+  const now = deps.now();
+  const started: string[] = [];
+  for (const campaign of await deps.campaigns.dueScheduled(new Date(now.getTime() + LOOKAHEAD_MS))) {
+    const marked = await deps.campaigns.transition(
+      campaign.id,
+      ['scheduled'],
+      'scheduled',
+      { startQueued: true },
+      now,
+    );
+    if (!marked) continue;
+    const delay = Math.max(0, Math.ceil((Date.parse(campaign.scheduledAt ?? '') - now.getTime()) / 1000));
+    await deps.queues.fanout(
+      { kind: 'fanout', campaignId: campaign.id, generation: campaign.fanoutGeneration },
+      delay,
+    );
+    started.push(campaign.id);
+  }
+
+  const restarted: string[] = [];
+  for (const campaign of await deps.campaigns.stalledFanouts(new Date(now.getTime() - STALLED_AFTER_MS))) {
+    const generation = campaign.fanoutGeneration + 1;
+    const reset = await deps.campaigns.transition(
+      campaign.id,
+      ['sending'],
+      'sending',
+      { fanoutGeneration: generation, fanoutCursor: undefined, fanoutUpdatedAt: now.toISOString() },
+      now,
+    );
+    if (!reset) continue;
+    await deps.queues.fanout({ kind: 'fanout', campaignId: campaign.id, generation }, 0);
+    restarted.push(campaign.id);
+  }
+  return { started, restarted };
+}

@@ -1,0 +1,113 @@
+import type { TemplateContent } from './template-rules';
+
+/**
+ * A campaign's life: draft → (scheduled →) sending ⇄ paused → completed, or cancelled from any
+ * state before completion. `pausedBy` says who paused it (an operator, or the reputation guard).
+ */
+export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'completed' | 'cancelled';
+
+export type RecipientStatus =
+  | 'pending'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'failed'
+  | 'suppressed'
+  | 'cancelled';
+
+/** Counters on the campaign item; `queued` is what is on the bulk queue right now. */
+export interface CampaignTotals {
+  recipients: number;
+  queued: number;
+  sent: number;
+  failed: number;
+  suppressed: number;
+  cancelled: number;
+}
+
+export const COUNTER_NAMES = ['recipients', 'queued', 'sent', 'failed', 'suppressed', 'cancelled'] as const;
+
+export interface Campaign {
+  id: string;
+  name: string;
+  status: CampaignStatus;
+  from: string;
+  replyTo: string[];
+  /** Inline content, or the template's content copied at creation so later edits cannot change a running campaign. */
+  content: TemplateContent;
+  template?: string;
+  tags: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  scheduledAt?: string;
+  startedAt?: string;
+  completedAt?: string;
+  pausedAt?: string;
+  pausedBy?: string;
+  cancelledAt?: string;
+  /** Set while the daily sending quota holds the campaign back. */
+  waitingForQuotaSince?: string;
+  /** Bumped on every (re)start, so a fan-out chain from before a pause stops by itself. */
+  fanoutGeneration: number;
+  /** Where the fan-out chain is in the recipient list (an opaque page cursor). */
+  fanoutCursor?: string;
+  fanoutUpdatedAt?: string;
+  fanoutDone: boolean;
+  /** A scheduled start already has its delayed fan-out message on the queue. */
+  startQueued?: boolean;
+  totals: CampaignTotals;
+}
+
+export interface CampaignRecipient {
+  campaignId: string;
+  /** Normalized (lower-case) address: the key, so the same person is added once. */
+  email: string;
+  /** The address as given (display name dropped), used to send. */
+  address: string;
+  data: Record<string, unknown>;
+  status: RecipientStatus;
+  updatedAt: string;
+  sesMessageId?: string;
+  failure?: { code: string; message: string };
+  claimedAt?: string;
+}
+
+const ALLOWED: Record<string, CampaignStatus[]> = {
+  send: ['draft'],
+  schedule: ['draft', 'scheduled'],
+  pause: ['sending', 'scheduled'],
+  resume: ['paused'],
+  cancel: ['draft', 'scheduled', 'sending', 'paused'],
+  addRecipients: ['draft', 'scheduled'],
+};
+
+export type CampaignAction = keyof typeof ALLOWED;
+
+/** Why `action` is not allowed in `status`, or undefined when it is. */
+export function transitionProblem(action: CampaignAction, status: CampaignStatus): string | undefined {
+  const allowed = ALLOWED[action] ?? [];
+  if (allowed.includes(status)) return undefined;
+  return `cannot ${action === 'addRecipients' ? 'add recipients to' : action} a campaign that is ${status} (allowed when ${allowed.join(' or ')})`;
+}
+
+export function emptyTotals(): CampaignTotals {
+  return { recipients: 0, queued: 0, sent: 0, failed: 0, suppressed: 0, cancelled: 0 };
+}
+
+/** Recipients with a final state. */
+export function settled(totals: CampaignTotals): number {
+  return totals.sent + totals.failed + totals.suppressed + totals.cancelled;
+}
+
+/** What `GET /v1/campaigns/{id}` shows beyond the stored fields. */
+export function campaignProgress(campaign: Campaign, currentRate: number) {
+  const done = settled(campaign.totals);
+  const remaining = Math.max(0, campaign.totals.recipients - done);
+  const sending = campaign.status === 'sending';
+  return {
+    progress: campaign.totals.recipients === 0 ? 0 : done / campaign.totals.recipients,
+    currentRate: sending ? currentRate : 0,
+    etaSeconds: sending && currentRate > 0 ? Math.ceil(remaining / currentRate) : null,
+    waitingForQuota: campaign.waitingForQuotaSince !== undefined,
+  };
+}

@@ -1,0 +1,181 @@
+import { type Campaign, settled } from './campaign';
+import type {
+  CampaignQueues,
+  CampaignRepository,
+  FanoutMessage,
+  RecipientRepository,
+  TotalsDelta,
+} from './campaign-ports';
+import type { SuppressionList } from './ports';
+
+/** Recipients read per page (one Query). */
+export const FANOUT_PAGE_SIZE = 100;
+/** Recipients one fan-out invocation puts on the bulk queue before handing over to a continuation. */
+export const FANOUT_BATCH = 1000;
+const MAX_DELAY_SECONDS = 900;
+
+export interface FanoutDeps {
+  campaigns: CampaignRepository;
+  recipients: RecipientRepository;
+  suppressions: SuppressionList;
+  queues: CampaignQueues;
+  /** The bulk stream's rate in use, to space continuations so the queue holds minutes, not hours. */
+  bulkRate: () => Promise<number>;
+  now: () => Date;
+}
+
+export type FanoutOutcome = 'stale' | 'not_due' | 'continued' | 'done' | 'swept' | 'skipped';
+
+/**
+ * One link of the fan-out chain: reads up to FANOUT_BATCH recipients from where the last link
+ * stopped, leaves out suppressed ones (in batches), puts the rest on the bulk queue (in batches of
+ * ten) and hands over to a continuation message. No invocation runs long whatever the list size.
+ *
+ * Crash-safety: recipients are queued before they are marked `queued`, so a crash can only queue
+ * someone twice (the sender's claim makes that harmless), never lose them; the cursor advances with
+ * a conditional write, so a redelivered link cannot fork the chain.
+ */
+export async function fanOut(message: FanoutMessage, deps: FanoutDeps): Promise<FanoutOutcome> {
+  let campaign = await deps.campaigns.get(message.campaignId);
+  if (!campaign || campaign.fanoutGeneration !== message.generation) return 'stale';
+  if (message.kind === 'cancel') return sweepCancelled(campaign, message, deps);
+
+  if (campaign.status === 'scheduled') {
+    const dueIn = Date.parse(campaign.scheduledAt ?? '') - deps.now().getTime();
+    if (dueIn > 1000) {
+      // Early (the tick looks a minute ahead): wait on the queue for the rest.
+      await deps.queues.fanout(message, Math.min(MAX_DELAY_SECONDS, Math.ceil(dueIn / 1000)));
+      return 'not_due';
+    }
+    const started = await deps.campaigns.transition(
+      campaign.id,
+      ['scheduled'],
+      'sending',
+      { startedAt: deps.now().toISOString(), fanoutDone: false, fanoutCursor: undefined },
+      deps.now(),
+    );
+    if (!started) return 'stale';
+    campaign = started;
+  }
+  if (campaign.status !== 'sending' || campaign.fanoutCursor !== message.cursor) return 'skipped';
+
+  let cursor = message.cursor;
+  let queued = 0;
+  do {
+    const page = await deps.recipients.page(campaign.id, FANOUT_PAGE_SIZE, cursor);
+    // `queued` too: after a pause or a restarted chain, someone may be marked queued with no queue
+    // message left; queueing them again is harmless (the sender's claim lets one send through).
+    const waiting = page.items.filter((r) => r.status === 'pending' || r.status === 'queued');
+    queued += await queuePage(
+      campaign.id,
+      waiting.map((r) => r.email),
+      deps,
+    );
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && queued < FANOUT_BATCH);
+
+  const done = cursor === undefined;
+  const advanced = await deps.campaigns.advanceFanout(
+    campaign.id,
+    message.generation,
+    message.cursor,
+    { ...(cursor === undefined ? {} : { cursor }), done },
+    deps.now(),
+  );
+  if (!advanced) return 'stale';
+  if (done) {
+    await completeIfSettled(campaign.id, deps);
+    return 'done';
+  }
+  const rate = Math.max(0.1, await deps.bulkRate());
+  // Hand over when about half of what was just queued has gone out: the bulk queue stays short, so a
+  // pause or cancel leaves little to put back.
+  const delay = Math.min(MAX_DELAY_SECONDS, Math.floor(queued / rate / 2));
+  await deps.queues.fanout({ ...message, cursor }, delay);
+  return 'continued';
+}
+
+async function queuePage(campaignId: string, waiting: string[], deps: FanoutDeps): Promise<number> {
+  if (waiting.length === 0) return 0;
+  const suppressed = await deps.suppressions.suppressedAmong(waiting, 'bulk');
+  const toQueue = waiting.filter((email) => !suppressed.has(email));
+  await deps.queues.bulk(toQueue.map((email) => ({ campaignId, email })));
+
+  const delta: TotalsDelta = { queued: 0, suppressed: 0 };
+  const now = deps.now().toISOString();
+  await Promise.all([
+    ...[...suppressed].map(async (email) => {
+      const moved = await deps.recipients.transition(campaignId, email, ['pending', 'queued'], 'suppressed', {
+        updatedAt: now,
+      });
+      if (!moved) return;
+      delta.suppressed = (delta.suppressed ?? 0) + 1;
+      if (moved.previous.status === 'queued') delta.queued = (delta.queued ?? 0) - 1;
+    }),
+    ...toQueue.map(async (email) => {
+      // Lost to the sender already (it claims pending too)? Then it is not counted as queued.
+      const moved = await deps.recipients.transition(campaignId, email, ['pending'], 'queued', {
+        updatedAt: now,
+      });
+      if (moved) delta.queued = (delta.queued ?? 0) + 1;
+    }),
+  ]);
+  if (delta.queued || delta.suppressed) await deps.campaigns.addToTotals(campaignId, delta, deps.now());
+  return toQueue.length;
+}
+
+/** Marks every recipient not yet sent as cancelled, page by page, in continuation messages. */
+async function sweepCancelled(
+  campaign: Campaign,
+  message: FanoutMessage,
+  deps: FanoutDeps,
+): Promise<FanoutOutcome> {
+  let cursor = message.cursor;
+  let seen = 0;
+  const now = deps.now().toISOString();
+  do {
+    const page = await deps.recipients.page(campaign.id, FANOUT_PAGE_SIZE, cursor);
+    const delta: TotalsDelta = { cancelled: 0, queued: 0 };
+    await Promise.all(
+      page.items
+        .filter((r) => r.status === 'pending' || r.status === 'queued')
+        .map(async (r) => {
+          const moved = await deps.recipients.transition(
+            campaign.id,
+            r.email,
+            ['pending', 'queued'],
+            'cancelled',
+            { updatedAt: now },
+          );
+          if (!moved) return;
+          delta.cancelled = (delta.cancelled ?? 0) + 1;
+          if (moved.previous.status === 'queued') delta.queued = (delta.queued ?? 0) - 1;
+        }),
+    );
+    if (delta.cancelled) await deps.campaigns.addToTotals(campaign.id, delta, deps.now());
+    seen += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && seen < FANOUT_BATCH);
+  if (cursor === undefined) return 'swept';
+  await deps.queues.fanout({ ...message, cursor }, 0);
+  return 'continued';
+}
+
+/** sending → completed once the fan-out reached the end and every recipient is settled. */
+export async function completeIfSettled(
+  campaignId: string,
+  deps: Pick<FanoutDeps, 'campaigns' | 'now'>,
+  known?: Campaign,
+): Promise<boolean> {
+  const campaign = known ?? (await deps.campaigns.get(campaignId));
+  if (campaign?.status !== 'sending' || !campaign.fanoutDone) return false;
+  if (settled(campaign.totals) < campaign.totals.recipients) return false;
+  const completed = await deps.campaigns.transition(
+    campaignId,
+    ['sending'],
+    'completed',
+    { completedAt: deps.now().toISOString() },
+    deps.now(),
+  );
+  return completed !== undefined;
+}

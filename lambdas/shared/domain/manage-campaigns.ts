@@ -1,0 +1,313 @@
+import { domainOf, formatMailbox, type Mailbox } from './addresses';
+import { type BulkContentDeps, renderForRecipient } from './bulk-content';
+import {
+  type Campaign,
+  type CampaignAction,
+  type CampaignStatus,
+  campaignProgress,
+  emptyTotals,
+  transitionProblem,
+} from './campaign';
+import type { CampaignQueues, CampaignRepository, RateLedger, RecipientRepository } from './campaign-ports';
+import {
+  addRecipientsSchema,
+  createCampaignSchema,
+  MAX_RECIPIENTS_PER_CALL,
+  sendCampaignSchema,
+  testSendSchema,
+} from './campaign-request';
+import { describeIssues } from './email-request';
+import { badRequest, conflict, notFound, unprocessable } from './errors';
+import type { StoredMessage } from './message';
+import type { TemplateRepository } from './ports';
+import { checkRows, type InvalidRow, rowsFromCsv } from './recipient-import';
+import {
+  checkTemplateSyntax,
+  MissingVariableError,
+  type TemplateContent,
+  TemplateSyntaxError,
+} from './template-rules';
+
+/** A scheduled start this close is queued straight away, with the delay on the message (SQS allows 15 min). */
+const DIRECT_SCHEDULE_SECONDS = 900;
+
+export interface CampaignDeps {
+  campaigns: CampaignRepository;
+  recipients: RecipientRepository;
+  templates: TemplateRepository;
+  queues: CampaignQueues;
+  ledger: RateLedger;
+  /** The unsubscribe key and public URL, for test sends (read lazily: only tests need them here). */
+  bulkContent: () => Promise<BulkContentDeps>;
+  sendingDomain: string;
+  defaultFrom: Mailbox;
+  /** Queues a one-off transactional message (test sends). */
+  submitMessage: (message: StoredMessage) => Promise<void>;
+  newId: () => string;
+  now: () => Date;
+}
+
+function parse<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError };
+  },
+  body: unknown,
+): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    throw badRequest('validation_failed', 'The request is invalid', describeIssues(parsed.error));
+  return parsed.data;
+}
+
+/** `POST /v1/campaigns`: a draft, its content compiled (and a template's content copied) now. */
+export async function createCampaign(body: unknown, deps: CampaignDeps): Promise<Campaign> {
+  const request = parse(createCampaignSchema, body);
+  const from = request.from ?? deps.defaultFrom;
+  if (domainOf(from.address) !== deps.sendingDomain) {
+    throw badRequest('validation_failed', 'The request is invalid', [
+      { path: 'from', message: `must be an address at the sending domain ${deps.sendingDomain}` },
+    ]);
+  }
+  let content: TemplateContent;
+  if (request.template !== undefined) {
+    const template = await deps.templates.get(request.template);
+    if (!template) throw unprocessable('unknown_template', `No template named "${request.template}"`);
+    content = { subject: template.subject, ...pick(template) };
+  } else {
+    content = { subject: request.subject ?? '', ...pick(request) };
+  }
+  try {
+    checkTemplateSyntax(content);
+  } catch (error) {
+    if (error instanceof TemplateSyntaxError) {
+      throw badRequest('template_syntax_error', `Template syntax error in ${error.message}`, {
+        field: error.field,
+        line: error.line,
+      });
+    }
+    throw error;
+  }
+  const now = deps.now().toISOString();
+  const campaign: Campaign = {
+    id: deps.newId(),
+    name: request.name,
+    status: 'draft',
+    from: formatMailbox(from),
+    replyTo: (request.replyTo ?? []).map(formatMailbox),
+    content,
+    ...(request.template === undefined ? {} : { template: request.template }),
+    tags: request.tags ?? {},
+    createdAt: now,
+    updatedAt: now,
+    fanoutGeneration: 0,
+    fanoutDone: false,
+    totals: emptyTotals(),
+  };
+  await deps.campaigns.create(campaign);
+  return campaign;
+}
+
+function pick(source: { html?: string | undefined; text?: string | undefined }) {
+  return {
+    ...(source.html === undefined ? {} : { html: source.html }),
+    ...(source.text === undefined ? {} : { text: source.text }),
+  };
+}
+
+/** A campaign as the API shows it: without the fan-out's bookkeeping. */
+export function campaignView(campaign: Campaign) {
+  const { fanoutGeneration, fanoutCursor, fanoutUpdatedAt, fanoutDone, startQueued, ...shown } = campaign;
+  return shown;
+}
+
+export async function getCampaign(id: string, deps: Pick<CampaignDeps, 'campaigns' | 'ledger' | 'now'>) {
+  const campaign = await deps.campaigns.get(id);
+  if (!campaign) throw notFound(`No campaign with id "${id}"`);
+  const rate = campaign.status === 'sending' ? await deps.ledger.current('bulk', deps.now()) : 0;
+  return { ...campaignView(campaign), ...campaignProgress(campaign, rate) };
+}
+
+async function existing(
+  id: string,
+  deps: Pick<CampaignDeps, 'campaigns'>,
+  action: CampaignAction,
+): Promise<Campaign> {
+  const campaign = await deps.campaigns.get(id);
+  if (!campaign) throw notFound(`No campaign with id "${id}"`);
+  const problem = transitionProblem(action, campaign.status);
+  if (problem) throw conflict('invalid_state', `Campaign ${id}: ${problem}`);
+  return campaign;
+}
+
+export interface AddRecipientsResult {
+  added: number;
+  duplicates: number;
+  invalid: InvalidRow[];
+}
+
+/**
+ * `POST /v1/campaigns/{id}/recipients`, JSON `{recipients: [{email, data}]}` or a CSV body. Valid rows
+ * are added (an address already in the campaign counts as a duplicate, once); invalid rows are
+ * reported with their reason and change nothing.
+ */
+export async function addRecipients(
+  id: string,
+  input: { json: unknown } | { csv: string },
+  deps: CampaignDeps,
+): Promise<AddRecipientsResult> {
+  const rows =
+    'csv' in input
+      ? rowsFromCsv(input.csv, MAX_RECIPIENTS_PER_CALL)
+      : parse(addRecipientsSchema, input.json).recipients;
+  const campaign = await existing(id, deps, 'addRecipients');
+  const checked = checkRows(rows, id, campaign.content, deps.now());
+  const added = checked.valid.length > 0 ? await deps.recipients.addNew(checked.valid) : new Set<string>();
+  if (added.size > 0) await deps.campaigns.addToTotals(id, { recipients: added.size }, deps.now());
+  return {
+    added: added.size,
+    duplicates: checked.duplicates + checked.valid.length - added.size,
+    invalid: checked.invalid,
+  };
+}
+
+/** `POST /v1/campaigns/{id}/test`: the rendered campaign to a few addresses now, as transactional mail. */
+export async function sendTest(id: string, body: unknown, deps: CampaignDeps): Promise<{ ids: string[] }> {
+  const request = parse(testSendSchema, body);
+  const campaign = await deps.campaigns.get(id);
+  if (!campaign) throw notFound(`No campaign with id "${id}"`);
+  const now = deps.now().toISOString();
+  const bulkContent = await deps.bulkContent();
+  const messages = request.to.map((to): StoredMessage => {
+    let rendered: ReturnType<typeof renderForRecipient>;
+    try {
+      rendered = renderForRecipient(
+        campaign,
+        { email: to.address.toLowerCase(), data: request.data ?? {} },
+        bulkContent,
+      );
+    } catch (error) {
+      if (error instanceof MissingVariableError) {
+        throw unprocessable('missing_variable', error.message, {
+          variable: error.variable,
+          field: error.field,
+        });
+      }
+      throw error;
+    }
+    return {
+      id: deps.newId(),
+      stream: 'transactional',
+      status: 'queued',
+      createdAt: now,
+      updatedAt: now,
+      from: campaign.from,
+      to: [formatMailbox(to)],
+      cc: [],
+      bcc: [],
+      replyTo: campaign.replyTo,
+      subject: `[Test] ${rendered.subject}`,
+      ...pick(rendered),
+      headers: rendered.headers,
+      tags: { ...campaign.tags, campaignTest: campaign.id },
+      suppressed: [],
+      attempts: 0,
+      history: [{ type: 'queued', at: now }],
+    };
+  });
+  for (const message of messages) await deps.submitMessage(message);
+  return { ids: messages.map((m) => m.id) };
+}
+
+/** `POST /v1/campaigns/{id}/send`: now, or `{at}` to schedule. */
+export async function sendCampaign(id: string, body: unknown, deps: CampaignDeps): Promise<Campaign> {
+  const request = parse(sendCampaignSchema, body ?? {});
+  const now = deps.now();
+  const at = request.at === undefined ? undefined : new Date(request.at);
+  const scheduled = at !== undefined && at.getTime() > now.getTime() + 1000;
+  const campaign = await existing(id, deps, scheduled ? 'schedule' : 'send');
+  if (campaign.totals.recipients === 0) throw unprocessable('no_recipients', 'Add recipients before sending');
+  const generation = campaign.fanoutGeneration + 1;
+
+  if (scheduled && at) {
+    const delay = Math.ceil((at.getTime() - now.getTime()) / 1000);
+    const direct = delay <= DIRECT_SCHEDULE_SECONDS;
+    const updated = await mustTransition(deps, id, campaign.status, 'scheduled', {
+      scheduledAt: at.toISOString(),
+      fanoutGeneration: generation,
+      startQueued: direct,
+    });
+    if (direct) await deps.queues.fanout({ kind: 'fanout', campaignId: id, generation }, delay);
+    return updated;
+  }
+  const updated = await mustTransition(deps, id, 'draft', 'sending', {
+    startedAt: now.toISOString(),
+    fanoutGeneration: generation,
+    fanoutDone: false,
+    fanoutCursor: undefined,
+  });
+  try {
+    await deps.queues.fanout({ kind: 'fanout', campaignId: id, generation }, 0);
+  } catch (error) {
+    // Not started after all: back to draft, so the caller can simply try again.
+    await deps.campaigns.transition(id, ['sending'], 'draft', { startedAt: undefined }, deps.now());
+    throw error;
+  }
+  return updated;
+}
+
+/** Pause takes effect within seconds: the fan-out chain stops and queued mail goes back to pending. */
+export async function pauseCampaign(id: string, deps: CampaignDeps, pausedBy = 'user'): Promise<Campaign> {
+  const campaign = await existing(id, deps, 'pause');
+  return mustTransition(deps, id, campaign.status, 'paused', {
+    pausedAt: deps.now().toISOString(),
+    pausedBy,
+    fanoutGeneration: campaign.fanoutGeneration + 1,
+  });
+}
+
+/** Resume re-reads the list from the start and queues only who is still pending: nobody skipped, nobody twice. */
+export async function resumeCampaign(id: string, deps: CampaignDeps): Promise<Campaign> {
+  const campaign = await existing(id, deps, 'resume');
+  const generation = campaign.fanoutGeneration + 1;
+  const updated = await mustTransition(deps, id, 'paused', 'sending', {
+    pausedAt: undefined,
+    pausedBy: undefined,
+    startedAt: campaign.startedAt ?? deps.now().toISOString(),
+    fanoutGeneration: generation,
+    fanoutDone: false,
+    fanoutCursor: undefined,
+  });
+  await deps.queues.fanout({ kind: 'fanout', campaignId: id, generation }, 0);
+  return updated;
+}
+
+/** Cancel: nothing more goes out; a sweep marks every unsent recipient cancelled. */
+export async function cancelCampaign(id: string, deps: CampaignDeps): Promise<Campaign> {
+  const campaign = await existing(id, deps, 'cancel');
+  const generation = campaign.fanoutGeneration + 1;
+  const updated = await mustTransition(deps, id, campaign.status, 'cancelled', {
+    cancelledAt: deps.now().toISOString(),
+    fanoutGeneration: generation,
+  });
+  await deps.queues.fanout({ kind: 'cancel', campaignId: id, generation }, 0);
+  return updated;
+}
+
+async function mustTransition(
+  deps: Pick<CampaignDeps, 'campaigns' | 'now'>,
+  id: string,
+  from: CampaignStatus | CampaignStatus[],
+  to: CampaignStatus,
+  changes: Partial<Campaign>,
+): Promise<Campaign> {
+  const updated = await deps.campaigns.transition(
+    id,
+    Array.isArray(from) ? from : [from],
+    to,
+    changes,
+    deps.now(),
+  );
+  if (!updated)
+    throw conflict('invalid_state', `Campaign ${id} changed state meanwhile; read it and try again`);
+  return updated;
+}

@@ -1,0 +1,167 @@
+import type {
+  Campaign,
+  CampaignRecipient,
+  CampaignStatus,
+  RecipientStatus,
+} from '../../../lambdas/shared/domain/campaign';
+import { COUNTER_NAMES } from '../../../lambdas/shared/domain/campaign';
+import type {
+  BulkMessage,
+  CampaignQueues,
+  CampaignRepository,
+  FanoutMessage,
+  RateLedger,
+  RecipientRepository,
+  TotalsDelta,
+} from '../../../lambdas/shared/domain/campaign-ports';
+import type { Stream } from '../../../lambdas/shared/domain/message';
+
+/** Applies changes the way the DynamoDB adapters do: undefined removes the attribute. */
+function apply<T extends object>(target: T, changes: Partial<T>): void {
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) delete (target as Record<string, unknown>)[key];
+    else (target as Record<string, unknown>)[key] = value;
+  }
+}
+
+export class InMemoryCampaigns implements CampaignRepository {
+  readonly items = new Map<string, Campaign>();
+
+  async create(campaign: Campaign) {
+    if (this.items.has(campaign.id)) throw new Error('exists');
+    this.items.set(campaign.id, structuredClone(campaign));
+  }
+  async get(id: string) {
+    const item = this.items.get(id);
+    return item && structuredClone(item);
+  }
+  async list(limit: number) {
+    return { items: [...this.items.values()].slice(0, limit).map((c) => structuredClone(c)) };
+  }
+  async transition(
+    id: string,
+    from: CampaignStatus[],
+    to: CampaignStatus,
+    changes: Partial<Campaign>,
+    now: Date,
+  ) {
+    const item = this.items.get(id);
+    if (!item || !from.includes(item.status)) return undefined;
+    apply(item, { ...changes, status: to, updatedAt: now.toISOString() });
+    return structuredClone(item);
+  }
+  async addToTotals(id: string, delta: TotalsDelta, now: Date) {
+    const item = this.items.get(id);
+    if (!item) throw new Error(`no campaign ${id}`);
+    for (const counter of COUNTER_NAMES) item.totals[counter] += delta[counter] ?? 0;
+    item.updatedAt = now.toISOString();
+    return structuredClone(item);
+  }
+  async advanceFanout(
+    id: string,
+    generation: number,
+    expected: string | undefined,
+    next: { cursor?: string; done: boolean },
+    now: Date,
+  ) {
+    const item = this.items.get(id);
+    if (
+      !item ||
+      item.fanoutGeneration !== generation ||
+      item.status !== 'sending' ||
+      item.fanoutCursor !== expected
+    )
+      return false;
+    apply(item, { fanoutCursor: next.cursor, fanoutDone: next.done, fanoutUpdatedAt: now.toISOString() });
+    return true;
+  }
+  async setWaitingForQuota(id: string, since: Date | undefined) {
+    const item = this.items.get(id);
+    if (item) apply(item, { waitingForQuotaSince: since?.toISOString() });
+  }
+  async dueScheduled(before: Date) {
+    return [...this.items.values()].filter(
+      (c) =>
+        c.status === 'scheduled' && !c.startQueued && Date.parse(c.scheduledAt ?? '') <= before.getTime(),
+    );
+  }
+  async stalledFanouts(before: Date) {
+    return [...this.items.values()].filter(
+      (c) =>
+        c.status === 'sending' &&
+        !c.fanoutDone &&
+        Date.parse(c.fanoutUpdatedAt ?? c.updatedAt) < before.getTime(),
+    );
+  }
+}
+
+export class InMemoryRecipients implements RecipientRepository {
+  readonly items = new Map<string, CampaignRecipient>();
+  private key = (campaignId: string, email: string) => `${campaignId}\u0000${email}`;
+
+  async addNew(recipients: CampaignRecipient[]) {
+    const added = new Set<string>();
+    for (const r of recipients) {
+      const key = this.key(r.campaignId, r.email);
+      if (this.items.has(key)) continue;
+      this.items.set(key, structuredClone(r));
+      added.add(r.email);
+    }
+    return added;
+  }
+  async get(campaignId: string, email: string) {
+    const item = this.items.get(this.key(campaignId, email));
+    return item && structuredClone(item);
+  }
+  async page(campaignId: string, limit: number, cursor?: string) {
+    const all = [...this.items.values()]
+      .filter((r) => r.campaignId === campaignId)
+      .sort((a, b) => (a.email < b.email ? -1 : 1));
+    const start = cursor === undefined ? 0 : all.findIndex((r) => r.email > cursor);
+    const items = start < 0 ? [] : all.slice(start, start + limit);
+    const last = items.at(-1);
+    const more = start >= 0 && start + limit < all.length;
+    return {
+      items: items.map((r) => structuredClone(r)),
+      ...(more && last ? { nextCursor: last.email } : {}),
+    };
+  }
+  async transition(
+    campaignId: string,
+    email: string,
+    from: RecipientStatus[],
+    to: RecipientStatus,
+    changes: Partial<CampaignRecipient>,
+  ) {
+    const item = this.items.get(this.key(campaignId, email));
+    if (!item || !from.includes(item.status)) return undefined;
+    const previous = structuredClone(item);
+    apply(item, { ...changes, status: to });
+    return { previous };
+  }
+  statuses(campaignId: string): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of this.items.values())
+      if (r.campaignId === campaignId) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    return counts;
+  }
+}
+
+export class RecordingCampaignQueues implements CampaignQueues {
+  readonly fanouts: { message: FanoutMessage; delaySeconds: number }[] = [];
+  readonly bulkMessages: BulkMessage[] = [];
+  async fanout(message: FanoutMessage, delaySeconds: number) {
+    this.fanouts.push({ message, delaySeconds });
+  }
+  async bulk(messages: BulkMessage[]) {
+    this.bulkMessages.push(...messages);
+  }
+}
+
+export class FixedLedger implements RateLedger {
+  constructor(readonly rates: Partial<Record<Stream, number>> = {}) {}
+  async report() {}
+  async current(stream: Stream) {
+    return this.rates[stream] ?? 0;
+  }
+}
