@@ -27,8 +27,9 @@ export interface StoredEmail {
  * aws-ses-v2-local behind a proxy that records every SendEmail request (the emulator keeps no tags
  * or configuration sets) and can answer the next N sends with SES's real throttling error.
  */
-export async function startRecordingSes() {
-  process.env.AWS_SES_ACCOUNT ??= JSON.stringify({
+export async function startRecordingSes({ maxSendRate = 14 }: { maxSendRate?: number } = {}) {
+  // The emulator reads this on every GetAccount; each test file sets the account it needs.
+  process.env.AWS_SES_ACCOUNT = JSON.stringify({
     DedicatedIpAutoWarmupEnabled: false,
     Details: {
       AdditionalContactEmailAddresses: [],
@@ -41,7 +42,7 @@ export async function startRecordingSes() {
     EnforcementStatus: 'HEALTHY',
     ProductionAccessEnabled: true,
     SendingEnabled: true,
-    SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 0 },
+    SendQuota: { Max24HourSend: 50000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
     SuppressionAttributes: { SuppressedReasons: [] },
   });
   const emulator = (await startSesServer({ host: '127.0.0.1', port: 0 })) as Server;
