@@ -84,7 +84,12 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
   }
   if (campaign.waitingForQuotaSince) await deps.campaigns.setWaitingForQuota(campaignId, undefined);
 
-  const claim = await move(['pending', 'queued'], 'sending', { claimedAt: deps.now().toISOString() });
+  // The claim records the status it leaves (queued, or pending when the fan-out had not marked it
+  // yet), so a claim abandoned by a crash can still be counted right. Queued is the usual case: one write.
+  const claimedAt = deps.now().toISOString();
+  const claim =
+    (await move(['queued'], 'sending', { claimedAt, claimedFrom: 'queued' })) ??
+    (await move(['pending'], 'sending', { claimedAt, claimedFrom: 'pending' }));
   if (!claim) return handleUnclaimed(campaignId, email, deps, count);
   const previous = claim.previous;
   const wasQueued = previous.status === 'queued' ? -1 : 0;
@@ -141,7 +146,7 @@ async function handleUnclaimed(
         failure,
         updatedAt: deps.now().toISOString(),
       });
-      if (moved) await count({ failed: 1 });
+      if (moved) await count({ failed: 1, queued: moved.previous.claimedFrom === 'queued' ? -1 : 0 });
       return 'stale_claim_failed';
     }
   }

@@ -70,6 +70,8 @@ export interface CampaignRecipient {
   sesMessageId?: string;
   failure?: { code: string; message: string };
   claimedAt?: string;
+  /** Set on a claim taken from `queued`: the queued counter must drop when the claim ends. */
+  claimedFrom?: RecipientStatus;
 }
 
 const ALLOWED: Record<string, CampaignStatus[]> = {

@@ -1,0 +1,123 @@
+import { type BulkDeliveryDeps, deliverBulk } from '../../lambdas/shared/domain/bulk-delivery';
+import type { Campaign } from '../../lambdas/shared/domain/campaign';
+import { type SendResult, STALE_CLAIM_MS } from '../../lambdas/shared/domain/delivery';
+import { verifyUnsubscribeToken } from '../../lambdas/shared/domain/unsubscribe-token';
+import { aCampaign, recipientsFor } from './support/campaign-factories';
+import { NOW } from './support/factories';
+import { RecordingQueue, ScriptedMailer } from './support/in-memory';
+import { InMemoryCampaigns, InMemoryRecipients } from './support/in-memory-campaigns';
+
+const SECRET = 'k'.repeat(32);
+const body = (email = 'r0000@example.org') => JSON.stringify({ campaignId: 'c1', email });
+
+async function setup(
+  campaign: Campaign = aCampaign({ fanoutDone: true }),
+  script: SendResult[] = [],
+  count = 1,
+) {
+  const campaigns = new InMemoryCampaigns();
+  const recipients = new InMemoryRecipients();
+  await campaigns.create({ ...campaign, totals: { ...campaign.totals, recipients: count, queued: count } });
+  await recipients.addNew(recipientsFor('c1', count, 'queued'));
+  const mailer = new ScriptedMailer(script);
+  const requeue = new RecordingQueue();
+  let quotaExhausted = false;
+  const deps: BulkDeliveryDeps = {
+    campaign: (id) => campaigns.get(id),
+    campaigns,
+    recipients,
+    mailer,
+    requeue,
+    content: { unsubscribeSecret: SECRET, publicBaseUrl: 'https://mail-api.acme.test/live' },
+    quotaExhausted: async () => quotaExhausted,
+    now: () => NOW,
+    onThrottle: () => {},
+  };
+  return { deps, campaigns, recipients, mailer, requeue, exhaustQuota: () => (quotaExhausted = true) };
+}
+
+describe('deliverBulk', () => {
+  it('sends the personalized mail with one-click unsubscribe headers, counts it and completes the campaign', async () => {
+    const { deps, mailer, campaigns, recipients } = await setup();
+    await expect(deliverBulk(body(), deps)).resolves.toBe('sent');
+    const mail = mailer.sent[0];
+    expect(mail).toMatchObject({ stream: 'bulk', to: ['r0000@example.org'], subject: 'Hi R0' });
+    const unsubscribe = mail?.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '';
+    expect(unsubscribe).toMatch(/^<https:\/\/mail-api\.acme\.test\/live\/unsubscribe\?token=.+>$/);
+    expect(mail?.headers).toContainEqual({
+      name: 'List-Unsubscribe-Post',
+      value: 'List-Unsubscribe=One-Click',
+    });
+    const token = decodeURIComponent(unsubscribe.slice(unsubscribe.indexOf('token=') + 6, -1));
+    expect(verifyUnsubscribeToken(token, SECRET)).toEqual({ email: 'r0000@example.org', campaignId: 'c1' });
+    expect(mail?.text).toContain('/unsubscribe?token=');
+    expect(mail?.tags).toEqual([
+      { name: 'stream', value: 'bulk' },
+      { name: 'campaignId', value: 'c1' },
+    ]);
+    expect((await recipients.get('c1', 'r0000@example.org'))?.status).toBe('sent');
+    expect(await campaigns.get('c1')).toMatchObject({ status: 'completed', totals: { sent: 1, queued: 0 } });
+  });
+
+  it('sends nothing for a redelivered message', async () => {
+    const { deps, mailer, campaigns } = await setup(aCampaign(), [], 2);
+    await deliverBulk(body(), deps);
+    await expect(deliverBulk(body(), deps)).resolves.toBe('duplicate');
+    expect(mailer.sent).toHaveLength(1);
+    expect((await campaigns.get('c1'))?.totals.sent).toBe(1);
+  });
+
+  it('puts a paused campaign’s recipient back to pending without sending', async () => {
+    const { deps, mailer, recipients, campaigns } = await setup(aCampaign({ status: 'paused' }));
+    await expect(deliverBulk(body(), deps)).resolves.toBe('released');
+    expect(mailer.sent).toEqual([]);
+    expect((await recipients.get('c1', 'r0000@example.org'))?.status).toBe('pending');
+    expect((await campaigns.get('c1'))?.totals.queued).toBe(0);
+  });
+
+  it('cancels a cancelled campaign’s recipient instead of sending', async () => {
+    const { deps, mailer, campaigns } = await setup(aCampaign({ status: 'cancelled' }));
+    await expect(deliverBulk(body(), deps)).resolves.toBe('cancelled');
+    expect(mailer.sent).toEqual([]);
+    expect((await campaigns.get('c1'))?.totals).toMatchObject({ cancelled: 1, queued: 0 });
+  });
+
+  it('waits for the daily quota, showing it on the campaign', async () => {
+    const { deps, mailer, requeue, campaigns, exhaustQuota } = await setup();
+    exhaustQuota();
+    await expect(deliverBulk(body(), deps)).resolves.toBe('waiting_for_quota');
+    expect(mailer.sent).toEqual([]);
+    expect(requeue.requeued[0]?.delaySeconds).toBe(300);
+    expect((await campaigns.get('c1'))?.waitingForQuotaSince).toBe(NOW.toISOString());
+  });
+
+  it('re-queues a throttled recipient as it was, not counted', async () => {
+    const { deps, requeue, recipients, campaigns } = await setup(aCampaign(), [
+      { kind: 'throttled', detail: '429' },
+    ]);
+    await expect(deliverBulk(body(), deps)).resolves.toBe('requeued');
+    expect(requeue.requeued).toHaveLength(1);
+    expect((await recipients.get('c1', 'r0000@example.org'))?.status).toBe('queued');
+    expect((await campaigns.get('c1'))?.totals).toMatchObject({ sent: 0, failed: 0, queued: 1 });
+  });
+
+  it('fails a recipient whose claim a crashed sender left behind, without sending', async () => {
+    const { deps, mailer, recipients, campaigns } = await setup();
+    const claimedAt = new Date(NOW.getTime() - STALE_CLAIM_MS - 1).toISOString();
+    await recipients.transition('c1', 'r0000@example.org', ['queued'], 'sending', { claimedAt });
+    await expect(deliverBulk(body(), deps)).resolves.toBe('stale_claim_failed');
+    expect(mailer.sent).toEqual([]);
+    expect((await campaigns.get('c1'))?.totals.failed).toBe(1);
+  });
+});
+
+describe('deliverBulk counting after a crash', () => {
+  it('keeps the queued counter right when it fails an abandoned claim', async () => {
+    const { deps, campaigns } = await setup(aCampaign(), [], 2);
+    const crashed = { ...deps, mailer: { send: () => Promise.reject(new Error('crash after the claim')) } };
+    await expect(deliverBulk(body(), crashed)).rejects.toThrow('crash');
+    const later = { ...deps, now: () => new Date(NOW.getTime() + STALE_CLAIM_MS + 1000) };
+    await expect(deliverBulk(body(), later)).resolves.toBe('stale_claim_failed');
+    expect((await campaigns.get('c1'))?.totals).toMatchObject({ failed: 1, queued: 1 });
+  });
+});

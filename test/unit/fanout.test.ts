@@ -1,0 +1,104 @@
+import { FANOUT_BATCH, fanOut } from '../../lambdas/shared/domain/fanout';
+import { aCampaign, recipientsFor } from './support/campaign-factories';
+import { NOW } from './support/factories';
+import { InMemorySuppressions } from './support/in-memory';
+import {
+  InMemoryCampaigns,
+  InMemoryRecipients,
+  RecordingCampaignQueues,
+} from './support/in-memory-campaigns';
+
+async function setup(count: number, campaign = aCampaign()) {
+  const campaigns = new InMemoryCampaigns();
+  const recipients = new InMemoryRecipients();
+  const queues = new RecordingCampaignQueues();
+  const suppressions = new InMemorySuppressions();
+  await campaigns.create({ ...campaign, totals: { ...campaign.totals, recipients: count } });
+  await recipients.addNew(recipientsFor(campaign.id, count));
+  const deps = { campaigns, recipients, suppressions, queues, bulkRate: async () => 100, now: () => NOW };
+  return { deps, campaigns, recipients, queues, suppressions };
+}
+
+const link = { kind: 'fanout' as const, campaignId: 'c1', generation: 1 };
+
+describe('fanOut', () => {
+  it('queues one batch, then hands over to a delayed continuation', async () => {
+    const { deps, queues, campaigns, recipients } = await setup(2500);
+    await expect(fanOut(link, deps)).resolves.toBe('continued');
+    expect(queues.bulkMessages).toHaveLength(FANOUT_BATCH);
+    expect(queues.fanouts).toHaveLength(1);
+    const next = queues.fanouts[0];
+    expect(next?.message.cursor).toBeDefined();
+    // 1,000 queued at 100/s: the next link comes when about half have gone out.
+    expect(next?.delaySeconds).toBe(5);
+    expect((await campaigns.get('c1'))?.totals.queued).toBe(FANOUT_BATCH);
+    expect(recipients.statuses('c1')).toEqual({ queued: 1000, pending: 1500 });
+  });
+
+  it('walks the whole list in links, marking the fan-out done at the end', async () => {
+    const { deps, queues, campaigns } = await setup(2500);
+    let message = link as Parameters<typeof fanOut>[0];
+    for (;;) {
+      const outcome = await fanOut(message, deps);
+      if (outcome === 'done') break;
+      const next = queues.fanouts.at(-1)?.message;
+      if (!next) throw new Error('no continuation');
+      message = next;
+    }
+    expect(new Set(queues.bulkMessages.map((m) => m.email)).size).toBe(2500);
+    expect((await campaigns.get('c1'))?.fanoutDone).toBe(true);
+  });
+
+  it('leaves suppressed recipients out and counts them', async () => {
+    const { deps, queues, campaigns, suppressions } = await setup(10);
+    suppressions.entries.set('r0003@example.org', 'all');
+    suppressions.entries.set('r0004@example.org', 'bulk');
+    await fanOut(link, deps);
+    expect(queues.bulkMessages.map((m) => m.email)).not.toContain('r0003@example.org');
+    expect(queues.bulkMessages.map((m) => m.email)).not.toContain('r0004@example.org');
+    expect((await campaigns.get('c1'))?.totals).toMatchObject({ suppressed: 2, queued: 8 });
+  });
+
+  it('cannot fork the chain: a redelivered link after its continuation changes nothing more', async () => {
+    const { deps, queues } = await setup(2500);
+    await fanOut(link, deps);
+    await expect(fanOut(link, deps)).resolves.toBe('skipped');
+    expect(queues.fanouts).toHaveLength(1);
+  });
+
+  it('ignores a link from before a pause or restart (an older generation)', async () => {
+    const { deps, queues } = await setup(10, aCampaign({ fanoutGeneration: 2 }));
+    await expect(fanOut(link, deps)).resolves.toBe('stale');
+    expect(queues.bulkMessages).toEqual([]);
+  });
+
+  it('queues nothing for a paused campaign', async () => {
+    const { deps, queues } = await setup(10, aCampaign({ status: 'paused' }));
+    await expect(fanOut(link, deps)).resolves.toBe('skipped');
+    expect(queues.bulkMessages).toEqual([]);
+  });
+
+  it('starts a due scheduled campaign, and waits on the queue for one not yet due', async () => {
+    const due = await setup(3, aCampaign({ status: 'scheduled', scheduledAt: NOW.toISOString() }));
+    await expect(fanOut(link, due.deps)).resolves.toBe('done');
+    expect((await due.campaigns.get('c1'))?.status).toBe('sending');
+
+    const early = await setup(
+      3,
+      aCampaign({ status: 'scheduled', scheduledAt: new Date(NOW.getTime() + 30_000).toISOString() }),
+    );
+    await expect(fanOut(link, early.deps)).resolves.toBe('not_due');
+    expect(early.queues.fanouts[0]?.delaySeconds).toBe(30);
+    expect((await early.campaigns.get('c1'))?.status).toBe('scheduled');
+  });
+
+  it('sweeps a cancelled campaign: every unsent recipient becomes cancelled, counted once', async () => {
+    const { deps, campaigns, recipients } = await setup(5, aCampaign({ status: 'cancelled' }));
+    await recipients.transition('c1', 'r0000@example.org', ['pending'], 'sent', {});
+    await recipients.transition('c1', 'r0001@example.org', ['pending'], 'queued', {});
+    await campaigns.addToTotals('c1', { sent: 1, queued: 1 }, NOW);
+    await expect(fanOut({ ...link, kind: 'cancel' }, deps)).resolves.toBe('swept');
+    expect(recipients.statuses('c1')).toEqual({ sent: 1, cancelled: 4 });
+    expect((await campaigns.get('c1'))?.totals).toMatchObject({ sent: 1, cancelled: 4, queued: 0 });
+  });
+});
