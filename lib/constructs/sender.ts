@@ -18,8 +18,8 @@ export interface SenderProps {
   /** The verified sending domain; `ses:SendEmail` is allowed only with a From address there. */
   readonly sendingDomain: string;
   /**
-   * Share of the send rate kept for transactional mail while both streams have mail waiting
-   * (0 < share < 1); either stream may use the whole rate while the other is idle.
+   * Share of the send rate reserved for transactional mail when both streams are busy
+   * (0 < share < 1), passed as `TRANSACTIONAL_SHARE`: an OTP never waits behind a campaign.
    */
   readonly transactionalShare: number;
   /** Reserved concurrency and event-source maximum concurrency (C in DESIGN.md). */

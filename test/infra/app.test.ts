@@ -7,6 +7,8 @@ import { REPO_ROOT } from '../../lib/constructs/mailroom-function';
 import { exampleConfig, type SynthesizedApp, synthesizeMailroom, writeConfigs } from './support/app';
 import { cfnLintAvailable, lintAssembly } from './support/cfn-lint';
 
+const ROUTE53_EXAMPLE = path.join(REPO_ROOT, 'clients', 'example-route53.json');
+
 const acme = {
   account: '210987654321',
   region: 'us-east-1',
@@ -15,6 +17,7 @@ const acme = {
   fromAddress: 'hello@mail.acme.com',
   maxSendRate: 14,
   senderConcurrency: 4,
+  transactionalShare: 0.7,
   retainData: false,
 };
 
@@ -26,7 +29,8 @@ describe('an app with several client configs', () => {
 
   beforeAll(() => {
     configs = writeConfigs({ example: exampleConfig(), acme });
-    synthesized = synthesizeMailroom(configs.paths, { bundle: false });
+    // The Route 53 example as well, so cfn-lint sees the record sets and tracking options too.
+    synthesized = synthesizeMailroom([...configs.paths, ROUTE53_EXAMPLE], { bundle: false });
     const [example, acmeStack] = synthesized.stacks;
     if (example === undefined || acmeStack === undefined) throw new Error('expected two stacks');
     exampleTemplate = Template.fromStack(example);
@@ -47,6 +51,7 @@ describe('an app with several client configs', () => {
 
     expect(stacks.sort()).toEqual([
       ['AcmeMail', '210987654321', 'us-east-1'],
+      ['Mailroom-example-org', '123456789012', 'us-east-1'],
       ['Mailroom-mail-example-com', '123456789012', 'eu-west-1'],
     ]);
   });
@@ -100,6 +105,30 @@ describe('an app with several client configs', () => {
     const policies = JSON.stringify(acmeTemplate.findResources('AWS::IAM::Policy'));
     expect(policies).toContain('"ses:FromAddress":"*@mail.acme.com"');
     expect(policies).not.toContain('mail.example.com');
+  });
+
+  it('gives each stack its own configuration sets, dashboard and alarm names', () => {
+    const namesOf = (template: Template) => [
+      ...Object.values(template.findResources('AWS::SES::ConfigurationSet')).map(
+        (set) => set.Properties.Name,
+      ),
+      ...Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map(
+        (d) => d.Properties.DashboardName,
+      ),
+      ...Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+        (alarm) => alarm.Properties.AlarmName,
+      ),
+    ];
+    const acmeNames = namesOf(acmeTemplate);
+
+    expect(acmeNames.every((name) => String(name).startsWith('AcmeMail-') || name === 'AcmeMail')).toBe(true);
+    expect(acmeNames.filter((name) => namesOf(exampleTemplate).includes(name))).toEqual([]);
+  });
+
+  it('passes the transactional share to the sender', () => {
+    acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'mailroom-sender', TRANSACTIONAL_SHARE: '0.7' } },
+    });
   });
 
   it('passes cfn-lint without errors in every region', () => {

@@ -1,13 +1,16 @@
 import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { configPathsFrom, DEFAULT_CONFIG_PATH } from '../../lib/app';
 import {
   defaultFromOf,
   InvalidConfigError,
   loadClientConfig,
+  mailFromDomainOf,
   parseClientConfig,
   stackNameOf,
 } from '../../lib/config';
+import { REPO_ROOT } from '../../lib/constructs/mailroom-function';
 import { EXAMPLE_CONFIG, exampleConfig, writeConfigs } from './support/app';
 
 const valid = {
@@ -41,6 +44,53 @@ describe('client config', () => {
 
     expect(config).toMatchObject({ senderConcurrency: 2, retainData: true });
     expect(config.maxSendRate).toBeUndefined();
+  });
+
+  it('applies the defaults of the deploy fields: MAIL FROM bounce, DMARC none, no alarm emails, tracking off', () => {
+    const config = parseClientConfig(valid);
+
+    expect(config).toMatchObject({
+      mailFromSubdomain: 'bounce',
+      dmarc: { policy: 'none' },
+      alarmEmails: [],
+      oldestMessageAlarmMinutes: 15,
+      transactionalShare: 0.5,
+      tracking: { opens: false, clicks: false },
+    });
+    expect(config.hostedZone).toBeUndefined();
+    expect(config.replyTo).toBeUndefined();
+    expect(config.dmarc.reportAddress).toBeUndefined();
+    expect(config.tracking.customDomain).toBeUndefined();
+    expect(mailFromDomainOf(config)).toBe('bounce.mail.acme.com');
+  });
+
+  it('accepts every deploy field', () => {
+    const config = parseClientConfig({
+      ...valid,
+      hostedZone: { zoneId: 'Z0123456789ABC', zoneName: 'Acme.com.' },
+      replyTo: 'support@acme.com',
+      mailFromSubdomain: 'mx',
+      dmarc: { policy: 'reject', reportAddress: 'dmarc@acme.com' },
+      alarmEmails: ['ops@acme.com', 'oncall@acme.com'],
+      oldestMessageAlarmMinutes: 5,
+      transactionalShare: 0.8,
+      tracking: { opens: true, clicks: true, customDomain: 'track.mail.acme.com' },
+    });
+
+    expect(config.hostedZone).toEqual({ zoneId: 'Z0123456789ABC', zoneName: 'acme.com' });
+    expect(config.dmarc).toEqual({ policy: 'reject', reportAddress: 'dmarc@acme.com' });
+    expect(mailFromDomainOf(config)).toBe('mx.mail.acme.com');
+    expect(config.tracking).toEqual({ opens: true, clicks: true, customDomain: 'track.mail.acme.com' });
+  });
+
+  it('accepts a hosted zone for the sending domain itself', () => {
+    const config = parseClientConfig({ ...valid, hostedZone: { zoneId: 'Z1', zoneName: 'mail.acme.com' } });
+
+    expect(config.hostedZone?.zoneName).toBe('mail.acme.com');
+  });
+
+  it('accepts both example configs in clients/', () => {
+    expect(() => loadClientConfig(path.join(REPO_ROOT, 'clients', 'example-route53.json'))).not.toThrow();
   });
 
   it('normalizes the sending domain to lower case', () => {
@@ -80,6 +130,90 @@ describe('client config', () => {
     ],
     ['stackName with a dot', { stackName: 'mailroom.acme' }, /stackName: must start with a letter/],
     ['a misspelt field', { senderConcurency: 4 }, /senderConcurency: unknown field/],
+    [
+      'a hosted zone id with its /hostedzone/ prefix',
+      { hostedZone: { zoneId: '/hostedzone/Z1', zoneName: 'acme.com' } },
+      /hostedZone\.zoneId: must be a Route 53 hosted zone id/,
+    ],
+    [
+      'a hosted zone that does not hold the sending domain',
+      { hostedZone: { zoneId: 'Z1', zoneName: 'other.com' } },
+      /hostedZone\.zoneName: must be the sending domain mail\.acme\.com or a parent of it/,
+    ],
+    [
+      'a hosted zone that is only a suffix of the domain',
+      { hostedZone: { zoneId: 'Z1', zoneName: 'cme.com' } },
+      /hostedZone\.zoneName: must be the sending domain/,
+    ],
+    ['a hosted zone without its name', { hostedZone: { zoneId: 'Z1' } }, /hostedZone\.zoneName: /],
+    ['replyTo that is no address', { replyTo: 'support' }, /replyTo: must be an email address/],
+    [
+      'mailFromSubdomain of two labels',
+      { mailFromSubdomain: 'a.b' },
+      /mailFromSubdomain: must be one DNS label/,
+    ],
+    [
+      'an unknown DMARC policy',
+      { dmarc: { policy: 'strict' } },
+      /dmarc\.policy: must be one of none, quarantine, reject/,
+    ],
+    [
+      'a DMARC report address that is none',
+      { dmarc: { reportAddress: 'x' } },
+      /dmarc\.reportAddress: must be an email address/,
+    ],
+    [
+      'alarmEmails as one string',
+      { alarmEmails: 'ops@acme.com' },
+      /alarmEmails: must be a list of email addresses/,
+    ],
+    [
+      'an alarm email that is none',
+      { alarmEmails: ['ops@acme.com', 'ops'] },
+      /alarmEmails\.1: must be an email address/,
+    ],
+    [
+      'an alarm email twice',
+      { alarmEmails: ['ops@acme.com', 'OPS@acme.com'] },
+      /alarmEmails\.1: lists OPS@acme\.com twice/,
+    ],
+    [
+      'oldestMessageAlarmMinutes 0',
+      { oldestMessageAlarmMinutes: 0 },
+      /oldestMessageAlarmMinutes: must be at least 1/,
+    ],
+    [
+      'transactionalShare 0',
+      { transactionalShare: 0 },
+      /transactionalShare: must be between 0 and 1, exclusive/,
+    ],
+    [
+      'transactionalShare 1',
+      { transactionalShare: 1 },
+      /transactionalShare: must be between 0 and 1, exclusive/,
+    ],
+    ['tracking.opens as a string', { tracking: { opens: 'yes' } }, /tracking\.opens: /],
+    [
+      'a tracking domain outside the sending domain',
+      { tracking: { clicks: true, customDomain: 'track.acme.com' } },
+      /tracking\.customDomain: must be a subdomain of the sending domain, such as track\.mail\.acme\.com/,
+    ],
+    [
+      'the sending domain itself as tracking domain',
+      { tracking: { clicks: true, customDomain: 'mail.acme.com' } },
+      /tracking\.customDomain: must be a subdomain of the sending domain/,
+    ],
+    [
+      'the MAIL FROM domain as tracking domain',
+      { tracking: { clicks: true, customDomain: 'bounce.mail.acme.com' } },
+      /tracking\.customDomain: must differ from the MAIL FROM domain/,
+    ],
+    [
+      'a tracking domain with tracking off',
+      { tracking: { customDomain: 'track.mail.acme.com' } },
+      /tracking\.customDomain: has no effect unless tracking\.opens or tracking\.clicks is true/,
+    ],
+    ['an unknown tracking field', { tracking: { pixels: true } }, /tracking\.pixels: unknown field/],
   ])('rejects %s, naming the field', (_case, change, message) => {
     expect(rejectionOf({ ...valid, ...change })).toMatch(message);
   });
