@@ -28,6 +28,7 @@ const env = readEnvironment({
   TRANSACTIONAL_QUEUE_URL: queueUrl,
   SENDING_DOMAIN: z.string().min(1).toLowerCase(),
   DEFAULT_FROM: z.string().min(3),
+  DEFAULT_REPLY_TO: z.string().min(3).optional(),
   MAX_SEND_RATE: maxSendRateOverride,
   CAMPAIGNS_TABLE: tableName,
   RECIPIENTS_TABLE: tableName,
@@ -52,6 +53,7 @@ let unsubscribeSecret: Promise<string> | undefined;
 const router = buildRouter({
   sendingDomain: env.SENDING_DOMAIN,
   defaultFrom,
+  ...(env.DEFAULT_REPLY_TO ? { defaultReplyTo: [parseMailbox(env.DEFAULT_REPLY_TO)] } : {}),
   messages,
   templates: new DynamoTemplateStore(env.TEMPLATES_TABLE),
   suppressions: new DynamoSuppressionList(env.SUPPRESSIONS_TABLE),

@@ -167,14 +167,13 @@ export class DynamoCampaignStore implements CampaignRepository {
   }
 
   async stalledFanouts(before: Date): Promise<Campaign[]> {
-    return this.byStatus(
-      'sending',
-      'fanoutDone = :false AND (attribute_not_exists(fanoutUpdatedAt) OR fanoutUpdatedAt < :before) AND updatedAt < :before',
-      {
-        ':before': before.toISOString(),
-        ':false': false,
-      },
-    );
+    const stalledIn = (status: CampaignStatus) =>
+      this.byStatus(
+        status,
+        'fanoutDone = :false AND (attribute_not_exists(fanoutUpdatedAt) OR fanoutUpdatedAt < :before) AND updatedAt < :before',
+        { ':before': before.toISOString(), ':false': false },
+      );
+    return [...(await stalledIn('sending')), ...(await stalledIn('cancelled'))];
   }
 
   private async byStatus(

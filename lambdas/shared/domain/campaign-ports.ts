@@ -42,7 +42,7 @@ export interface CampaignRepository {
   setWaitingForQuota(id: string, since: Date | undefined): Promise<void>;
   /** Scheduled campaigns due at or before `before`. */
   dueScheduled(before: Date): Promise<Campaign[]>;
-  /** Sending campaigns whose fan-out has not advanced since `before`: a chain that died. */
+  /** Sending (or cancelled) campaigns whose fan-out (or cancel sweep) has not moved since `before`: a chain that died. */
   stalledFanouts(before: Date): Promise<Campaign[]>;
 }
 

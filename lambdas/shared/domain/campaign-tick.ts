@@ -42,13 +42,14 @@ export async function tick(deps: TickDeps): Promise<{ started: string[]; restart
     const generation = campaign.fanoutGeneration + 1;
     const reset = await deps.campaigns.transition(
       campaign.id,
-      ['sending'],
-      'sending',
+      [campaign.status],
+      campaign.status,
       { fanoutGeneration: generation, fanoutCursor: undefined, fanoutUpdatedAt: now.toISOString() },
       now,
     );
     if (!reset) continue;
-    await deps.queues.fanout({ kind: 'fanout', campaignId: campaign.id, generation }, 0);
+    const kind = campaign.status === 'cancelled' ? 'cancel' : 'fanout';
+    await deps.queues.fanout({ kind, campaignId: campaign.id, generation }, 0);
     restarted.push(campaign.id);
   }
   return { started, restarted };

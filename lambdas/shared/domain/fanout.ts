@@ -156,6 +156,13 @@ async function sweepCancelled(
     seen += page.items.length;
     cursor = page.nextCursor;
   } while (cursor !== undefined && seen < FANOUT_BATCH);
+  await deps.campaigns.transition(
+    campaign.id,
+    ['cancelled'],
+    'cancelled',
+    { fanoutCursor: cursor, fanoutDone: cursor === undefined, fanoutUpdatedAt: now },
+    deps.now(),
+  );
   if (cursor === undefined) return 'swept';
   await deps.queues.fanout({ ...message, cursor }, 0);
   return 'continued';

@@ -1,4 +1,4 @@
-import { domainOf, formatMailbox, type Mailbox } from './addresses';
+import { domainOf, formatMailbox, type Mailbox, normalizeAddress } from './addresses';
 import { type BulkContentDeps, renderForRecipient } from './bulk-content';
 import {
   type Campaign,
@@ -19,7 +19,7 @@ import {
 import { describeIssues } from './email-request';
 import { badRequest, conflict, notFound, unprocessable } from './errors';
 import type { StoredMessage } from './message';
-import type { TemplateRepository } from './ports';
+import type { SuppressionList, TemplateRepository } from './ports';
 import { checkRows, type InvalidRow, rowsFromCsv } from './recipient-import';
 import {
   checkTemplateSyntax,
@@ -35,12 +35,14 @@ export interface CampaignDeps {
   campaigns: CampaignRepository;
   recipients: RecipientRepository;
   templates: TemplateRepository;
+  suppressions: SuppressionList;
   queues: CampaignQueues;
   ledger: RateLedger;
   /** The unsubscribe key and public URL, for test sends (read lazily: only tests need them here). */
   bulkContent: () => Promise<BulkContentDeps>;
   sendingDomain: string;
   defaultFrom: Mailbox;
+  defaultReplyTo?: Mailbox[];
   /** Queues a one-off transactional message (test sends). */
   submitMessage: (message: StoredMessage) => Promise<void>;
   newId: () => string;
@@ -93,7 +95,7 @@ export async function createCampaign(body: unknown, deps: CampaignDeps): Promise
     name: request.name,
     status: 'draft',
     from: formatMailbox(from),
-    replyTo: (request.replyTo ?? []).map(formatMailbox),
+    replyTo: (request.replyTo ?? deps.defaultReplyTo ?? []).map(formatMailbox),
     content,
     ...(request.template === undefined ? {} : { template: request.template }),
     tags: request.tags ?? {},
@@ -105,6 +107,17 @@ export async function createCampaign(body: unknown, deps: CampaignDeps): Promise
   };
   await deps.campaigns.create(campaign);
   return campaign;
+}
+
+function jsonRows(json: unknown): unknown[] {
+  const list = (json as { recipients?: unknown } | null)?.recipients;
+  if (Array.isArray(list) && list.length > MAX_RECIPIENTS_PER_CALL) {
+    throw badRequest(
+      'too_many_recipients',
+      `At most ${MAX_RECIPIENTS_PER_CALL} recipients per call; got ${list.length}`,
+    );
+  }
+  return parse(addRecipientsSchema, json).recipients;
 }
 
 function pick(source: { html?: string | undefined; text?: string | undefined }) {
@@ -155,10 +168,8 @@ export async function addRecipients(
   input: { json: unknown } | { csv: string },
   deps: CampaignDeps,
 ): Promise<AddRecipientsResult> {
-  const rows =
-    'csv' in input
-      ? rowsFromCsv(input.csv, MAX_RECIPIENTS_PER_CALL)
-      : parse(addRecipientsSchema, input.json).recipients;
+  const rows = 'csv' in input ? rowsFromCsv(input.csv, MAX_RECIPIENTS_PER_CALL) : jsonRows(input.json);
+  if (rows.length === 0) throw badRequest('no_rows', 'The upload holds no recipient rows');
   const campaign = await existing(id, deps, 'addRecipients');
   const checked = checkRows(rows, id, campaign.content, deps.now());
   const added = checked.valid.length > 0 ? await deps.recipients.addNew(checked.valid) : new Set<string>();
@@ -170,30 +181,38 @@ export async function addRecipients(
   };
 }
 
-/** `POST /v1/campaigns/{id}/test`: the rendered campaign to a few addresses now, as transactional mail. */
-export async function sendTest(id: string, body: unknown, deps: CampaignDeps): Promise<{ ids: string[] }> {
+/**
+ * `POST /v1/campaigns/{id}/test`: the rendered campaign to a few addresses now, as transactional
+ * mail (subject prefixed "[Test] "). Each address once; suppressed ones are left out and listed.
+ */
+export async function sendTest(
+  id: string,
+  body: unknown,
+  deps: CampaignDeps,
+): Promise<{ ids: string[]; suppressed: string[] }> {
   const request = parse(testSendSchema, body);
   const campaign = await deps.campaigns.get(id);
   if (!campaign) throw notFound(`No campaign with id "${id}"`);
-  const now = deps.now().toISOString();
+  // Each address once, as first written.
+  const unique = request.to.filter(
+    (m, i) =>
+      request.to.findIndex((other) => normalizeAddress(other.address) === normalizeAddress(m.address)) === i,
+  );
+  const blocked = await deps.suppressions.suppressedAmong(
+    unique.map((m) => normalizeAddress(m.address)),
+    'bulk',
+  );
+  const suppressed = unique.filter((m) => blocked.has(normalizeAddress(m.address))).map((m) => m.address);
+  const recipients = unique.filter((m) => !blocked.has(normalizeAddress(m.address)));
+  if (recipients.length === 0) {
+    throw unprocessable('all_recipients_suppressed', 'Every test address is on the suppression list', {
+      suppressed,
+    });
+  }
   const bulkContent = await deps.bulkContent();
-  const messages = request.to.map((to): StoredMessage => {
-    let rendered: ReturnType<typeof renderForRecipient>;
-    try {
-      rendered = renderForRecipient(
-        campaign,
-        { email: to.address.toLowerCase(), data: request.data ?? {} },
-        bulkContent,
-      );
-    } catch (error) {
-      if (error instanceof MissingVariableError) {
-        throw unprocessable('missing_variable', error.message, {
-          variable: error.variable,
-          field: error.field,
-        });
-      }
-      throw error;
-    }
+  const now = deps.now().toISOString();
+  const messages = recipients.map((to): StoredMessage => {
+    const rendered = renderTest(campaign, to, request.data ?? {}, bulkContent);
     return {
       id: deps.newId(),
       stream: 'transactional',
@@ -215,7 +234,29 @@ export async function sendTest(id: string, body: unknown, deps: CampaignDeps): P
     };
   });
   for (const message of messages) await deps.submitMessage(message);
-  return { ids: messages.map((m) => m.id) };
+  return { ids: messages.map((m) => m.id), suppressed };
+}
+
+function renderTest(
+  campaign: Campaign,
+  to: Mailbox,
+  data: Record<string, unknown>,
+  content: BulkContentDeps,
+) {
+  try {
+    return renderForRecipient(campaign, { email: normalizeAddress(to.address), data }, content);
+  } catch (error) {
+    if (error instanceof MissingVariableError) {
+      throw unprocessable('missing_variable', error.message, {
+        variable: error.variable,
+        field: error.field,
+      });
+    }
+    if (error instanceof TemplateSyntaxError) {
+      throw unprocessable('unrenderable', error.message, { field: error.field, line: error.line });
+    }
+    throw error;
+  }
 }
 
 /** `POST /v1/campaigns/{id}/send`: now, or `{at}` to schedule. */
@@ -228,17 +269,7 @@ export async function sendCampaign(id: string, body: unknown, deps: CampaignDeps
   if (campaign.totals.recipients === 0) throw unprocessable('no_recipients', 'Add recipients before sending');
   const generation = campaign.fanoutGeneration + 1;
 
-  if (scheduled && at) {
-    const delay = Math.ceil((at.getTime() - now.getTime()) / 1000);
-    const direct = delay <= DIRECT_SCHEDULE_SECONDS;
-    const updated = await mustTransition(deps, id, campaign.status, 'scheduled', {
-      scheduledAt: at.toISOString(),
-      fanoutGeneration: generation,
-      startQueued: direct,
-    });
-    if (direct) await deps.queues.fanout({ kind: 'fanout', campaignId: id, generation }, delay);
-    return updated;
-  }
+  if (scheduled && at) return scheduleStart(id, campaign.status, at, generation, deps);
   const updated = await mustTransition(deps, id, 'draft', 'sending', {
     startedAt: now.toISOString(),
     fanoutGeneration: generation,
@@ -250,6 +281,37 @@ export async function sendCampaign(id: string, body: unknown, deps: CampaignDeps
   } catch (error) {
     // Not started after all: back to draft, so the caller can simply try again.
     await deps.campaigns.transition(id, ['sending'], 'draft', { startedAt: undefined }, deps.now());
+    throw error;
+  }
+  return updated;
+}
+
+/**
+ * Schedules the start at `at`. A start within SQS's 15-minute delay goes on the fan-out queue now,
+ * delayed to the second; a later one is left to the one-minute tick.
+ */
+async function scheduleStart(
+  id: string,
+  from: CampaignStatus,
+  at: Date,
+  generation: number,
+  deps: CampaignDeps,
+  extra: Partial<Campaign> = {},
+): Promise<Campaign> {
+  const delay = Math.ceil((at.getTime() - deps.now().getTime()) / 1000);
+  const direct = delay <= DIRECT_SCHEDULE_SECONDS;
+  const updated = await mustTransition(deps, id, from, 'scheduled', {
+    ...extra,
+    scheduledAt: at.toISOString(),
+    fanoutGeneration: generation,
+    startQueued: direct,
+  });
+  if (!direct) return updated;
+  try {
+    await deps.queues.fanout({ kind: 'fanout', campaignId: id, generation }, delay);
+  } catch (error) {
+    // Leave it to the tick, which queues any start due within the minute that is not queued yet.
+    await deps.campaigns.transition(id, ['scheduled'], 'scheduled', { startQueued: false }, deps.now());
     throw error;
   }
   return updated;
@@ -269,6 +331,14 @@ export async function pauseCampaign(id: string, deps: CampaignDeps, pausedBy = '
 export async function resumeCampaign(id: string, deps: CampaignDeps): Promise<Campaign> {
   const campaign = await existing(id, deps, 'resume');
   const generation = campaign.fanoutGeneration + 1;
+  const scheduledAt = campaign.scheduledAt === undefined ? undefined : new Date(campaign.scheduledAt);
+  if (!campaign.startedAt && scheduledAt && scheduledAt.getTime() > deps.now().getTime() + 1000) {
+    // Paused before it ever started: resuming puts it back on its schedule, not out at once.
+    return scheduleStart(id, 'paused', scheduledAt, generation, deps, {
+      pausedAt: undefined,
+      pausedBy: undefined,
+    });
+  }
   const updated = await mustTransition(deps, id, 'paused', 'sending', {
     pausedAt: undefined,
     pausedBy: undefined,
@@ -288,6 +358,10 @@ export async function cancelCampaign(id: string, deps: CampaignDeps): Promise<Ca
   const updated = await mustTransition(deps, id, campaign.status, 'cancelled', {
     cancelledAt: deps.now().toISOString(),
     fanoutGeneration: generation,
+    // The sweep sets this when it has been through the whole list; until then the tick watches it.
+    fanoutDone: false,
+    fanoutCursor: undefined,
+    fanoutUpdatedAt: deps.now().toISOString(),
   });
   await deps.queues.fanout({ kind: 'cancel', campaignId: id, generation }, 0);
   return updated;

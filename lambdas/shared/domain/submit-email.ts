@@ -25,6 +25,8 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export interface SubmitEmailDeps {
   sendingDomain: string;
   defaultFrom: Mailbox;
+  /** Reply-To when a request names none (the deploy config's replyTo). */
+  defaultReplyTo?: Mailbox[];
   messages: MessageRepository;
   templates: TemplateRepository;
   suppressions: SuppressionList;
@@ -139,7 +141,7 @@ async function acceptEmail(
     to: to.map(formatMailbox),
     cc: cc.map(formatMailbox),
     bcc: bcc.map(formatMailbox),
-    replyTo: (request.replyTo ?? []).map(formatMailbox),
+    replyTo: (request.replyTo ?? deps.defaultReplyTo ?? []).map(formatMailbox),
     ...content,
     headers: Object.entries(request.headers ?? {}).map(([name, value]) => ({ name, value })),
     tags: request.tags ?? {},

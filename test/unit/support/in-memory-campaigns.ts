@@ -88,7 +88,7 @@ export class InMemoryCampaigns implements CampaignRepository {
   async stalledFanouts(before: Date) {
     return [...this.items.values()].filter(
       (c) =>
-        c.status === 'sending' &&
+        (c.status === 'sending' || c.status === 'cancelled') &&
         !c.fanoutDone &&
         Date.parse(c.fanoutUpdatedAt ?? c.updatedAt) < before.getTime(),
     );
