@@ -103,11 +103,13 @@ export const clientConfigSchema = z
       .max(20_160, 'must be at most 20160 (14 days, the longest SQS keeps a message)')
       .default(15),
     maxSendRate: z.number().positive('must be a positive number of emails per second').optional(),
+    // The share of the send rate bulk mail never takes from transactional mail. The sender
+    // refuses more than 0.9 at cold start (bulk keeps at least a tenth), so the synth does too.
     transactionalShare: z
       .number()
-      .gt(0, 'must be between 0 and 1, exclusive (e.g. 0.5)')
-      .lt(1, 'must be between 0 and 1, exclusive (e.g. 0.5)')
-      .default(0.5),
+      .gt(0, 'must be more than 0 and at most 0.9 (e.g. 0.1)')
+      .max(0.9, 'must be more than 0 and at most 0.9 (e.g. 0.1)')
+      .default(0.1),
     senderConcurrency: z
       .number()
       .int('must be a whole number')

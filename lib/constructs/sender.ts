@@ -18,8 +18,8 @@ export interface SenderProps {
   /** The verified sending domain; `ses:SendEmail` is allowed only with a From address there. */
   readonly sendingDomain: string;
   /**
-   * Share of the send rate reserved for transactional mail when both streams are busy
-   * (0 < share < 1), passed as `TRANSACTIONAL_SHARE`: an OTP never waits behind a campaign.
+   * Share of the send rate bulk mail never takes from transactional mail (0 < share <= 0.9),
+   * passed as `TRANSACTIONAL_SHARE`: an OTP never waits behind a campaign.
    */
   readonly transactionalShare: number;
   /** Reserved concurrency and event-source maximum concurrency (C in DESIGN.md). */

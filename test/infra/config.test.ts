@@ -54,7 +54,7 @@ describe('client config', () => {
       dmarc: { policy: 'none' },
       alarmEmails: [],
       oldestMessageAlarmMinutes: 15,
-      transactionalShare: 0.5,
+      transactionalShare: 0.1,
       tracking: { opens: false, clicks: false },
     });
     expect(config.hostedZone).toBeUndefined();
@@ -73,7 +73,7 @@ describe('client config', () => {
       dmarc: { policy: 'reject', reportAddress: 'dmarc@acme.com' },
       alarmEmails: ['ops@acme.com', 'oncall@acme.com'],
       oldestMessageAlarmMinutes: 5,
-      transactionalShare: 0.8,
+      transactionalShare: 0.9,
       tracking: { opens: true, clicks: true, customDomain: 'track.mail.acme.com' },
     });
 
@@ -185,12 +185,12 @@ describe('client config', () => {
     [
       'transactionalShare 0',
       { transactionalShare: 0 },
-      /transactionalShare: must be between 0 and 1, exclusive/,
+      /transactionalShare: must be more than 0 and at most 0\.9/,
     ],
     [
-      'transactionalShare 1',
-      { transactionalShare: 1 },
-      /transactionalShare: must be between 0 and 1, exclusive/,
+      'transactionalShare 0.95',
+      { transactionalShare: 0.95 },
+      /transactionalShare: must be more than 0 and at most 0\.9/,
     ],
     ['tracking.opens as a string', { tracking: { opens: 'yes' } }, /tracking\.opens: /],
     [

@@ -239,7 +239,7 @@ describe('sender function', () => {
           TRANSACTIONAL_QUEUE_URL: ref(stack.queues.transactional.queue),
           TRANSACTIONAL_CONFIGURATION_SET: ref(stack.identity.transactional),
           BULK_CONFIGURATION_SET: ref(stack.identity.bulk),
-          TRANSACTIONAL_SHARE: '0.5',
+          TRANSACTIONAL_SHARE: '0.1',
           SENDER_CONCURRENCY: '2',
           POWERTOOLS_SERVICE_NAME: 'mailroom-sender',
           MAX_SEND_RATE: Match.absent(),
