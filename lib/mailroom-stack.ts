@@ -118,6 +118,18 @@ export class MailroomStack extends Stack {
       description: 'SNS topic SES publishes every event of both configuration sets to',
       value: this.events.topic.topicArn,
     });
+    // What `aws sqs start-message-move-task` and a look at a failed message need.
+    for (const { name, deadLetterQueue } of this.queues.all) {
+      const prefix = `${name.charAt(0).toUpperCase()}${name.slice(1)}DeadLetterQueue`;
+      new CfnOutput(this, `${prefix}Url`, {
+        description: `Dead-letter queue of the ${name} queue (read failed messages here)`,
+        value: deadLetterQueue.queueUrl,
+      });
+      new CfnOutput(this, `${prefix}Arn`, {
+        description: `Dead-letter queue of the ${name} queue (source of a redrive)`,
+        value: deadLetterQueue.queueArn,
+      });
+    }
     // With a hosted zone the records are written into it; otherwise they are printed, one output
     // each, as "name TYPE value" to paste into any DNS provider.
     if (config.hostedZone === undefined) {

@@ -106,6 +106,11 @@ describe('queues', () => {
       });
     }
   });
+  it('outputs the URL and ARN of each dead-letter queue, for redrives', () => {
+    const { deadLetterQueue } = stack.queues.transactional;
+    template.hasOutput('TransactionalDeadLetterQueueUrl', { Value: ref(deadLetterQueue) });
+    template.hasOutput('TransactionalDeadLetterQueueArn', { Value: arnOf(deadLetterQueue) });
+  });
 });
 
 describe('functions', () => {
