@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { sesForReading } from '../shared/adapters/aws-clients';
+import { sesForReading, sns } from '../shared/adapters/aws-clients';
 import { SqsCampaignQueues } from '../shared/adapters/campaign-queues';
 import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
+import { DynamoDeliverabilityStore } from '../shared/adapters/deliverability-store';
+import { DynamoCampaignEventTotals } from '../shared/adapters/event-records';
 import { DynamoIdempotencyStore } from '../shared/adapters/idempotency-store';
 import { DynamoMessageStore } from '../shared/adapters/message-store';
+import { SnsProductEvents } from '../shared/adapters/product-events';
 import { DynamoRateLedger } from '../shared/adapters/rate-ledger';
 import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
 import { SqsSendQueue } from '../shared/adapters/send-queue';
+import { SesAccountSuppressions } from '../shared/adapters/ses-account-suppressions';
 import { fetchAccountQuota } from '../shared/adapters/ses-mailer';
 import { DynamoSuppressionList } from '../shared/adapters/suppression-store';
 import { DynamoTemplateStore } from '../shared/adapters/template-store';
@@ -33,6 +37,8 @@ const env = readEnvironment({
   CAMPAIGNS_TABLE: tableName,
   RECIPIENTS_TABLE: tableName,
   RATE_LEDGER_TABLE: tableName,
+  DELIVERABILITY_TABLE: tableName,
+  PRODUCT_EVENTS_TOPIC_ARN: z.string().min(1),
   FANOUT_QUEUE_URL: queueUrl,
   BULK_QUEUE_URL: queueUrl,
   PUBLIC_BASE_URL: z.string().url(),
@@ -48,7 +54,17 @@ if (domainOf(defaultFrom.address) !== env.SENDING_DOMAIN) {
 
 const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
 const transactionalQueue = new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL);
+const suppressions = new DynamoSuppressionList(env.SUPPRESSIONS_TABLE);
 let unsubscribeSecret: Promise<string> | undefined;
+
+/** Read once per container; a failed read is tried again on the next request. */
+function secret(): Promise<string> {
+  unsubscribeSecret ??= readUnsubscribeSecret().catch((error: unknown) => {
+    unsubscribeSecret = undefined;
+    throw error;
+  });
+  return unsubscribeSecret;
+}
 
 const router = buildRouter({
   sendingDomain: env.SENDING_DOMAIN,
@@ -56,20 +72,24 @@ const router = buildRouter({
   ...(env.DEFAULT_REPLY_TO ? { defaultReplyTo: [parseMailbox(env.DEFAULT_REPLY_TO)] } : {}),
   messages,
   templates: new DynamoTemplateStore(env.TEMPLATES_TABLE),
-  suppressions: new DynamoSuppressionList(env.SUPPRESSIONS_TABLE),
+  suppressions,
   idempotency: new DynamoIdempotencyStore(env.IDEMPOTENCY_TABLE),
   queue: transactionalQueue,
   campaigns: new DynamoCampaignStore(env.CAMPAIGNS_TABLE),
   recipients: new DynamoRecipientStore(env.RECIPIENTS_TABLE),
   queues: new SqsCampaignQueues({ fanout: env.FANOUT_QUEUE_URL, bulk: env.BULK_QUEUE_URL }),
   ledger: new DynamoRateLedger(env.RATE_LEDGER_TABLE),
-  bulkContent: async () => {
-    unsubscribeSecret ??= readUnsubscribeSecret().catch((error: unknown) => {
-      unsubscribeSecret = undefined;
-      throw error;
-    });
-    return { unsubscribeSecret: await unsubscribeSecret, publicBaseUrl: env.PUBLIC_BASE_URL };
-  },
+  bulkContent: async () => ({ unsubscribeSecret: await secret(), publicBaseUrl: env.PUBLIC_BASE_URL }),
+  suppressionStore: suppressions,
+  accountSuppressions: new SesAccountSuppressions(sesForReading),
+  reputation: new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE),
+  unsubscribe: async () => ({
+    suppressions,
+    campaigns: new DynamoCampaignEventTotals(env.CAMPAIGNS_TABLE),
+    products: new SnsProductEvents(sns, env.PRODUCT_EVENTS_TOPIC_ARN),
+    secret: await secret(),
+    now: () => new Date(),
+  }),
   submitMessage: async (message) => {
     await messages.create(message);
     await transactionalQueue.enqueue(message.id);

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidCursorError } from '../shared/adapters/page-cursor';
-import { badRequest, notFound } from '../shared/domain/errors';
+import { badRequest, conflict, notFound } from '../shared/domain/errors';
+import type { AccountSuppressionList, SuppressionStore } from '../shared/domain/feedback-ports';
 import {
   addRecipients,
   type CampaignDeps,
@@ -13,16 +14,27 @@ import {
   sendCampaign,
   sendTest,
 } from '../shared/domain/manage-campaigns';
+import {
+  deleteSuppression,
+  getSuppression,
+  putSuppression,
+  reasonFilter,
+} from '../shared/domain/manage-suppressions';
 import { deleteTemplate, getTemplate, saveTemplate } from '../shared/domain/manage-templates';
 import { publicView } from '../shared/domain/message';
 import type { TemplateRepository } from '../shared/domain/ports';
 import { type AccountQuota, rateInUse } from '../shared/domain/send-rate';
 import { type SubmitEmailDeps, submitEmail } from '../shared/domain/submit-email';
-import { header, json, jsonBody, jsonOrCsvBody } from './http';
+import { checkToken, type UnsubscribeDeps, unsubscribe } from '../shared/domain/unsubscribe';
+import { formBody, header, json, jsonBody, jsonOrCsvBody } from './http';
 import { Router } from './router';
+import { confirmPage, donePage, invalidLinkPage } from './unsubscribe-pages';
 
 export interface ApiDeps extends SubmitEmailDeps, CampaignDeps {
   templates: TemplateRepository;
+  suppressionStore: SuppressionStore;
+  accountSuppressions: AccountSuppressionList;
+  unsubscribe: () => Promise<UnsubscribeDeps>;
   accountQuota: () => Promise<AccountQuota>;
   maxSendRateOverride: number | undefined;
 }
@@ -109,8 +121,50 @@ export function buildRouter(deps: ApiDeps): Router {
     .on('POST', '/v1/campaigns/{id}/cancel', async (_event, { id = '' }) =>
       json(200, campaignView(await cancelCampaign(knownId(id, 'campaign'), deps))),
     )
+    .on('GET', '/unsubscribe', async (event) => {
+      const { secret } = await deps.unsubscribe();
+      const checked = checkToken(event.queryStringParameters?.token, secret);
+      return checked.ok ? confirmPage(checked.email) : invalidLinkPage();
+    })
+    .on('POST', '/unsubscribe', async (event) => {
+      // RFC 8058 one-click sends `List-Unsubscribe=One-Click`; the page's button sends `confirm=yes`.
+      // Either way the token in the URL decides; the body only has to be one of those two forms.
+      const form = new URLSearchParams(formBody(event));
+      if (form.get('List-Unsubscribe') !== 'One-Click' && form.get('confirm') !== 'yes')
+        return invalidLinkPage();
+      const result = await unsubscribe(event.queryStringParameters?.token, await deps.unsubscribe());
+      return result.ok ? donePage(result.email) : invalidLinkPage();
+    })
+    .on('GET', '/v1/suppressions', async (event) => {
+      const { limit, cursor } = pageParams(event);
+      const reason = reasonFilter(event.queryStringParameters?.reason);
+      const page = await withCursor(() => deps.suppressionStore.list(reason, limit, cursor));
+      return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    })
+    .on('GET', '/v1/suppressions/{email}', async (_event, { email = '' }) =>
+      json(200, await getSuppression(email, deps.suppressionStore)),
+    )
+    .on('PUT', '/v1/suppressions/{email}', async (event, { email = '' }) => {
+      const body = optionalJson(event);
+      const { entry, created } = await putSuppression(email, body, {
+        suppressions: deps.suppressionStore,
+        now: deps.now,
+      });
+      return json(created ? 201 : 200, entry);
+    })
+    .on('DELETE', '/v1/suppressions/{email}', async (_event, { email = '' }) => {
+      await deleteSuppression(email, {
+        suppressions: deps.suppressionStore,
+        accountSuppressions: deps.accountSuppressions,
+      });
+      return json(204, undefined);
+    })
+    .on('POST', '/v1/account/bulk/resume', async () => {
+      if (!(await deps.reputation.clear())) throw conflict('not_paused', 'Bulk sending is not paused');
+      return json(200, { stream: 'bulk', paused: false });
+    })
     .on('GET', '/v1/account', async () => {
-      const quota = await deps.accountQuota();
+      const [quota, guard] = await Promise.all([deps.accountQuota(), deps.reputation.guard()]);
       return json(200, {
         sandbox: !quota.productionAccess,
         sendingEnabled: quota.sendingEnabled,
@@ -120,6 +174,7 @@ export function buildRouter(deps: ApiDeps): Router {
         sentLast24Hours: quota.sentLast24Hours,
         rateInUse: rateInUse(quota, deps.maxSendRateOverride),
         rateOverride: deps.maxSendRateOverride ?? null,
+        pausedStreams: guard.paused ? [{ stream: 'bulk', reason: guard.reason, since: guard.at }] : [],
       });
     });
 }

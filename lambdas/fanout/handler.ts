@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { sesForReading } from '../shared/adapters/aws-clients';
 import { SqsCampaignQueues } from '../shared/adapters/campaign-queues';
 import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
+import { DynamoDeliverabilityStore } from '../shared/adapters/deliverability-store';
 import { DynamoRateLedger } from '../shared/adapters/rate-ledger';
 import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
 import { fetchAccountQuota } from '../shared/adapters/ses-mailer';
@@ -18,6 +19,7 @@ const env = readEnvironment({
   RECIPIENTS_TABLE: tableName,
   SUPPRESSIONS_TABLE: tableName,
   RATE_LEDGER_TABLE: tableName,
+  DELIVERABILITY_TABLE: tableName,
   FANOUT_QUEUE_URL: queueUrl,
   BULK_QUEUE_URL: queueUrl,
   MAX_SEND_RATE: maxSendRateOverride,
@@ -32,6 +34,7 @@ const messageSchema = z.strictObject({
 });
 
 const ledger = new DynamoRateLedger(env.RATE_LEDGER_TABLE);
+const deliverability = new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE);
 const quota = new CachedQuota(() => fetchAccountQuota(sesForReading));
 const deps = {
   campaigns: new DynamoCampaignStore(env.CAMPAIGNS_TABLE),
@@ -44,6 +47,7 @@ const deps = {
       await ledger.current('transactional', new Date()),
       env.TRANSACTIONAL_SHARE,
     ),
+  bulkPaused: async () => (await deliverability.guard()).paused,
   now: () => new Date(),
 };
 

@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { sesForReading, sesForSending } from '../shared/adapters/aws-clients';
 import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
+import { DynamoDeliverabilityStore } from '../shared/adapters/deliverability-store';
 import { DynamoMessageStore } from '../shared/adapters/message-store';
 import { DynamoRateLedger } from '../shared/adapters/rate-ledger';
 import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
@@ -38,6 +39,7 @@ const env = readEnvironment({
   CAMPAIGNS_TABLE: tableName,
   RECIPIENTS_TABLE: tableName,
   RATE_LEDGER_TABLE: tableName,
+  DELIVERABILITY_TABLE: tableName,
   TRANSACTIONAL_QUEUE_URL: queueUrl,
   BULK_QUEUE_URL: queueUrl,
   BULK_QUEUE_ARN: z.string().min(1),
@@ -54,6 +56,7 @@ const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
 const campaigns = new DynamoCampaignStore(env.CAMPAIGNS_TABLE);
 const recipients = new DynamoRecipientStore(env.RECIPIENTS_TABLE);
 const ledger = new DynamoRateLedger(env.RATE_LEDGER_TABLE);
+const deliverability = new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE);
 const queues = {
   transactional: new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL),
   bulk: new SqsSendQueue(env.BULK_QUEUE_URL),
@@ -81,6 +84,15 @@ const lastReported: Record<Stream, number> = { transactional: 0, bulk: 0 };
 const REPORT_EVERY_MS = 2_000;
 const CAMPAIGN_CACHE_MS = 2_000;
 const campaignCache = new Map<string, { campaign: Campaign | undefined; at: number }>();
+let guardCache: { paused: boolean; at: number } | undefined;
+
+/** The reputation guard, looked at every few seconds: it pauses every bulk sender within that. */
+async function bulkPaused(): Promise<boolean> {
+  if (guardCache && Date.now() - guardCache.at < CAMPAIGN_CACHE_MS) return guardCache.paused;
+  const { paused } = await deliverability.guard();
+  guardCache = { paused, at: Date.now() };
+  return paused;
+}
 let unsubscribeSecret: Promise<string> | undefined;
 
 /** Only bulk mail carries unsubscribe links; transactional sending never waits on the secret. */
@@ -159,6 +171,7 @@ function deliverer(stream: Stream, unsubscribeSecret: string) {
           unsubscribeSecret,
           publicBaseUrl: env.PUBLIC_BASE_URL,
         },
+        bulkPaused,
         quotaExhausted: async () => {
           const current = await quota.get();
           return dailyQuotaExhausted(

@@ -16,14 +16,24 @@ import {
   InMemoryRecipients,
   RecordingCampaignQueues,
 } from './support/in-memory-campaigns';
+import {
+  FakeAccountSuppressions,
+  InMemoryDeliverability,
+  RecordingEventTotals,
+  RecordingProductEvents,
+} from './support/in-memory-feedback';
+
+const SECRET = 'u'.repeat(32);
 
 function setup() {
+  const suppressions = new InMemorySuppressions();
+  const reputation = new InMemoryDeliverability();
   const deps: ApiDeps = {
     sendingDomain: 'acme.test',
     defaultFrom: { address: 'hello@acme.test' },
     messages: new InMemoryMessages(),
     templates: new InMemoryTemplates(),
-    suppressions: new InMemorySuppressions(),
+    suppressions,
     idempotency: new InMemoryIdempotency(),
     queue: new RecordingQueue(),
     newId: () => 'msg-1',
@@ -46,6 +56,16 @@ function setup() {
       publicBaseUrl: 'https://api.example.test',
     }),
     submitMessage: async () => {},
+    suppressionStore: suppressions,
+    accountSuppressions: new FakeAccountSuppressions(),
+    reputation,
+    unsubscribe: async () => ({
+      suppressions,
+      campaigns: new RecordingEventTotals(),
+      products: new RecordingProductEvents(),
+      secret: SECRET,
+      now: () => NOW,
+    }),
   };
   const router = buildRouter(deps);
   const call = async (
@@ -179,6 +199,7 @@ describe('API routes', () => {
       sentLast24Hours: 7,
       rateInUse: 1,
       rateOverride: null,
+      pausedStreams: [],
     });
   });
 });

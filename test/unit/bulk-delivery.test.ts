@@ -29,6 +29,7 @@ async function setup(
     mailer,
     requeue,
     content: { unsubscribeSecret: SECRET, publicBaseUrl: 'https://mail-api.acme.test/live' },
+    bulkPaused: async () => false,
     quotaExhausted: async () => quotaExhausted,
     now: () => NOW,
     onThrottle: () => {},

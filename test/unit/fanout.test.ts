@@ -15,8 +15,17 @@ async function setup(count: number, campaign = aCampaign()) {
   const suppressions = new InMemorySuppressions();
   await campaigns.create({ ...campaign, totals: { ...campaign.totals, recipients: count } });
   await recipients.addNew(recipientsFor(campaign.id, count));
-  const deps = { campaigns, recipients, suppressions, queues, bulkRate: async () => 100, now: () => NOW };
-  return { deps, campaigns, recipients, queues, suppressions };
+  let guard = false;
+  const deps = {
+    campaigns,
+    recipients,
+    suppressions,
+    queues,
+    bulkRate: async () => 100,
+    bulkPaused: async () => guard,
+    now: () => NOW,
+  };
+  return { deps, campaigns, recipients, queues, suppressions, holdBulk: () => (guard = true) };
 }
 
 const link = { kind: 'fanout' as const, campaignId: 'c1', generation: 1 };

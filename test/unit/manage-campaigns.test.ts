@@ -18,6 +18,7 @@ import {
   InMemoryRecipients,
   RecordingCampaignQueues,
 } from './support/in-memory-campaigns';
+import { InMemoryDeliverability } from './support/in-memory-feedback';
 
 function setup() {
   let ids = 0;
@@ -33,6 +34,7 @@ function setup() {
     suppressions: new InMemorySuppressions(),
     queues: new RecordingCampaignQueues(),
     ledger: new FixedLedger(),
+    reputation: new InMemoryDeliverability(),
     bulkContent: async () => ({ unsubscribeSecret: 'k'.repeat(32), publicBaseUrl: 'https://api.acme.test' }),
     sendingDomain: 'acme.test',
     defaultFrom: { address: 'news@acme.test', name: 'Acme' },

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -28,3 +29,5 @@ export const sesForSending = new SESv2Client({
 
 /** For reads (GetAccount): the SDK's default retries are right here. */
 export const sesForReading = new SESv2Client({});
+
+export const sns = new SNSClient({});

@@ -155,6 +155,10 @@ export class DynamoCampaignStore implements CampaignRepository {
     }
   }
 
+  async inStatus(status: CampaignStatus): Promise<Campaign[]> {
+    return this.byStatus(status, 'attribute_exists(id)', {});
+  }
+
   async dueScheduled(before: Date): Promise<Campaign[]> {
     return this.byStatus(
       'scheduled',

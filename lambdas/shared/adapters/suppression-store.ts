@@ -1,7 +1,21 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { SuppressionStore } from '../domain/feedback-ports';
 import type { Stream } from '../domain/message';
 import type { SuppressionList } from '../domain/ports';
+import type { Suppression, SuppressionReason } from '../domain/suppression';
 import { dynamo } from './aws-clients';
+import { decodeCursor, encodeCursor } from './page-cursor';
+
+/** The suppressions table's index by reason, for the filtered listing. */
+export const SUPPRESSIONS_BY_REASON_INDEX = 'byReason';
 
 const BATCH_GET_LIMIT = 100;
 const MAX_ROUNDS = 5;
@@ -10,7 +24,7 @@ const MAX_ROUNDS = 5;
  * The suppression list in DynamoDB, keyed by normalized address. An entry with `scope: "bulk"`
  * (an unsubscribe) still lets transactional mail through; any other entry blocks both streams.
  */
-export class DynamoSuppressionList implements SuppressionList {
+export class DynamoSuppressionList implements SuppressionList, SuppressionStore {
   constructor(private readonly tableName: string) {}
 
   async suppressedAmong(addresses: string[], stream: Stream): Promise<Set<string>> {
@@ -31,5 +45,69 @@ export class DynamoSuppressionList implements SuppressionList {
       }
     }
     return suppressed;
+  }
+
+  async get(email: string): Promise<Suppression | undefined> {
+    const result = await dynamo.send(
+      new GetCommand({ TableName: this.tableName, Key: { email }, ConsistentRead: true }),
+    );
+    return result.Item as Suppression | undefined;
+  }
+
+  async add(entry: Suppression): Promise<boolean> {
+    try {
+      await dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: entry,
+          // Only where there is nothing, or only a bulk-only entry: a bounce outranks an unsubscribe.
+          ConditionExpression: 'attribute_not_exists(email) OR (#scope = :bulk AND :scope = :all)',
+          ExpressionAttributeNames: { '#scope': 'scope' },
+          ExpressionAttributeValues: { ':bulk': 'bulk', ':all': 'all', ':scope': entry.scope },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async put(entry: Suppression): Promise<void> {
+    await dynamo.send(new PutCommand({ TableName: this.tableName, Item: entry }));
+  }
+
+  async delete(email: string): Promise<boolean> {
+    const result = await dynamo.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { email }, ReturnValues: 'ALL_OLD' }),
+    );
+    return result.Attributes !== undefined;
+  }
+
+  async list(
+    reason: SuppressionReason | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: Suppression[]; nextCursor?: string }> {
+    const result = reason
+      ? await dynamo.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: SUPPRESSIONS_BY_REASON_INDEX,
+            KeyConditionExpression: 'reason = :reason',
+            ExpressionAttributeValues: { ':reason': reason },
+            Limit: limit,
+            ExclusiveStartKey: decodeCursor(cursor, ['email', 'reason']),
+          }),
+        )
+      : await dynamo.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            Limit: limit,
+            ExclusiveStartKey: decodeCursor(cursor, ['email']),
+          }),
+        );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return { items: (result.Items ?? []) as Suppression[], ...(nextCursor ? { nextCursor } : {}) };
   }
 }

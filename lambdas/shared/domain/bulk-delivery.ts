@@ -33,6 +33,8 @@ export interface BulkDeliveryDeps {
   mailer: Mailer;
   requeue: Requeue;
   content: BulkContentDeps;
+  /** True while the reputation guard holds all bulk mail. */
+  bulkPaused: () => Promise<boolean>;
   /** True while the 24-hour quota has no room left for bulk mail. */
   quotaExhausted: () => Promise<boolean>;
   now: () => Date;
@@ -58,7 +60,8 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
     await completeIfSettled(campaignId, deps, updated);
   };
 
-  switch (campaign.status) {
+  const status = campaign.status === 'sending' && (await deps.bulkPaused()) ? 'paused' : campaign.status;
+  switch (status) {
     case 'paused':
     case 'scheduled':
     case 'draft': {

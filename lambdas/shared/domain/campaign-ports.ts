@@ -40,6 +40,8 @@ export interface CampaignRepository {
   ): Promise<boolean>;
   /** Marks (or clears) that the daily quota holds the campaign back; only writes on a change. */
   setWaitingForQuota(id: string, since: Date | undefined): Promise<void>;
+  /** Every campaign in `status` (campaigns are few; a status index finds them). */
+  inStatus(status: CampaignStatus): Promise<Campaign[]>;
   /** Scheduled campaigns due at or before `before`. */
   dueScheduled(before: Date): Promise<Campaign[]>;
   /** Sending (or cancelled) campaigns whose fan-out (or cancel sweep) has not moved since `before`: a chain that died. */

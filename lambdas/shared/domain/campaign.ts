@@ -1,3 +1,4 @@
+import { EVENT_COUNTER_NAMES, type EventCounter } from './feedback-ports';
 import type { TemplateContent } from './template-rules';
 
 /**
@@ -56,6 +57,8 @@ export interface Campaign {
   /** A scheduled start already has its delayed fan-out message on the queue. */
   startQueued?: boolean;
   totals: CampaignTotals;
+  /** What SES reported back: delivered, bounced, complained, opens and clicks (total and unique)… */
+  events: Record<EventCounter, number>;
 }
 
 export interface CampaignRecipient {
@@ -94,6 +97,10 @@ export function transitionProblem(action: CampaignAction, status: CampaignStatus
 
 export function emptyTotals(): CampaignTotals {
   return { recipients: 0, queued: 0, sent: 0, failed: 0, suppressed: 0, cancelled: 0 };
+}
+
+export function emptyEventTotals(): Record<EventCounter, number> {
+  return Object.fromEntries(EVENT_COUNTER_NAMES.map((name) => [name, 0])) as Record<EventCounter, number>;
 }
 
 /** Recipients with a final state. */

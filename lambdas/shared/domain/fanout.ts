@@ -7,6 +7,7 @@ import type {
   TotalsDelta,
 } from './campaign-ports';
 import type { SuppressionList } from './ports';
+import { GUARD_PAUSED_BY } from './reputation-guard';
 
 /** Recipients read per page (one Query). */
 export const FANOUT_PAGE_SIZE = 100;
@@ -21,6 +22,8 @@ export interface FanoutDeps {
   queues: CampaignQueues;
   /** The bulk stream's rate in use, to space continuations so the queue holds minutes, not hours. */
   bulkRate: () => Promise<number>;
+  /** True while the reputation guard holds bulk mail: a due start is paused instead. */
+  bulkPaused: () => Promise<boolean>;
   now: () => Date;
 }
 
@@ -46,6 +49,16 @@ export async function fanOut(message: FanoutMessage, deps: FanoutDeps): Promise<
       // Early (the tick looks a minute ahead): wait on the queue for the rest.
       await deps.queues.fanout(message, Math.min(MAX_DELAY_SECONDS, Math.ceil(dueIn / 1000)));
       return 'not_due';
+    }
+    if (await deps.bulkPaused()) {
+      await deps.campaigns.transition(
+        campaign.id,
+        ['scheduled'],
+        'paused',
+        { pausedAt: deps.now().toISOString(), pausedBy: GUARD_PAUSED_BY },
+        deps.now(),
+      );
+      return 'skipped';
     }
     const started = await deps.campaigns.transition(
       campaign.id,

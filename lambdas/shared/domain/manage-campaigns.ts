@@ -5,6 +5,7 @@ import {
   type CampaignAction,
   type CampaignStatus,
   campaignProgress,
+  emptyEventTotals,
   emptyTotals,
   transitionProblem,
 } from './campaign';
@@ -18,6 +19,7 @@ import {
 } from './campaign-request';
 import { describeIssues } from './email-request';
 import { badRequest, conflict, notFound, unprocessable } from './errors';
+import type { ReputationStore } from './feedback-ports';
 import type { StoredMessage } from './message';
 import type { SuppressionList, TemplateRepository } from './ports';
 import { checkRows, type InvalidRow, rowsFromCsv } from './recipient-import';
@@ -38,6 +40,8 @@ export interface CampaignDeps {
   suppressions: SuppressionList;
   queues: CampaignQueues;
   ledger: RateLedger;
+  /** The reputation guard: while it holds bulk mail, nothing starts or resumes. */
+  reputation: Pick<ReputationStore, 'guard' | 'clear'>;
   /** The unsubscribe key and public URL, for test sends (read lazily: only tests need them here). */
   bulkContent: () => Promise<BulkContentDeps>;
   sendingDomain: string;
@@ -104,6 +108,7 @@ export async function createCampaign(body: unknown, deps: CampaignDeps): Promise
     fanoutGeneration: 0,
     fanoutDone: false,
     totals: emptyTotals(),
+    events: emptyEventTotals(),
   };
   await deps.campaigns.create(campaign);
   return campaign;
@@ -266,6 +271,7 @@ export async function sendCampaign(id: string, body: unknown, deps: CampaignDeps
   const at = request.at === undefined ? undefined : new Date(request.at);
   const scheduled = at !== undefined && at.getTime() > now.getTime() + 1000;
   const campaign = await existing(id, deps, scheduled ? 'schedule' : 'send');
+  if (!scheduled) await refuseWhileGuarded(deps);
   if (campaign.totals.recipients === 0) throw unprocessable('no_recipients', 'Add recipients before sending');
   const generation = campaign.fanoutGeneration + 1;
 
@@ -330,6 +336,7 @@ export async function pauseCampaign(id: string, deps: CampaignDeps, pausedBy = '
 /** Resume re-reads the list from the start and queues only who is still pending: nobody skipped, nobody twice. */
 export async function resumeCampaign(id: string, deps: CampaignDeps): Promise<Campaign> {
   const campaign = await existing(id, deps, 'resume');
+  await refuseWhileGuarded(deps);
   const generation = campaign.fanoutGeneration + 1;
   const scheduledAt = campaign.scheduledAt === undefined ? undefined : new Date(campaign.scheduledAt);
   if (!campaign.startedAt && scheduledAt && scheduledAt.getTime() > deps.now().getTime() + 1000) {
@@ -365,6 +372,16 @@ export async function cancelCampaign(id: string, deps: CampaignDeps): Promise<Ca
   });
   await deps.queues.fanout({ kind: 'cancel', campaignId: id, generation }, 0);
   return updated;
+}
+
+async function refuseWhileGuarded(deps: Pick<CampaignDeps, 'reputation'>): Promise<void> {
+  const guard = await deps.reputation.guard();
+  if (guard.paused) {
+    throw conflict(
+      'bulk_paused',
+      `Bulk sending is paused by the reputation guard (${guard.reason ?? 'rates too high'}); clean the list, then POST /v1/account/bulk/resume`,
+    );
+  }
 }
 
 async function mustTransition(

@@ -1,5 +1,5 @@
 import type { Campaign, CampaignRecipient } from '../../../lambdas/shared/domain/campaign';
-import { emptyTotals } from '../../../lambdas/shared/domain/campaign';
+import { emptyEventTotals, emptyTotals } from '../../../lambdas/shared/domain/campaign';
 import { NOW } from './factories';
 
 export function aCampaign(overrides: Partial<Campaign> = {}): Campaign {
@@ -16,6 +16,7 @@ export function aCampaign(overrides: Partial<Campaign> = {}): Campaign {
     fanoutGeneration: 1,
     fanoutDone: false,
     totals: emptyTotals(),
+    events: emptyEventTotals(),
     ...overrides,
   };
 }

@@ -79,6 +79,9 @@ export class InMemoryCampaigns implements CampaignRepository {
     const item = this.items.get(id);
     if (item) apply(item, { waitingForQuotaSince: since?.toISOString() });
   }
+  async inStatus(status: CampaignStatus) {
+    return [...this.items.values()].filter((c) => c.status === status).map((c) => structuredClone(c));
+  }
   async dueScheduled(before: Date) {
     return [...this.items.values()].filter(
       (c) =>

@@ -5,6 +5,7 @@ import type {
   Requeue,
   SendResult,
 } from '../../../lambdas/shared/domain/delivery';
+import type { SuppressionStore } from '../../../lambdas/shared/domain/feedback-ports';
 import type { Failure, StoredMessage, Stream } from '../../../lambdas/shared/domain/message';
 import type {
   IdempotencyClaim,
@@ -16,6 +17,7 @@ import type {
   SuppressionList,
   TemplateRepository,
 } from '../../../lambdas/shared/domain/ports';
+import type { Suppression, SuppressionReason } from '../../../lambdas/shared/domain/suppression';
 
 /** Plain-map stand-ins for the adapters, with the same conditional semantics. */
 export class InMemoryMessages implements MessageRepository, MessageClaims {
@@ -82,12 +84,34 @@ export class InMemoryTemplates implements TemplateRepository {
   }
 }
 
-export class InMemorySuppressions implements SuppressionList {
+/** The suppression list: `entries` maps an address to its scope, `full` keeps whole entries. */
+export class InMemorySuppressions implements SuppressionList, SuppressionStore {
+  readonly full = new Map<string, Suppression>();
   constructor(readonly entries = new Map<string, 'all' | 'bulk'>()) {}
   async suppressedAmong(addresses: string[], stream: Stream) {
     return new Set(
       addresses.filter((a) => this.entries.get(a) === 'all' || (this.entries.has(a) && stream === 'bulk')),
     );
+  }
+  async get(email: string) {
+    return this.full.get(email);
+  }
+  async add(entry: Suppression) {
+    const existing = this.entries.get(entry.email);
+    if (existing === 'all' || (existing === 'bulk' && entry.scope === 'bulk')) return false;
+    await this.put(entry);
+    return true;
+  }
+  async put(entry: Suppression) {
+    this.entries.set(entry.email, entry.scope);
+    this.full.set(entry.email, entry);
+  }
+  async delete(email: string) {
+    this.full.delete(email);
+    return this.entries.delete(email);
+  }
+  async list(reason: SuppressionReason | undefined, limit: number) {
+    return { items: [...this.full.values()].filter((e) => !reason || e.reason === reason).slice(0, limit) };
   }
 }
 
