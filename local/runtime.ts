@@ -4,10 +4,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type ProxyHandler, startApiGatewayServer } from './api-gateway-server';
 import { type Emulator, startDynamoDb, startSes, startSqs } from './emulators';
-import { createQueueWithDlq, createTables, LOCAL_TABLES, type LocalQueue } from './resources';
+import {
+  createQueueWithDlq,
+  createTables,
+  createTopic,
+  LOCAL_TABLES,
+  type LocalQueue,
+  subscribeQueue,
+} from './resources';
+import { startSesEventSimulator } from './ses-event-simulator';
 import { SqsEventSource } from './sqs-event-source';
 
 export interface LocalOptions {
@@ -32,6 +41,11 @@ export interface LocalRuntime {
   /** Which endpoints came from AWS_ENDPOINT_URL_* rather than an emulator started here. */
   external: string[];
   transactionalQueue: LocalQueue;
+  /** Publish any SES event notification here and it reaches the events handler, as in AWS. */
+  sesEventsTopic: string;
+  productEventsTopic: string;
+  /** A queue subscribed to the product events topic, to read what product backends would get. */
+  productEventsInbox: string;
   stop(): Promise<void>;
 }
 
@@ -89,6 +103,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     );
     const sqsEndpoint = await endpoint('AWS_ENDPOINT_URL_SQS', () => startSqs(options.sqsPort));
     const sesv2 = await endpoint('AWS_ENDPOINT_URL_SESV2', () => startSes(options.sesPort));
+    // fauxqs serves SNS on the same endpoint as SQS.
+    if (!env.AWS_ENDPOINT_URL_SNS) env.AWS_ENDPOINT_URL_SNS = sqsEndpoint;
+    else external.push('AWS_ENDPOINT_URL_SNS');
 
     const dynamoClient = new DynamoDBClient({});
     const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
@@ -96,6 +113,25 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     const transactionalQueue = await createQueueWithDlq(sqs, 'mailroom-transactional');
     const bulkQueue = await createQueueWithDlq(sqs, 'mailroom-bulk');
     const fanoutQueue = await createQueueWithDlq(sqs, 'mailroom-fanout');
+
+    // SES events: the topic SES publishes to, a queue subscribed to it (unparseable events end in
+    // its DLQ after 3 receives), and the topic product backends subscribe to, with a local inbox.
+    const sns = new SNSClient({});
+    const sesEventsTopic = await createTopic(sns, 'mailroom-ses-events');
+    const productEventsTopic = await createTopic(sns, 'mailroom-product-events');
+    const eventsQueue = await createQueueWithDlq(sqs, 'mailroom-events', 3);
+    await subscribeQueue(sns, sesEventsTopic, eventsQueue.arn);
+    const productEventsInbox = await createQueueWithDlq(sqs, 'mailroom-product-events-inbox');
+    await subscribeQueue(sns, productEventsTopic, productEventsInbox.arn);
+    const simulator = await startSesEventSimulator({
+      upstream: sesv2,
+      sns,
+      topicArn: sesEventsTopic,
+      onError: (error) => console.error('local SES event simulator:', error),
+    });
+    stops.unshift(simulator.stop);
+    // The handlers talk to SES through the simulator, which publishes what SES would afterwards.
+    env.AWS_ENDPOINT_URL_SESV2 = simulator.endpoint;
 
     // The API server starts first (on a lazy handler) so its URL, which the unsubscribe links
     // need, is known before the handlers read their environment.
@@ -122,6 +158,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       CAMPAIGNS_TABLE: LOCAL_TABLES.campaigns.name,
       RECIPIENTS_TABLE: LOCAL_TABLES.recipients.name,
       RATE_LEDGER_TABLE: LOCAL_TABLES.rateLedger.name,
+      DELIVERABILITY_TABLE: LOCAL_TABLES.deliverability.name,
+      PRODUCT_EVENTS_TOPIC_ARN: productEventsTopic,
       BULK_QUEUE_URL: bulkQueue.url,
       BULK_QUEUE_ARN: bulkQueue.arn,
       FANOUT_QUEUE_URL: fanoutQueue.url,
@@ -141,6 +179,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     const sender = await import('../lambdas/sender/handler.js');
     const fanout = await import('../lambdas/fanout/handler.js');
     const scheduler = await import('../lambdas/scheduler/handler.js');
+    const events = await import('../lambdas/events/handler.js');
     apiHandler = api.handler;
 
     const region = env.AWS_REGION ?? 'us-east-1';
@@ -149,6 +188,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       { queue: transactionalQueue, handler: sender.handler, name: 'sender (transactional)' },
       { queue: bulkQueue, handler: sender.handler, name: 'sender (bulk)' },
       { queue: fanoutQueue, handler: fanout.handler, name: 'fanout' },
+      { queue: eventsQueue, handler: events.handler, name: 'events' },
     ].map(
       ({ queue, handler, name }) =>
         new SqsEventSource({
@@ -181,6 +221,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       endpoints: { dynamodb, sqs: sqsEndpoint, sesv2 },
       external,
       transactionalQueue,
+      sesEventsTopic,
+      productEventsTopic,
+      productEventsInbox: productEventsInbox.url,
       stop: () => runAll(stops),
     };
   } catch (error) {

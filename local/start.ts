@@ -39,6 +39,12 @@ async function main(): Promise<void> {
   SQS        ${runtime.endpoints.sqs}
   SES v2     ${runtime.endpoints.sesv2}${external}
 
+  SES events topic      ${runtime.sesEventsTopic}
+    (mail to success@, bounce@, complaint@ or suppressionlist@simulator.amazonses.com gets the
+     events SES would publish; publish any SES notification here to reach the events handler)
+  Product events topic  ${runtime.productEventsTopic}
+    (read them from ${runtime.productEventsInbox})
+
 Send one:
   curl -s ${runtime.apiUrl}/v1/emails -H 'content-type: application/json' \\
     -d '{"to":"jane@example.org","subject":"Hello","text":"It works."}'
