@@ -99,9 +99,10 @@ export class Monitoring extends Construct {
         height: 2,
         markdown: [
           `# Mailroom: ${props.dashboardName}`,
-          'Send rates are per second. SES publishes no MaxSendRate metric: **RateInUse** is the rate the ' +
-            'sender paces each stream to (SES GetAccount MaxSendRate, re-read every minute, or the ' +
-            'configured ceiling). Bounce and complaint rates are ratios (0.05 = 5%).',
+          'Send rates are per second. SES publishes no MaxSendRate metric: **RateInUse** is the ' +
+            'account rate the sender paces to (SES GetAccount MaxSendRate, at most a minute old, or ' +
+            'the configured ceiling), reported by each stream. Bounce and complaint rates are ratios ' +
+            '(0.05 = 5%).',
         ].join('\n\n'),
       }),
     );
