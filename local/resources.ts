@@ -35,8 +35,8 @@ export const LOCAL_TABLES = {
 
 /** As in the stack: a message received this often without success goes to the DLQ. */
 export const MAX_RECEIVE_COUNT = 5;
-/** As in the stack: six times the sender's 60 s timeout. */
-export const VISIBILITY_TIMEOUT_SECONDS = 360;
+/** As in the stack: six times the sender's 60 s timeout (tests shorten it to see redrives quickly). */
+export const VISIBILITY_TIMEOUT_SECONDS = Number(process.env.MAILROOM_VISIBILITY_TIMEOUT_SECONDS ?? 360);
 
 type KeyElement = { AttributeName: string; KeyType: 'HASH' | 'RANGE' };
 type IndexDefinition = { IndexName: string; KeySchema: KeyElement[]; Projection: { ProjectionType: 'ALL' } };

@@ -272,13 +272,28 @@ describe('a campaign through local mode', () => {
 
   it('lets a transactional mail through while a campaign keeps the account busy', async () => {
     const id = await createCampaign('Busy');
-    await addRecipients(id, Array.from({ length: 400 }, (_, i) => ({ email: `busy${i}@example.org`, data: { first_name: 'B' } })));
+    await addRecipients(
+      id,
+      Array.from({ length: 400 }, (_, i) => ({ email: `busy${i}@example.org`, data: { first_name: 'B' } })),
+    );
     await post(`/v1/campaigns/${id}/send`);
-    await eventually(async () => (sendsFor(id).length >= 20 ? true : undefined), 60_000, 'the campaign under way');
+    await eventually(
+      async () => (sendsFor(id).length >= 20 ? true : undefined),
+      60_000,
+      'the campaign under way',
+    );
 
-    const otp = await post('/v1/emails', { to: 'otp@example.org', subject: `Code ${Date.now()}`, text: '123456' });
+    const otp = await post('/v1/emails', {
+      to: 'otp@example.org',
+      subject: `Code ${Date.now()}`,
+      text: '123456',
+    });
     expect(otp.status).toBe(202);
-    await eventually(async () => ((await get(`/v1/emails/${otp.body.id}`)).body.status === 'sent' ? true : undefined), 30_000, 'the OTP');
+    await eventually(
+      async () => ((await get(`/v1/emails/${otp.body.id}`)).body.status === 'sent' ? true : undefined),
+      30_000,
+      'the OTP',
+    );
     // It did not queue behind the campaign: most of the campaign is still to go when it is sent.
     expect(sendsFor(id).length).toBeLessThan(200);
     await finished(id);
