@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AddressError, parseMailbox } from './addresses';
-import { mailboxSchema, oneOrMany, singleLineText, tagsSchema } from './email-request';
+import { contentRules, mailboxSchema, oneOrMany, singleLineText, tagsSchema } from './email-request';
 import { MAX_SUBJECT_LENGTH, TEMPLATE_NAME } from './template-rules';
 
 export const MAX_RECIPIENTS_PER_CALL = 1000;
@@ -18,26 +18,7 @@ export const createCampaignSchema = z
     template: z.string().regex(TEMPLATE_NAME, 'is not a valid template name').optional(),
     tags: tagsSchema.optional(),
   })
-  .superRefine((request, ctx) => {
-    if (request.template !== undefined) {
-      for (const field of ['subject', 'html', 'text'] as const) {
-        if (request[field] !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [field],
-            message: 'give either a template or inline content',
-          });
-        }
-      }
-      return;
-    }
-    if (request.subject === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'required unless a template is given' });
-    }
-    if (request.html === undefined && request.text === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['html'], message: 'give html, text or both (or a template)' });
-    }
-  });
+  .superRefine(contentRules);
 
 /** One recipient row, from JSON or a CSV line: the address and the data merged into the mail. */
 export const recipientRowSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Failure, MessageHeader, StoredMessage, Stream } from './message';
+import type { Failure, RenderedMail, StoredMessage, Stream } from './message';
 
 /** What a queued message carries: only the id; the rendered mail lives in the messages table. */
 export const queuedMessageSchema = z.strictObject({
@@ -36,17 +36,8 @@ export interface MessageClaims {
 }
 
 /** One mail as SES gets it: addressed, rendered, tagged. */
-export interface OutgoingMail {
+export interface OutgoingMail extends RenderedMail {
   stream: Stream;
-  from: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  replyTo: string[];
-  subject: string;
-  html?: string;
-  text?: string;
-  headers: MessageHeader[];
   /** SES message tags: how every SES event is tied back to its message or campaign. */
   tags: { name: string; value: string }[];
 }

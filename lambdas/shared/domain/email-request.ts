@@ -90,25 +90,38 @@ export const emailRequestSchema = z
         message: `to, cc and bcc together hold ${recipients} addresses; at most ${MAX_RECIPIENTS}`,
       });
     }
-    if (request.template !== undefined) {
-      for (const field of ['subject', 'html', 'text'] as const) {
-        if (request[field] !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [field],
-            message: 'give either a template or inline content',
-          });
-        }
-      }
-    } else {
-      if (request.subject === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['subject'], message: 'required unless a template is given' });
-      }
-      if (request.html === undefined && request.text === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['html'], message: 'give html, text or both (or a template)' });
+    contentRules(request, ctx);
+  });
+
+/** Either a stored template, or inline content: a subject and html and/or text. */
+export function contentRules(
+  request: {
+    template?: string | undefined;
+    subject?: string | undefined;
+    html?: string | undefined;
+    text?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (request.template !== undefined) {
+    for (const field of ['subject', 'html', 'text'] as const) {
+      if (request[field] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'give either a template or inline content',
+        });
       }
     }
-  });
+  } else {
+    if (request.subject === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'required unless a template is given' });
+    }
+    if (request.html === undefined && request.text === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['html'], message: 'give html, text or both (or a template)' });
+    }
+  }
+}
 
 export type EmailRequest = z.infer<typeof emailRequestSchema>;
 

@@ -23,12 +23,8 @@ import type { ReputationStore } from './feedback-ports';
 import type { StoredMessage } from './message';
 import type { SuppressionList, TemplateRepository } from './ports';
 import { checkRows, type InvalidRow, rowsFromCsv } from './recipient-import';
-import {
-  checkTemplateSyntax,
-  MissingVariableError,
-  type TemplateContent,
-  TemplateSyntaxError,
-} from './template-rules';
+import { checkSyntaxOrThrow, renderOrThrow } from './template-errors';
+import type { TemplateContent } from './template-rules';
 
 /** A scheduled start this close is queued straight away, with the delay on the message (SQS allows 15 min). */
 const DIRECT_SCHEDULE_SECONDS = 900;
@@ -82,17 +78,7 @@ export async function createCampaign(body: unknown, deps: CampaignDeps): Promise
   } else {
     content = { subject: request.subject ?? '', ...pick(request) };
   }
-  try {
-    checkTemplateSyntax(content);
-  } catch (error) {
-    if (error instanceof TemplateSyntaxError) {
-      throw badRequest('template_syntax_error', `Template syntax error in ${error.message}`, {
-        field: error.field,
-        line: error.line,
-      });
-    }
-    throw error;
-  }
+  checkSyntaxOrThrow(content);
   const now = deps.now().toISOString();
   const campaign: Campaign = {
     id: deps.newId(),
@@ -248,20 +234,9 @@ function renderTest(
   data: Record<string, unknown>,
   content: BulkContentDeps,
 ) {
-  try {
-    return renderForRecipient(campaign, { email: normalizeAddress(to.address), data }, content);
-  } catch (error) {
-    if (error instanceof MissingVariableError) {
-      throw unprocessable('missing_variable', error.message, {
-        variable: error.variable,
-        field: error.field,
-      });
-    }
-    if (error instanceof TemplateSyntaxError) {
-      throw unprocessable('unrenderable', error.message, { field: error.field, line: error.line });
-    }
-    throw error;
-  }
+  return renderOrThrow(() =>
+    renderForRecipient(campaign, { email: normalizeAddress(to.address), data }, content),
+  );
 }
 
 /** `POST /v1/campaigns/{id}/send`: now, or `{at}` to schedule. */

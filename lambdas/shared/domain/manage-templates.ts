@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { describeIssues } from './email-request';
 import { badRequest, notFound } from './errors';
 import type { StoredTemplate, TemplateRepository } from './ports';
-import { checkTemplateSyntax, TEMPLATE_NAME, TemplateSyntaxError } from './template-rules';
+import { checkSyntaxOrThrow } from './template-errors';
+import { TEMPLATE_NAME } from './template-rules';
 
 const MAX_PART_BYTES = 128 * 1024;
 const part = z
@@ -33,17 +34,7 @@ export async function saveTemplate(
   const parsed = templateBodySchema.safeParse(body);
   if (!parsed.success)
     throw badRequest('validation_failed', 'The template is invalid', describeIssues(parsed.error));
-  try {
-    checkTemplateSyntax(parsed.data);
-  } catch (error) {
-    if (error instanceof TemplateSyntaxError) {
-      throw badRequest('template_syntax_error', `Template syntax error in ${error.message}`, {
-        field: error.field,
-        line: error.line,
-      });
-    }
-    throw error;
-  }
+  checkSyntaxOrThrow(parsed.data);
   const existing = await deps.templates.get(name);
   const now = deps.now().toISOString();
   const template: StoredTemplate = {

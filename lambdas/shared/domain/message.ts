@@ -19,13 +19,8 @@ export interface MessageHeader {
   value: string;
 }
 
-/** A message as stored: rendered, addressed and ready for the sender, plus what happened to it. */
-export interface StoredMessage {
-  id: string;
-  stream: Stream;
-  status: MessageStatus;
-  createdAt: string;
-  updatedAt: string;
+/** A mail addressed and rendered: From and recipients formatted for SES, content final. */
+export interface RenderedMail {
   from: string;
   to: string[];
   cc: string[];
@@ -35,6 +30,15 @@ export interface StoredMessage {
   html?: string;
   text?: string;
   headers: MessageHeader[];
+}
+
+/** A message as stored: rendered, addressed and ready for the sender, plus what happened to it. */
+export interface StoredMessage extends RenderedMail {
+  id: string;
+  stream: Stream;
+  status: MessageStatus;
+  createdAt: string;
+  updatedAt: string;
   tags: Record<string, string>;
   template?: string;
   suppressed: string[];

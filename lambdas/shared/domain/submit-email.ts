@@ -11,12 +11,8 @@ import type {
   SuppressionList,
   TemplateRepository,
 } from './ports';
-import {
-  MissingVariableError,
-  renderContent,
-  type TemplateContent,
-  TemplateSyntaxError,
-} from './template-rules';
+import { renderOrThrow } from './template-errors';
+import { renderContent, type TemplateContent } from './template-rules';
 
 /** DynamoDB items stop at 400 KB; the rendered mail must fit in one with room for its history. */
 export const MAX_RENDERED_BYTES = 300 * 1024;
@@ -177,20 +173,7 @@ async function resolveContent(
     source = { subject: request.subject ?? '', html: request.html, text: request.text };
     if (request.data === undefined) return stripUndefined(source);
   }
-  try {
-    return renderContent(stripUndefined(source), request.data ?? {});
-  } catch (error) {
-    if (error instanceof MissingVariableError) {
-      throw unprocessable('missing_variable', error.message, {
-        variable: error.variable,
-        field: error.field,
-      });
-    }
-    if (error instanceof TemplateSyntaxError) {
-      throw unprocessable('unrenderable', error.message, { field: error.field, line: error.line });
-    }
-    throw error;
-  }
+  return renderOrThrow(() => renderContent(stripUndefined(source), request.data ?? {}));
 }
 
 function stripUndefined(content: TemplateContent): TemplateContent {
