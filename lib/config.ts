@@ -116,6 +116,45 @@ export const clientConfigSchema = z
       // An SQS event source's maximum concurrency cannot go below 2.
       .min(2, 'must be at least 2 (the minimum maximum concurrency of an SQS event source)')
       .default(2),
+    // The bulk stream's share of the sender: reserved concurrency is senderConcurrency plus this,
+    // and the bulk queue's event source runs at most this many batches at once.
+    bulkSenderConcurrency: z
+      .number()
+      .int('must be a whole number')
+      .min(2, 'must be at least 2 (the minimum maximum concurrency of an SQS event source)')
+      .default(2),
+    // When the bounce or complaint rate of the last 24 hours of bulk mail reaches these, bulk
+    // sending pauses by itself. The maxima are SES's review levels: a guard above them is no guard.
+    reputationGuard: z
+      .strictObject({
+        bounceRate: z
+          .number()
+          .gt(0, 'must be more than 0 and at most 0.05 (5%, where SES reviews the account)')
+          .max(0.05, 'must be more than 0 and at most 0.05 (5%, where SES reviews the account)')
+          .default(0.04),
+        complaintRate: z
+          .number()
+          .gt(0, 'must be more than 0 and at most 0.001 (0.1%, where SES reviews the account)')
+          .max(0.001, 'must be more than 0 and at most 0.001 (0.1%, where SES reviews the account)')
+          .default(0.0008),
+        minimumSample: z
+          .number()
+          .int('must be a whole number of bulk mails')
+          .min(1, 'must be at least 1')
+          .default(200),
+      })
+      .prefault({}),
+    // Soft bounces suppress an address once there are `limit` of them within `windowDays`.
+    transientBounces: z
+      .strictObject({
+        limit: z.number().int('must be a whole number').min(1, 'must be at least 1').default(3),
+        windowDays: z
+          .number()
+          .positive('must be a positive number of days')
+          .max(365, 'must be at most 365 days')
+          .default(7),
+      })
+      .prefault({}),
     tracking: z
       .strictObject({
         opens: z.boolean().default(false),

@@ -64,6 +64,31 @@ describe('client config', () => {
     expect(mailFromDomainOf(config)).toBe('bounce.mail.acme.com');
   });
 
+  it('applies the defaults of the campaign and feedback-loop fields', () => {
+    const config = parseClientConfig(valid);
+
+    expect(config).toMatchObject({
+      bulkSenderConcurrency: 2,
+      reputationGuard: { bounceRate: 0.04, complaintRate: 0.0008, minimumSample: 200 },
+      transientBounces: { limit: 3, windowDays: 7 },
+    });
+  });
+
+  it('accepts campaign and feedback-loop fields, filling in what a nested object leaves out', () => {
+    const config = parseClientConfig({
+      ...valid,
+      bulkSenderConcurrency: 6,
+      reputationGuard: { bounceRate: 0.05, complaintRate: 0.001 },
+      transientBounces: { windowDays: 0.5 },
+    });
+
+    expect(config).toMatchObject({
+      bulkSenderConcurrency: 6,
+      reputationGuard: { bounceRate: 0.05, complaintRate: 0.001, minimumSample: 200 },
+      transientBounces: { limit: 3, windowDays: 0.5 },
+    });
+  });
+
   it('accepts every deploy field', () => {
     const config = parseClientConfig({
       ...valid,
@@ -191,6 +216,58 @@ describe('client config', () => {
       'transactionalShare 0.95',
       { transactionalShare: 0.95 },
       /transactionalShare: must be more than 0 and at most 0\.9/,
+    ],
+    ['bulkSenderConcurrency 1', { bulkSenderConcurrency: 1 }, /bulkSenderConcurrency: must be at least 2/],
+    [
+      'fractional bulkSenderConcurrency',
+      { bulkSenderConcurrency: 3.5 },
+      /bulkSenderConcurrency: must be a whole number/,
+    ],
+    [
+      'a guard bounce rate of 0',
+      { reputationGuard: { bounceRate: 0 } },
+      /reputationGuard\.bounceRate: must be more than 0 and at most 0\.05/,
+    ],
+    [
+      'a guard bounce rate above SES review',
+      { reputationGuard: { bounceRate: 0.06 } },
+      /reputationGuard\.bounceRate: must be more than 0 and at most 0\.05/,
+    ],
+    [
+      'a guard complaint rate above SES review',
+      { reputationGuard: { complaintRate: 0.002 } },
+      /reputationGuard\.complaintRate: must be more than 0 and at most 0\.001/,
+    ],
+    [
+      'a guard minimum sample of 0',
+      { reputationGuard: { minimumSample: 0 } },
+      /reputationGuard\.minimumSample: must be at least 1/,
+    ],
+    [
+      'a fractional guard minimum sample',
+      { reputationGuard: { minimumSample: 10.5 } },
+      /reputationGuard\.minimumSample: must be a whole number/,
+    ],
+    ['an unknown guard field', { reputationGuard: { rate: 0.01 } }, /reputationGuard\.rate: unknown field/],
+    [
+      'a transient bounce limit of 0',
+      { transientBounces: { limit: 0 } },
+      /transientBounces\.limit: must be at least 1/,
+    ],
+    [
+      'a fractional transient bounce limit',
+      { transientBounces: { limit: 2.5 } },
+      /transientBounces\.limit: must be a whole number/,
+    ],
+    [
+      'a transient bounce window of 0 days',
+      { transientBounces: { windowDays: 0 } },
+      /transientBounces\.windowDays: must be a positive number of days/,
+    ],
+    [
+      'a transient bounce window over a year',
+      { transientBounces: { windowDays: 400 } },
+      /transientBounces\.windowDays: must be at most 365 days/,
     ],
     ['tracking.opens as a string', { tracking: { opens: 'yes' } }, /tracking\.opens: /],
     [
