@@ -12,7 +12,7 @@ import type { Stream } from '../domain/message';
 import type { SuppressionList } from '../domain/ports';
 import type { Suppression, SuppressionReason } from '../domain/suppression';
 import { dynamo } from './aws-clients';
-import { decodeCursor, encodeCursor } from './page-cursor';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './page-cursor';
 
 /** The suppressions table's index by reason, for the filtered listing. */
 export const SUPPRESSIONS_BY_REASON_INDEX = 'byReason';
@@ -97,7 +97,7 @@ export class DynamoSuppressionList implements SuppressionList, SuppressionStore 
             KeyConditionExpression: 'reason = :reason',
             ExpressionAttributeValues: { ':reason': reason },
             Limit: limit,
-            ExclusiveStartKey: decodeCursor(cursor, ['email', 'reason']),
+            ExclusiveStartKey: cursorFor(reason, cursor),
           }),
         )
       : await dynamo.send(
@@ -110,4 +110,14 @@ export class DynamoSuppressionList implements SuppressionList, SuppressionStore 
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
     return { items: (result.Items ?? []) as Suppression[], ...(nextCursor ? { nextCursor } : {}) };
   }
+}
+
+/** A cursor from a listing by one reason only continues that listing. */
+function cursorFor(
+  reason: SuppressionReason,
+  cursor: string | undefined,
+): Record<string, unknown> | undefined {
+  const key = decodeCursor(cursor, ['email', 'reason']);
+  if (key && key.reason !== reason) throw new InvalidCursorError('cursor is not one this API returned');
+  return key;
 }

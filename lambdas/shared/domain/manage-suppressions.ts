@@ -64,9 +64,8 @@ export async function deleteSuppression(
   deps: { suppressions: SuppressionStore; accountSuppressions: AccountSuppressionList },
 ): Promise<void> {
   const email = suppressionKey(raw);
-  const [ours, ses] = await Promise.all([
-    deps.suppressions.delete(email),
-    deps.accountSuppressions.remove(email),
-  ]);
+  // SES's list first: if that call fails, Mailroom's entry is still there and a retry does it all.
+  const ses = await deps.accountSuppressions.remove(email);
+  const ours = await deps.suppressions.delete(email);
   if (!ours && !ses) throw notFound(`${email} is not suppressed`);
 }

@@ -30,6 +30,8 @@ export interface EventEffects {
   reputationWorse: boolean;
 }
 
+const PER_RECIPIENT = new Set<MailEvent['kind']>(['delivery', 'bounce', 'complaint', 'delivery_delay']);
+
 /** Campaign counters each event kind moves (the first of its kind for a recipient adds the unique one). */
 const CAMPAIGN_COUNTERS: Partial<
   Record<MailEvent['kind'], { total: keyof EventDelta; unique?: keyof EventDelta }>
@@ -93,8 +95,15 @@ export async function processSesEvent(event: MailEvent, deps: ProcessEventDeps):
   }
   if (products.length > 0) await deps.products.publish(products);
 
+  // Events about one recipient are recorded per recipient; events about the whole mail (send, open,
+  // click, reject…) once, naming everyone it went to.
+  if (event.messageId) {
+    const perRecipient = PER_RECIPIENT.has(event.kind);
+    for (const who of perRecipient ? event.recipients : [event.recipients.join(', ')]) {
+      await deps.records.onMessage(event.messageId, event, who);
+    }
+  }
   for (const email of event.recipients) {
-    if (event.messageId) await deps.records.onMessage(event.messageId, event, email);
     const counters = CAMPAIGN_COUNTERS[event.kind];
     if (event.campaignId && counters) {
       const recorded = await deps.records.onRecipient(event.campaignId, email, event);
