@@ -2,7 +2,9 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from
 import type { Construct } from 'constructs';
 import { type ClientConfig, defaultFromOf, mailFromDomainOf, stackNameOf } from './config';
 import { MailroomApi } from './constructs/api';
+import { Campaigns } from './constructs/campaigns';
 import { SesEvents } from './constructs/events';
+import { Feedback } from './constructs/feedback';
 import { SendingIdentity } from './constructs/identity';
 import { Monitoring } from './constructs/monitoring';
 import { Queues } from './constructs/queues';
@@ -19,7 +21,7 @@ export interface MailroomStackProps extends Omit<StackProps, 'env' | 'stackName'
 export class MailroomStack extends Stack {
   /** The tables. */
   readonly storage: Storage;
-  /** The queues between API and sender. */
+  /** The queues between the functions. */
   readonly queues: Queues;
   /** The topic SES publishes its events to. */
   readonly events: SesEvents;
@@ -29,6 +31,10 @@ export class MailroomStack extends Stack {
   readonly sender: Sender;
   /** The HTTPS API. */
   readonly api: MailroomApi;
+  /** The fan-out function and the one-minute tick. */
+  readonly campaigns: Campaigns;
+  /** The events function, the product events topic and the unsubscribe secret. */
+  readonly feedback: Feedback;
   /** The dashboard and the alarms. */
   readonly monitoring: Monitoring;
 
@@ -48,8 +54,17 @@ export class MailroomStack extends Stack {
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.storage = new Storage(this, 'Storage', { retainData: config.retainData });
-    this.queues = new Queues(this, 'Queues', { consumerTimeout: Sender.TIMEOUT });
     this.events = new SesEvents(this, 'SesEvents');
+    this.queues = new Queues(this, 'Queues', {
+      consumerTimeout: Duration.seconds(
+        Math.max(
+          Sender.TIMEOUT.toSeconds(),
+          Campaigns.FANOUT_TIMEOUT.toSeconds(),
+          Feedback.TIMEOUT.toSeconds(),
+        ),
+      ),
+      sesEventsTopic: this.events.topic,
+    });
     this.identity = new SendingIdentity(this, 'Identity', {
       domain: config.sendingDomain,
       mailFromDomain: mailFromDomainOf(config),
@@ -59,24 +74,35 @@ export class MailroomStack extends Stack {
       hostedZone: config.hostedZone,
     });
 
-    this.sender = new Sender(this, 'Sender', {
-      messages: this.storage.messages,
-      transactionalQueue: this.queues.transactional.queue,
-      identity: this.identity,
-      sendingDomain: config.sendingDomain,
-      transactionalShare: config.transactionalShare,
-      concurrency: config.senderConcurrency,
-      maxSendRate: config.maxSendRate,
+    const { storage, queues } = this;
+    this.feedback = new Feedback(this, 'Feedback', {
+      messages: storage.messages,
+      recipients: storage.recipients,
+      campaigns: storage.campaigns,
+      suppressions: storage.suppressions,
+      deliverability: storage.deliverability,
+      eventsQueue: queues.events.queue,
+      reputationGuard: config.reputationGuard,
+      transientBounces: config.transientBounces,
+      retainData: config.retainData,
       logRemovalPolicy: removalPolicy,
     });
 
     this.api = new MailroomApi(this, 'Api', {
       apiName: this.stackName,
-      messages: this.storage.messages,
-      templates: this.storage.templates,
-      suppressions: this.storage.suppressions,
-      idempotency: this.storage.idempotency,
-      transactionalQueue: this.queues.transactional.queue,
+      messages: storage.messages,
+      templates: storage.templates,
+      suppressions: storage.suppressions,
+      idempotency: storage.idempotency,
+      campaigns: storage.campaigns,
+      recipients: storage.recipients,
+      rateLedger: storage.rateLedger,
+      deliverability: storage.deliverability,
+      transactionalQueue: queues.transactional.queue,
+      fanoutQueue: queues.fanout.queue,
+      bulkQueue: queues.bulk.queue,
+      productEvents: this.feedback.productEvents,
+      unsubscribeSecret: this.feedback.unsubscribeSecret,
       sendingDomain: config.sendingDomain,
       defaultFrom: defaultFromOf(config),
       defaultReplyTo: config.replyTo,
@@ -84,12 +110,47 @@ export class MailroomStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
 
+    this.sender = new Sender(this, 'Sender', {
+      messages: storage.messages,
+      campaigns: storage.campaigns,
+      recipients: storage.recipients,
+      rateLedger: storage.rateLedger,
+      deliverability: storage.deliverability,
+      transactionalQueue: queues.transactional.queue,
+      bulkQueue: queues.bulk.queue,
+      unsubscribeSecret: this.feedback.unsubscribeSecret,
+      publicBaseUrl: this.api.publicBaseUrl,
+      identity: this.identity,
+      sendingDomain: config.sendingDomain,
+      transactionalShare: config.transactionalShare,
+      concurrency: config.senderConcurrency,
+      bulkConcurrency: config.bulkSenderConcurrency,
+      maxSendRate: config.maxSendRate,
+      logRemovalPolicy: removalPolicy,
+    });
+
+    this.campaigns = new Campaigns(this, 'Campaigns', {
+      campaigns: storage.campaigns,
+      recipients: storage.recipients,
+      suppressions: storage.suppressions,
+      rateLedger: storage.rateLedger,
+      deliverability: storage.deliverability,
+      fanoutQueue: queues.fanout.queue,
+      bulkQueue: queues.bulk.queue,
+      transactionalShare: config.transactionalShare,
+      maxSendRate: config.maxSendRate,
+      logRemovalPolicy: removalPolicy,
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       dashboardName: this.stackName,
-      queues: this.queues.all,
+      queues: queues.all,
       functions: [
         { name: 'api', function: this.api.function.lambda },
         { name: 'sender', function: this.sender.function.lambda },
+        { name: 'fanout', function: this.campaigns.fanout.lambda },
+        { name: 'scheduler', function: this.campaigns.scheduler.lambda },
+        { name: 'events', function: this.feedback.function.lambda },
       ],
       apiStage: this.api.restApi.deploymentStage,
       configurationSetNames: this.identity.configurationSetNames,
@@ -97,6 +158,8 @@ export class MailroomStack extends Stack {
       oldestMessageAlarmAge: Duration.minutes(config.oldestMessageAlarmMinutes),
       maxSendRate: config.maxSendRate,
     });
+    // Built after the monitoring it publishes to: the dashboard and alarms watch the function.
+    this.feedback.notifyOps(this.monitoring.alarmTopic, this.monitoring.alarmTopicKey);
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Mailroom API (append v1/emails, v1/templates, ...)',
@@ -117,6 +180,12 @@ export class MailroomStack extends Stack {
     new CfnOutput(this, 'SesEventsTopicArn', {
       description: 'SNS topic SES publishes every event of both configuration sets to',
       value: this.events.topic.topicArn,
+    });
+    new CfnOutput(this, 'ProductEventsTopicArn', {
+      description:
+        'SNS topic of normalized mail events (suppressed, bounced, complained, unsubscribed, ' +
+        'delivered) for product backends to subscribe to; filter on the message attribute "type"',
+      value: this.feedback.productEvents.topicArn,
     });
     // What `aws sqs start-message-move-task` and a look at a failed message need.
     for (const { name, deadLetterQueue } of this.queues.all) {

@@ -1,12 +1,15 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag';
 import { MailroomFunction } from './mailroom-function';
+import { SUPPRESSIONS_BY_REASON } from './storage';
 
 const STAGE_NAME = 'live';
 
@@ -16,12 +19,28 @@ export interface MailroomApiProps {
   readonly messages: dynamodb.ITable;
   /** Stored templates. */
   readonly templates: dynamodb.ITable;
-  /** Suppressed recipients, checked before a send is queued. */
+  /** Suppressed recipients: checked before a send is queued, and the suppression routes. */
   readonly suppressions: dynamodb.ITable;
   /** Idempotency-Key records. */
   readonly idempotency: dynamodb.ITable;
+  /** Campaigns: created, listed, read and moved between statuses. */
+  readonly campaigns: dynamodb.ITable;
+  /** Campaign recipients: added (each address once). */
+  readonly recipients: dynamodb.ITable;
+  /** The bulk rate in use, shown on a sending campaign. */
+  readonly rateLedger: dynamodb.ITable;
+  /** The reputation guard: shown by GET /v1/account, cleared by POST /v1/account/bulk/resume. */
+  readonly deliverability: dynamodb.ITable;
   /** Where accepted transactional sends are queued. */
   readonly transactionalQueue: sqs.IQueue;
+  /** Where send, resume and cancel start a campaign's fan-out chain. */
+  readonly fanoutQueue: sqs.IQueue;
+  /** The bulk queue; the function is given its URL but never sends to it. */
+  readonly bulkQueue: sqs.IQueue;
+  /** Where unsubscribes are published for product backends. */
+  readonly productEvents: sns.ITopic;
+  /** Verifies unsubscribe tokens (and signs the links of test sends). */
+  readonly unsubscribeSecret: secretsmanager.ISecret;
   /** The verified domain `from` addresses must use. */
   readonly sendingDomain: string;
   /** The From header used when a request names none, e.g. `Acme <no-reply@mail.acme.com>`. */
@@ -62,7 +81,8 @@ export interface MailroomApiProps {
 /**
  * The HTTPS API product backends call: a REST API (IAM/SigV4 auth on every /v1 method, request
  * validation, access logs, X-Ray) proxying to one api function, and a managed policy a backend's
- * role attaches to be allowed to call it.
+ * role attaches to be allowed to call it. Outside /v1, the public one-click unsubscribe route
+ * recipients' mail clients call without credentials: the signed token is the authorization.
  */
 export class MailroomApi extends Construct {
   /** The REST API. */
@@ -71,6 +91,13 @@ export class MailroomApi extends Construct {
   readonly function: MailroomFunction;
   /** Grants `execute-api:Invoke` on the /v1 routes; attach it to a product backend's role. */
   readonly invokePolicy: iam.ManagedPolicy;
+  /**
+   * The stage's public URL, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com/live`,
+   * where unsubscribe links point. Built from the API's id rather than `restApi.url`, which
+   * references the stage and through it the deployment, the methods and the api function: the api
+   * function's own environment could not hold that without a dependency cycle.
+   */
+  readonly publicBaseUrl: string;
 
   constructor(scope: Construct, id: string, props: MailroomApiProps) {
     super(scope, id);
@@ -78,7 +105,7 @@ export class MailroomApi extends Construct {
 
     const fn = new MailroomFunction(this, 'Function', {
       entry: 'lambdas/api/handler.ts',
-      description: 'Mailroom API: validates requests, stores messages and templates, queues sends',
+      description: 'Mailroom API: sends, templates, campaigns, suppressions and one-click unsubscribe',
       serviceName: 'mailroom-api',
       logRemovalPolicy,
     });
@@ -95,20 +122,52 @@ export class MailroomApi extends Construct {
         'dynamodb:DeleteItem',
         'dynamodb:Scan',
       ])
-      .bindTable('SUPPRESSIONS_TABLE', props.suppressions, ['dynamodb:GetItem', 'dynamodb:BatchGetItem'])
+      .bindTable(
+        'SUPPRESSIONS_TABLE',
+        props.suppressions,
+        // Checks before sends; the suppression routes; an unsubscribe's conditional put.
+        [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Scan',
+        ],
+        { [SUPPRESSIONS_BY_REASON]: ['dynamodb:Query'] },
+      )
       .bindTable('IDEMPOTENCY_TABLE', props.idempotency, [
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
       ])
+      .bindTable('CAMPAIGNS_TABLE', props.campaigns, [
+        'dynamodb:PutItem',
+        'dynamodb:GetItem',
+        'dynamodb:Scan',
+        'dynamodb:UpdateItem',
+      ])
+      // Conditional puts: an address already on the campaign is not added twice.
+      .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:PutItem'])
+      .bindTable('RATE_LEDGER_TABLE', props.rateLedger, ['dynamodb:Query'])
+      .bindTable('DELIVERABILITY_TABLE', props.deliverability, ['dynamodb:GetItem', 'dynamodb:DeleteItem'])
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
+      .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
+      .bindQueue('BULK_QUEUE_URL', props.bulkQueue, [])
+      .bindTopic('PRODUCT_EVENTS_TOPIC_ARN', props.productEvents)
+      .bindSecret('UNSUBSCRIBE_SECRET_ARN', props.unsubscribeSecret)
       .setEnv('SENDING_DOMAIN', props.sendingDomain)
       .setEnv('DEFAULT_FROM', props.defaultFrom)
       .allowAccountLevel(
         ['ses:GetAccount'],
         'GET /v1/account reports the SES quota through ses:GetAccount, which is account-wide and has ' +
           'no resource-level permissions; SES accepts only Resource "*" for it.',
+      )
+      .allowAccountLevel(
+        ['ses:DeleteSuppressedDestination'],
+        "DELETE /v1/suppressions/{email} also takes the address off SES's account-level suppression " +
+          'list through ses:DeleteSuppressedDestination, which has no resource-level permissions; SES ' +
+          'accepts only Resource "*" for it.',
       );
     if (props.maxSendRate !== undefined) fn.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
     if (props.defaultReplyTo !== undefined) fn.setEnv('DEFAULT_REPLY_TO', props.defaultReplyTo);
@@ -171,13 +230,9 @@ export class MailroomApi extends Construct {
           'CloudWatch role (a singleton one client stack must not own) and at INFO would copy email ' +
           'bodies, i.e. personal data, into the logs.',
       },
-      {
-        id: 'AwsSolutions-COG4',
-        reason:
-          'Callers are product backends authenticated with IAM (SigV4, AuthorizationType AWS_IAM), ' +
-          'not end users in a Cognito user pool.',
-      },
     );
+    this.publicBaseUrl = `https://${this.restApi.restApiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${STAGE_NAME}`;
+    fn.setEnv('PUBLIC_BASE_URL', this.publicBaseUrl);
 
     // Same error envelope as the function's ({error: {code, message}}) for what the gateway
     // itself rejects: bad signature, unknown route, invalid body, throttling.
@@ -212,6 +267,9 @@ export class MailroomApi extends Construct {
     // One permission for the whole API instead of two per method: the function serves only this API.
     const integration = new apigw.LambdaIntegration(fn.lambda, { scopePermissionToMethod: false });
     // Explicit on each method: API Gateway's L2 does not inherit a resource's default validator.
+    // A `json` body must be a JSON object when it is sent as application/json; the model is bound
+    // to that content type only, so API Gateway does not validate (or refuse) other types, such as
+    // the text/csv a recipients upload may use. An optional body (`none`) gets no model at all.
     const route = (resource: apigw.IResource, httpMethod: string, body: 'json' | 'none' = 'none') =>
       resource.addMethod(httpMethod, integration, {
         authorizationType: apigw.AuthorizationType.IAM,
@@ -223,6 +281,12 @@ export class MailroomApi extends Construct {
     const v1 = this.restApi.root.addResource('v1', {
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
     });
+    Validations.of(v1).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason:
+        'Callers are product backends authenticated with IAM (SigV4, AuthorizationType AWS_IAM), ' +
+        'not end users in a Cognito user pool.',
+    });
     const emails = v1.addResource('emails');
     route(emails, 'POST', 'json');
     route(emails.addResource('{id}'), 'GET');
@@ -232,7 +296,54 @@ export class MailroomApi extends Construct {
     route(template, 'PUT', 'json');
     route(template, 'GET');
     route(template, 'DELETE');
-    route(v1.addResource('account'), 'GET');
+    const account = v1.addResource('account');
+    route(account, 'GET');
+    route(account.addResource('bulk').addResource('resume'), 'POST');
+
+    const campaigns = v1.addResource('campaigns');
+    route(campaigns, 'GET');
+    route(campaigns, 'POST', 'json');
+    const campaign = campaigns.addResource('{id}');
+    route(campaign, 'GET');
+    // JSON or CSV: the model applies to application/json only.
+    route(campaign.addResource('recipients'), 'POST', 'json');
+    route(campaign.addResource('test'), 'POST', 'json');
+    // `{at}` to schedule, or no body to send now.
+    route(campaign.addResource('send'), 'POST');
+    for (const action of ['pause', 'resume', 'cancel']) route(campaign.addResource(action), 'POST');
+
+    const suppressions = v1.addResource('suppressions');
+    route(suppressions, 'GET');
+    const suppression = suppressions.addResource('{email}');
+    route(suppression, 'GET');
+    // The reason is optional: no body suppresses as `manual`.
+    route(suppression, 'PUT');
+    route(suppression, 'DELETE');
+
+    // Public: mail clients follow the link (GET) and mail providers POST the RFC 8058 one-click
+    // form (application/x-www-form-urlencoded, no model) without any credentials.
+    const unsubscribe = this.restApi.root.addResource('unsubscribe');
+    for (const httpMethod of ['GET', 'POST']) {
+      const method = unsubscribe.addMethod(httpMethod, integration, {
+        authorizationType: apigw.AuthorizationType.NONE,
+        requestValidator: validator,
+      });
+      Validations.of(method).acknowledge(
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'RFC 8058 one-click unsubscribe must work without credentials: mail providers POST to it ' +
+            'and recipients open it from their inbox. The HMAC-signed token in the link is the ' +
+            'authorization; a forged or altered one changes nothing.',
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason:
+            'RFC 8058 one-click unsubscribe must work without credentials: mail providers POST to it, ' +
+            'so no Cognito user pool can stand in front of it. The HMAC-signed token is the authorization.',
+        },
+      );
+    }
 
     // Every method of every /v1 route, and nothing else (e.g. not the public unsubscribe route).
     const v1Routes = this.restApi.arnForExecuteApi('*', '/v1/*', STAGE_NAME);

@@ -2,9 +2,12 @@ import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -28,6 +31,9 @@ export type TableAction =
   | 'dynamodb:DeleteItem'
   | 'dynamodb:BatchWriteItem'
   | 'dynamodb:ConditionCheckItem';
+
+/** DynamoDB actions a function may be granted on one global secondary index of a table. */
+export type IndexAction = 'dynamodb:Query' | 'dynamodb:Scan';
 
 /** SQS actions a function may be granted on a queue it produces to (consumers get theirs from the event source). */
 export type QueueAction = 'sqs:SendMessage' | 'sqs:GetQueueAttributes';
@@ -89,9 +95,12 @@ export class MailroomFunction extends Construct {
   readonly role: iam.Role;
   /** Where the function's logs go. */
   readonly logGroup: logs.LogGroup;
+  /** The handler module, relative to the repository root. */
+  readonly entry: string;
 
   constructor(scope: Construct, id: string, props: MailroomFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -156,10 +165,32 @@ export class MailroomFunction extends Construct {
     return this;
   }
 
-  /** Passes a table's name in `envVar` and grants exactly `actions` on it. */
-  bindTable(envVar: string, table: dynamodb.ITable, actions: readonly TableAction[]): this {
+  /**
+   * Passes a table's name in `envVar` and grants exactly `actions` on it, and `indexes[name]` on
+   * the index of that name. Named indexes instead of `table.grant`'s `index/*`: a function that
+   * queries one index gets that index, and no wildcard resource needs an acknowledgement. The
+   * tables use AWS-managed encryption, so no key grant is needed.
+   */
+  bindTable(
+    envVar: string,
+    table: dynamodb.ITable,
+    actions: readonly TableAction[],
+    indexes: Readonly<Record<string, readonly IndexAction[]>> = {},
+  ): this {
     this.lambda.addEnvironment(envVar, table.tableName);
-    table.grant(this.lambda, ...actions);
+    if (actions.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...actions], resources: [table.tableArn] }),
+      );
+    }
+    for (const [indexName, indexActions] of Object.entries(indexes)) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [...indexActions],
+          resources: [`${table.tableArn}/index/${indexName}`],
+        }),
+      );
+    }
     return this;
   }
 
@@ -170,6 +201,50 @@ export class MailroomFunction extends Construct {
   bindQueue(envVar: string, queue: sqs.IQueue, actions: readonly QueueAction[]): this {
     this.lambda.addEnvironment(envVar, queue.queueUrl);
     if (actions.length > 0) queue.grant(this.lambda, ...actions);
+    return this;
+  }
+
+  /**
+   * Passes a queue's ARN in `envVar`, for a function that tells its event sources apart by the
+   * record's `eventSourceARN`. Grants nothing: consuming is granted by the event source.
+   */
+  setQueueArn(envVar: string, queue: sqs.IQueue): this {
+    this.lambda.addEnvironment(envVar, queue.queueArn);
+    return this;
+  }
+
+  /** Passes a secret's ARN in `envVar` and grants reading its value (and nothing else about it). */
+  bindSecret(envVar: string, secret: secretsmanager.ISecret): this {
+    this.lambda.addEnvironment(envVar, secret.secretArn);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    secret.encryptionKey?.grantDecrypt(this.role);
+    return this;
+  }
+
+  /**
+   * Passes a topic's ARN in `envVar` and grants publishing to it (`sns:Publish` covers
+   * PublishBatch too). `key` is the topic's customer-managed key, if it has one: publishers to such
+   * a topic need `kms:GenerateDataKey*` and `kms:Decrypt` on it, as AWS documents; the resulting
+   * AwsSolutions-IAM5 finding on the action wildcard is acknowledged with that reason. A topic
+   * encrypted with the AWS-managed `alias/aws/sns` key needs no key grant: that key's policy lets
+   * every principal of the account use it through SNS.
+   */
+  bindTopic(envVar: string, topic: sns.ITopic, key?: kms.IKey): this {
+    this.lambda.addEnvironment(envVar, topic.topicArn);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
+    );
+    if (key !== undefined) {
+      key.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey*');
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'Publishing to a topic encrypted with a customer-managed key needs kms:GenerateDataKey* and ' +
+          'kms:Decrypt on that key, as the SNS documentation gives them; the statement names the one key.',
+      });
+    }
     return this;
   }
 

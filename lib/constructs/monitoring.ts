@@ -22,6 +22,8 @@ export const SENDER_COUNTS = [
   'DuplicateSkipped',
   'RecordErrors',
 ] as const;
+/** Counts the events function emits (dimension `service`=`mailroom-events`). */
+export const EVENTS_COUNTS = ['EventsProcessed', 'UnparseableEvents', 'SuppressionsAdded'] as const;
 /** SES puts an account under review at these rates; the dashboard draws them. */
 export const SES_REVIEW_RATES = { bounce: 0.05, complaint: 0.001 } as const;
 /** The alarms fire a little earlier, to leave time to act before a review. */
@@ -182,7 +184,7 @@ export class Monitoring extends Construct {
   private createAlarms(): void {
     const { queues, functions, apiStage } = this.props;
     const oldest = this.props.oldestMessageAlarmAge ?? Duration.minutes(15);
-    for (const { name, queue, deadLetterQueue } of queues) {
+    for (const { name, queue, deadLetterQueue, maxReceiveCount, consumer } of queues) {
       this.alarm(`DeadLetter-${name}`, {
         metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           statistic: 'Maximum',
@@ -191,7 +193,7 @@ export class Monitoring extends Construct {
         threshold: 1,
         comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         alarmDescription:
-          `A message reached the ${name} dead-letter queue: it failed 5 times. Read it, fix the cause, ` +
+          `A message reached the ${name} dead-letter queue: it failed ${maxReceiveCount} times. Read it, fix the cause, ` +
           'then move it back with `aws sqs start-message-move-task` (see README, Operate).',
       });
       this.alarm(`OldestMessage-${name}`, {
@@ -202,8 +204,8 @@ export class Monitoring extends Construct {
         threshold: oldest.toSeconds(),
         comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription:
-          `A message has waited more than ${oldest.toHumanString()} in the ${name} queue: the sender is ` +
-          'not keeping up (send rate too low for the volume, sending paused, or the sender failing).',
+          `A message has waited more than ${oldest.toHumanString()} in the ${name} queue: ${consumer} is ` +
+          `not keeping up (too little rate or concurrency for the volume, or ${consumer} failing).`,
       });
     }
     this.alarm('BounceRate', {
@@ -221,6 +223,15 @@ export class Monitoring extends Construct {
       alarmDescription:
         'The account complaint rate reached 0.08%; SES reviews the account at 0.1% and may pause ' +
         'sending. Check that recipients opted in and that unsubscribing works.',
+    });
+    this.alarm('ReputationGuardTripped', {
+      metric: eventsMetric('ReputationGuardTripped', Duration.minutes(1)),
+      threshold: 1,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      alarmDescription:
+        'The reputation guard paused bulk sending: the bounce or complaint rate of recent bulk mail ' +
+        'crossed its threshold. Transactional mail goes on. Find the cause (list source, a bad ' +
+        'import), then POST /v1/account/bulk/resume and resume each campaign (see README, Operate).',
     });
     for (const { name, function: fn } of functions) {
       this.alarm(`Errors-${name}`, {
@@ -401,16 +412,10 @@ export class Monitoring extends Construct {
         apiStage.metricLatency({ statistic: 'p99', period, label: 'latency p99' }),
         apiStage.metricIntegrationLatency({ statistic: 'p99', period, label: 'integration p99' }),
       ]),
-      graph('Suppressions added', [
-        new cw.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'SuppressionsAdded',
-          dimensionsMap: { service: 'mailroom-events' },
-          statistic: 'Sum',
-          period: Duration.minutes(5),
-          label: 'suppressions added',
-        }),
-      ]),
+      graph(
+        'SES events processed, unparseable, suppressions added (per 5 minutes)',
+        EVENTS_COUNTS.map((name) => eventsMetric(name, Duration.minutes(5)).with({ label: name })),
+      ),
     ];
   }
 }
@@ -428,6 +433,17 @@ function senderMetric(
     statistic: options.statistic ?? 'Sum',
     period: Duration.minutes(1),
     label: options.label ?? `${metricName} ${stream}`,
+  });
+}
+
+/** One of the events function's EMF counts (no label: an alarm on a labelled metric needs math). */
+function eventsMetric(metricName: string, period: Duration): cw.Metric {
+  return new cw.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: 'mailroom-events' },
+    statistic: 'Sum',
+    period,
   });
 }
 

@@ -2,6 +2,7 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SendingIdentity } from './identity';
@@ -11,8 +12,22 @@ import { MailroomFunction } from './mailroom-function';
 export interface SenderProps {
   /** The messages table: read the message, claim it, record the outcome. */
   readonly messages: dynamodb.ITable;
+  /** Campaigns: read (cached for seconds) for pause and cancel, counters and the quota flag updated. */
+  readonly campaigns: dynamodb.ITable;
+  /** Campaign recipients: each claimed, then marked sent, failed, suppressed or cancelled. */
+  readonly recipients: dynamodb.ITable;
+  /** Each sender container reports its rate here; bulk senders read the transactional total. */
+  readonly rateLedger: dynamodb.ITable;
+  /** The reputation guard, looked at every few seconds by bulk senders. */
+  readonly deliverability: dynamodb.ITable;
   /** The transactional queue it consumes and re-queues throttled messages to. */
   readonly transactionalQueue: sqs.IQueue;
+  /** The bulk queue it consumes (a second event source) and re-queues deferred messages to. */
+  readonly bulkQueue: sqs.IQueue;
+  /** Signs the unsubscribe links of bulk mail. */
+  readonly unsubscribeSecret: secretsmanager.ISecret;
+  /** The API's public URL, where unsubscribe links point. */
+  readonly publicBaseUrl: string;
   /** The SES identity and the configuration sets (one per stream) it sends through. */
   readonly identity: SendingIdentity;
   /** The verified sending domain; `ses:SendEmail` is allowed only with a From address there. */
@@ -22,8 +37,10 @@ export interface SenderProps {
    * passed as `TRANSACTIONAL_SHARE`: an OTP never waits behind a campaign.
    */
   readonly transactionalShare: number;
-  /** Reserved concurrency and event-source maximum concurrency (C in DESIGN.md). */
+  /** Maximum concurrency of the transactional event source (C in DESIGN.md). */
   readonly concurrency: number;
+  /** Maximum concurrency of the bulk event source. Reserved concurrency is the sum of both. */
+  readonly bulkConcurrency: number;
   /**
    * Send-rate ceiling in emails per second, below the account's MaxSendRate.
    * @default - the account's MaxSendRate from SES GetAccount
@@ -37,10 +54,11 @@ export interface SenderProps {
 }
 
 /**
- * The only function that calls SES to send: SQS → paced SendEmail. Its concurrency is fixed at
- * C twice over: reserved concurrency so nothing else in the account can starve it, and the event
- * source's maximum concurrency so the poller never pulls batches it cannot run (reserved
- * concurrency alone lets the poller over-pull, and throttled batches drift toward the DLQ).
+ * The only function that calls SES to send: SQS → paced SendEmail, for both streams. Each event
+ * source has a maximum concurrency (transactional C, bulk B) and the function reserves C + B, so
+ * nothing else in the account can starve it and the poller never pulls batches it cannot run
+ * (reserved concurrency alone lets the poller over-pull, and throttled batches drift toward the
+ * DLQ). A campaign can never take the transactional stream's C.
  */
 export class Sender extends Construct {
   /** Per-invocation limit; the queues' visibility timeout derives from it. */
@@ -57,18 +75,28 @@ export class Sender extends Construct {
       description: 'Mailroom sender: SQS to SES SendEmail, paced to the account send rate',
       serviceName: 'mailroom-sender',
       timeout: Sender.TIMEOUT,
-      reservedConcurrentExecutions: props.concurrency,
+      reservedConcurrentExecutions: props.concurrency + props.bulkConcurrency,
       logRemovalPolicy: props.logRemovalPolicy,
     });
     this.function = fn;
 
     fn.bindTable('MESSAGES_TABLE', props.messages, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      .bindTable('RATE_LEDGER_TABLE', props.rateLedger, ['dynamodb:PutItem', 'dynamodb:Query'])
+      .bindTable('DELIVERABILITY_TABLE', props.deliverability, ['dynamodb:GetItem'])
       // SendMessage too: a throttled message goes back to the queue with a delay.
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
+      .bindQueue('BULK_QUEUE_URL', props.bulkQueue, ['sqs:SendMessage'])
+      // A batch's stream is told by the records' eventSourceARN.
+      .setQueueArn('BULK_QUEUE_ARN', props.bulkQueue)
+      .bindSecret('UNSUBSCRIBE_SECRET_ARN', props.unsubscribeSecret)
+      .setEnv('PUBLIC_BASE_URL', props.publicBaseUrl)
       .setEnv('TRANSACTIONAL_CONFIGURATION_SET', props.identity.configurationSetNames.transactional)
       .setEnv('BULK_CONFIGURATION_SET', props.identity.configurationSetNames.bulk)
       .setEnv('TRANSACTIONAL_SHARE', String(props.transactionalShare))
       .setEnv('SENDER_CONCURRENCY', String(props.concurrency))
+      .setEnv('BULK_SENDER_CONCURRENCY', String(props.bulkConcurrency))
       .addToPolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendEmail'],
@@ -90,13 +118,18 @@ export class Sender extends Construct {
       );
     if (props.maxSendRate !== undefined) fn.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
 
-    fn.lambda.addEventSource(
-      new SqsEventSource(props.transactionalQueue, {
-        batchSize: 10,
-        maxConcurrency: props.concurrency,
-        // One bad or throttled message must not send the rest of its batch around again.
-        reportBatchItemFailures: true,
-      }),
-    );
+    for (const [queue, maxConcurrency] of [
+      [props.transactionalQueue, props.concurrency],
+      [props.bulkQueue, props.bulkConcurrency],
+    ] as const) {
+      fn.lambda.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: 10,
+          maxConcurrency,
+          // One bad or throttled message must not send the rest of its batch around again.
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
   }
 }

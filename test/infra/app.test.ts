@@ -17,7 +17,10 @@ const acme = {
   fromAddress: 'hello@mail.acme.com',
   maxSendRate: 14,
   senderConcurrency: 4,
+  bulkSenderConcurrency: 3,
   transactionalShare: 0.7,
+  reputationGuard: { bounceRate: 0.02, complaintRate: 0.0005, minimumSample: 500 },
+  transientBounces: { limit: 5, windowDays: 14 },
   retainData: false,
 };
 
@@ -56,20 +59,40 @@ describe('an app with several client configs', () => {
     ]);
   });
 
-  it('passes a configured send-rate ceiling to both functions', () => {
+  it('passes a configured send-rate ceiling to the functions that pace or report by it', () => {
     const functions = acmeTemplate.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { MAX_SEND_RATE: '14' } } },
     });
-    expect(Object.keys(functions)).toHaveLength(2);
+    const services = Object.values(functions).map(
+      (fn) => (fn.Properties.Environment.Variables as Record<string, string>).POWERTOOLS_SERVICE_NAME,
+    );
+    expect(services.sort()).toEqual(['mailroom-api', 'mailroom-fanout', 'mailroom-sender']);
   });
 
-  it('sizes the sender by senderConcurrency', () => {
+  it('sizes the sender by senderConcurrency and bulkSenderConcurrency', () => {
     acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: 4,
-      Environment: { Variables: { SENDER_CONCURRENCY: '4' } },
+      ReservedConcurrentExecutions: 7,
+      Environment: { Variables: { SENDER_CONCURRENCY: '4', BULK_SENDER_CONCURRENCY: '3' } },
     });
-    acmeTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      ScalingConfig: { MaximumConcurrency: 4 },
+    const concurrencies = Object.values(acmeTemplate.findResources('AWS::Lambda::EventSourceMapping'))
+      .map((mapping) => mapping.Properties.ScalingConfig?.MaximumConcurrency)
+      .sort();
+    // transactional 4, bulk 3, fan-out 2; the events queue's source is not capped.
+    expect(concurrencies).toEqual([2, 3, 4, undefined]);
+  });
+
+  it('passes the reputation guard and transient bounce settings to the events function', () => {
+    acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: 'mailroom-events',
+          BOUNCE_RATE_THRESHOLD: '0.02',
+          COMPLAINT_RATE_THRESHOLD: '0.0005',
+          GUARD_MINIMUM_SAMPLE: '500',
+          TRANSIENT_BOUNCE_LIMIT: '5',
+          TRANSIENT_BOUNCE_WINDOW_DAYS: '14',
+        },
+      },
     });
   });
 
@@ -80,12 +103,9 @@ describe('an app with several client configs', () => {
         table.DeletionPolicy,
         table.Properties.DeletionProtectionEnabled,
       ]),
-    ).toEqual([
-      ['Delete', false],
-      ['Delete', false],
-      ['Delete', false],
-      ['Delete', false],
-    ]);
+    ).toEqual(Array.from({ length: 8 }, () => ['Delete', false]));
+    const secrets = acmeTemplate.findResources('AWS::SecretsManager::Secret');
+    expect(Object.values(secrets).map((secret) => secret.DeletionPolicy)).toEqual(['Delete']);
     const logGroups = acmeTemplate.findResources('AWS::Logs::LogGroup');
     expect(new Set(Object.values(logGroups).map((group) => group.DeletionPolicy))).toEqual(
       new Set(['Delete']),
@@ -95,6 +115,8 @@ describe('an app with several client configs', () => {
   it('retains tables and logs when retainData is true (the default)', () => {
     const tables = exampleTemplate.findResources('AWS::DynamoDB::Table');
     expect(new Set(Object.values(tables).map((table) => table.DeletionPolicy))).toEqual(new Set(['Retain']));
+    const secrets = exampleTemplate.findResources('AWS::SecretsManager::Secret');
+    expect(Object.values(secrets).map((secret) => secret.DeletionPolicy)).toEqual(['Retain']);
     const logGroups = exampleTemplate.findResources('AWS::Logs::LogGroup');
     expect(new Set(Object.values(logGroups).map((group) => group.DeletionPolicy))).toEqual(
       new Set(['Retain']),
@@ -125,10 +147,12 @@ describe('an app with several client configs', () => {
     expect(acmeNames.filter((name) => namesOf(exampleTemplate).includes(name))).toEqual([]);
   });
 
-  it('passes the transactional share to the sender', () => {
-    acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'mailroom-sender', TRANSACTIONAL_SHARE: '0.7' } },
-    });
+  it('passes the transactional share to the sender and the fan-out', () => {
+    for (const service of ['mailroom-sender', 'mailroom-fanout']) {
+      acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: { POWERTOOLS_SERVICE_NAME: service, TRANSACTIONAL_SHARE: '0.7' } },
+      });
+    }
   });
 
   it('passes cfn-lint without errors in every region', () => {

@@ -105,7 +105,7 @@ describe('dashboard', () => {
       'Function duration p99 (ms)',
       'API requests, 4xx and 5xx',
       'API latency (ms)',
-      'Suppressions added',
+      'SES events processed, unparseable, suppressions added (per 5 minutes)',
       'Alarms',
     ]);
   });
@@ -128,16 +128,22 @@ describe('dashboard', () => {
   });
 
   it('draws depth and age of every queue and the depth of every DLQ', () => {
-    const { queue, deadLetterQueue } = stack.queues.transactional;
-    expect(metricLines('Queue depth (visible messages)')).toEqual([
-      `AWS/SQS ApproximateNumberOfMessagesVisible QueueName=<${helpers.logicalId(queue)}>`,
-    ]);
-    expect(metricLines('Age of oldest message (seconds)')).toEqual([
-      `AWS/SQS ApproximateAgeOfOldestMessage QueueName=<${helpers.logicalId(queue)}>`,
-    ]);
-    expect(metricLines('Dead-letter queue depth')).toEqual([
-      `AWS/SQS ApproximateNumberOfMessagesVisible QueueName=<${helpers.logicalId(deadLetterQueue)}>`,
-    ]);
+    const { transactional, bulk, fanout, events } = stack.queues;
+    const all = [transactional, bulk, fanout, events];
+    expect(metricLines('Queue depth (visible messages)')).toEqual(
+      all.map(
+        ({ queue }) => `AWS/SQS ApproximateNumberOfMessagesVisible QueueName=<${helpers.logicalId(queue)}>`,
+      ),
+    );
+    expect(metricLines('Age of oldest message (seconds)')).toEqual(
+      all.map(({ queue }) => `AWS/SQS ApproximateAgeOfOldestMessage QueueName=<${helpers.logicalId(queue)}>`),
+    );
+    expect(metricLines('Dead-letter queue depth')).toEqual(
+      all.map(
+        ({ deadLetterQueue }) =>
+          `AWS/SQS ApproximateNumberOfMessagesVisible QueueName=<${helpers.logicalId(deadLetterQueue)}>`,
+      ),
+    );
   });
 
   it('draws SES Send, Delivery, Bounce, Complaint and Reject per configuration set', () => {
@@ -170,7 +176,13 @@ describe('dashboard', () => {
   });
 
   it('draws errors, throttles and duration of every function', () => {
-    const fns = [stack.api.function.lambda, stack.sender.function.lambda].map((fn) => helpers.logicalId(fn));
+    const fns = [
+      stack.api.function,
+      stack.sender.function,
+      stack.campaigns.fanout,
+      stack.campaigns.scheduler,
+      stack.feedback.function,
+    ].map((fn) => helpers.logicalId(fn.lambda));
     for (const [title, metric] of [
       ['Function errors', 'Errors'],
       ['Function throttles', 'Throttles'],
@@ -180,7 +192,7 @@ describe('dashboard', () => {
     }
   });
 
-  it('draws API requests, 4xx, 5xx and latency of the stage, and suppressions added', () => {
+  it('draws API requests, 4xx, 5xx and latency of the stage, and what the events function did', () => {
     const stage = `ApiName=Mailroom-mail-example-com Stage=<${helpers.logicalId(stack.api.restApi.deploymentStage)}>`;
     expect(metricLines('API requests, 4xx and 5xx')).toEqual([
       `AWS/ApiGateway Count ${stage}`,
@@ -192,7 +204,11 @@ describe('dashboard', () => {
       `AWS/ApiGateway Latency ${stage}`,
       `AWS/ApiGateway IntegrationLatency ${stage}`,
     ]);
-    expect(metricLines('Suppressions added')).toEqual(['Mailroom SuppressionsAdded service=mailroom-events']);
+    expect(metricLines('SES events processed, unparseable, suppressions added (per 5 minutes)')).toEqual([
+      'Mailroom EventsProcessed service=mailroom-events',
+      'Mailroom UnparseableEvents service=mailroom-events',
+      'Mailroom SuppressionsAdded service=mailroom-events',
+    ]);
   });
 });
 
@@ -207,27 +223,59 @@ describe('alarms', () => {
     expect([...stack.monitoring.alarms.keys()]).toEqual([
       'DeadLetter-transactional',
       'OldestMessage-transactional',
+      'DeadLetter-bulk',
+      'OldestMessage-bulk',
+      'DeadLetter-fanout',
+      'OldestMessage-fanout',
+      'DeadLetter-events',
+      'OldestMessage-events',
       'BounceRate',
       'ComplaintRate',
+      'ReputationGuardTripped',
       'Errors-api',
       'Errors-sender',
+      'Errors-fanout',
+      'Errors-scheduler',
+      'Errors-events',
       'Api5xx',
     ]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
   });
 
-  it('fire on any message in a dead-letter queue', () => {
-    expect(alarm('DeadLetter-transactional')).toMatchObject({
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        {
-          Name: 'QueueName',
-          Value: {
-            'Fn::GetAtt': [helpers.logicalId(stack.queues.transactional.deadLetterQueue), 'QueueName'],
+  it('fire on any message in any dead-letter queue, saying after how many receives it got there', () => {
+    for (const { name, deadLetterQueue, maxReceiveCount } of stack.queues.all) {
+      expect(alarm(`DeadLetter-${name}`)).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [helpers.logicalId(deadLetterQueue), 'QueueName'] },
           },
-        },
-      ],
+        ],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmDescription: expect.stringContaining(`it failed ${maxReceiveCount} times`),
+      });
+    }
+    expect(alarm('DeadLetter-events').AlarmDescription).toContain('failed 3 times');
+  });
+
+  it('name what is not keeping up when a message waits too long', () => {
+    expect(alarm('OldestMessage-bulk').AlarmDescription).toContain('the sender is not keeping up');
+    expect(alarm('OldestMessage-fanout').AlarmDescription).toContain(
+      'the fan-out function is not keeping up',
+    );
+    expect(alarm('OldestMessage-events').AlarmDescription).toContain('the events function is not keeping up');
+  });
+
+  it('fire as soon as the reputation guard pauses bulk sending', () => {
+    expect(alarm('ReputationGuardTripped')).toMatchObject({
+      Namespace: 'Mailroom',
+      MetricName: 'ReputationGuardTripped',
+      Dimensions: [{ Name: 'service', Value: 'mailroom-events' }],
+      Statistic: 'Sum',
+      Period: 60,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
@@ -270,6 +318,9 @@ describe('alarms', () => {
     for (const [id, fn] of [
       ['Errors-api', stack.api.function.lambda],
       ['Errors-sender', stack.sender.function.lambda],
+      ['Errors-fanout', stack.campaigns.fanout.lambda],
+      ['Errors-scheduler', stack.campaigns.scheduler.lambda],
+      ['Errors-events', stack.feedback.function.lambda],
     ] as const) {
       expect(alarm(id)).toMatchObject({
         Namespace: 'AWS/Lambda',
@@ -309,7 +360,10 @@ describe('alarm topic', () => {
       Endpoint: 'ops@example.com',
       TopicArn: helpers.ref(stack.monitoring.alarmTopic),
     });
-    template.resourceCountIs('AWS::SNS::Subscription', 1);
+    const onAlarmTopic = template.findResources('AWS::SNS::Subscription', {
+      Properties: { TopicArn: helpers.ref(stack.monitoring.alarmTopic) },
+    });
+    expect(Object.keys(onAlarmTopic)).toHaveLength(1);
   });
 
   it('is encrypted with a rotating key CloudWatch may use, and takes only TLS and alarms of this account', () => {

@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import { flattenReferences } from '../../../lib/nag';
 
 export type Resources = Record<
   string,
@@ -26,6 +27,17 @@ export const statementsIn = (resource: Resources[string], property = 'PolicyDocu
 export const actions = (statement: Statement): string[] =>
   (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).slice().sort();
 
+/** A statement's resources as a list. */
+export const resourcesOf = (statement: Statement): unknown[] =>
+  Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+
+/**
+ * A CloudFormation value written as text, references as `<LogicalId>` and `<LogicalId.Attribute>`:
+ * `{"Fn::Join": ["", [{"Fn::GetAtt": ["Table", "Arn"]}, "/index/x"]]}` reads `<Table.Arn>/index/x`.
+ * The same rendering cdk-nag uses in finding ids.
+ */
+export const rendered = flattenReferences;
+
 /** Lookups of constructs in the template of the stack they belong to. */
 export function templateOf(stack: Stack, template: Template) {
   const logicalId = (construct: Construct): string =>
@@ -41,12 +53,45 @@ export function templateOf(stack: Stack, template: Template) {
     return Object.values(policies).flatMap((policy) => statementsIn(policy));
   };
 
-  /** The actions a role may perform on one resource (given as its rendered CloudFormation value). */
-  const actionsOn = (role: iam.Role, resource: unknown): string[] =>
-    statementsOf(role)
-      .filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(resource))
+  /**
+   * The actions a role may perform on one resource (given as its rendered CloudFormation value),
+   * whether a statement names it alone or in a list (statements with the same actions merge).
+   */
+  const actionsOn = (role: iam.Role, resource: unknown): string[] => {
+    const wanted = JSON.stringify(resource);
+    return statementsOf(role)
+      .filter((statement) => resourcesOf(statement).some((r) => JSON.stringify(r) === wanted))
       .flatMap(actions)
       .sort();
+  };
+
+  /**
+   * Everything a role may do: each resource (see {@link rendered}) with the sorted actions allowed
+   * on it. Only Allow statements without conditions; the others are returned apart, whole.
+   */
+  const grantsOf = (role: iam.Role): { grants: Record<string, string[]>; conditional: Statement[] } => {
+    const grants: Record<string, string[]> = {};
+    const conditional: Statement[] = [];
+    for (const statement of statementsOf(role)) {
+      if (statement.Effect !== 'Allow' || statement.Condition !== undefined) {
+        conditional.push(statement);
+        continue;
+      }
+      for (const resource of resourcesOf(statement)) {
+        const key = rendered(resource);
+        grants[key] = [...new Set([...(grants[key] ?? []), ...actions(statement)])].sort();
+      }
+    }
+    return { grants, conditional };
+  };
+
+  /** The properties of the event source mappings that invoke a function, in template order. */
+  const eventSourcesOf = (fn: Construct): Array<Record<string, unknown> | undefined> =>
+    Object.values(
+      template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { FunctionName: ref(fn) },
+      }) as Resources,
+    ).map((mapping) => mapping.Properties);
 
   /** The one resource of a construct, as the template has it. */
   const resourceOf = (construct: Construct): Resources[string] => {
@@ -55,5 +100,5 @@ export function templateOf(stack: Stack, template: Template) {
     return resource;
   };
 
-  return { logicalId, ref, arnOf, statementsOf, actionsOn, resourceOf };
+  return { logicalId, ref, arnOf, statementsOf, actionsOn, grantsOf, eventSourcesOf, resourceOf };
 }

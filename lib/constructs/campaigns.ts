@@ -1,0 +1,117 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MailroomFunction } from './mailroom-function';
+import { CAMPAIGNS_BY_STATUS } from './storage';
+
+/** Properties of {@link Campaigns}. */
+export interface CampaignsProps {
+  readonly campaigns: dynamodb.ITable;
+  readonly recipients: dynamodb.ITable;
+  /** Checked in batches before recipients are queued. */
+  readonly suppressions: dynamodb.ITable;
+  /** What the transactional senders use now, so continuations are spaced to the bulk rate left. */
+  readonly rateLedger: dynamodb.ITable;
+  /** The reputation guard: while it holds bulk mail, a due start is paused instead. */
+  readonly deliverability: dynamodb.ITable;
+  /** The fan-out chain's queue (consumed by the fan-out function, fed by it, the API and the tick). */
+  readonly fanoutQueue: sqs.IQueue;
+  /** Where the fan-out puts one message per recipient for the sender. */
+  readonly bulkQueue: sqs.IQueue;
+  /** Share of the send rate bulk mail leaves to transactional mail (`TRANSACTIONAL_SHARE`). */
+  readonly transactionalShare: number;
+  /**
+   * Send-rate ceiling in emails per second.
+   * @default - the account's MaxSendRate from SES GetAccount
+   */
+  readonly maxSendRate?: number;
+  /**
+   * What happens to the functions' log groups when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The campaign machinery behind the API: the fan-out function, which turns a campaign into bulk
+ * queue messages one page at a time (a continuation message carries the rest, so no invocation
+ * runs long whatever the list size), and the one-minute tick that starts scheduled campaigns and
+ * restarts fan-out chains that died.
+ */
+export class Campaigns extends Construct {
+  /** Per-invocation limit of the fan-out function (one link: up to 1000 recipients). */
+  static readonly FANOUT_TIMEOUT = Duration.seconds(60);
+  /** The fan-out function's event source runs at most this many links at once. */
+  static readonly FANOUT_CONCURRENCY = 2;
+
+  /** The fan-out function. */
+  readonly fanout: MailroomFunction;
+  /** The tick. */
+  readonly scheduler: MailroomFunction;
+  /** Runs the tick every minute. */
+  readonly tick: events.Rule;
+
+  constructor(scope: Construct, id: string, props: CampaignsProps) {
+    super(scope, id);
+
+    this.fanout = new MailroomFunction(this, 'Fanout', {
+      entry: 'lambdas/fanout/handler.ts',
+      description: 'Mailroom fan-out: a page of campaign recipients at a time onto the bulk queue',
+      serviceName: 'mailroom-fanout',
+      timeout: Campaigns.FANOUT_TIMEOUT,
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+    this.fanout
+      .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:Query', 'dynamodb:UpdateItem'])
+      .bindTable('SUPPRESSIONS_TABLE', props.suppressions, ['dynamodb:BatchGetItem'])
+      .bindTable('RATE_LEDGER_TABLE', props.rateLedger, ['dynamodb:Query'])
+      .bindTable('DELIVERABILITY_TABLE', props.deliverability, ['dynamodb:GetItem'])
+      // The continuation of the chain (and a not-yet-due start, put back with a delay).
+      .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
+      // SendMessageBatch is authorized as sqs:SendMessage.
+      .bindQueue('BULK_QUEUE_URL', props.bulkQueue, ['sqs:SendMessage'])
+      .setEnv('TRANSACTIONAL_SHARE', String(props.transactionalShare))
+      .allowAccountLevel(
+        ['ses:GetAccount'],
+        'The fan-out spaces its continuations by the account send rate from ses:GetAccount, which ' +
+          'is account-wide and has no resource-level permissions; SES accepts only Resource "*" for it.',
+      );
+    if (props.maxSendRate !== undefined) this.fanout.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
+    this.fanout.lambda.addEventSource(
+      new SqsEventSource(props.fanoutQueue, {
+        // One link per invocation: each reads up to 1000 recipients and hands over.
+        batchSize: 1,
+        maxConcurrency: Campaigns.FANOUT_CONCURRENCY,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    this.scheduler = new MailroomFunction(this, 'Scheduler', {
+      entry: 'lambdas/scheduler/handler.ts',
+      description: 'Mailroom tick: starts due scheduled campaigns, restarts stalled fan-out chains',
+      serviceName: 'mailroom-scheduler',
+      timeout: Duration.seconds(30),
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+    this.scheduler
+      .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:UpdateItem'], {
+        [CAMPAIGNS_BY_STATUS]: ['dynamodb:Query'],
+      })
+      .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
+      // Read at cold start (the campaign queues adapter takes both URLs); the tick only starts chains.
+      .bindQueue('BULK_QUEUE_URL', props.bulkQueue, []);
+    // A failed tick is not retried: the next one comes within a minute and does the same work.
+    this.scheduler.lambda.configureAsyncInvoke({ retryAttempts: 0 });
+
+    this.tick = new events.Rule(this, 'Tick', {
+      description: 'Mailroom: starts scheduled campaigns and restarts stalled fan-outs, every minute',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.scheduler.lambda, { retryAttempts: 0 })],
+    });
+  }
+}
