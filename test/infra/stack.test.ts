@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CAMPAIGNS_BY_STATUS_INDEX } from '../../lambdas/shared/adapters/campaign-store';
 import { SUPPRESSIONS_BY_REASON_INDEX } from '../../lambdas/shared/adapters/suppression-store';
-import { NODE_RUNTIME } from '../../lib/constructs/mailroom-function';
+import { NODE_RUNTIME, REPO_ROOT } from '../../lib/constructs/mailroom-function';
 import type { MailroomStack } from '../../lib/mailroom-stack';
 import { type SynthesizedApp, synthesizeMailroom } from './support/app';
 import { cfnLintAvailable, lintAssembly } from './support/cfn-lint';
@@ -465,6 +467,16 @@ describe('REST API', () => {
       'PUT /v1/suppressions/{email}',
       'PUT /v1/templates/{name}',
     ]);
+  });
+
+  it("serves exactly the routes the api function's router handles (lambdas/api/routes.ts)", () => {
+    const source = readFileSync(path.join(REPO_ROOT, 'lambdas', 'api', 'routes.ts'), 'utf8');
+    const handled = [...source.matchAll(/\.on\('([A-Z]+)', '([^']+)'/g)].map(
+      ([, verb, route]) => `${verb} ${route}`,
+    );
+
+    expect(handled.length).toBeGreaterThan(0);
+    expect([...routes().keys()].sort()).toEqual(handled.sort());
   });
 
   it('requires IAM (SigV4) auth on every /v1 method and none on /unsubscribe, validating requests on all', () => {
