@@ -1,0 +1,271 @@
+/**
+ * `npm run bench`: every figure of issue 6, each scenario in processes of its own, printed as a
+ * table and written to bench/results/ (git-ignored) as JSON. `npm run bench -- --quick` shortens
+ * the windows and the fan-out list for a first look; the README's figures come from a full run.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { costPart, PRICES, summarizeCost } from './cost';
+import type { BundleResult } from './scenarios/bundles';
+import type { FanoutResult } from './scenarios/fanout';
+import type { LatencyResult } from './scenarios/latency';
+import type { RateResult } from './scenarios/rate';
+import { REPO_ROOT } from './support/services';
+
+const quick = process.argv.includes('--quick');
+const scale = (full: number, short: number) => String(quick ? short : full);
+
+/** (a): stream, rate, and the shape the sender runs in. Containers = 1 with 2 pollers is `npm start`. */
+const RATE_RUNS: { label: string; args: Record<string, string> }[] = [
+  {
+    label: '1/s (sandbox), npm start',
+    args: { rate: '1', containers: '1', pollers: '2', seconds: scale(15, 8) },
+  },
+  {
+    label: '1/s (sandbox), 2 containers',
+    args: { rate: '1', containers: '2', pollers: '1', seconds: scale(15, 8) },
+  },
+  { label: '14/s, npm start', args: { rate: '14', containers: '1', pollers: '2', seconds: scale(15, 8) } },
+  { label: '14/s, 2 containers', args: { rate: '14', containers: '2', pollers: '1', seconds: scale(15, 8) } },
+  { label: '100/s, npm start', args: { rate: '100', containers: '1', pollers: '2', seconds: scale(12, 6) } },
+  {
+    label: '100/s, 4 containers',
+    args: { rate: '100', containers: '4', pollers: '1', seconds: scale(12, 6) },
+  },
+  {
+    label: '1000/s, 1 container, 20 pollers',
+    args: {
+      rate: '1000',
+      containers: '1',
+      pollers: '20',
+      seconds: '5',
+      warmup: '1',
+      queue: scale(3000, 2000),
+    },
+  },
+  {
+    label: 'bulk 14/s, npm start',
+    args: { rate: '14', containers: '1', pollers: '2', seconds: scale(15, 8), stream: 'bulk' },
+  },
+];
+
+const work = join(tmpdir(), `mailroom-bench-${process.pid}`);
+mkdirSync(work, { recursive: true });
+
+/** Runs one scenario file in a fresh process and returns its JSON result; its chatter is kept quiet. */
+function scenario<T>(file: string, args: Record<string, string>): T {
+  const out = join(work, `${Math.random().toString(36).slice(2)}.json`);
+  const argv = Object.entries({ ...args, out }).flatMap(([k, v]) => [`--${k}`, v]);
+  const started = Date.now();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, file), ...argv], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (run.status !== 0) {
+    console.error(run.stdout.slice(-4000), run.stderr.slice(-4000));
+    throw new Error(`${file} ${argv.join(' ')} exited with ${run.status}`);
+  }
+  console.error(`  ${file} ${JSON.stringify(args)}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return JSON.parse(readFileSync(out, 'utf8')) as T;
+}
+
+function table(title: string, head: string[], rows: (string | number)[][]): void {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  console.log(`\n${title}\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+const dollars = (n: number) => `$${n.toFixed(2)}`;
+const yes = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+function main(): void {
+  const startedAt = new Date();
+  console.error(`Mailroom bench${quick ? ' (quick)' : ''}: each scenario runs in processes of its own`);
+
+  const rates = RATE_RUNS.map(({ label, args }) => ({
+    ...scenario<RateResult>('bench/scenarios/rate.ts', { ...args, label }),
+  }));
+  const latency = [
+    scenario<LatencyResult>('bench/scenarios/latency.ts', { rate: '14', seconds: scale(40, 15) }),
+    scenario<LatencyResult>('bench/scenarios/latency.ts', {
+      rate: '14',
+      seconds: scale(40, 15),
+      'fix-ledger': '1',
+    }),
+  ];
+  const fanout = scenario<FanoutResult>('bench/scenarios/fanout.ts', { recipients: scale(100_000, 20_000) });
+  const bundles = scenario<BundleResult[]>('bench/scenarios/bundles.ts', { runs: scale(7, 3) });
+
+  // (d) Cost per million mails, from what the runs above counted.
+  const txRun = rates.find((r) => r.stream === 'transactional' && r.maxSendRate === 14 && r.containers === 2);
+  const bulkRun = rates.find((r) => r.stream === 'bulk');
+  if (!txRun || !bulkRun) throw new Error('the 14/s runs are missing');
+  const txApiMails = txRun.queued;
+  const apiLambdaMs = (txRun.apiMsPerCall ?? 0) * txApiMails;
+  const transactional = summarizeCost(
+    'transactional',
+    [
+      costPart('api: POST /v1/emails', txRun.api, txApiMails, {
+        apiGatewayRequests: txApiMails,
+        lambdaMs: apiLambdaMs,
+        lambdaInvocations: txApiMails,
+      }),
+      costPart('sender (2 containers, 14/s)', txRun.sender, txRun.mailsSent),
+    ],
+    [
+      { tally: txRun.api, mails: txApiMails },
+      { tally: txRun.sender, mails: txRun.mailsSent },
+    ],
+  );
+  const bulk = summarizeCost(
+    'bulk',
+    [
+      costPart('api: recipients, 1,000 a call', fanout.add, fanout.recipients, {
+        apiGatewayRequests: fanout.addApiCalls,
+      }),
+      costPart('fan-out', fanout.fanout, fanout.recipients),
+      costPart('sender (14/s)', bulkRun.sender, bulkRun.mailsSent),
+    ],
+    [
+      { tally: fanout.add, mails: fanout.recipients },
+      { tally: fanout.fanout, mails: fanout.recipients },
+      { tally: bulkRun.sender, mails: bulkRun.mailsSent },
+    ],
+  );
+
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+
+  table(
+    '(a) Rate adherence: strict fake SES (any trailing second, 50-150 ms answers); steady state only',
+    [
+      'run',
+      'stream',
+      'MaxSendRate',
+      'achieved/s',
+      'ratio',
+      'of stream target',
+      'throttles (window/all)',
+      'max in any 1 s',
+      'note',
+    ],
+    rates.map((r) => [
+      r.label,
+      r.stream,
+      r.maxSendRate,
+      r.achievedPerSecond,
+      r.ratio,
+      r.ratioOfStreamTarget,
+      `${r.throttlesInWindow}/${r.throttlesTotal}`,
+      r.maxInAnySecond,
+      r.ranDry ? 'queue ran dry' : '',
+    ]),
+  );
+  table(
+    '(b) Transactional latency under a campaign saturating 14/s (API 202 -> SES accepted)',
+    ['run', 'OTPs', 'p50 ms', 'p99 ms', 'max ms', 'combined/rate', 'bulk/s', 'throttles tx/bulk'],
+    latency.map((l) => [
+      l.ledgerFixed ? 'rate ledger fixed (bench shim)' : 'as is',
+      `${l.transactionalSent}/${l.transactionalSubmitted}`,
+      l.p50Ms,
+      l.p99Ms,
+      l.maxMs,
+      l.combinedRatio,
+      l.bulkPerSecond,
+      `${l.throttles.transactional}/${l.throttles.bulk}`,
+    ]),
+  );
+  const perRecipient = (n: number) => (n / fanout.recipients).toFixed(3);
+  const calls = (t: FanoutResult['fanout'], prefix: string) =>
+    Object.entries(t.calls)
+      .filter(([k]) => k.startsWith(prefix))
+      .reduce((sum, [, n]) => sum + n, 0);
+  table(
+    `(c) Fan-out of ${fanout.recipients.toLocaleString('en')} recipients (rate ledger fixed, see finding 1)`,
+    ['phase', 'seconds', 'recipients/s', 'DynamoDB calls/recipient', 'SQS calls/recipient', 'API calls'],
+    [
+      [
+        'add (1,000 per call)',
+        fanout.addSeconds,
+        Math.round(fanout.recipients / fanout.addSeconds),
+        perRecipient(calls(fanout.add, 'DynamoDB.')),
+        perRecipient(calls(fanout.add, 'SQS.')),
+        fanout.addApiCalls,
+      ],
+      [
+        'fan-out to the bulk queue',
+        fanout.fanoutSeconds,
+        fanout.recipientsQueuedPerSecond,
+        perRecipient(calls(fanout.fanout, 'DynamoDB.')),
+        perRecipient(calls(fanout.fanout, 'SQS.')),
+        1,
+      ],
+    ],
+  );
+  table(
+    `(d) Overhead per million mails beside SES's $100 (us-east-1 list prices of ${PRICES.checkedOn}); target <= $2`,
+    ['stream', 'DynamoDB', 'SQS', 'Lambda', 'API Gateway', 'total', 'target', 'dominated by'],
+    [transactional, bulk].map((c) => [
+      c.stream,
+      dollars(c.perMillion.dynamodb),
+      dollars(c.perMillion.sqs),
+      dollars(c.perMillion.lambda),
+      dollars(c.perMillion.apiGateway),
+      dollars(c.perMillion.total),
+      yes(c.perMillion.total <= 2),
+      c.dominant
+        .slice(0, 3)
+        .map((d) => `${d.call} ${dollars(d.dollars)}`)
+        .join('; '),
+    ]),
+  );
+  table(
+    '(e) Bundles (esbuild as the CDK runs it) and module init (cold require, median)',
+    ['function', 'bytes', '<= 500 KB', 'init ms', '<= 200 ms', 'largest parts'],
+    bundles.map((b) => [
+      b.name,
+      b.bytes,
+      yes(b.bytes <= 500 * 1024),
+      b.initMsMedian,
+      yes(b.initMsMedian <= 200),
+      b.largest
+        .slice(0, 3)
+        .map((l) => `${l.name} ${Math.round(l.bytes / 1024)} KB`)
+        .join(', '),
+    ]),
+  );
+
+  const result = {
+    startedAt,
+    quick,
+    machine,
+    prices: PRICES,
+    rates,
+    latency,
+    fanout,
+    bundles,
+    cost: { transactional, bulk },
+  };
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2));
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2));
+  rmSync(work, { recursive: true, force: true });
+  console.log(
+    `\nMachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+  );
+  console.log(`Figures written to ${file}`);
+}
+
+main();

@@ -1,0 +1,96 @@
+import { addInvocations, countCalls, type Tally } from './aws-calls';
+
+export type ApiCall = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; body: Record<string, unknown> }>;
+
+/**
+ * Calls local mode's API over HTTP. Its handler runs in this process, so its AWS calls are counted
+ * into `tally` by instrumenting the shared SDK clients (the handler imported them already); the
+ * round trip of each request stands in for the Lambda's duration (an upper bound).
+ */
+export async function loadApi(apiUrl: string, tally: Tally): Promise<ApiCall> {
+  const clients = await import('../../lambdas/shared/adapters/aws-clients.js');
+  for (const client of [clients.dynamo, clients.sqs, clients.sesForReading]) countCalls(client, tally);
+  return async (method, path, body, headers = {}) => {
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const started = performance.now();
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(text === undefined ? {} : { body: text }),
+    });
+    const answer = await response.text();
+    addInvocations(tally, 'api', 1, performance.now() - started);
+    return { status: response.status, body: answer ? JSON.parse(answer) : {} };
+  };
+}
+
+/** Runs `work(i)` for i in [0, count) with at most `concurrency` at once. */
+export async function inParallel(
+  count: number,
+  concurrency: number,
+  work: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+/** An OTP-sized transactional mail: about 1 KB of HTML and text. */
+export function otpMail(i: number) {
+  return {
+    to: `user${i}@example.org`,
+    subject: 'Your sign-in code',
+    html: `<p>Hello,</p><p>Your sign-in code is <b>{{code}}</b>. It expires in 10 minutes.</p>${'<p>If you did not ask for it, ignore this mail.</p>'.repeat(12)}`,
+    text: 'Your sign-in code is {{code}}. It expires in 10 minutes.',
+    data: { code: String(100000 + (i % 900000)) },
+    tags: { app: 'bench' },
+  };
+}
+
+/** A newsletter-style campaign body: `htmlBytes` of HTML with merge tags and the unsubscribe link. */
+export function campaignContent(htmlBytes: number) {
+  const head = '<p>Hi {{first_name}},</p>';
+  const tail = '<p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>';
+  const filler = '<p>News of the month, with a paragraph or two of text.</p>';
+  const repeat = Math.max(0, Math.ceil((htmlBytes - head.length - tail.length) / filler.length));
+  return {
+    subject: 'News for {{first_name}}',
+    html: `${head}${filler.repeat(repeat)}${tail}`,
+    text: 'Hi {{first_name}}, the news of the month. Unsubscribe: {{unsubscribe_url}}',
+  };
+}
+
+/**
+ * A draft campaign with `count` recipients (`prefix0@example.org`, …, each with a first name),
+ * added in calls of 1,000 rows, `concurrency` calls at once. Resolves the campaign id.
+ */
+export async function campaignWithRecipients(
+  api: ApiCall,
+  count: number,
+  { prefix = 'r', concurrency = 1, htmlBytes = 1000 } = {},
+): Promise<string> {
+  const created = await api('POST', '/v1/campaigns', {
+    name: `${prefix} campaign`,
+    ...campaignContent(htmlBytes),
+  });
+  if (created.status !== 201) throw new Error(`POST /v1/campaigns: ${JSON.stringify(created)}`);
+  const id = String(created.body.id);
+  await inParallel(Math.ceil(count / 1000), concurrency, async (call) => {
+    const rows = Array.from({ length: Math.min(1000, count - call * 1000) }, (_, j) => ({
+      email: `${prefix}${call * 1000 + j}@example.org`,
+      data: { first_name: `${prefix.toUpperCase()}${call * 1000 + j}` },
+    }));
+    const added = await api('POST', `/v1/campaigns/${id}/recipients`, { recipients: rows });
+    if (added.status !== 200 || added.body.added !== rows.length) {
+      throw new Error(`adding recipients: ${JSON.stringify(added).slice(0, 300)}`);
+    }
+  });
+  return id;
+}

@@ -1,0 +1,76 @@
+/**
+ * One "Lambda container" in a process of its own: the real sender and fan-out handlers, imported
+ * with the environment the parent prepared, driven by local/sqs-event-source.ts. Several of these
+ * side by side behave like Lambda's C concurrent containers (each with its own pacer and caches);
+ * one with a poller concurrency of 2 and SENDER_CONCURRENCY=1 is exactly `npm start`'s sender.
+ *
+ * IPC: sends `{ready}`; on `{type: 'stop'}` stops polling, waits for running invocations, and
+ * answers `{type: 'tally', tally}` with the AWS calls and invocation times it counted.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsEventSource, type SqsHandler } from '../../local/sqs-event-source';
+import { countCalls, emptyTally, timed } from './aws-calls';
+
+export interface ContainerSource {
+  queue: 'transactional' | 'bulk' | 'fanout';
+  maxConcurrency: number;
+}
+
+async function main(): Promise<void> {
+  const sources = JSON.parse(process.argv[2] ?? '[]') as ContainerSource[];
+  const tally = emptyTally();
+  if (process.env.BENCH_FIX_RATE_LEDGER === '1') {
+    (await import('./ledger-fix.js')).fixRateLedgerQuery();
+  }
+  const clients = await import('../../lambdas/shared/adapters/aws-clients.js');
+  for (const client of [clients.dynamo, clients.sqs, clients.sesForSending, clients.sesForReading]) {
+    countCalls(client, tally);
+  }
+  // The event source mapping's own receives and deletes: Lambda makes them, the account pays for them.
+  const pollerSqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  countCalls(pollerSqs, tally);
+
+  const handlers: Record<ContainerSource['queue'], () => Promise<SqsHandler>> = {
+    transactional: async () => (await import('../../lambdas/sender/handler.js')).handler,
+    bulk: async () => (await import('../../lambdas/sender/handler.js')).handler,
+    fanout: async () => (await import('../../lambdas/fanout/handler.js')).handler,
+  };
+  const env = process.env;
+  const queueOf = {
+    transactional: { url: env.TRANSACTIONAL_QUEUE_URL ?? '', arn: env.TRANSACTIONAL_QUEUE_ARN ?? '' },
+    bulk: { url: env.BULK_QUEUE_URL ?? '', arn: env.BULK_QUEUE_ARN ?? '' },
+    fanout: { url: env.FANOUT_QUEUE_URL ?? '', arn: env.FANOUT_QUEUE_ARN ?? '' },
+  };
+  const running: SqsEventSource[] = [];
+  for (const source of sources) {
+    const functionName = source.queue === 'fanout' ? 'fanout' : 'sender';
+    const eventSource = new SqsEventSource({
+      sqs: pollerSqs,
+      queueUrl: queueOf[source.queue].url,
+      queueArn: queueOf[source.queue].arn,
+      handler: timed(functionName, await handlers[source.queue](), tally),
+      functionName,
+      batchSize: 10,
+      maxConcurrency: source.maxConcurrency,
+      timeoutMs: 60_000,
+      region: env.AWS_REGION ?? 'us-east-1',
+      onError: (error) => console.error(`bench ${functionName}:`, error),
+    });
+    eventSource.start();
+    running.push(eventSource);
+  }
+
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'stop') return;
+    void Promise.all(running.map((s) => s.stop())).then(() => {
+      process.send?.({ type: 'tally', tally }, () => process.exit(0));
+    });
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ type: 'ready' });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
