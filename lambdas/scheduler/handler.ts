@@ -1,17 +1,20 @@
 import { SqsCampaignQueues } from '../shared/adapters/campaign-queues';
 import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
+import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
 import { tick } from '../shared/domain/campaign-tick';
 import { queueUrl, readEnvironment, tableName } from '../shared/environment';
 import { logger } from '../shared/observability';
 
 const env = readEnvironment({
   CAMPAIGNS_TABLE: tableName,
+  RECIPIENTS_TABLE: tableName,
   FANOUT_QUEUE_URL: queueUrl,
   BULK_QUEUE_URL: queueUrl,
 });
 
 const deps = {
   campaigns: new DynamoCampaignStore(env.CAMPAIGNS_TABLE),
+  recipients: new DynamoRecipientStore(env.RECIPIENTS_TABLE),
   queues: new SqsCampaignQueues({ fanout: env.FANOUT_QUEUE_URL, bulk: env.BULK_QUEUE_URL }),
   now: () => new Date(),
 };
@@ -23,5 +26,6 @@ const deps = {
  */
 export async function handler(): Promise<void> {
   const result = await tick(deps);
-  if (result.started.length > 0 || result.restarted.length > 0) logger.info('campaign tick', result);
+  if (result.started.length + result.restarted.length + result.reconciled.length > 0)
+    logger.info('campaign tick', result);
 }

@@ -93,7 +93,8 @@ export class Campaigns extends Construct {
 
     this.scheduler = new MailroomFunction(this, 'Scheduler', {
       entry: 'lambdas/scheduler/handler.ts',
-      description: 'Mailroom tick: starts due scheduled campaigns, restarts stalled fan-out chains',
+      description:
+        'Mailroom tick: starts due scheduled campaigns, restarts stalled fan-out chains, recounts quiet campaigns',
       serviceName: 'mailroom-scheduler',
       timeout: Duration.seconds(30),
       logRemovalPolicy: props.logRemovalPolicy,
@@ -102,6 +103,8 @@ export class Campaigns extends Construct {
       .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:UpdateItem'], {
         [CAMPAIGNS_BY_STATUS]: ['dynamodb:Query'],
       })
+      // Recounts a quiet campaign's counters from its recipient records.
+      .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:Query'])
       .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
       // Read at cold start (the campaign queues adapter takes both URLs); the tick only starts chains.
       .bindQueue('BULK_QUEUE_URL', props.bulkQueue, []);

@@ -115,7 +115,7 @@ describe('least privilege', () => {
     expect(conditional).toEqual([]);
   });
 
-  it('tick: finds due and stalled campaigns through the status index, marks them, starts their chains', () => {
+  it('tick: finds due and stalled campaigns through the status index, marks them, starts their chains, recounts quiet ones', () => {
     const { storage, queues, campaigns } = stack;
     const { grants, conditional } = grantsOf(campaigns.scheduler);
 
@@ -124,6 +124,7 @@ describe('least privilege', () => {
       '*': XRAY,
       [arn(storage.campaigns)]: ['dynamodb:UpdateItem'],
       [index(storage.campaigns, 'byStatus')]: ['dynamodb:Query'],
+      [arn(storage.recipients)]: ['dynamodb:Query'],
       [arn(queues.fanout.queue)]: ['sqs:SendMessage'],
     });
     expect(conditional).toEqual([]);

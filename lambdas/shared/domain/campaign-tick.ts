@@ -1,12 +1,17 @@
-import type { CampaignQueues, CampaignRepository } from './campaign-ports';
+import type { CampaignQueues, CampaignRepository, RecipientRepository } from './campaign-ports';
+import { reconcileCampaign } from './campaign-reconcile';
 
 /** How far ahead the tick looks: with a one-minute tick, a start is never late. */
 export const LOOKAHEAD_MS = 60_000;
 /** A sending campaign whose fan-out has not moved for this long lost its chain (a crash). */
 export const STALLED_AFTER_MS = 5 * 60_000;
 
+/** A sending campaign whose counters have not moved for this long gets them recounted. */
+export const QUIET_AFTER_MS = 5 * 60_000;
+
 export interface TickDeps {
   campaigns: CampaignRepository;
+  recipients: RecipientRepository;
   queues: CampaignQueues;
   now: () => Date;
 }
@@ -17,7 +22,9 @@ export interface TickDeps {
  * that died (a crash between two links) are restarted in a new generation from the top of the list,
  * which queues only recipients still waiting.
  */
-export async function tick(deps: TickDeps): Promise<{ started: string[]; restarted: string[] }> {
+export async function tick(
+  deps: TickDeps,
+): Promise<{ started: string[]; restarted: string[]; reconciled: string[] }> {
   const now = deps.now();
   const started: string[] = [];
   for (const campaign of await deps.campaigns.dueScheduled(new Date(now.getTime() + LOOKAHEAD_MS))) {
@@ -52,5 +59,13 @@ export async function tick(deps: TickDeps): Promise<{ started: string[]; restart
     await deps.queues.fanout({ kind, campaignId: campaign.id, generation }, 0);
     restarted.push(campaign.id);
   }
-  return { started, restarted };
+  // Fanned out, gone quiet, not completed: recount from the records (and re-queue lost ones).
+  const reconciled: string[] = [];
+  const quietBefore = now.getTime() - QUIET_AFTER_MS;
+  for (const campaign of await deps.campaigns.inStatus('sending')) {
+    if (!campaign.fanoutDone || Date.parse(campaign.updatedAt) >= quietBefore) continue;
+    await reconcileCampaign(campaign, deps);
+    reconciled.push(campaign.id);
+  }
+  return { started, restarted, reconciled };
 }
