@@ -29,5 +29,12 @@ module.exports = {
       transform,
       testEnvironment: 'node',
     },
+    {
+      displayName: 'fault',
+      testMatch: ['<rootDir>/test/fault/**/*.test.ts'],
+      testTimeout: 300_000,
+      transform,
+      testEnvironment: 'node',
+    },
   ],
 };

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { FakeSes } from '../../../bench/support/fake-ses';
+import { startService } from '../../../bench/support/services';
+import { createQueueWithDlq, createTopic, LOCAL_TABLES, type LocalQueue } from '../../../local/resources';
+import { snapshotTables, startDynamo } from './dynamo';
+
+export interface HandlerWorld {
+  queues: { transactional: LocalQueue; bulk: LocalQueue; fanout: LocalQueue; events: LocalQueue };
+  ses: FakeSes;
+  secret: string;
+  /** Every table's items (the rate ledger left out: senders write their rate to it on every run) and every queue's depth. */
+  snapshot(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** Telemetry, not state: a sender reports how fast it sends after every batch, hostile or not. */
+const TELEMETRY_TABLES = new Set<string>([LOCAL_TABLES.rateLedger.name]);
+
+/**
+ * The real handlers' world, built the way local mode builds it: dynalite and fauxqs (each in a
+ * process of its own), a fake SES in this process, local mode's tables, queues and topics, and the
+ * environment the handlers read on import. Import the handlers only after this resolves.
+ */
+export async function startHandlerWorld(): Promise<HandlerWorld> {
+  const dynamo = await startDynamo();
+  const sqsService = await startService('sqs');
+  const ses = new FakeSes({ maxSendRate: Number.POSITIVE_INFINITY });
+  const secret = randomBytes(32).toString('base64url');
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SQS: sqsService.endpoint,
+    AWS_ENDPOINT_URL_SNS: sqsService.endpoint,
+    AWS_ENDPOINT_URL_SESV2: await ses.start(),
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+  });
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const queues = {
+    transactional: await createQueueWithDlq(sqs, 'mailroom-transactional'),
+    bulk: await createQueueWithDlq(sqs, 'mailroom-bulk'),
+    fanout: await createQueueWithDlq(sqs, 'mailroom-fanout'),
+    events: await createQueueWithDlq(sqs, 'mailroom-events', 3),
+  };
+  const sns = new SNSClient({});
+  Object.assign(process.env, {
+    MESSAGES_TABLE: LOCAL_TABLES.messages.name,
+    TEMPLATES_TABLE: LOCAL_TABLES.templates.name,
+    SUPPRESSIONS_TABLE: LOCAL_TABLES.suppressions.name,
+    IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency.name,
+    CAMPAIGNS_TABLE: LOCAL_TABLES.campaigns.name,
+    RECIPIENTS_TABLE: LOCAL_TABLES.recipients.name,
+    RATE_LEDGER_TABLE: LOCAL_TABLES.rateLedger.name,
+    DELIVERABILITY_TABLE: LOCAL_TABLES.deliverability.name,
+    PRODUCT_EVENTS_TOPIC_ARN: await createTopic(sns, 'mailroom-product-events'),
+    TRANSACTIONAL_QUEUE_URL: queues.transactional.url,
+    BULK_QUEUE_URL: queues.bulk.url,
+    BULK_QUEUE_ARN: queues.bulk.arn,
+    FANOUT_QUEUE_URL: queues.fanout.url,
+    TRANSACTIONAL_CONFIGURATION_SET: 'transactional',
+    BULK_CONFIGURATION_SET: 'bulk',
+    PUBLIC_BASE_URL: 'https://mail.example.test',
+    UNSUBSCRIBE_SECRET: secret,
+    SENDING_DOMAIN: 'example.test',
+    DEFAULT_FROM: 'Mailroom <hello@example.test>',
+    // No pacing to wait for: these tests are about what is refused, not how fast.
+    MAX_SEND_RATE: '1000',
+  });
+
+  const snapshot = async () => {
+    const tables = await snapshotTables();
+    for (const name of TELEMETRY_TABLES) delete tables[name];
+    const listed = await sqs.send(new ListQueuesCommand({}));
+    const depths: Record<string, string> = {};
+    for (const url of listed.QueueUrls ?? []) {
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      );
+      depths[url.slice(url.lastIndexOf('/') + 1)] = JSON.stringify(attributes.Attributes);
+    }
+    return { tables, queues: depths, sesSends: ses.sends.length };
+  };
+
+  return {
+    queues,
+    ses,
+    secret,
+    snapshot,
+    stop: async () => {
+      await ses.stop();
+      await sqsService.stop();
+      await dynamo.stop();
+    },
+  };
+}
