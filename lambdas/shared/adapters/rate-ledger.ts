@@ -33,9 +33,10 @@ export class DynamoRateLedger implements RateLedger {
     const result = await dynamo.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'stream = :stream',
+        KeyConditionExpression: '#stream = :stream',
         FilterExpression: '#at > :fresh',
-        ExpressionAttributeNames: { '#at': 'at' },
+        // Both are DynamoDB reserved words.
+        ExpressionAttributeNames: { '#stream': 'stream', '#at': 'at' },
         ExpressionAttributeValues: { ':stream': stream, ':fresh': now.getTime() - REPORT_FRESH_MS },
       }),
     );
