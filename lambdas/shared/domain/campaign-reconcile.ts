@@ -1,4 +1,4 @@
-import { type Campaign, COUNTER_NAMES, type CampaignTotals, type RecipientStatus } from './campaign';
+import { type Campaign, type CampaignTotals, COUNTER_NAMES, type RecipientStatus } from './campaign';
 import type { CampaignQueues, CampaignRepository, RecipientRepository } from './campaign-ports';
 import { completeIfSettled } from './fanout';
 
