@@ -93,7 +93,7 @@ export function summarizeCost(stream: string, parts: CostPart[], tallies: { tall
   const byCall = new Map<string, number>();
   for (const { tally, mails } of tallies) {
     for (const [call, units] of Object.entries(tally.unitsByCall)) {
-      const isWrite = /\.(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(call);
+      const isWrite = /\.(PutItem|UpdateItem|DeleteItem|BatchWriteItem)( |$)/.test(call);
       const price = isWrite ? PRICES.dynamoDbPerMillionWriteUnits : PRICES.dynamoDbPerMillionReadUnits;
       byCall.set(call, (byCall.get(call) ?? 0) + (units / mails) * price);
     }

@@ -48,8 +48,6 @@ async function main(): Promise<void> {
   const container = await startContainer([{ queue: 'fanout', maxConcurrency: 2 }], {
     ...local.env,
     MAX_SEND_RATE: '1000000',
-    // Without it the chain stops after every 1,000 recipients (finding 1; see ledger-fix.ts).
-    BENCH_FIX_RATE_LEDGER: '1',
   });
   // Watched with clients of their own, so the watching is not counted as Mailroom's calls.
   const watchDynamo = new DynamoDBClient({});

@@ -23,8 +23,6 @@ import {
 } from '../support/stats';
 
 export interface LatencyResult {
-  /** Whether the rate ledger's query was fixed in the sender for this run. */
-  ledgerFixed: boolean;
   maxSendRate: number;
   steadySeconds: number;
   transactionalSubmitted: number;
@@ -54,16 +52,13 @@ async function main(): Promise<void> {
 
   // Enough recipients to keep bulk mail at its full share past the end of the window.
   const id = await campaignWithRecipients(api, Math.ceil(rate * (seconds + 15)), { prefix: 'bulk' });
-  const fixLedger = args['fix-ledger'] === '1';
   const container = await startContainer(
     [
       { queue: 'transactional', maxConcurrency: 2 },
       { queue: 'bulk', maxConcurrency: 2 },
       { queue: 'fanout', maxConcurrency: 2 },
     ],
-    // With the rate ledger's query fixed in the container (finding 1; see ledger-fix.ts), bulk mail
-    // sees the transactional load and leaves it room, as designed.
-    fixLedger ? { ...local.env, BENCH_FIX_RATE_LEDGER: '1' } : local.env,
+    local.env,
   );
   await api('POST', `/v1/campaigns/${id}/send`);
   // Let the campaign reach its full rate before the first OTP.
@@ -105,7 +100,6 @@ async function main(): Promise<void> {
   const acceptedInWindow = duringWindow.filter((s) => s.status === 200);
   const windowSeconds = (windowEnd - startedAt) / 1000;
   const result: LatencyResult = {
-    ledgerFixed: fixLedger,
     maxSendRate: rate,
     steadySeconds: round(windowSeconds, 1),
     transactionalSubmitted: accepted202.size,

@@ -8,7 +8,7 @@ export interface Tally {
   /** DynamoDB capacity consumed, as dynalite computes it, plus the writes to GSIs it leaves out. */
   writeUnits: number;
   readUnits: number;
-  /** The same units by `DynamoDB.Operation`, to see which calls dominate the bill. */
+  /** The same units by `DynamoDB.Operation table`, to see which calls dominate the bill. */
   unitsByCall: Record<string, number>;
   /** ReceiveMessage calls that came back empty, and messages the others returned. */
   emptyReceives: number;
@@ -103,7 +103,8 @@ export function countCalls(sdkClient: { middlewareStack: unknown }, tally: Tally
         // A failed conditional write is still billed; 1 unit is its floor (the item size is unknown here).
         if (isDynamo && DYNAMO_WRITES.has(operation)) {
           tally.writeUnits += 1;
-          tally.unitsByCall[key] = (tally.unitsByCall[key] ?? 0) + 1;
+          const failed = `${key} (refused)`;
+          tally.unitsByCall[failed] = (tally.unitsByCall[failed] ?? 0) + 1;
         }
         throw error;
       }
@@ -122,7 +123,8 @@ function addCapacity(tally: Tally, key: string, operation: string, consumed: unk
     } else {
       tally.readUnits += units;
     }
-    tally.unitsByCall[key] = (tally.unitsByCall[key] ?? 0) + units;
+    const byTable = `${key} ${(entry.TableName ?? '').replace(/^mailroom-/, '')}`;
+    tally.unitsByCall[byTable] = (tally.unitsByCall[byTable] ?? 0) + units;
   }
 }
 

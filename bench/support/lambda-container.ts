@@ -19,9 +19,6 @@ export interface ContainerSource {
 async function main(): Promise<void> {
   const sources = JSON.parse(process.argv[2] ?? '[]') as ContainerSource[];
   const tally = emptyTally();
-  if (process.env.BENCH_FIX_RATE_LEDGER === '1') {
-    (await import('./ledger-fix.js')).fixRateLedgerQuery();
-  }
   const clients = await import('../../lambdas/shared/adapters/aws-clients.js');
   for (const client of [clients.dynamo, clients.sqs, clients.sesForSending, clients.sesForReading]) {
     countCalls(client, tally);

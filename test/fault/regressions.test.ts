@@ -16,9 +16,10 @@ import { Crash } from './support/faults';
 import { oneQueuedRecipient } from './support/fixtures';
 
 /**
- * KNOWN BUGS, pinned. Each `it.failing` states the behaviour Mailroom should have; it passes while
- * the bug is there and fails the moment it is fixed, which is the cue to turn it into a plain `it`.
- * Found by the fault-injection run and the bench (issue 6); see README "Guarantees under failure".
+ * Bugs the fault-injection run and the bench found (issue 6), pinned once fixed so they stay fixed;
+ * see README "Guarantees under failure". A bug found and not fixed yet goes here as `it.failing`,
+ * stating the behaviour Mailroom should have (it fails the moment the bug is fixed: the cue to
+ * make it a plain `it`).
  */
 let stop: () => Promise<void>;
 const campaigns = new DynamoCampaignStore(LOCAL_TABLES.campaigns.name);
