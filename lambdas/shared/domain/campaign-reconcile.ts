@@ -24,10 +24,11 @@ export async function reconcileCampaign(
   campaign: Campaign,
   deps: ReconcileDeps,
 ): Promise<'completed' | 'requeued' | 'counted'> {
-  const counts = await countStatuses(campaign.id, deps.recipients);
+  const { counts, claimedFromQueued } = await countStatuses(campaign.id, deps.recipients);
   const totals: CampaignTotals = {
     recipients: Object.values(counts).reduce((a, b) => a + b, 0),
-    queued: counts.queued ?? 0,
+    // A claim taken from `queued` still counts as queued until it ends (its end takes one off).
+    queued: (counts.queued ?? 0) + claimedFromQueued,
     sent: counts.sent ?? 0,
     failed: counts.failed ?? 0,
     suppressed: counts.suppressed ?? 0,
@@ -69,11 +70,15 @@ export async function reconcileCampaign(
 
 async function countStatuses(campaignId: string, recipients: RecipientRepository) {
   const counts: Partial<Record<RecipientStatus, number>> = {};
+  let claimedFromQueued = 0;
   let cursor: string | undefined;
   do {
     const page = await recipients.page(campaignId, PAGE, cursor);
-    for (const r of page.items) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    for (const r of page.items) {
+      counts[r.status] = (counts[r.status] ?? 0) + 1;
+      if (r.status === 'sending' && r.claimedFrom === 'queued') claimedFromQueued++;
+    }
     cursor = page.nextCursor;
   } while (cursor !== undefined);
-  return counts;
+  return { counts, claimedFromQueued };
 }
