@@ -1,5 +1,5 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { api, eventually, type LocalMode, startLocalMode } from './support/local-mode';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { api, eventually, type LocalMode, localClients, startLocalMode } from './support/local-mode';
 import { type RecordedSend, startRecordingSes } from './support/recording-ses';
 
 jest.setTimeout(180_000);
@@ -16,11 +16,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SESV2: ses.endpoint,
     MAILROOM_SENDING_DOMAIN: 'acme.test',
   });
-  dynamo = new DynamoDBClient({
-    endpoint: local.dynamoEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  ({ dynamo } = localClients(local));
 });
 
 afterAll(async () => {

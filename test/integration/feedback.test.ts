@@ -1,12 +1,12 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { api, eventually, type LocalMode, startLocalMode } from './support/local-mode';
+import { api, eventually, type LocalMode, localClients, startLocalMode } from './support/local-mode';
 import { startRecordingSes } from './support/recording-ses';
 
 jest.setTimeout(120_000);
@@ -16,8 +16,6 @@ let local: LocalMode;
 let sqs: SQSClient;
 let sns: SNSClient;
 let dynamo: DynamoDBClient;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 beforeAll(async () => {
   ses = await startRecordingSes({ maxSendRate: 50 });
   local = await startLocalMode({
@@ -26,14 +24,7 @@ beforeAll(async () => {
     // Short, so an unparseable event reaches the DLQ after its three receives within seconds.
     MAILROOM_VISIBILITY_TIMEOUT_SECONDS: '2',
   });
-  sqs = new SQSClient({
-    endpoint: local.sqsEndpoint,
-    region: 'us-east-1',
-    credentials,
-    useQueueUrlAsEndpoint: false,
-  });
-  sns = new SNSClient({ endpoint: local.sqsEndpoint, region: 'us-east-1', credentials });
-  dynamo = new DynamoDBClient({ endpoint: local.dynamoEndpoint, region: 'us-east-1', credentials });
+  ({ sqs, sns, dynamo } = localClients(local));
 });
 
 afterAll(async () => {

@@ -1,11 +1,18 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SendMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type ApiResponse, api, eventually, type LocalMode, startLocalMode } from './support/local-mode';
+import {
+  type ApiResponse,
+  api,
+  eventually,
+  type LocalMode,
+  localClients,
+  startLocalMode,
+} from './support/local-mode';
 import { startRecordingSes } from './support/recording-ses';
 
 jest.setTimeout(90_000);
@@ -16,21 +23,13 @@ let sqs: SQSClient;
 let dynamo: DynamoDBClient;
 let queueUrl: string;
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 beforeAll(async () => {
   ses = await startRecordingSes();
   local = await startLocalMode({
     AWS_ENDPOINT_URL_SESV2: ses.endpoint,
     MAILROOM_SENDING_DOMAIN: 'acme.test',
   });
-  sqs = new SQSClient({
-    endpoint: local.sqsEndpoint,
-    region: 'us-east-1',
-    credentials,
-    useQueueUrlAsEndpoint: false,
-  });
-  dynamo = new DynamoDBClient({ endpoint: local.dynamoEndpoint, region: 'us-east-1', credentials });
+  ({ sqs, dynamo } = localClients(local));
   queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'mailroom-transactional' }))).QueueUrl ?? '';
 });
 

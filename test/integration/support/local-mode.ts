@@ -2,6 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 export interface LocalMode {
   apiUrl: string;
@@ -126,4 +129,15 @@ export async function api(
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : {} };
+}
+
+/** SDK clients pointed at a local mode's emulators, as a test inspects them. */
+export function localClients(local: Pick<LocalMode, 'sqsEndpoint' | 'dynamoEndpoint'>) {
+  const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  return {
+    sqs: new SQSClient({ ...common, endpoint: local.sqsEndpoint, useQueueUrlAsEndpoint: false }),
+    // fauxqs serves SNS on the SQS endpoint.
+    sns: new SNSClient({ ...common, endpoint: local.sqsEndpoint }),
+    dynamo: new DynamoDBClient({ ...common, endpoint: local.dynamoEndpoint }),
+  };
 }
