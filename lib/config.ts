@@ -103,13 +103,6 @@ export const clientConfigSchema = z
       .max(20_160, 'must be at most 20160 (14 days, the longest SQS keeps a message)')
       .default(15),
     maxSendRate: z.number().positive('must be a positive number of emails per second').optional(),
-    // The share of the send rate bulk mail never takes from transactional mail. The sender
-    // refuses more than 0.9 at cold start (bulk keeps at least a tenth), so the synth does too.
-    transactionalShare: z
-      .number()
-      .gt(0, 'must be more than 0 and at most 0.9 (e.g. 0.1)')
-      .max(0.9, 'must be more than 0 and at most 0.9 (e.g. 0.1)')
-      .default(0.1),
     senderConcurrency: z
       .number()
       .int('must be a whole number')
@@ -223,12 +216,22 @@ export class InvalidConfigError extends Error {
  * @param source where it came from, quoted in the error message
  * @throws InvalidConfigError listing every bad field as `field: reason`
  */
+/** Fields earlier versions took, and what to do instead: a config that has one is told why it fails. */
+const REMOVED_FIELDS: Record<string, string> = {
+  transactionalShare:
+    'no longer used: both streams share one send schedule, transactional mail first and bulk mail ' +
+    'taking what is left, so nothing is reserved; remove the field',
+};
+
 export function parseClientConfig(input: unknown, source = 'client config'): ClientConfig {
   const result = clientConfigSchema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => `  - ${[...issue.path, key].join('.')}: unknown field (check the spelling)`)
+      ? issue.keys.map(
+          (key) =>
+            `  - ${[...issue.path, key].join('.')}: ${(issue.path.length === 0 && REMOVED_FIELDS[key]) || 'unknown field (check the spelling)'}`,
+        )
       : [`  - ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`],
   );
   throw new InvalidConfigError(`Invalid client config ${source}:\n${problems.join('\n')}`);

@@ -122,7 +122,6 @@ export class MailroomStack extends Stack {
       publicBaseUrl: this.api.publicBaseUrl,
       identity: this.identity,
       sendingDomain: config.sendingDomain,
-      transactionalShare: config.transactionalShare,
       concurrency: config.senderConcurrency,
       bulkConcurrency: config.bulkSenderConcurrency,
       maxSendRate: config.maxSendRate,
@@ -137,7 +136,6 @@ export class MailroomStack extends Stack {
       deliverability: storage.deliverability,
       fanoutQueue: queues.fanout.queue,
       bulkQueue: queues.bulk.queue,
-      transactionalShare: config.transactionalShare,
       maxSendRate: config.maxSendRate,
       logRemovalPolicy: removalPolicy,
     });

@@ -169,10 +169,6 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       UNSUBSCRIBE_SECRET: env.UNSUBSCRIBE_SECRET ?? localSecret(options.dataDir),
       SENDING_DOMAIN: options.sendingDomain,
       DEFAULT_FROM: options.defaultFrom,
-      // Every local sender invocation runs in this one process and shares one pacer, so that pacer
-      // takes the whole rate; in AWS each of the N concurrent containers takes 1/N of it.
-      SENDER_CONCURRENCY: '1',
-      BULK_SENDER_CONCURRENCY: '1',
     });
     // Imported only now: the handlers read their environment and create their clients on import.
     const api = await import('../lambdas/api/handler.js');

@@ -26,8 +26,6 @@ export interface RateResult {
   achievedPerSecond: number;
   /** achieved ÷ MaxSendRate. */
   ratio: number;
-  /** achieved ÷ the rate this stream is meant to use (all of it, or 1 − transactionalShare for bulk). */
-  ratioOfStreamTarget: number;
   throttlesInWindow: number;
   throttlesTotal: number;
   maxInAnySecond: number;
@@ -41,8 +39,6 @@ export interface RateResult {
   sender: Tally;
 }
 
-const TRANSACTIONAL_SHARE = 0.1;
-
 async function main(): Promise<void> {
   const args = scenarioArgs();
   const rate = Number(args.rate ?? 14);
@@ -55,12 +51,7 @@ async function main(): Promise<void> {
 
   const stack = await startStack({ maxSendRate: rate, latencyMs: [50, 150] });
   const { local, ses } = stack;
-  const env = {
-    ...local.env,
-    // Local mode's shape (one process, shared pacer) when containers = 1; Lambda's otherwise.
-    SENDER_CONCURRENCY: String(containers),
-    BULK_SENDER_CONCURRENCY: String(containers),
-  };
+  const env = local.env;
   const apiTally = emptyTally();
   const api = await loadApi(local.runtime.apiUrl, apiTally);
 
@@ -120,7 +111,6 @@ async function main(): Promise<void> {
     const accepted = sends.filter((s) => s.status === 200);
     const acceptedInWindow = accepted.filter(inWindow).length;
     const achieved = acceptedInWindow / seconds;
-    const streamTarget = stream === 'bulk' ? rate * (1 - TRANSACTIONAL_SHARE) : rate;
     const lastAccepted = accepted.at(-1)?.arrivedAt ?? 0;
     return {
       label,
@@ -133,7 +123,6 @@ async function main(): Promise<void> {
       acceptedInWindow,
       achievedPerSecond: round(achieved, 2),
       ratio: round(achieved / rate),
-      ratioOfStreamTarget: round(achieved / streamTarget),
       throttlesInWindow: sends.filter((s) => s.status === 429 && inWindow(s)).length,
       throttlesTotal: sends.filter((s) => s.status === 429).length,
       maxInAnySecond: maxInAnySecond(accepted.map((s) => s.arrivedAt)),

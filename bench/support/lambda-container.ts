@@ -1,8 +1,8 @@
 /**
  * One "Lambda container" in a process of its own: the real sender and fan-out handlers, imported
  * with the environment the parent prepared, driven by local/sqs-event-source.ts. Several of these
- * side by side behave like Lambda's C concurrent containers (each with its own pacer and caches);
- * one with a poller concurrency of 2 and SENDER_CONCURRENCY=1 is exactly `npm start`'s sender.
+ * side by side behave like Lambda's C concurrent containers (each with its own caches, all on the
+ * one shared send schedule); one with a poller concurrency of 2 is exactly `npm start`'s sender.
  *
  * IPC: sends `{ready}`; on `{type: 'stop'}` stops polling, waits for running invocations, and
  * answers `{type: 'tally', tally}` with the AWS calls and invocation times it counted.

@@ -23,7 +23,6 @@ const env = readEnvironment({
   FANOUT_QUEUE_URL: queueUrl,
   BULK_QUEUE_URL: queueUrl,
   MAX_SEND_RATE: maxSendRateOverride,
-  TRANSACTIONAL_SHARE: z.coerce.number().min(0).max(0.9).default(0.1),
 });
 
 const messageSchema = z.strictObject({
@@ -45,7 +44,6 @@ const deps = {
     bulkRate(
       rateInUse(await quota.get(), env.MAX_SEND_RATE),
       await ledger.current('transactional', new Date()),
-      env.TRANSACTIONAL_SHARE,
     ),
   bulkPaused: async () => (await deliverability.guard()).paused,
   now: () => new Date(),

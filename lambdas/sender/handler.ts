@@ -9,27 +9,15 @@ import { DynamoMessageStore } from '../shared/adapters/message-store';
 import { DynamoRateLedger } from '../shared/adapters/rate-ledger';
 import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
 import { SqsSendQueue } from '../shared/adapters/send-queue';
+import { DynamoSendTimeline } from '../shared/adapters/send-timeline';
 import { fetchAccountQuota, SesMailer } from '../shared/adapters/ses-mailer';
 import { deliverBulk } from '../shared/domain/bulk-delivery';
 import type { Campaign } from '../shared/domain/campaign';
 import { deliver } from '../shared/domain/delivery';
 import type { Stream } from '../shared/domain/message';
-import { Pacer, systemClock } from '../shared/domain/pacer';
-import {
-  bulkRate,
-  CachedQuota,
-  dailyQuotaExhausted,
-  RecentSends,
-  rateInUse,
-  SANDBOX_RATE,
-} from '../shared/domain/send-rate';
-import {
-  maxSendRateOverride,
-  queueUrl,
-  readEnvironment,
-  senderConcurrency,
-  tableName,
-} from '../shared/environment';
+import { BULK_LOOKAHEAD_MS, systemClock } from '../shared/domain/pacer';
+import { CachedQuota, dailyQuotaExhausted, RecentSends, rateInUse } from '../shared/domain/send-rate';
+import { maxSendRateOverride, queueUrl, readEnvironment, tableName } from '../shared/environment';
 import { logger, metrics } from '../shared/observability';
 import { readUnsubscribeSecret } from '../shared/unsubscribe-secret';
 import { processBatch } from './process-batch';
@@ -47,15 +35,14 @@ const env = readEnvironment({
   BULK_CONFIGURATION_SET: z.string().optional(),
   PUBLIC_BASE_URL: z.string().url(),
   MAX_SEND_RATE: maxSendRateOverride,
-  SENDER_CONCURRENCY: senderConcurrency,
-  BULK_SENDER_CONCURRENCY: senderConcurrency,
-  TRANSACTIONAL_SHARE: z.coerce.number().min(0).max(0.9).default(0.1),
 });
 
 const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
 const campaigns = new DynamoCampaignStore(env.CAMPAIGNS_TABLE);
 const recipients = new DynamoRecipientStore(env.RECIPIENTS_TABLE);
 const ledger = new DynamoRateLedger(env.RATE_LEDGER_TABLE);
+// One schedule of send slots for both streams and every container (in the rate ledger table).
+const timeline = new DynamoSendTimeline(env.RATE_LEDGER_TABLE);
 const deliverability = new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE);
 const queues = {
   transactional: new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL),
@@ -72,13 +59,9 @@ const quota = new CachedQuota(
   (error) => logger.warn('GetAccount failed; pacing on the last known rate', { error }),
 );
 
-// Module scope, so they outlive one invocation: back-to-back batches in a warm container neither
-// burst nor forget what they sent.
+// Module scope, so they outlive one invocation: what this container sent lately, for the rate
+// ledger (what GET /v1/campaigns/{id} shows as the current rate) and the daily quota guard.
 const worker = randomUUID();
-const pacers: Record<Stream, Pacer> = {
-  transactional: new Pacer(SANDBOX_RATE),
-  bulk: new Pacer(SANDBOX_RATE),
-};
 const recent: Record<Stream, RecentSends> = { transactional: new RecentSends(), bulk: new RecentSends() };
 const lastReported: Record<Stream, number> = { transactional: 0, bulk: 0 };
 const REPORT_EVERY_MS = 2_000;
@@ -87,8 +70,9 @@ const campaignCache = new Map<string, { campaign: Campaign | undefined; at: numb
 let guardCache: { paused: boolean; at: number } | undefined;
 
 /** The reputation guard, looked at every few seconds: it pauses every bulk sender within that. */
-async function bulkPaused(): Promise<boolean> {
-  if (guardCache && Date.now() - guardCache.at < CAMPAIGN_CACHE_MS) return guardCache.paused;
+async function bulkPaused(options?: { fresh: boolean }): Promise<boolean> {
+  const cached = guardCache && Date.now() - guardCache.at < CAMPAIGN_CACHE_MS;
+  if (guardCache && cached && !options?.fresh) return guardCache.paused;
   const { paused } = await deliverability.guard();
   guardCache = { paused, at: Date.now() };
   return paused;
@@ -109,17 +93,6 @@ async function accountRate(): Promise<number> {
   const rate = rateInUse(await quota.get(), env.MAX_SEND_RATE);
   metrics.addMetric('RateInUse', MetricUnit.CountPerSecond, rate);
   return rate;
-}
-
-/** This container's share of its stream's rate: each of the N concurrent senders takes 1/N. */
-async function shareOfRate(stream: Stream): Promise<number> {
-  const total = await accountRate();
-  if (stream === 'transactional') return total / env.SENDER_CONCURRENCY;
-  const transactionalNow = await ledger.current('transactional', new Date()).catch((error: unknown) => {
-    logger.warn('rate ledger unreadable; leaving transactional mail its reserved share', { error });
-    return 0;
-  });
-  return bulkRate(total, transactionalNow, env.TRANSACTIONAL_SHARE) / env.BULK_SENDER_CONCURRENCY;
 }
 
 async function cachedCampaign(id: string): Promise<Campaign | undefined> {
@@ -191,13 +164,17 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   metrics.addDimension('stream', stream);
   try {
     return await processBatch(event.Records, {
-      pacer: pacers[stream],
+      timeline,
       clock: systemClock,
       requeue: queues[stream],
       deadline: Date.now() + context.getRemainingTimeInMillis(),
-      currentRate: () => shareOfRate(stream),
+      currentRate: accountRate,
+      // Transactional first: it takes the next free slot wherever it is; bulk only what is left
+      // close ahead of now.
+      lookaheadMs: stream === 'bulk' ? BULK_LOOKAHEAD_MS : Number.POSITIVE_INFINITY,
       deliver: deliverer(stream, await secretFor(stream)),
       onOutcome: (outcome) => metrics.addMetric(METRIC_NAMES[outcome] ?? outcome, MetricUnit.Count, 1),
+      onHoldFailed: (error) => logger.warn('could not hold the send schedule after a throttle', { error }),
       onError: (error, record) => {
         metrics.addMetric('RecordErrors', MetricUnit.Count, 1);
         logger.error('record not processed; SQS will deliver it again', {

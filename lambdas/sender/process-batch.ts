@@ -1,60 +1,127 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { Requeue } from '../shared/domain/delivery';
-import type { Clock, Pacer } from '../shared/domain/pacer';
+import { MAX_QUEUE_DELAY_SECONDS, type Requeue } from '../shared/domain/delivery';
+import { type Clock, type SendTimeline, type SlotGrant, slotSpacingMs } from '../shared/domain/pacer';
 
 /** Enough for one SES call (10 s request timeout) and the writes around it. */
 export const SEND_BUDGET_MS = 15_000;
-/** A throttle means SES counts us faster than we think; leave it this long before the next slot. */
-export const THROTTLE_PAUSE_MS = 1_000;
+/**
+ * A throttle means SES counts us faster than we think (clock jitter, or another sender in the
+ * account): nothing starts for this long. Short, because the shared schedule already keeps the
+ * account at its rate, and every millisecond of pause is a slot lost for both streams.
+ */
+export const THROTTLE_PAUSE_MS = 100;
+
+/** Longer than this until the schedule has room, and a bulk batch goes back on the queue instead. */
+export const LONG_WAIT_MS = 5_000;
 
 export interface BatchDeps<Outcome extends string> {
-  pacer: Pacer;
+  /** The account's one schedule of send slots, shared by both streams and every container. */
+  timeline: SendTimeline;
   clock: Clock;
   requeue: Requeue;
-  /** This sender's share of the stream's rate, in mails per second. */
+  /** The account's send rate, in mails per second. */
   currentRate: () => Promise<number>;
+  /**
+   * How far ahead of now this stream may book slots: `Infinity` for transactional mail (the next
+   * free slot, wherever it is), `BULK_LOOKAHEAD_MS` for bulk mail (so it takes only what is left).
+   */
+  lookaheadMs: number;
   /** Epoch ms by which every record must be settled (the invocation's deadline). */
   deadline: number;
-  /** Sends the mail behind one record (claim, send, record); `onThrottle` slows the pacer down. */
+  /** Sends the mail behind one record (claim, send, record); `onThrottle` holds the schedule back. */
   deliver: (body: string, onThrottle: () => void) => Promise<Outcome>;
   onOutcome: (outcome: Outcome | 'deferred') => void;
   onError: (error: unknown, record: SQSRecord) => void;
+  /** A hold after a throttle could not be written; sending goes on. */
+  onHoldFailed: (error: unknown) => void;
 }
 
 /**
- * Drains one SQS batch at the paced rate. Sends start on their slots and overlap while SES answers,
- * so latency never lowers the rate. Records that cannot be sent before the deadline are put back
- * on the queue untouched; a record whose handling throws is reported as a batch item failure, so
- * SQS retries just that one (and moves it to the DLQ after the queue's receive limit).
+ * Drains one SQS batch on the shared schedule: books slots (transactional mail as many as it has,
+ * bulk mail a short chunk at a time and only close ahead), starts each send on its slot, and lets
+ * sends overlap while SES answers, so latency never lowers the rate. Records that cannot start
+ * before the deadline go back on the queue untouched; a record whose handling throws is reported
+ * as a batch item failure, so SQS retries just that one (and moves it to the DLQ after the queue's
+ * receive limit).
  */
 export async function processBatch<Outcome extends string>(
   records: SQSRecord[],
   deps: BatchDeps<Outcome>,
 ): Promise<SQSBatchResponse> {
-  deps.pacer.setRate(await deps.currentRate());
+  const spacingMs = slotSpacingMs(await deps.currentRate());
+  // Bulk books as many slots as fit in its lookahead (at least one); transactional all it has.
+  const chunk = Math.max(1, Math.floor(deps.lookaheadMs / spacingMs));
   const failures: string[] = [];
-  const settle = (record: SQSRecord, work: Promise<Outcome | 'deferred'>) =>
-    work.then(deps.onOutcome, (error: unknown) => {
-      deps.onError(error, record);
-      failures.push(record.messageId);
-    });
-  const onThrottle = () => deps.pacer.pause(THROTTLE_PAUSE_MS);
-
   const inFlight: Promise<void>[] = [];
-  for (const record of records) {
-    const startBy = deps.clock.now() + deps.pacer.delayUntilNextSlot();
-    if (startBy + SEND_BUDGET_MS > deps.deadline) {
-      inFlight.push(
-        settle(
-          record,
-          deps.requeue.requeue(record.body, 0).then(() => 'deferred' as const),
-        ),
+  const settle = (record: SQSRecord, work: Promise<Outcome | 'deferred'>) =>
+    inFlight.push(
+      work.then(deps.onOutcome, (error: unknown) => {
+        deps.onError(error, record);
+        failures.push(record.messageId);
+      }),
+    );
+  const onThrottle = () => {
+    const until = deps.clock.now() + THROTTLE_PAUSE_MS;
+    inFlight.push(deps.timeline.holdUntil(until).catch(deps.onHoldFailed));
+  };
+  const putBack = (rest: SQSRecord[], delaySeconds: number) => {
+    for (const record of rest) {
+      settle(
+        record,
+        deps.requeue.requeue(record.body, delaySeconds).then(() => 'deferred' as const),
       );
+    }
+  };
+
+  let next = 0;
+  while (next < records.length) {
+    const now = deps.clock.now();
+    // Every send must start early enough to finish before the deadline.
+    const room = deps.deadline - SEND_BUDGET_MS - now;
+    if (room < 0) {
+      putBack(records.slice(next), 0);
+      break;
+    }
+    const count = Math.min(chunk, records.length - next, Math.floor(room / spacingMs) + 1);
+    const lastUsefulStart = now + room - (count - 1) * spacingMs;
+    const latestStart = Math.min(now + deps.lookaheadMs, lastUsefulStart);
+    let grant: SlotGrant;
+    try {
+      grant = await deps.timeline.reserve({ count, spacingMs, now, latestStart });
+    } catch (error) {
+      // Nothing of the rest was claimed: SQS delivers those records again.
+      for (const record of records.slice(next)) settle(record, Promise.reject(error));
+      break;
+    }
+    if (!grant.granted) {
+      if (grant.nextFreeAt > lastUsefulStart || grant.nextFreeAt - now > LONG_WAIT_MS) {
+        // Booked past this invocation, or for long (transactional mail first): back on the queue
+        // until the free slot comes in reach, rather than a Lambda billed for waiting.
+        const reach = Math.min(deps.lookaheadMs, lastUsefulStart - now);
+        putBack(records.slice(next), secondsUntil(grant.nextFreeAt - reach, now));
+        break;
+      }
+      await deps.clock.sleep(Math.max(1, grant.nextFreeAt - deps.lookaheadMs - now));
       continue;
     }
-    await deps.pacer.acquire();
-    inFlight.push(settle(record, deps.deliver(record.body, onThrottle)));
+    for (let i = 0; i < count; i++) {
+      const record = records[next + i] as SQSRecord;
+      const slot = grant.firstAt + i * spacingMs;
+      await deps.clock.sleep(Math.max(0, slot - deps.clock.now()));
+      settle(record, deps.deliver(record.body, onThrottle));
+    }
+    next += count;
   }
-  await Promise.all(inFlight);
+  // A throttle's hold joins the list while the sends settle: wait until nothing is left.
+  for (let waited = 0; waited < inFlight.length; ) {
+    const pending = inFlight.slice(waited);
+    waited = inFlight.length;
+    await Promise.all(pending);
+  }
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** Whole seconds from `now` to `at`, as an SQS delay (0 to 15 minutes). */
+function secondsUntil(at: number, now: number): number {
+  return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.floor((at - now) / 1000)));
 }

@@ -16,5 +16,3 @@ export const tableName = z.string().min(1);
 export const queueUrl = z.string().url();
 /** Optional MaxSendRate override from the deploy config; empty means "ask SES". */
 export const maxSendRateOverride = z.preprocess((v) => (v === '' ? undefined : v), positiveNumber.optional());
-/** How many senders pace independently (each gets 1/n of the rate); the Lambda's reserved concurrency. */
-export const senderConcurrency = z.coerce.number().int().min(1).default(1);

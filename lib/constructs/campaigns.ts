@@ -22,8 +22,6 @@ export interface CampaignsProps {
   readonly fanoutQueue: sqs.IQueue;
   /** Where the fan-out puts one message per recipient for the sender. */
   readonly bulkQueue: sqs.IQueue;
-  /** Share of the send rate bulk mail leaves to transactional mail (`TRANSACTIONAL_SHARE`). */
-  readonly transactionalShare: number;
   /**
    * Send-rate ceiling in emails per second.
    * @default - the account's MaxSendRate from SES GetAccount
@@ -75,7 +73,6 @@ export class Campaigns extends Construct {
       .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
       // SendMessageBatch is authorized as sqs:SendMessage.
       .bindQueue('BULK_QUEUE_URL', props.bulkQueue, ['sqs:SendMessage'])
-      .setEnv('TRANSACTIONAL_SHARE', String(props.transactionalShare))
       .allowAccountLevel(
         ['ses:GetAccount'],
         'The fan-out spaces its continuations by the account send rate from ses:GetAccount, which ' +

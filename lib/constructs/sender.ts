@@ -32,11 +32,6 @@ export interface SenderProps {
   readonly identity: SendingIdentity;
   /** The verified sending domain; `ses:SendEmail` is allowed only with a From address there. */
   readonly sendingDomain: string;
-  /**
-   * Share of the send rate bulk mail never takes from transactional mail (0 < share <= 0.9),
-   * passed as `TRANSACTIONAL_SHARE`: an OTP never waits behind a campaign.
-   */
-  readonly transactionalShare: number;
   /** Maximum concurrency of the transactional event source (C in DESIGN.md). */
   readonly concurrency: number;
   /** Maximum concurrency of the bulk event source. Reserved concurrency is the sum of both. */
@@ -83,7 +78,13 @@ export class Sender extends Construct {
     fn.bindTable('MESSAGES_TABLE', props.messages, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
       .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
       .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
-      .bindTable('RATE_LEDGER_TABLE', props.rateLedger, ['dynamodb:PutItem', 'dynamodb:Query'])
+      // The ledger (PutItem, Query) and the shared send schedule (UpdateItem, GetItem) live there.
+      .bindTable('RATE_LEDGER_TABLE', props.rateLedger, [
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'dynamodb:GetItem',
+      ])
       .bindTable('DELIVERABILITY_TABLE', props.deliverability, ['dynamodb:GetItem'])
       // SendMessage too: a throttled message goes back to the queue with a delay.
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
@@ -94,9 +95,6 @@ export class Sender extends Construct {
       .setEnv('PUBLIC_BASE_URL', props.publicBaseUrl)
       .setEnv('TRANSACTIONAL_CONFIGURATION_SET', props.identity.configurationSetNames.transactional)
       .setEnv('BULK_CONFIGURATION_SET', props.identity.configurationSetNames.bulk)
-      .setEnv('TRANSACTIONAL_SHARE', String(props.transactionalShare))
-      .setEnv('SENDER_CONCURRENCY', String(props.concurrency))
-      .setEnv('BULK_SENDER_CONCURRENCY', String(props.bulkConcurrency))
       .addToPolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendEmail'],

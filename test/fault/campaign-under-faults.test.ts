@@ -37,7 +37,7 @@ beforeAll(async () => {
     dynamoWriteThrottle: 0.01,
     dynamoLayer: 'wire',
     containers: 5,
-    ratePerContainer: 10,
+    rate: 50,
   });
 }, 600_000);
 

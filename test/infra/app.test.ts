@@ -18,7 +18,6 @@ const acme = {
   maxSendRate: 14,
   senderConcurrency: 4,
   bulkSenderConcurrency: 3,
-  transactionalShare: 0.7,
   reputationGuard: { bounceRate: 0.02, complaintRate: 0.0005, minimumSample: 500 },
   transientBounces: { limit: 5, windowDays: 14 },
   retainData: false,
@@ -72,7 +71,6 @@ describe('an app with several client configs', () => {
   it('sizes the sender by senderConcurrency and bulkSenderConcurrency', () => {
     acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
       ReservedConcurrentExecutions: 7,
-      Environment: { Variables: { SENDER_CONCURRENCY: '4', BULK_SENDER_CONCURRENCY: '3' } },
     });
     const concurrencies = Object.values(acmeTemplate.findResources('AWS::Lambda::EventSourceMapping'))
       .map((mapping) => mapping.Properties.ScalingConfig?.MaximumConcurrency)
@@ -145,14 +143,6 @@ describe('an app with several client configs', () => {
 
     expect(acmeNames.every((name) => String(name).startsWith('AcmeMail-') || name === 'AcmeMail')).toBe(true);
     expect(acmeNames.filter((name) => namesOf(exampleTemplate).includes(name))).toEqual([]);
-  });
-
-  it('passes the transactional share to the sender and the fan-out', () => {
-    for (const service of ['mailroom-sender', 'mailroom-fanout']) {
-      acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: { POWERTOOLS_SERVICE_NAME: service, TRANSACTIONAL_SHARE: '0.7' } },
-      });
-    }
   });
 
   it('passes cfn-lint without errors in every region', () => {

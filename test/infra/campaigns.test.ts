@@ -18,7 +18,6 @@ describe('fan-out function', () => {
           DELIVERABILITY_TABLE: helpers.ref(storage.deliverability),
           FANOUT_QUEUE_URL: helpers.ref(queues.fanout.queue),
           BULK_QUEUE_URL: helpers.ref(queues.bulk.queue),
-          TRANSACTIONAL_SHARE: '0.1',
         },
       },
     });

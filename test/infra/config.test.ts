@@ -54,7 +54,6 @@ describe('client config', () => {
       dmarc: { policy: 'none' },
       alarmEmails: [],
       oldestMessageAlarmMinutes: 15,
-      transactionalShare: 0.1,
       tracking: { opens: false, clicks: false },
     });
     expect(config.hostedZone).toBeUndefined();
@@ -98,7 +97,6 @@ describe('client config', () => {
       dmarc: { policy: 'reject', reportAddress: 'dmarc@acme.com' },
       alarmEmails: ['ops@acme.com', 'oncall@acme.com'],
       oldestMessageAlarmMinutes: 5,
-      transactionalShare: 0.9,
       tracking: { opens: true, clicks: true, customDomain: 'track.mail.acme.com' },
     });
 
@@ -208,14 +206,10 @@ describe('client config', () => {
       /oldestMessageAlarmMinutes: must be at least 1/,
     ],
     [
-      'transactionalShare 0',
-      { transactionalShare: 0 },
-      /transactionalShare: must be more than 0 and at most 0\.9/,
-    ],
-    [
-      'transactionalShare 0.95',
-      { transactionalShare: 0.95 },
-      /transactionalShare: must be more than 0 and at most 0\.9/,
+      // Gone since the streams share one send schedule: transactional first, bulk takes the rest.
+      'transactionalShare',
+      { transactionalShare: 0.1 },
+      /transactionalShare: no longer used/,
     ],
     ['bulkSenderConcurrency 1', { bulkSenderConcurrency: 1 }, /bulkSenderConcurrency: must be at least 2/],
     [

@@ -86,7 +86,13 @@ describe('least privilege', () => {
       [arn(storage.messages)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [arn(storage.campaigns)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [arn(storage.recipients)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      [arn(storage.rateLedger)]: ['dynamodb:PutItem', 'dynamodb:Query'],
+      // Its own rate (PutItem), the transactional rate (Query), the shared send schedule (the rest).
+      [arn(storage.rateLedger)]: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
       [arn(storage.deliverability)]: ['dynamodb:GetItem'],
       // Consumed through the event sources; SendMessage puts throttled or deferred mail back.
       [arn(queues.transactional.queue)]: [...CONSUME, 'sqs:SendMessage'].sort(),

@@ -359,9 +359,6 @@ describe('sender function', () => {
           BULK_CONFIGURATION_SET: ref(stack.identity.bulk),
           PUBLIC_BASE_URL: publicBaseUrl(),
           UNSUBSCRIBE_SECRET_ARN: ref(stack.feedback.unsubscribeSecret),
-          TRANSACTIONAL_SHARE: '0.1',
-          SENDER_CONCURRENCY: '2',
-          BULK_SENDER_CONCURRENCY: '2',
         },
       },
     });

@@ -1,18 +1,13 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { dynamo } from '../../lambdas/shared/adapters/aws-clients';
 import { DynamoIdempotencyStore } from '../../lambdas/shared/adapters/idempotency-store';
 import { DynamoMessageStore } from '../../lambdas/shared/adapters/message-store';
 import { DynamoSuppressionList } from '../../lambdas/shared/adapters/suppression-store';
 import type { StoredMessage } from '../../lambdas/shared/domain/message';
-import { createTables, LOCAL_TABLES } from '../../local/resources';
+import { LOCAL_TABLES } from '../../local/resources';
+import { startDynalite } from './support/dynalite';
 
-// The adapters' SDK client resolves its endpoint from the standard environment on its first
-// request, so pointing AWS_ENDPOINT_URL_DYNAMODB at an in-process dynalite before any call is enough.
-let server: Server;
+let dynamoDb: { stop: () => Promise<void> };
 const adapters = {
   messages: new DynamoMessageStore(LOCAL_TABLES.messages.name),
   idempotency: new DynamoIdempotencyStore(LOCAL_TABLES.idempotency.name),
@@ -28,19 +23,11 @@ const putSuppression = async (email: string, scope?: string) => {
 };
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', () => ready()));
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-  });
-  await createTables(new DynamoDBClient({}));
+  dynamoDb = await startDynalite();
 });
 
 afterAll(async () => {
-  await new Promise((done) => server.close(done));
+  await dynamoDb.stop();
 });
 
 const at = (iso: string) => new Date(iso);

@@ -76,6 +76,26 @@ describe('deliverBulk', () => {
     expect((await campaigns.get('c1'))?.totals.queued).toBe(0);
   });
 
+  it.each([
+    ['the campaign', true],
+    ['the reputation guard', false],
+  ])(
+    'does not release on a cached pause of %s that a resume has since ended: it sends',
+    async (_, staleCampaign) => {
+      const { deps, mailer, recipients, campaigns } = await setup();
+      // The sender's few-seconds-old view still says paused; the campaign and the guard say otherwise.
+      const stale = { ...(await campaigns.get('c1')), status: 'paused' } as Campaign;
+      const resumed: BulkDeliveryDeps = {
+        ...deps,
+        campaign: async (id) => (staleCampaign ? stale : campaigns.get(id)),
+        bulkPaused: async (options) => !staleCampaign && !options?.fresh,
+      };
+      await expect(deliverBulk(body(), resumed)).resolves.toBe('sent');
+      expect(mailer.sent).toHaveLength(1);
+      expect((await recipients.get('c1', 'r0000@example.org'))?.status).toBe('sent');
+    },
+  );
+
   it('cancels a cancelled campaign’s recipient instead of sending', async () => {
     const { deps, mailer, campaigns } = await setup(aCampaign({ status: 'cancelled' }));
     await expect(deliverBulk(body(), deps)).resolves.toBe('cancelled');

@@ -4,6 +4,7 @@ import {
   deliver,
   retryDelaySeconds,
   STALE_CLAIM_MS,
+  throttleRetryDelaySeconds,
 } from '../../lambdas/shared/domain/delivery';
 import { aQueuedMessage, NOW, queueBody } from './support/factories';
 import { InMemoryMessages, RecordingQueue, ScriptedMailer } from './support/in-memory';
@@ -33,13 +34,18 @@ describe('deliver', () => {
     expect(mailer.sent).toHaveLength(1);
   });
 
-  it('puts a throttled message back on the queue with a delay, neither failed nor lost', async () => {
-    const { deps, claims, requeue, throttles } = await setup([{ kind: 'throttled', detail: '429' }]);
+  it('puts a throttled message back on the queue, neither failed nor lost, backing off from the second throttle', async () => {
+    const { deps, claims, requeue, throttles } = await setup([
+      { kind: 'throttled', detail: '429' },
+      { kind: 'throttled', detail: '429' },
+    ]);
     await expect(deliver(queueBody(), deps)).resolves.toBe('requeued');
     expect(claims.items.get('msg-1')?.status).toBe('queued');
-    expect(requeue.requeued).toEqual([{ body: queueBody(), delaySeconds: expect.any(Number) }]);
-    expect(requeue.requeued[0]?.delaySeconds).toBeGreaterThanOrEqual(1);
-    expect(throttles()).toBe(1);
+    // The first at once: the schedule was held back, so the retry gets a later slot anyway.
+    expect(requeue.requeued).toEqual([{ body: queueBody(), delaySeconds: 0 }]);
+    await expect(deliver(queueBody(), deps)).resolves.toBe('requeued');
+    expect(requeue.requeued[1]?.delaySeconds).toBeGreaterThanOrEqual(1);
+    expect(throttles()).toBe(2);
     // The re-queued record is then sent normally.
     await expect(deliver(queueBody(), deps)).resolves.toBe('sent');
   });
@@ -103,6 +109,13 @@ describe('deliver', () => {
     const { deps } = await setup();
     await expect(deliver('not json', deps)).rejects.toThrow();
     await expect(deliver(JSON.stringify({ id: 'x' }), deps)).rejects.toThrow();
+  });
+});
+
+describe('throttleRetryDelaySeconds', () => {
+  it('retries a first throttle at once, then backs off like any retry', () => {
+    const noJitter = () => 0;
+    expect([1, 2, 3, 4].map((a) => throttleRetryDelaySeconds(a, noJitter))).toEqual([0, 1, 2, 4]);
   });
 });
 

@@ -1,75 +1,235 @@
 import type { SQSRecord } from 'aws-lambda';
-import { type BatchDeps, processBatch, SEND_BUDGET_MS } from '../../lambdas/sender/process-batch';
-import { deliver, type RecordOutcome } from '../../lambdas/shared/domain/delivery';
-import type { Clock } from '../../lambdas/shared/domain/pacer';
-import { Pacer } from '../../lambdas/shared/domain/pacer';
+import {
+  type BatchDeps,
+  processBatch,
+  SEND_BUDGET_MS,
+  THROTTLE_PAUSE_MS,
+} from '../../lambdas/sender/process-batch';
+import { deliver } from '../../lambdas/shared/domain/delivery';
+import { BULK_LOOKAHEAD_MS, slotSpacingMs } from '../../lambdas/shared/domain/pacer';
 import { aQueuedMessage, NOW, queueBody } from './support/factories';
-import { InMemoryMessages, RecordingQueue, ScriptedMailer } from './support/in-memory';
-
-class ManualClock implements Clock {
-  time = 0;
-  now = () => this.time;
-  sleep = async (ms: number) => {
-    this.time += ms;
-  };
-}
+import { InMemoryMessages, InMemorySendTimeline, RecordingQueue, ScriptedMailer } from './support/in-memory';
+import { VirtualClock } from './support/virtual-clock';
 
 const record = (messageId: string, body = queueBody(messageId)): SQSRecord =>
   ({ messageId: `sqs-${messageId}`, body }) as SQSRecord;
+const records = (prefix: string, count: number) =>
+  Array.from({ length: count }, (_, i) => record(`${prefix}${i}`));
 
-async function setup(count: number, { rate = 10, deadlineMs = 60_000 } = {}) {
-  const claims = new InMemoryMessages();
-  for (let i = 0; i < count; i++) await claims.create(aQueuedMessage({ id: `m${i}` }));
-  const clock = new ManualClock();
-  const mailer = new ScriptedMailer();
-  const queue = new RecordingQueue();
-  const outcomes: string[] = [];
-  const deps: BatchDeps<RecordOutcome> = {
-    deliver: (body, onThrottle) =>
-      deliver(body, { claims, mailer, requeue: queue, now: () => NOW, onThrottle }),
-    requeue: queue,
-    pacer: new Pacer(1, clock),
-    clock,
-    currentRate: async () => rate,
-    deadline: deadlineMs,
-    onOutcome: (o) => outcomes.push(o),
-    onError: () => outcomes.push('error'),
-  };
-  return { deps, claims, queue, outcomes };
+/** The most sends in any one-second window (SES's trailing second). */
+function maxInAnyWindow(times: number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while ((sorted[i] ?? 0) - (sorted[j] ?? 0) >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
 }
 
-describe('processBatch', () => {
-  it('sends every record once, paced to the current rate', async () => {
-    const { deps, claims } = await setup(10, { rate: 5 });
-    const records = Array.from({ length: 10 }, (_, i) => record(`m${i}`));
-    const response = await processBatch(records, deps);
+type Stream = 'transactional' | 'bulk';
+
+/** The transactional delivery itself (claim, send, record) over in-memory claims and an accepting SES. */
+const realDelivery =
+  (claims: InMemoryMessages): BatchDeps<string>['deliver'] =>
+  (body, onThrottle) =>
+    deliver(body, {
+      claims,
+      mailer: new ScriptedMailer(),
+      requeue: new RecordingQueue(),
+      now: () => NOW,
+      onThrottle,
+    });
+
+/**
+ * Several senders (transactional and bulk batches, as many containers would run them) on one
+ * shared schedule and one virtual clock; `deliver` only notes when each send started.
+ */
+function world(rate: number) {
+  const clock = new VirtualClock();
+  const timeline = new InMemorySendTimeline();
+  const queue = new RecordingQueue();
+  const sends: { stream: Stream; body: string; at: number }[] = [];
+  const batch = (stream: Stream, batchRecords: SQSRecord[], overrides: Partial<BatchDeps<string>> = {}) =>
+    processBatch(batchRecords, {
+      timeline,
+      clock,
+      requeue: queue,
+      currentRate: async () => rate,
+      lookaheadMs: stream === 'bulk' ? BULK_LOOKAHEAD_MS : Number.POSITIVE_INFINITY,
+      deadline: clock.now() + 60_000,
+      deliver: async (body) => {
+        sends.push({ stream, body, at: clock.now() });
+        return 'sent';
+      },
+      onOutcome: () => {},
+      onError: () => {},
+      onHoldFailed: () => {},
+      ...overrides,
+    });
+  return { clock, timeline, queue, sends, batch };
+}
+
+describe('processBatch on the shared send schedule', () => {
+  it('sends every record once, each on its own slot, at the rate', async () => {
+    const claims = new InMemoryMessages();
+    for (let i = 0; i < 10; i++) await claims.create(aQueuedMessage({ id: `m${i}` }));
+    const { clock, batch } = world(5);
+    const response = await clock.run(
+      batch('transactional', records('m', 10), {
+        deliver: realDelivery(claims),
+      }),
+    );
     expect(response.batchItemFailures).toEqual([]);
     expect([...claims.items.values()].every((m) => m.status === 'sent')).toBe(true);
     // 10 sends at 5/s: the last slot comes about 1.8 s after the first, not all at once.
-    expect(deps.clock.now()).toBeGreaterThanOrEqual(1800);
+    expect(clock.now()).toBeGreaterThanOrEqual(1800);
+  });
+
+  it.each([1, 14, 100])(
+    'keeps both streams and every sender together within %i/s over any second, and uses the rate',
+    async (rate) => {
+      const { clock, sends, batch } = world(rate);
+      const perBatch = 10;
+      const work: Promise<unknown>[] = [];
+      // Three bulk senders draining a campaign, two transactional senders, and OTPs arriving late.
+      for (let b = 0; b < Math.max(3, rate); b++) work.push(batch('bulk', records(`b${b}-`, perBatch)));
+      for (let t = 0; t < 2; t++) work.push(batch('transactional', records(`t${t}-`, 3)));
+      work.push(clock.sleep(700).then(() => batch('transactional', records('late-', 2))));
+      await clock.run(Promise.all(work));
+
+      const times = sends.map((s) => s.at);
+      expect(new Set(sends.map((s) => s.body)).size).toBe(sends.length);
+      expect(maxInAnyWindow(times)).toBeLessThanOrEqual(rate);
+      const achieved = (times.length - 1) / ((Math.max(...times) - Math.min(...times)) / 1000);
+      expect(achieved).toBeGreaterThanOrEqual(rate * 0.98);
+    },
+  );
+
+  it('gives an OTP a slot at once ahead of a campaign that keeps the rate busy (transactional first)', async () => {
+    const rate = 14;
+    const { clock, sends, batch } = world(rate);
+    const campaign = Array.from({ length: 6 }, (_, b) => batch('bulk', records(`b${b}-`, 10)));
+    const otp = clock.sleep(1_000).then(() => batch('transactional', [record('otp')]));
+    await clock.run(Promise.all([...campaign, otp]));
+
+    const otpAt = sends.find((s) => s.body === queueBody('otp'))?.at ?? Number.NaN;
+    const spacing = slotSpacingMs(rate);
+    // Bulk never books further ahead than its lookahead plus the chunk it booked last.
+    const chunk = Math.max(1, Math.floor(BULK_LOOKAHEAD_MS / spacing));
+    expect(otpAt - 1_000).toBeLessThanOrEqual(BULK_LOOKAHEAD_MS + chunk * spacing);
+    // The campaign was sending before and after it: the OTP did not wait for a pause in bulk mail.
+    expect(sends.some((s) => s.stream === 'bulk' && s.at > otpAt)).toBe(true);
+    expect(sends.some((s) => s.stream === 'bulk' && s.at < otpAt && s.at > 500)).toBe(true);
+  });
+
+  it('lets bulk mail take the whole rate while transactional mail is quiet', async () => {
+    const { clock, sends, batch } = world(14);
+    await clock.run(Promise.all([batch('bulk', records('a', 10)), batch('bulk', records('b', 10))]));
+    const times = sends.map((s) => s.at);
+    const achieved = (times.length - 1) / ((Math.max(...times) - Math.min(...times)) / 1000);
+    expect(achieved).toBeGreaterThanOrEqual(14 * 0.98);
+  });
+
+  it('holds the schedule back after a throttle', async () => {
+    const { clock, sends, batch } = world(100);
+    const throttled = batch('transactional', [record('first')], {
+      deliver: async (body, onThrottle) => {
+        sends.push({ stream: 'transactional', body, at: clock.now() });
+        onThrottle();
+        return 'requeued';
+      },
+    });
+    const next = clock.sleep(1).then(() => batch('transactional', [record('second')]));
+    await clock.run(Promise.all([throttled, next]));
+    // Without the hold the second send would have had the next slot, 10 ms after the first.
+    const second = sends.find((s) => s.body === queueBody('second'));
+    expect(second?.at).toBeGreaterThanOrEqual(THROTTLE_PAUSE_MS);
   });
 
   it('reports only the record that failed, so SQS retries just that one', async () => {
-    const { deps, outcomes } = await setup(2);
-    const response = await processBatch([record('m0'), record('bad', 'not json'), record('m1')], deps);
+    const claims = new InMemoryMessages();
+    for (let i = 0; i < 2; i++) await claims.create(aQueuedMessage({ id: `m${i}` }));
+    const { clock, batch } = world(10);
+    const outcomes: string[] = [];
+    const response = await clock.run(
+      batch('transactional', [record('m0'), record('bad', 'not json'), record('m1')], {
+        deliver: realDelivery(claims),
+        onOutcome: (o) => outcomes.push(o),
+      }),
+    );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'sqs-bad' }]);
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(2);
   });
 
-  it('puts back, untouched, the records it cannot send before the deadline', async () => {
-    // 1 per second with 20 s left: the budget covers only a handful of sends.
-    const { deps, queue, claims } = await setup(10, { rate: 1, deadlineMs: SEND_BUDGET_MS + 3_000 });
-    const response = await processBatch(
-      Array.from({ length: 10 }, (_, i) => record(`m${i}`)),
-      deps,
+  it('puts back, untouched, the records it cannot start before the deadline', async () => {
+    // 1 per second with 18 s left: the budget covers only a handful of sends.
+    const { clock, sends, queue, batch } = world(1);
+    const response = await clock.run(
+      batch('transactional', records('m', 10), { deadline: SEND_BUDGET_MS + 3_000 }),
     );
-    const sent = [...claims.items.values()].filter((m) => m.status === 'sent').length;
     expect(response.batchItemFailures).toEqual([]);
-    expect(sent).toBeGreaterThan(0);
-    expect(sent + queue.requeued.length).toBe(10);
+    expect(sends.length).toBeGreaterThan(0);
+    expect(sends.length + queue.requeued.length).toBe(10);
     expect(queue.requeued.every((r) => r.delaySeconds === 0)).toBe(true);
-    expect([...claims.items.values()].filter((m) => m.status === 'queued')).toHaveLength(
-      queue.requeued.length,
+    // Nothing was sent after the last moment a send could still finish.
+    expect(Math.max(...sends.map((s) => s.at))).toBeLessThanOrEqual(3_000);
+  });
+
+  it('puts the batch back until the schedule comes in reach when it is booked past the invocation', async () => {
+    const { clock, sends, queue, timeline, batch } = world(14);
+    // Say a burst of transactional mail has booked the next two minutes.
+    timeline.nextFreeAt = 120_000;
+    const response = await clock.run(batch('transactional', records('m', 2)));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sends).toEqual([]);
+    expect(queue.requeued).toHaveLength(2);
+    // Back when the free slot is within an invocation's reach (about 45 s ahead), not at once.
+    for (const { delaySeconds } of queue.requeued) {
+      expect(delaySeconds).toBeGreaterThanOrEqual(70);
+      expect(delaySeconds).toBeLessThanOrEqual(80);
+    }
+  });
+
+  it('puts bulk mail back rather than idle for long while transactional mail has the schedule', async () => {
+    const { clock, sends, queue, timeline, batch } = world(14);
+    timeline.nextFreeAt = 20_000;
+    await clock.run(batch('bulk', records('m', 3)));
+    expect(sends).toEqual([]);
+    expect(clock.now()).toBe(0);
+    expect(queue.requeued.map((r) => r.delaySeconds)).toEqual([19, 19, 19]);
+  });
+
+  it('leaves the records to SQS when the schedule cannot be reached', async () => {
+    const { clock, sends, timeline, batch } = world(14);
+    timeline.failNext = true;
+    const errors: unknown[] = [];
+    const response = await clock.run(
+      batch('bulk', records('m', 3), { onError: (error) => errors.push(error) }),
     );
+    expect(sends).toEqual([]);
+    expect(response.batchItemFailures).toHaveLength(3);
+    expect(errors).toHaveLength(3);
+  });
+
+  it('waits for its own slot rather than sending early when bulk mail has booked ahead', async () => {
+    const { clock, sends, timeline, batch } = world(10);
+    timeline.nextFreeAt = 3_000;
+    await clock.run(batch('bulk', records('m', 1)));
+    // Bulk books nothing until the free slot is within its lookahead, then sends on it.
+    expect(sends[0]?.at).toBe(3_000);
+    expect(timeline.reservations).toBe(1);
+  });
+});
+
+describe('slotSpacingMs', () => {
+  it('spaces slots evenly with 1 % headroom', () => {
+    expect(slotSpacingMs(10)).toBeCloseTo(101);
+    expect(slotSpacingMs(1000)).toBeCloseTo(1.01);
+  });
+
+  it('refuses a rate that is not a positive number', () => {
+    expect(() => slotSpacingMs(0)).toThrow(RangeError);
+    expect(() => slotSpacingMs(Number.NaN)).toThrow(RangeError);
   });
 });

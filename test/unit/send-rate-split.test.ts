@@ -1,16 +1,16 @@
 import { bulkRate, dailyQuotaExhausted, RecentSends } from '../../lambdas/shared/domain/send-rate';
 
 describe('bulkRate', () => {
-  it('leaves the reserved share free for transactional mail while it is quiet', () => {
-    expect(bulkRate(100, 0, 0.1)).toBeCloseTo(90);
+  it('is the whole rate while transactional mail is quiet', () => {
+    expect(bulkRate(100, 0)).toBeCloseTo(100);
   });
 
-  it('gives way when transactional mail needs more than its share', () => {
-    expect(bulkRate(100, 40, 0.1)).toBeCloseTo(60);
+  it('is what transactional mail leaves', () => {
+    expect(bulkRate(100, 40)).toBeCloseTo(60);
   });
 
   it('never stops completely', () => {
-    expect(bulkRate(100, 150, 0.1)).toBeCloseTo(1);
+    expect(bulkRate(100, 150)).toBeCloseTo(1);
   });
 });
 

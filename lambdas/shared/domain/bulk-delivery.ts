@@ -33,8 +33,8 @@ export interface BulkDeliveryDeps {
   mailer: Mailer;
   requeue: Requeue;
   content: BulkContentDeps;
-  /** True while the reputation guard holds all bulk mail. */
-  bulkPaused: () => Promise<boolean>;
+  /** True while the reputation guard holds all bulk mail (`fresh`: not from a cache). */
+  bulkPaused: (options?: { fresh: boolean }) => Promise<boolean>;
   /** True while the 24-hour quota has no room left for bulk mail. */
   quotaExhausted: () => Promise<boolean>;
   now: () => Date;
@@ -48,7 +48,7 @@ export interface BulkDeliveryDeps {
  */
 export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise<BulkOutcome> {
   const { campaignId, email } = bulkMessageSchema.parse(JSON.parse(body));
-  const campaign = await deps.campaign(campaignId);
+  let campaign = await deps.campaign(campaignId);
   if (!campaign) return 'orphan';
   const move = (from: RecipientStatus[], to: RecipientStatus, changes: Partial<CampaignRecipient> = {}) =>
     deps.recipients.transition(campaignId, email, from, to, {
@@ -60,7 +60,18 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
     await completeIfSettled(campaignId, deps, updated);
   };
 
-  const status = campaign.status === 'sending' && (await deps.bulkPaused()) ? 'paused' : campaign.status;
+  const statusOf = async (current: Campaign, fresh: boolean) =>
+    current.status === 'sending' && (await deps.bulkPaused({ fresh })) ? 'paused' : current.status;
+  let status = await statusOf(campaign, false);
+  if (status === 'paused' || status === 'scheduled' || status === 'draft') {
+    // Only an uncached look may release a recipient. A cached "paused" can predate a resume whose
+    // fan-out has already queued this recipient again; releasing on it would leave the recipient
+    // pending with nothing on the queue (the pause-and-resume test caught this under load).
+    const current = await deps.campaigns.get(campaignId);
+    if (!current) return 'orphan';
+    campaign = current;
+    status = await statusOf(current, true);
+  }
   switch (status) {
     case 'paused':
     case 'scheduled':

@@ -139,7 +139,7 @@ export async function settle(
     case 'throttled':
       actions.onThrottle();
       await actions.release('throttled');
-      await actions.requeue(retryDelaySeconds(actions.attempts));
+      await actions.requeue(throttleRetryDelaySeconds(actions.attempts));
       return 'requeued';
     case 'quota_exceeded':
       await actions.release('daily_quota_exceeded');
@@ -175,6 +175,15 @@ async function handleUnclaimed(
     }
   }
   return 'duplicate';
+}
+
+/**
+ * A first throttle goes straight back on the queue: the shared schedule has already been held back,
+ * so the retry gets a later slot anyway, and an OTP should not wait seconds for one refused send.
+ * Throttles after that back off as any retry does (SES may be throttling for reasons of its own).
+ */
+export function throttleRetryDelaySeconds(attempts: number, random: () => number = Math.random): number {
+  return attempts <= 1 ? 0 : retryDelaySeconds(attempts - 1, random);
 }
 
 /** 1, 2, 4 … seconds with jitter, capped at SQS's 15 minutes. */

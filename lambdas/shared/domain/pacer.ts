@@ -8,56 +8,50 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+/** The start of the first of the slots reserved, or when the next free slot comes if none was. */
+export type SlotGrant = { granted: true; firstAt: number } | { granted: false; nextFreeAt: number };
+
+export interface SlotRequest {
+  /** How many consecutive slots. */
+  count: number;
+  /** Milliseconds between two slots (see `slotSpacingMs`). */
+  spacingMs: number;
+  /** Epoch ms: no slot starts before this. */
+  now: number;
+  /** Epoch ms: reserve nothing unless the first slot would start by then. */
+  latestStart: number;
+}
+
 /**
- * Hands out send slots evenly spaced at `ratePerSecond`. Slots are reserved synchronously, so many
- * concurrent callers still get distinct slots, and the wait is measured from the previous slot, not
- * from the end of the previous send: a send's own latency never slows the rate down (the trap of
- * `await send(); sleep(1000 / rate)`), and sends overlap as much as latency requires.
- *
- * Even spacing rather than a burst-then-wait window, because SES counts over any trailing second.
- * `margin` keeps a little headroom for the jitter between our clock and SES's.
+ * The one schedule of send slots that every sender of the account shares, both streams and every
+ * container: "the next free slot starts at T". A reservation of n slots starts at max(T, now) and
+ * moves T on by n slots, atomically, so no two senders anywhere get the same slot and the account
+ * as a whole sends at one even pace — what SES counts, over any trailing second. T only ever moves
+ * forward. (DynamoDB in AWS and in local mode; a plain variable in unit tests.)
  */
-export class Pacer {
-  private nextSlotAt = 0;
-  private intervalMs: number;
+export interface SendTimeline {
+  reserve(request: SlotRequest): Promise<SlotGrant>;
+  /** After a throttle: no slot starts before `until` (epoch ms). */
+  holdUntil(until: number): Promise<void>;
+}
 
-  constructor(
-    ratePerSecond: number,
-    private readonly clock: Clock = systemClock,
-    private readonly margin = 0.01,
-  ) {
-    this.intervalMs = this.toInterval(ratePerSecond);
-  }
+/**
+ * How far ahead of now bulk mail may book slots. Transactional mail books the next free slot
+ * wherever it is; bulk mail only a slot starting within this, so however busy a campaign keeps
+ * the account, an OTP finds a free slot at most this (plus one short chunk of bulk slots) ahead.
+ * Long enough that a bulk sender books its next slots before the previous ones have passed (one
+ * DynamoDB write, a few ms in AWS, tens on a busy laptop), short enough to keep OTPs quick.
+ */
+export const BULK_LOOKAHEAD_MS = 100;
 
-  get ratePerSecond(): number {
-    return 1000 / (this.intervalMs / (1 + this.margin));
+/**
+ * Milliseconds between two slots at `ratePerSecond`. Even spacing rather than a burst-then-wait
+ * window, because SES counts over any trailing second; `margin` keeps a little headroom for the
+ * jitter between our clocks and SES's.
+ */
+export function slotSpacingMs(ratePerSecond: number, margin = 0.01): number {
+  if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) {
+    throw new RangeError(`send rate must be a positive number, got ${ratePerSecond}`);
   }
-
-  setRate(ratePerSecond: number): void {
-    this.intervalMs = this.toInterval(ratePerSecond);
-  }
-
-  /** How long the next caller of acquire() would wait. */
-  delayUntilNextSlot(): number {
-    return Math.max(0, this.nextSlotAt - this.clock.now());
-  }
-
-  async acquire(): Promise<void> {
-    const now = this.clock.now();
-    const slot = Math.max(now, this.nextSlotAt);
-    this.nextSlotAt = slot + this.intervalMs;
-    if (slot > now) await this.clock.sleep(slot - now);
-  }
-
-  /** After a throttle: SES thinks we are too fast, so leave a gap before the next slot. */
-  pause(ms: number): void {
-    this.nextSlotAt = Math.max(this.nextSlotAt, this.clock.now() + ms);
-  }
-
-  private toInterval(ratePerSecond: number): number {
-    if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) {
-      throw new RangeError(`send rate must be a positive number, got ${ratePerSecond}`);
-    }
-    return (1000 / ratePerSecond) * (1 + this.margin);
-  }
+  return (1000 / ratePerSecond) * (1 + margin);
 }

@@ -63,13 +63,12 @@ export class CachedQuota {
 export const BULK_DAILY_CEILING = 0.98;
 
 /**
- * The bulk stream's rate: what transactional mail leaves, and never the share reserved for it.
- * Transactional first: an OTP finds a free slot at once, however busy a campaign keeps the account.
+ * About how fast bulk mail goes: what transactional mail leaves of the rate (the sender takes
+ * exactly that from the shared schedule; the fan-out only times its continuations by it).
  */
-export function bulkRate(total: number, transactionalNow: number, transactionalShare: number): number {
-  const reserved = Math.max(transactionalNow, total * transactionalShare);
-  // Never zero: a pacer needs a rate, and a trickle keeps the campaign's progress visible.
-  return Math.max(total * 0.01, total - reserved);
+export function bulkRate(total: number, transactionalNow: number): number {
+  // Never zero: continuations are timed by it, and a trickle keeps the campaign's progress visible.
+  return Math.max(total * 0.01, total - transactionalNow);
 }
 
 /** True when bulk mail should wait for the 24-hour window to allow more. */

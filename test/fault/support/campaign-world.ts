@@ -5,6 +5,7 @@ import { processBatch } from '../../../lambdas/sender/process-batch';
 import { dynamo, sesForSending } from '../../../lambdas/shared/adapters/aws-clients';
 import { DynamoCampaignStore } from '../../../lambdas/shared/adapters/campaign-store';
 import { DynamoRecipientStore } from '../../../lambdas/shared/adapters/recipient-store';
+import { DynamoSendTimeline } from '../../../lambdas/shared/adapters/send-timeline';
 import { SesMailer } from '../../../lambdas/shared/adapters/ses-mailer';
 import { DynamoSuppressionList } from '../../../lambdas/shared/adapters/suppression-store';
 import { DynamoTemplateStore } from '../../../lambdas/shared/adapters/template-store';
@@ -20,7 +21,7 @@ import {
   createCampaign,
   sendCampaign,
 } from '../../../lambdas/shared/domain/manage-campaigns';
-import { Pacer } from '../../../lambdas/shared/domain/pacer';
+import { BULK_LOOKAHEAD_MS } from '../../../lambdas/shared/domain/pacer';
 import { LOCAL_TABLES } from '../../../local/resources';
 import { type DynamoWriteFaults, Invocation, injectDynamoWriteFaults } from './faults';
 import { SimClock, SimQueue, seededRandom } from './sim';
@@ -43,7 +44,8 @@ export interface WorldOptions {
   dynamoLayer: DynamoWriteFaults['layer'];
   /** Concurrent sender invocations (the event source's maximum concurrency). */
   containers: number;
-  ratePerContainer: number;
+  /** The account's send rate, shared by every container through the send schedule. */
+  rate: number;
 }
 
 export interface WorldResult {
@@ -169,11 +171,18 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
   const serverErrors = new Set<string>();
   const crashVictims = new Set<string>();
   let crashes = 0;
-  const pacers = Array.from({ length: options.containers }, () => new Pacer(options.ratePerContainer, clock));
+  // Each container with its own view of the one shared send schedule, as in Lambda.
+  const timelines = Array.from(
+    { length: options.containers },
+    () => new DynamoSendTimeline(LOCAL_TABLES.rateLedger.name),
+  );
   const crashRandom = seededRandom(options.seed + 4);
 
   /** One sender invocation: processBatch + deliverBulk, its collaborators guarded by a crash switch. */
-  const senderInvocation = async (pacer: Pacer, messages: { messageId: string; body: string }[]) => {
+  const senderInvocation = async (
+    timeline: DynamoSendTimeline,
+    messages: { messageId: string; body: string }[],
+  ) => {
     const invocation = new Invocation();
     const holding = new Set<string>();
     const guardedRecipients = invocation.guard(recipients, (method, args, result) => {
@@ -193,10 +202,11 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
     });
     const records = messages.map((m) => ({ messageId: m.messageId, body: m.body }) as SQSRecord);
     const response = await processBatch(records, {
-      pacer,
+      timeline,
       clock,
       requeue,
-      currentRate: async () => options.ratePerContainer,
+      currentRate: async () => options.rate,
+      lookaheadMs: BULK_LOOKAHEAD_MS,
       deadline: clock.now() + 60_000,
       deliver: (body, onThrottle) =>
         deliverBulk(body, {
@@ -213,6 +223,7 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
         }),
       onOutcome: () => {},
       onError: () => {},
+      onHoldFailed: () => {},
     });
     if (invocation.dead) {
       // The process died: nothing is deleted, every record comes back after the visibility timeout.
@@ -229,7 +240,7 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
     recipients,
     suppressions,
     queues,
-    bulkRate: async () => options.ratePerContainer * options.containers,
+    bulkRate: async () => options.rate,
     bulkPaused: async () => false,
     now: clock.date,
   };
@@ -258,9 +269,9 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
     const work: Promise<void>[] = [];
     const fanoutMessages = fanoutQueue.receive(10);
     if (fanoutMessages.length > 0) work.push(fanoutInvocation(fanoutMessages));
-    for (const pacer of pacers) {
+    for (const timeline of timelines) {
       const batch = bulkQueue.receive(10);
-      if (batch.length > 0) work.push(senderInvocation(pacer, batch));
+      if (batch.length > 0) work.push(senderInvocation(timeline, batch));
     }
     if (work.length > 0) {
       drainedAt = undefined;

@@ -7,6 +7,7 @@ import type {
 } from '../../../lambdas/shared/domain/delivery';
 import type { SuppressionStore } from '../../../lambdas/shared/domain/feedback-ports';
 import type { Failure, StoredMessage, Stream } from '../../../lambdas/shared/domain/message';
+import type { SendTimeline, SlotGrant, SlotRequest } from '../../../lambdas/shared/domain/pacer';
 import type {
   IdempotencyClaim,
   IdempotencyStore,
@@ -161,5 +162,28 @@ export class ScriptedMailer {
   async send(mail: OutgoingMail): Promise<SendResult> {
     this.sent.push(mail);
     return this.script.shift() ?? { kind: 'accepted', sesMessageId: `ses-${++this.counter}` };
+  }
+}
+
+/** The shared send schedule as a variable, with the DynamoDB adapter's semantics. */
+export class InMemorySendTimeline implements SendTimeline {
+  nextFreeAt: number | undefined;
+  reservations = 0;
+  failNext = false;
+
+  async reserve({ count, spacingMs, now, latestStart }: SlotRequest): Promise<SlotGrant> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('DynamoDB unavailable');
+    }
+    const start = Math.max(this.nextFreeAt ?? now, now);
+    if (start > latestStart) return { granted: false, nextFreeAt: start };
+    this.nextFreeAt = start + count * spacingMs;
+    this.reservations++;
+    return { granted: true, firstAt: start };
+  }
+
+  async holdUntil(until: number): Promise<void> {
+    this.nextFreeAt = Math.max(this.nextFreeAt ?? until, until);
   }
 }
