@@ -13,7 +13,7 @@ import { DynamoSendTimeline } from '../shared/adapters/send-timeline';
 import { fetchAccountQuota, SesMailer } from '../shared/adapters/ses-mailer';
 import { deliverBulk } from '../shared/domain/bulk-delivery';
 import type { Campaign } from '../shared/domain/campaign';
-import { deliver } from '../shared/domain/delivery';
+import { deliver, type SendSlot } from '../shared/domain/delivery';
 import type { Stream } from '../shared/domain/message';
 import { BULK_LOOKAHEAD_MS, systemClock } from '../shared/domain/pacer';
 import { CachedQuota, dailyQuotaExhausted, RecentSends, rateInUse } from '../shared/domain/send-rate';
@@ -121,18 +121,18 @@ function deliverer(stream: Stream, unsubscribeSecret: string) {
       return result;
     });
   if (stream === 'transactional') {
-    return (body: string, onThrottle: () => void) =>
+    return (body: string, slot: SendSlot) =>
       count(
         deliver(body, {
           claims: messages,
           mailer,
           requeue: queues.transactional,
           now: () => new Date(),
-          onThrottle,
+          slot,
         }),
       );
   }
-  return (body: string, onThrottle: () => void) =>
+  return (body: string, slot: SendSlot) =>
     count(
       deliverBulk(body, {
         campaign: cachedCampaign,
@@ -153,7 +153,7 @@ function deliverer(stream: Stream, unsubscribeSecret: string) {
           );
         },
         now: () => new Date(),
-        onThrottle,
+        slot,
       }),
     );
 }

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { MAX_QUEUE_DELAY_SECONDS, type Requeue } from '../shared/domain/delivery';
+import { MAX_QUEUE_DELAY_SECONDS, type Requeue, type SendSlot } from '../shared/domain/delivery';
 import { type Clock, type SendTimeline, type SlotGrant, slotSpacingMs } from '../shared/domain/pacer';
 
 /** Enough for one SES call (10 s request timeout) and the writes around it. */
@@ -28,8 +28,8 @@ export interface BatchDeps<Outcome extends string> {
   lookaheadMs: number;
   /** Epoch ms by which every record must be settled (the invocation's deadline). */
   deadline: number;
-  /** Sends the mail behind one record (claim, send, record); `onThrottle` holds the schedule back. */
-  deliver: (body: string, onThrottle: () => void) => Promise<Outcome>;
+  /** Sends the mail behind one record (claim, wait for the slot, send, record). */
+  deliver: (body: string, slot: SendSlot) => Promise<Outcome>;
   onOutcome: (outcome: Outcome | 'deferred') => void;
   onError: (error: unknown, record: SQSRecord) => void;
   /** A hold after a throttle could not be written; sending goes on. */
@@ -74,6 +74,7 @@ export async function processBatch<Outcome extends string>(
   };
 
   let next = 0;
+  let previousSlot = Promise.resolve();
   while (next < records.length) {
     const now = deps.clock.now();
     // Every send must start early enough to finish before the deadline.
@@ -106,9 +107,12 @@ export async function processBatch<Outcome extends string>(
     }
     for (let i = 0; i < count; i++) {
       const record = records[next + i] as SQSRecord;
-      const slot = grant.firstAt + i * spacingMs;
-      await deps.clock.sleep(Math.max(0, slot - deps.clock.now()));
-      settle(record, deps.deliver(record.body, onThrottle));
+      const at = grant.firstAt + i * spacingMs;
+      // The waits run one after another (slots are in order), while each delivery does its claim
+      // at once and then waits for its own.
+      const ready = previousSlot.then(() => deps.clock.sleep(Math.max(0, at - deps.clock.now())));
+      previousSlot = ready;
+      settle(record, deps.deliver(record.body, { untilSlot: () => ready, onThrottle }));
     }
     next += count;
   }

@@ -7,7 +7,7 @@ import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
 import { type BulkDeliveryDeps, deliverBulk } from '../../lambdas/shared/domain/bulk-delivery';
 import { deliver, type Mailer, type Requeue, STALE_CLAIM_MS } from '../../lambdas/shared/domain/delivery';
 import { LOCAL_TABLES } from '../../local/resources';
-import { aQueuedMessage } from '../unit/support/factories';
+import { aQueuedMessage, aSlotNow } from '../unit/support/factories';
 import { startDynamo } from './support/dynamo';
 import { Crash } from './support/faults';
 import { oneQueuedRecipient } from './support/fixtures';
@@ -66,7 +66,7 @@ describe('transactional mail whose outcome is unknown', () => {
     mailer: mailerUsed,
     requeue,
     now: clock.date,
-    onThrottle: () => {},
+    slot: aSlotNow(),
   });
 
   it('is not sent again when the sender died after SES took it, and fails OutcomeUnknown once the claim is 5 minutes old', async () => {
@@ -145,7 +145,7 @@ describe('campaign mail whose outcome is unknown', () => {
       bulkPaused: async () => false,
       quotaExhausted: async () => false,
       now: clock.date,
-      onThrottle: () => {},
+      slot: aSlotNow(),
     });
 
     await expect(deliverBulk(body, deps(diesAfterSesAccepted))).rejects.toThrow(Crash);

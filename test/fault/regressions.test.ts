@@ -9,6 +9,7 @@ import { fanOut } from '../../lambdas/shared/domain/fanout';
 import { getCampaign } from '../../lambdas/shared/domain/manage-campaigns';
 import { LOCAL_TABLES } from '../../local/resources';
 import { aCampaign, recipientsFor } from '../unit/support/campaign-factories';
+import { aSlotNow } from '../unit/support/factories';
 import { RecordingQueue, ScriptedMailer } from '../unit/support/in-memory';
 import { RecordingCampaignQueues } from '../unit/support/in-memory-campaigns';
 import { startDynamo } from './support/dynamo';
@@ -86,7 +87,7 @@ describe('counts lost between a recipient move and its counter write are restore
       bulkPaused: async () => false,
       quotaExhausted: async () => false,
       now,
-      onThrottle: () => {},
+      slot: aSlotNow(),
     };
     await expect(deliverBulk(body, deps)).rejects.toThrow(Crash);
     expect(await deliverBulk(body, deps)).toBe('duplicate'); // SQS delivers the message again
@@ -176,7 +177,7 @@ describe('the recount while a crashed claim is still invisible (was a bug: compl
       bulkPaused: async () => false,
       quotaExhausted: async () => false,
       now: clock.date,
-      onThrottle: () => {},
+      slot: aSlotNow(),
     });
 
     await expect(deliverBulk(body, deps(true))).rejects.toThrow(Crash);

@@ -3,7 +3,7 @@ import type { Campaign } from '../../lambdas/shared/domain/campaign';
 import { type SendResult, STALE_CLAIM_MS } from '../../lambdas/shared/domain/delivery';
 import { verifyUnsubscribeToken } from '../../lambdas/shared/domain/unsubscribe-token';
 import { aCampaign, recipientsFor } from './support/campaign-factories';
-import { NOW } from './support/factories';
+import { aSlotNow, NOW } from './support/factories';
 import { RecordingQueue, ScriptedMailer } from './support/in-memory';
 import { InMemoryCampaigns, InMemoryRecipients } from './support/in-memory-campaigns';
 
@@ -32,7 +32,7 @@ async function setup(
     bulkPaused: async () => false,
     quotaExhausted: async () => quotaExhausted,
     now: () => NOW,
-    onThrottle: () => {},
+    slot: aSlotNow(),
   };
   return { deps, campaigns, recipients, mailer, requeue, exhaustQuota: () => (quotaExhausted = true) };
 }

@@ -6,7 +6,7 @@ import {
   STALE_CLAIM_MS,
   throttleRetryDelaySeconds,
 } from '../../lambdas/shared/domain/delivery';
-import { aQueuedMessage, NOW, queueBody } from './support/factories';
+import { aQueuedMessage, aSlotNow, NOW, queueBody } from './support/factories';
 import { InMemoryMessages, RecordingQueue, ScriptedMailer } from './support/in-memory';
 
 async function setup(script: SendResult[] = [], message = aQueuedMessage()) {
@@ -15,7 +15,7 @@ async function setup(script: SendResult[] = [], message = aQueuedMessage()) {
   const mailer = new ScriptedMailer(script);
   const requeue = new RecordingQueue();
   let throttles = 0;
-  const deps: DeliveryDeps = { claims, mailer, requeue, now: () => NOW, onThrottle: () => throttles++ };
+  const deps: DeliveryDeps = { claims, mailer, requeue, now: () => NOW, slot: aSlotNow(() => throttles++) };
   return { deps, claims, mailer, requeue, throttles: () => throttles };
 }
 

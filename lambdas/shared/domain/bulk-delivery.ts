@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { type BulkContentDeps, renderForRecipient } from './bulk-content';
 import type { Campaign, CampaignRecipient, RecipientStatus } from './campaign';
 import type { CampaignRepository, RecipientRepository, TotalsDelta } from './campaign-ports';
-import { type Mailer, type OutgoingMail, type Requeue, STALE_CLAIM_MS, settle } from './delivery';
+import {
+  type Mailer,
+  type OutgoingMail,
+  type Requeue,
+  type SendSlot,
+  STALE_CLAIM_MS,
+  settle,
+} from './delivery';
 import { completeIfSettled } from './fanout';
 import type { Failure } from './message';
 
@@ -38,7 +45,7 @@ export interface BulkDeliveryDeps {
   /** True while the 24-hour quota has no room left for bulk mail. */
   quotaExhausted: () => Promise<boolean>;
   now: () => Date;
-  onThrottle: () => void;
+  slot: SendSlot;
 }
 
 /**
@@ -121,6 +128,7 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
     return 'failed';
   }
 
+  await deps.slot.untilSlot();
   return settle(await deps.mailer.send(mail), {
     sent: async (sesMessageId) => {
       await move(['sending'], 'sent', { sesMessageId });
@@ -135,7 +143,7 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
       await move(['sending'], previous.status);
     },
     requeue: (delaySeconds) => deps.requeue.requeue(body, delaySeconds),
-    onThrottle: deps.onThrottle,
+    onThrottle: deps.slot.onThrottle,
     attempts: 1,
   });
 }

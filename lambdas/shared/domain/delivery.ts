@@ -77,12 +77,24 @@ export type RecordOutcome = 'sent' | 'failed' | 'requeued' | 'duplicate' | 'orph
 export const STALE_CLAIM_MS = 5 * 60_000;
 export const MAX_QUEUE_DELAY_SECONDS = 900;
 
+/** A mail's place on the shared send schedule. */
+export interface SendSlot {
+  /**
+   * Resolves when the mail's slot comes. Everything before the SES call (claim, render) is done
+   * first, so the call itself starts on the slot: SES counts arrivals, and a DynamoDB round trip
+   * between slot and call would arrive with its jitter.
+   */
+  untilSlot(): Promise<void>;
+  /** SES throttled the send: hold the schedule back. */
+  onThrottle(): void;
+}
+
 export interface DeliveryDeps {
   claims: MessageClaims;
   mailer: Mailer;
   requeue: Requeue;
   now: () => Date;
-  onThrottle: () => void;
+  slot: SendSlot;
 }
 
 /**
@@ -95,13 +107,15 @@ export async function deliver(body: string, deps: DeliveryDeps): Promise<RecordO
   const claim = await deps.claims.claim(messageId, deps.now());
   if (!claim.claimed) return handleUnclaimed(messageId, claim.current, deps);
 
-  const result = await deps.mailer.send(outgoingFromMessage(claim.message));
+  const mail = outgoingFromMessage(claim.message);
+  await deps.slot.untilSlot();
+  const result = await deps.mailer.send(mail);
   return settle(result, {
     sent: (sesMessageId) => deps.claims.markSent(messageId, sesMessageId, deps.now()),
     failed: (failure) => deps.claims.markFailed(messageId, failure, deps.now()),
     release: (event) => deps.claims.release(messageId, event, deps.now()),
     requeue: (delaySeconds) => deps.requeue.requeue(body, delaySeconds),
-    onThrottle: deps.onThrottle,
+    onThrottle: deps.slot.onThrottle,
     attempts: claim.message.attempts,
   });
 }

@@ -208,7 +208,7 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
       currentRate: async () => options.rate,
       lookaheadMs: BULK_LOOKAHEAD_MS,
       deadline: clock.now() + 60_000,
-      deliver: (body, onThrottle) =>
+      deliver: (body, slot) =>
         deliverBulk(body, {
           campaign: (id) => guardedCampaigns.get(id),
           campaigns: guardedCampaigns,
@@ -219,7 +219,7 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
           bulkPaused: async () => false,
           quotaExhausted: async () => false,
           now: clock.date,
-          onThrottle,
+          slot,
         }),
       onOutcome: () => {},
       onError: () => {},

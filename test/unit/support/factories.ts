@@ -26,3 +26,9 @@ export function aQueuedMessage(overrides: Partial<StoredMessage> = {}): StoredMe
 }
 
 export const queueBody = (messageId = 'msg-1') => JSON.stringify({ messageId });
+
+/** A send slot that has already come: the delivery sends at once; `onThrottle` is told of a 429. */
+export const aSlotNow = (onThrottle: () => void = () => {}) => ({
+  untilSlot: async () => {},
+  onThrottle,
+});
