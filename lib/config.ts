@@ -209,13 +209,6 @@ export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';
 }
 
-/**
- * Validates a parsed config file.
- *
- * @param input the parsed JSON
- * @param source where it came from, quoted in the error message
- * @throws InvalidConfigError listing every bad field as `field: reason`
- */
 /** Fields earlier versions took, and what to do instead: a config that has one is told why it fails. */
 const REMOVED_FIELDS: Record<string, string> = {
   transactionalShare:
@@ -223,6 +216,13 @@ const REMOVED_FIELDS: Record<string, string> = {
     'taking what is left, so nothing is reserved; remove the field',
 };
 
+/**
+ * Validates a parsed config file.
+ *
+ * @param input the parsed JSON
+ * @param source where it came from, quoted in the error message
+ * @throws InvalidConfigError listing every bad field as `field: reason`
+ */
 export function parseClientConfig(input: unknown, source = 'client config'): ClientConfig {
   const result = clientConfigSchema.safeParse(input);
   if (result.success) return result.data;

@@ -11,6 +11,8 @@ export const SEND_BUDGET_MS = 15_000;
  */
 export const THROTTLE_PAUSE_MS = 100;
 
+/** How long before its slot a delivery starts: enough for the claim and the rendering. */
+export const CLAIM_LEAD_MS = 250;
 /** Longer than this until the schedule has room, and a bulk batch goes back on the queue instead. */
 export const LONG_WAIT_MS = 5_000;
 
@@ -61,8 +63,7 @@ export async function processBatch<Outcome extends string>(
       }),
     );
   const onThrottle = () => {
-    const until = deps.clock.now() + THROTTLE_PAUSE_MS;
-    inFlight.push(deps.timeline.holdUntil(until).catch(deps.onHoldFailed));
+    inFlight.push(deps.timeline.hold(THROTTLE_PAUSE_MS, deps.clock.now()).catch(deps.onHoldFailed));
   };
   const putBack = (rest: SQSRecord[], delaySeconds: number) => {
     for (const record of rest) {
@@ -74,7 +75,9 @@ export async function processBatch<Outcome extends string>(
   };
 
   let next = 0;
-  let previousSlot = Promise.resolve();
+  // Slots come in order: the waits for them are chained, one after another.
+  let previousStart = Promise.resolve();
+  let previousSlot: Promise<unknown> = Promise.resolve();
   while (next < records.length) {
     const now = deps.clock.now();
     // Every send must start early enough to finish before the deadline.
@@ -108,11 +111,20 @@ export async function processBatch<Outcome extends string>(
     for (let i = 0; i < count; i++) {
       const record = records[next + i] as SQSRecord;
       const at = grant.firstAt + i * spacingMs;
-      // The waits run one after another (slots are in order), while each delivery does its claim
-      // at once and then waits for its own.
-      const ready = previousSlot.then(() => deps.clock.sleep(Math.max(0, at - deps.clock.now())));
+      // Each delivery starts (claims, renders) shortly before its slot, not when it was booked:
+      // a claim held for long by a sender that then dies would be failed as OutcomeUnknown.
+      const start = previousStart.then(() =>
+        deps.clock.sleep(Math.max(0, at - CLAIM_LEAD_MS - deps.clock.now())),
+      );
+      const ready = Promise.all([start, previousSlot]).then(() =>
+        deps.clock.sleep(Math.max(0, at - deps.clock.now())),
+      );
+      previousStart = start;
       previousSlot = ready;
-      settle(record, deps.deliver(record.body, { untilSlot: () => ready, onThrottle }));
+      settle(
+        record,
+        start.then(() => deps.deliver(record.body, { untilSlot: () => ready, onThrottle })),
+      );
     }
     next += count;
   }
@@ -127,5 +139,5 @@ export async function processBatch<Outcome extends string>(
 
 /** Whole seconds from `now` to `at`, as an SQS delay (0 to 15 minutes). */
 function secondsUntil(at: number, now: number): number {
-  return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.floor((at - now) / 1000)));
+  return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.ceil((at - now) / 1000)));
 }

@@ -16,7 +16,7 @@ export interface SenderProps {
   readonly campaigns: dynamodb.ITable;
   /** Campaign recipients: each claimed, then marked sent, failed, suppressed or cancelled. */
   readonly recipients: dynamodb.ITable;
-  /** Each sender container reports its rate here; bulk senders read the transactional total. */
+  /** Each sender container reports its rate here; the shared send schedule lives here too. */
   readonly rateLedger: dynamodb.ITable;
   /** The reputation guard, looked at every few seconds by bulk senders. */
   readonly deliverability: dynamodb.ITable;
@@ -78,10 +78,9 @@ export class Sender extends Construct {
     fn.bindTable('MESSAGES_TABLE', props.messages, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
       .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
       .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
-      // The ledger (PutItem, Query) and the shared send schedule (UpdateItem, GetItem) live there.
+      // Its own rate (PutItem) and the shared send schedule (UpdateItem, GetItem) live there.
       .bindTable('RATE_LEDGER_TABLE', props.rateLedger, [
         'dynamodb:PutItem',
-        'dynamodb:Query',
         'dynamodb:UpdateItem',
         'dynamodb:GetItem',
       ])

@@ -86,13 +86,8 @@ describe('least privilege', () => {
       [arn(storage.messages)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [arn(storage.campaigns)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [arn(storage.recipients)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      // Its own rate (PutItem), the transactional rate (Query), the shared send schedule (the rest).
-      [arn(storage.rateLedger)]: [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ],
+      // Its own rate (PutItem) and the shared send schedule (UpdateItem, GetItem).
+      [arn(storage.rateLedger)]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [arn(storage.deliverability)]: ['dynamodb:GetItem'],
       // Consumed through the event sources; SendMessage puts throttled or deferred mail back.
       [arn(queues.transactional.queue)]: [...CONSUME, 'sqs:SendMessage'].sort(),

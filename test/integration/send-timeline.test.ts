@@ -96,17 +96,23 @@ describe('DynamoSendTimeline (the send schedule every sender shares)', () => {
     );
   });
 
-  it('holds every sender back after a throttle, and never moves the schedule backwards', async () => {
+  it('holds every sender back after a throttle, behind what is booked, and throttles add up', async () => {
     const t0 = freshStart();
     const throttled = new DynamoSendTimeline(TABLE);
     const other = new DynamoSendTimeline(TABLE);
     const request = { count: 1, spacingMs: 10, latestStart: Number.POSITIVE_INFINITY };
     await other.reserve({ ...request, now: t0 });
-    await throttled.holdUntil(t0 + 100);
-    expect(firstAt(await other.reserve({ ...request, now: t0 + 1 }))).toBe(t0 + 100);
+    // A container that has never seen the schedule holds it: 100 ms after the slot already booked.
+    await throttled.hold(100, t0);
+    expect(firstAt(await other.reserve({ ...request, now: t0 + 1 }))).toBe(t0 + 110);
+    // Busy: 50 slots booked up to t0 + 620; two throttles push what follows 200 ms further.
     await other.reserve({ count: 50, spacingMs: 10, now: t0 + 2, latestStart: Number.POSITIVE_INFINITY });
-    await throttled.holdUntil(t0 + 150);
-    expect(firstAt(await throttled.reserve({ ...request, now: t0 + 3 }))).toBe(t0 + 610);
+    await throttled.hold(100, t0 + 3);
+    await other.hold(100, t0 + 3);
+    expect(firstAt(await throttled.reserve({ ...request, now: t0 + 4 }))).toBe(t0 + 820);
+    // Idle: the pause counts from now.
+    await throttled.hold(100, t0 + 10_000);
+    expect(firstAt(await other.reserve({ ...request, now: t0 + 10_001 }))).toBe(t0 + 10_100);
   });
 
   it('lives beside the rate ledger without showing up in its totals', async () => {

@@ -118,6 +118,8 @@ describe('deliverBulk', () => {
     ]);
     await expect(deliverBulk(body(), deps)).resolves.toBe('requeued');
     expect(requeue.requeued).toHaveLength(1);
+    // Not at once: without a count of attempts, at once would never turn into a back-off.
+    expect(requeue.requeued[0]?.delaySeconds).toBeGreaterThanOrEqual(1);
     expect((await recipients.get('c1', 'r0000@example.org'))?.status).toBe('queued');
     expect((await campaigns.get('c1'))?.totals).toMatchObject({ sent: 0, failed: 0, queued: 1 });
   });

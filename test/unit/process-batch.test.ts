@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import {
   type BatchDeps,
+  CLAIM_LEAD_MS,
   processBatch,
   SEND_BUDGET_MS,
   THROTTLE_PAUSE_MS,
@@ -132,6 +133,28 @@ describe('processBatch on the shared send schedule', () => {
     expect(achieved).toBeGreaterThanOrEqual(14 * 0.98);
   });
 
+  it('starts each delivery (its claim) shortly before its slot, not when the batch booked it', async () => {
+    const { clock, batch } = world(1);
+    const startedAt: number[] = [];
+    const sentAt: number[] = [];
+    await clock.run(
+      batch('transactional', records('m', 5), {
+        deliver: async (_, slot) => {
+          startedAt.push(clock.now());
+          await slot.untilSlot();
+          sentAt.push(clock.now());
+          return 'sent';
+        },
+      }),
+    );
+    // Slots 1.01 s apart, booked at once; each claim comes at most CLAIM_LEAD_MS before its send.
+    expect(sentAt).toHaveLength(5);
+    sentAt.forEach((at, i) => {
+      expect(at - (startedAt[i] ?? 0)).toBeLessThanOrEqual(CLAIM_LEAD_MS);
+    });
+    expect(sentAt[4]).toBeCloseTo(4 * slotSpacingMs(1), 5);
+  });
+
   it('holds the schedule back after a throttle', async () => {
     const { clock, sends, batch } = world(100);
     const throttled = batch('transactional', [record('first')], {
@@ -147,6 +170,24 @@ describe('processBatch on the shared send schedule', () => {
     // Without the hold the second send would have had the next slot, 10 ms after the first.
     const second = sends.find((s) => s.body === queueBody('second'));
     expect(second?.at).toBeGreaterThanOrEqual(THROTTLE_PAUSE_MS);
+  });
+
+  it('holds a busy schedule back behind what is already booked', async () => {
+    const { clock, sends, timeline, batch } = world(100);
+    // Ten slots booked (0 to 90.9 ms) when the first of them is throttled.
+    const throttled = batch('transactional', records('busy', 10), {
+      deliver: async (body, slot) => {
+        await slot.untilSlot();
+        sends.push({ stream: 'transactional', body, at: clock.now() });
+        if (body === queueBody('busy0')) slot.onThrottle();
+        return 'sent';
+      },
+    });
+    const next = clock.sleep(1).then(() => batch('transactional', [record('after')]));
+    await clock.run(Promise.all([throttled, next]));
+    const after = sends.find((s) => s.body === queueBody('after'));
+    expect(after?.at).toBeCloseTo(10 * slotSpacingMs(100) + THROTTLE_PAUSE_MS, 5);
+    expect(timeline.nextFreeAt).toBeCloseTo(11 * slotSpacingMs(100) + THROTTLE_PAUSE_MS, 5);
   });
 
   it('reports only the record that failed, so SQS retries just that one', async () => {
@@ -200,7 +241,7 @@ describe('processBatch on the shared send schedule', () => {
     await clock.run(batch('bulk', records('m', 3)));
     expect(sends).toEqual([]);
     expect(clock.now()).toBe(0);
-    expect(queue.requeued.map((r) => r.delaySeconds)).toEqual([19, 19, 19]);
+    expect(queue.requeued.map((r) => r.delaySeconds)).toEqual([20, 20, 20]);
   });
 
   it('leaves the records to SQS when the schedule cannot be reached', async () => {

@@ -8,8 +8,9 @@ export const REPORT_FRESH_MS = 10_000;
 
 /**
  * Each sender container writes how fast it is sending (one item per container, at most every few
- * seconds); the bulk senders read the transactional total to leave it room. A few writes a second
- * at most, whatever the mail volume.
+ * seconds); the API shows a campaign's current rate from it and the fan-out times its
+ * continuations by it. A few writes a second at most, whatever the mail volume. (Pacing itself is
+ * the shared send schedule, `send-timeline.ts`, kept in the same table.)
  */
 export class DynamoRateLedger implements RateLedger {
   constructor(private readonly tableName: string) {}

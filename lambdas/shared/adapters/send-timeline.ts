@@ -76,17 +76,30 @@ export class DynamoSendTimeline implements SendTimeline {
     throw new Error(`the send schedule was moved by other senders ${MAX_TRIES} times in a row`);
   }
 
-  async holdUntil(untilMs: number): Promise<void> {
-    const until = micros(untilMs);
-    try {
-      await this.update('SET #next = :until', 'attribute_not_exists(#next) OR #next < :until', {
-        ':until': until,
-      });
-      this.known = until;
-    } catch (error) {
-      // Already booked past `until`: nothing to hold.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  async hold(pauseMs: number, nowMs: number): Promise<void> {
+    const pause = micros(pauseMs);
+    const now = micros(nowMs);
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      try {
+        if (this.known !== undefined && this.known >= now) {
+          this.known = await this.update('SET #next = #next + :pause', '#next >= :now', {
+            ':pause': pause,
+            ':now': now,
+          });
+        } else {
+          await this.update('SET #next = :until', 'attribute_not_exists(#next) OR #next < :now', {
+            ':until': now + pause,
+            ':now': now,
+          });
+          this.known = now + pause;
+        }
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        this.known = await this.read();
+      }
     }
+    throw new Error(`the send schedule was moved by other senders ${MAX_TRIES} times in a row`);
   }
 
   private async update(

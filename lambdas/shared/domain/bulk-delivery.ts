@@ -144,7 +144,9 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
     },
     requeue: (delaySeconds) => deps.requeue.requeue(body, delaySeconds),
     onThrottle: deps.slot.onThrottle,
+    // A recipient record keeps no count of sends tried: a throttled bulk mail waits 1–2 s each time.
     attempts: 1,
+    firstThrottleAtOnce: false,
   });
 }
 

@@ -98,9 +98,9 @@ export interface DeliveryDeps {
 }
 
 /**
- * Sends the transactional message behind one queue record, once. The order matters:
- * claim (conditional) → send → record the outcome (see `settle`). A redelivered record loses the
- * claim and sends nothing.
+ * Sends the transactional message behind one queue record, once. The order matters: claim
+ * (conditional) → wait for the slot → send → record the outcome (see `settle`). A redelivered
+ * record loses the claim and sends nothing.
  */
 export async function deliver(body: string, deps: DeliveryDeps): Promise<RecordOutcome> {
   const { messageId } = queuedMessageSchema.parse(JSON.parse(body));
@@ -117,6 +117,7 @@ export async function deliver(body: string, deps: DeliveryDeps): Promise<RecordO
     requeue: (delaySeconds) => deps.requeue.requeue(body, delaySeconds),
     onThrottle: deps.slot.onThrottle,
     attempts: claim.message.attempts,
+    firstThrottleAtOnce: true,
   });
 }
 
@@ -130,6 +131,11 @@ export interface SettleActions {
   onThrottle(): void;
   /** Sends tried so far, for the back-off. */
   attempts: number;
+  /**
+   * Whether a first throttle may go back on the queue at once. Only where `attempts` really counts
+   * (transactional mail): without a count, "at once" would never turn into a back-off.
+   */
+  firstThrottleAtOnce: boolean;
 }
 
 /**
@@ -153,7 +159,11 @@ export async function settle(
     case 'throttled':
       actions.onThrottle();
       await actions.release('throttled');
-      await actions.requeue(throttleRetryDelaySeconds(actions.attempts));
+      await actions.requeue(
+        actions.firstThrottleAtOnce
+          ? throttleRetryDelaySeconds(actions.attempts)
+          : retryDelaySeconds(actions.attempts),
+      );
       return 'requeued';
     case 'quota_exceeded':
       await actions.release('daily_quota_exceeded');

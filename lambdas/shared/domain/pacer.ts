@@ -31,8 +31,11 @@ export interface SlotRequest {
  */
 export interface SendTimeline {
   reserve(request: SlotRequest): Promise<SlotGrant>;
-  /** After a throttle: no slot starts before `until` (epoch ms). */
-  holdUntil(until: number): Promise<void>;
+  /**
+   * After a throttle: every slot not yet booked moves `pauseMs` later — after what is booked when
+   * the schedule is busy, after `now` when it is idle. Throttles in a row add up.
+   */
+  hold(pauseMs: number, now: number): Promise<void>;
 }
 
 /**

@@ -183,7 +183,7 @@ export class InMemorySendTimeline implements SendTimeline {
     return { granted: true, firstAt: start };
   }
 
-  async holdUntil(until: number): Promise<void> {
-    this.nextFreeAt = Math.max(this.nextFreeAt ?? until, until);
+  async hold(pauseMs: number, now: number): Promise<void> {
+    this.nextFreeAt = Math.max(this.nextFreeAt ?? now, now) + pauseMs;
   }
 }
