@@ -41,59 +41,61 @@ export class DynamoSendTimeline implements SendTimeline {
     const now = micros(request.now);
     const latest = Number.isFinite(request.latestStart) ? micros(request.latestStart) : undefined;
     const span = micros(request.count * request.spacingMs);
-    for (let tries = 0; tries < MAX_TRIES; tries++) {
-      const known = this.known;
+    return this.untilItHolds(async (known) => {
       if (latest !== undefined && known !== undefined && known > latest) {
         return { granted: false, nextFreeAt: millis(known) };
       }
       if (latest !== undefined && latest < now) {
         return { granted: false, nextFreeAt: millis(Math.max(known ?? now, now)) };
       }
-      try {
-        if (known === undefined || known <= now) {
-          // Idle: start now. Slots that passed unused are gone, not saved up for a burst.
-          await this.update('SET #next = :end', 'attribute_not_exists(#next) OR #next <= :now', {
-            ':end': now + span,
-            ':now': now,
-          });
-          this.known = now + span;
-          return { granted: true, firstAt: millis(now) };
-        }
-        // Booked ahead: append, unless that would start after `latest` (DynamoDB numbers are
-        // finite, so an unbounded request leaves the upper bound out).
-        const end = await this.update(
-          'SET #next = #next + :span',
-          latest === undefined ? '#next >= :now' : '#next BETWEEN :now AND :latest',
-          { ':span': span, ':now': now, ...(latest === undefined ? {} : { ':latest': latest }) },
-        );
-        this.known = end;
-        return { granted: true, firstAt: millis(end - span) };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        this.known = await this.read();
+      if (known === undefined || known <= now) {
+        // Idle: start now. Slots that passed unused are gone, not saved up for a burst.
+        await this.update('SET #next = :end', 'attribute_not_exists(#next) OR #next <= :now', {
+          ':end': now + span,
+          ':now': now,
+        });
+        this.known = now + span;
+        return { granted: true, firstAt: millis(now) };
       }
-    }
-    throw new Error(`the send schedule was moved by other senders ${MAX_TRIES} times in a row`);
+      // Booked ahead: append, unless that would start after `latest` (DynamoDB numbers are
+      // finite, so an unbounded request leaves the upper bound out).
+      const end = await this.update(
+        'SET #next = #next + :span',
+        latest === undefined ? '#next >= :now' : '#next BETWEEN :now AND :latest',
+        { ':span': span, ':now': now, ...(latest === undefined ? {} : { ':latest': latest }) },
+      );
+      this.known = end;
+      return { granted: true, firstAt: millis(end - span) };
+    });
   }
 
   async hold(pauseMs: number, nowMs: number): Promise<void> {
     const pause = micros(pauseMs);
     const now = micros(nowMs);
+    await this.untilItHolds(async (known) => {
+      if (known !== undefined && known >= now) {
+        this.known = await this.update('SET #next = #next + :pause', '#next >= :now', {
+          ':pause': pause,
+          ':now': now,
+        });
+      } else {
+        await this.update('SET #next = :until', 'attribute_not_exists(#next) OR #next < :now', {
+          ':until': now + pause,
+          ':now': now,
+        });
+        this.known = now + pause;
+      }
+    });
+  }
+
+  /**
+   * Runs `attempt` with this container's idea of the schedule; when its condition fails (another
+   * sender moved the schedule in between), reads the schedule and tries again.
+   */
+  private async untilItHolds<T>(attempt: (known: number | undefined) => Promise<T>): Promise<T> {
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       try {
-        if (this.known !== undefined && this.known >= now) {
-          this.known = await this.update('SET #next = #next + :pause', '#next >= :now', {
-            ':pause': pause,
-            ':now': now,
-          });
-        } else {
-          await this.update('SET #next = :until', 'attribute_not_exists(#next) OR #next < :now', {
-            ':until': now + pause,
-            ':now': now,
-          });
-          this.known = now + pause;
-        }
-        return;
+        return await attempt(this.known);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         this.known = await this.read();
