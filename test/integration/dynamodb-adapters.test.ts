@@ -5,7 +5,7 @@ import { DynamoMessageStore } from '../../lambdas/shared/adapters/message-store'
 import { DynamoSuppressionList } from '../../lambdas/shared/adapters/suppression-store';
 import type { StoredMessage } from '../../lambdas/shared/domain/message';
 import { LOCAL_TABLES } from '../../local/resources';
-import { startDynalite } from './support/dynalite';
+import { startDynamo } from '../fault/support/dynamo';
 
 let dynamoDb: { stop: () => Promise<void> };
 const adapters = {
@@ -23,7 +23,7 @@ const putSuppression = async (email: string, scope?: string) => {
 };
 
 beforeAll(async () => {
-  dynamoDb = await startDynalite();
+  dynamoDb = await startDynamo();
 });
 
 afterAll(async () => {

@@ -2,13 +2,13 @@ import { DynamoRateLedger } from '../../lambdas/shared/adapters/rate-ledger';
 import { DynamoSendTimeline } from '../../lambdas/shared/adapters/send-timeline';
 import type { SlotGrant } from '../../lambdas/shared/domain/pacer';
 import { LOCAL_TABLES } from '../../local/resources';
-import { startDynalite } from './support/dynalite';
+import { startDynamo } from '../fault/support/dynamo';
 
 let dynamoDb: { stop: () => Promise<void> };
 const TABLE = LOCAL_TABLES.rateLedger.name;
 
 beforeAll(async () => {
-  dynamoDb = await startDynalite();
+  dynamoDb = await startDynamo();
 });
 
 afterAll(async () => {
