@@ -15,6 +15,14 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 // the `/hostedzone/` prefix.
 const ZONE_ID = /^Z[A-Z0-9]{1,32}$/;
 
+/**
+ * The kinds of DNS record the stack writes into a hosted zone, as `skipDnsRecords` names them:
+ * the 3 DKIM CNAMEs, the MAIL FROM MX and SPF TXT, the DMARC TXT, the tracking CNAME.
+ */
+export const DNS_RECORD_KINDS = ['dkim', 'mailFromMx', 'mailFromSpf', 'dmarc', 'tracking'] as const;
+/** One kind of DNS record, see {@link DNS_RECORD_KINDS}. */
+export type DnsRecordKind = (typeof DNS_RECORD_KINDS)[number];
+
 const domainName = (example: string) =>
   z
     .string()
@@ -116,6 +124,36 @@ export const clientConfigSchema = z
       .int('must be a whole number')
       .min(2, 'must be at least 2 (the minimum maximum concurrency of an SQS event source)')
       .default(2),
+    // Concurrency reserved for the sender: a number (at least senderConcurrency +
+    // bulkSenderConcurrency), or "off" to reserve nothing and let the event sources' maximum
+    // concurrency be the only cap. Lambda refuses any reservation that leaves fewer than 100
+    // unreserved, so an account with a quota of 10 or 50 needs "off" or a quota increase
+    // (`npm run preflight` says which); see senderReservationOf.
+    senderReservedConcurrency: z
+      .union(
+        [z.literal('off'), z.number().int('must be a whole number').min(1, 'must be at least 1')],
+        'must be a whole number or "off"',
+      )
+      .optional(),
+    // Two Mailroom stacks in one account and region share one MaxSendRate: each paces to this
+    // fraction of it, and the shares of all stacks there must add up to at most 1.
+    sendRateShare: z
+      .number()
+      .gt(0, 'must be more than 0 and at most 1 (a fraction of the account MaxSendRate)')
+      .max(1, 'must be more than 0 and at most 1 (a fraction of the account MaxSendRate)')
+      .default(1),
+    // An SES identity for the sending domain that already exists (made in the console or by
+    // another tool): the stack uses it instead of creating one, which would fail with "already
+    // exists". Its DKIM and MAIL FROM settings stay as they are; `npm run preflight` shows them.
+    adoptExistingIdentity: z.boolean().default(false),
+    // DNS records the hosted zone already has (an existing _dmarc TXT, a MAIL FROM MX): the stack
+    // does not write them, since a record of the same name and type makes the create fail.
+    skipDnsRecords: z
+      .array(
+        z.enum(DNS_RECORD_KINDS, `must each be one of ${DNS_RECORD_KINDS.join(', ')}`),
+        'must be a list of record kinds',
+      )
+      .default([]),
     // When the bounce or complaint rate of the last 24 hours of bulk mail reaches these, bulk
     // sending pauses by itself. The maxima are SES's review levels: a guard above them is no guard.
     reputationGuard: z
@@ -153,6 +191,9 @@ export const clientConfigSchema = z
         opens: z.boolean().default(false),
         clicks: z.boolean().default(false),
         customDomain: domainName('track.mail.example.com').optional(),
+        // SES refuses a custom tracking domain until the sending domain is verified, so a first
+        // deploy cannot set it: the integrator says here that verification is done.
+        sendingDomainVerified: z.boolean().default(false),
       })
       .prefault({}),
     retainData: z.boolean().default(true),
@@ -191,6 +232,20 @@ export const clientConfigSchema = z
             'must differ from the MAIL FROM domain (mailFromSubdomain), which carries MX and SPF records',
         });
       }
+      // SES answers InvalidTrackingOptions for a redirect domain that is not verified yet, and the
+      // domain identity this stack creates is verified only after its DKIM records are published:
+      // https://docs.aws.amazon.com/ses/latest/dg/configure-custom-open-click-domains.html
+      if (!config.tracking.sendingDomainVerified) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tracking', 'customDomain'],
+          message:
+            'needs a verified sending domain (SES refuses an unverified tracking domain with ' +
+            'InvalidTrackingOptions): deploy first without tracking.customDomain, publish the DNS ' +
+            'records, wait until `npm run preflight` reports the identity verified, then add ' +
+            'customDomain with tracking.sendingDomainVerified: true and deploy again',
+        });
+      }
       if (!config.tracking.opens && !config.tracking.clicks) {
         ctx.addIssue({
           code: 'custom',
@@ -198,6 +253,22 @@ export const clientConfigSchema = z
           message: 'has no effect unless tracking.opens or tracking.clicks is true',
         });
       }
+    }
+    const minimumReservation = config.senderConcurrency + config.bulkSenderConcurrency;
+    const reservation = config.senderReservedConcurrency;
+    if (typeof reservation === 'number' && reservation < minimumReservation) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['senderReservedConcurrency'],
+        message: `must be at least senderConcurrency + bulkSenderConcurrency (${minimumReservation}), or "off": with less, the event sources pull batches the function cannot run and throttled batches drift toward the dead-letter queues`,
+      });
+    }
+    if (config.skipDnsRecords.length > 0 && config.hostedZone === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['skipDnsRecords'],
+        message: 'has no effect without hostedZone: without a zone the stack writes no records',
+      });
     }
   });
 
@@ -278,3 +349,23 @@ export function defaultFromOf(config: ClientConfig): string {
     : `"${config.fromName.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
   return `${name} <${config.fromAddress}>`;
 }
+
+/**
+ * The sender's reserved concurrency: the configured number, none for "off", and by default
+ * senderConcurrency + bulkSenderConcurrency (what both event sources may run at once).
+ */
+export function senderReservationOf(config: ClientConfig): number | undefined {
+  const reservation = config.senderReservedConcurrency;
+  if (reservation === 'off') return undefined;
+  return reservation ?? config.senderConcurrency + config.bulkSenderConcurrency;
+}
+
+/**
+ * Lambda keeps at least this much of the account's concurrency unreserved: a reservation that
+ * leaves less fails the create with "Specified ReservedConcurrentExecutions for function decreases
+ * account's UnreservedConcurrentExecution below its minimum value"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html: "You can reserve up
+ * to the Unreserved account concurrency value minus 100"; seen on new accounts with quotas of 10 and
+ * 50 in aws-samples/one-observability-demo#278 and aws-samples/alarm-context-tool#2).
+ */
+export const LAMBDA_MINIMUM_UNRESERVED = 100;
