@@ -25,10 +25,16 @@ import { publicView } from '../shared/domain/message';
 import type { TemplateRepository } from '../shared/domain/ports';
 import { type AccountQuota, rateInUse } from '../shared/domain/send-rate';
 import { type SubmitEmailDeps, submitEmail } from '../shared/domain/submit-email';
-import { checkToken, type UnsubscribeDeps, unsubscribe } from '../shared/domain/unsubscribe';
-import { formBody, header, json, jsonBody, jsonOrCsvBody } from './http';
+import {
+  checkToken,
+  type UnsubscribeDeps,
+  type UnsubscribeVia,
+  unsubscribe,
+} from '../shared/domain/unsubscribe';
+import { readForm } from './form';
+import { header, json, jsonBody, jsonOrCsvBody } from './http';
 import { Router } from './router';
-import { confirmPage, donePage, invalidLinkPage } from './unsubscribe-pages';
+import { confirmPage, donePage, formProblemPage, invalidLinkPage, testSendPage } from './unsubscribe-pages';
 
 export interface ApiDeps extends SubmitEmailDeps, CampaignDeps {
   templates: TemplateRepository;
@@ -106,7 +112,9 @@ export function buildRouter(deps: ApiDeps): Router {
     })
     .on('POST', '/v1/campaigns/{id}/test', async (event, { id = '' }) => {
       const body = jsonBody(event);
-      return json(202, await sendTest(knownId(id, 'campaign'), body, deps));
+      // Test mails carry a test token: its link answers "this was a test" and suppresses nobody.
+      const testContent = async () => ({ ...(await deps.bulkContent()), testSend: true });
+      return json(202, await sendTest(knownId(id, 'campaign'), body, { ...deps, bulkContent: testContent }));
     })
     .on('POST', '/v1/campaigns/{id}/send', async (event, { id = '' }) => {
       const body = optionalJson(event);
@@ -124,16 +132,26 @@ export function buildRouter(deps: ApiDeps): Router {
     .on('GET', '/unsubscribe', async (event) => {
       const { secret } = await deps.unsubscribe();
       const checked = checkToken(event.queryStringParameters?.token, secret);
-      return checked.ok ? confirmPage(checked.email) : invalidLinkPage();
+      if (!checked.ok) return invalidLinkPage();
+      return checked.test ? testSendPage(checked.email) : confirmPage(checked.email);
     })
     .on('POST', '/unsubscribe', async (event) => {
-      // RFC 8058 one-click sends `List-Unsubscribe=One-Click`; the page's button sends `confirm=yes`.
-      // Either way the token in the URL decides; the body only has to be one of those two forms.
-      const form = new URLSearchParams(formBody(event));
-      if (form.get('List-Unsubscribe') !== 'One-Click' && form.get('confirm') !== 'yes')
-        return invalidLinkPage();
-      const result = await unsubscribe(event.queryStringParameters?.token, await deps.unsubscribe());
-      return result.ok ? donePage(result.email) : invalidLinkPage();
+      // The token in the URL decides who; the body says which way the request came.
+      const unsubscribeDeps = await deps.unsubscribe();
+      const token = event.queryStringParameters?.token;
+      if (!checkToken(token, unsubscribeDeps.secret).ok) return invalidLinkPage();
+      const form = readForm(event);
+      if (!form.ok) return formProblemPage(form.problem === 'unsupported_type' ? 415 : 400, form.message);
+      const via = unsubscribeVia(form.fields);
+      if (!via) {
+        return formProblemPage(
+          400,
+          "The body has neither List-Unsubscribe=One-Click (RFC 8058) nor the unsubscribe page's confirm=yes",
+        );
+      }
+      const result = await unsubscribe(token, via, unsubscribeDeps);
+      if (!result.ok) return invalidLinkPage();
+      return result.test ? testSendPage(result.email) : donePage(result.email);
     })
     .on('GET', '/v1/suppressions', async (event) => {
       const { limit, cursor } = pageParams(event);
@@ -177,6 +195,13 @@ export function buildRouter(deps: ApiDeps): Router {
         pausedStreams: guard.paused ? [{ stream: 'bulk', reason: guard.reason, since: guard.at }] : [],
       });
     });
+}
+
+/** RFC 8058's field wins: a provider's POST is one-click even if it copies other fields along. */
+function unsubscribeVia(fields: Map<string, string[]>): UnsubscribeVia | undefined {
+  if (fields.get('List-Unsubscribe')?.includes('One-Click')) return 'one-click';
+  if (fields.get('confirm')?.includes('yes')) return 'page';
+  return undefined;
 }
 
 function pageParams(event: APIGatewayProxyEvent): { limit: number; cursor?: string } {

@@ -39,6 +39,24 @@ export const donePage = (email: string) =>
     `<p><strong>${escapeHtml(email)}</strong> will get no more newsletters or announcements from us.</p>`,
   );
 
+/** A test send's link: the person testing stays subscribed, whichever way they came. */
+export const testSendPage = (email: string) =>
+  page(
+    200,
+    'This was a test mail',
+    `<p>This link came from a test send of a campaign. Nothing was changed: <strong>${escapeHtml(email)}</strong> is still subscribed.</p>
+<p>In the real campaign mail, this link unsubscribes its recipient.</p>`,
+  );
+
+/** The link is fine but the POST's body is not a one-click (or the page's) form: say what is missing. */
+export const formProblemPage = (statusCode: 400 | 415, problem: string) =>
+  page(
+    statusCode,
+    'Nothing was changed',
+    `<p>${escapeHtml(problem)}.</p>
+<p>A one-click unsubscribe (RFC 8058) posts the field <code>List-Unsubscribe=One-Click</code> as <code>multipart/form-data</code> or <code>application/x-www-form-urlencoded</code>. To unsubscribe by hand, open the link from the email in a browser.</p>`,
+  );
+
 export const invalidLinkPage = () =>
   page(
     400,

@@ -7,6 +7,8 @@ export interface BulkContentDeps {
   unsubscribeSecret: string;
   /** Where `/unsubscribe` is served: the API's public URL. */
   publicBaseUrl: string;
+  /** A test send: its unsubscribe link is a test token, which changes nothing when followed. */
+  testSend?: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ export function renderForRecipient(
   deps: BulkContentDeps,
 ): TemplateContent & { headers: MessageHeader[]; unsubscribeUrl: string } {
   const token = signUnsubscribeToken(
-    { email: recipient.email, campaignId: campaign.id },
+    { email: recipient.email, campaignId: campaign.id, ...(deps.testSend ? { test: true as const } : {}) },
     deps.unsubscribeSecret,
   );
   const url = unsubscribeUrl(deps.publicBaseUrl, token);

@@ -4,6 +4,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export interface UnsubscribeSubject {
   email: string;
   campaignId: string;
+  /** A test send's link: it leads to a page that says so and changes nothing. */
+  test?: true;
 }
 
 /**
@@ -11,9 +13,8 @@ export interface UnsubscribeSubject {
  * without the secret can make one for another address (or alter this one).
  */
 export function signUnsubscribeToken(subject: UnsubscribeSubject, secret: string): string {
-  const payload = Buffer.from(JSON.stringify({ e: subject.email, c: subject.campaignId, v: 1 })).toString(
-    'base64url',
-  );
+  const fields = { e: subject.email, c: subject.campaignId, v: 1, ...(subject.test ? { t: 1 } : {}) };
+  const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${payload}.${mac(payload, secret)}`;
 }
 
@@ -33,10 +34,10 @@ export function verifyUnsubscribeToken(token: string, secret: string): Unsubscri
   } catch {
     throw new InvalidTokenError('malformed payload');
   }
-  const { e, c, v } = (decoded ?? {}) as { e?: unknown; c?: unknown; v?: unknown };
-  if (v !== 1 || typeof e !== 'string' || typeof c !== 'string')
+  const { e, c, v, t } = (decoded ?? {}) as { e?: unknown; c?: unknown; v?: unknown; t?: unknown };
+  if (v !== 1 || typeof e !== 'string' || typeof c !== 'string' || (t !== undefined && t !== 1))
     throw new InvalidTokenError('malformed payload');
-  return { email: e, campaignId: c };
+  return { email: e, campaignId: c, ...(t === 1 ? { test: true as const } : {}) };
 }
 
 function mac(payload: string, secret: string): string {

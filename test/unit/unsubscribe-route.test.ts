@@ -1,0 +1,273 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { readForm } from '../../lambdas/api/form';
+import { errorResponse } from '../../lambdas/api/http';
+import { type ApiDeps, buildRouter } from '../../lambdas/api/routes';
+import { ApiError } from '../../lambdas/shared/domain/errors';
+import type { StoredMessage } from '../../lambdas/shared/domain/message';
+import { signUnsubscribeToken } from '../../lambdas/shared/domain/unsubscribe-token';
+import { NOW } from './support/factories';
+import {
+  InMemoryIdempotency,
+  InMemoryMessages,
+  InMemorySuppressions,
+  InMemoryTemplates,
+  RecordingQueue,
+} from './support/in-memory';
+import {
+  FixedLedger,
+  InMemoryCampaigns,
+  InMemoryRecipients,
+  RecordingCampaignQueues,
+} from './support/in-memory-campaigns';
+import {
+  FakeAccountSuppressions,
+  InMemoryDeliverability,
+  RecordingEventTotals,
+  RecordingProductEvents,
+} from './support/in-memory-feedback';
+
+const SECRET = 'u'.repeat(32);
+const token = signUnsubscribeToken({ email: 'jane@example.org', campaignId: 'c1' }, SECRET);
+
+function setup() {
+  const suppressions = new InMemorySuppressions();
+  const products = new RecordingProductEvents();
+  const totals = new RecordingEventTotals();
+  const submitted: StoredMessage[] = [];
+  let ids = 0;
+  // Cast rather than annotated: the route table grows fields (rate share…) this file does not use.
+  const deps = {
+    sendingDomain: 'acme.test',
+    defaultFrom: { address: 'hello@acme.test' },
+    messages: new InMemoryMessages(),
+    templates: new InMemoryTemplates(),
+    suppressions,
+    idempotency: new InMemoryIdempotency(),
+    queue: new RecordingQueue(),
+    newId: () => `id-${++ids}`,
+    now: () => NOW,
+    accountQuota: async () => {
+      throw new Error('not used');
+    },
+    maxSendRateOverride: undefined,
+    sendRateShare: 1,
+    campaigns: new InMemoryCampaigns(),
+    recipients: new InMemoryRecipients(),
+    queues: new RecordingCampaignQueues(),
+    ledger: new FixedLedger(),
+    bulkContent: async () => ({ unsubscribeSecret: SECRET, publicBaseUrl: 'https://api.example.test' }),
+    submitMessage: async (message) => {
+      submitted.push(message);
+    },
+    suppressionStore: suppressions,
+    accountSuppressions: new FakeAccountSuppressions(),
+    reputation: new InMemoryDeliverability(),
+    unsubscribe: async () => ({ suppressions, campaigns: totals, products, secret: SECRET, now: () => NOW }),
+  } as ApiDeps;
+  const router = buildRouter(deps);
+  const call = async (
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+    isBase64Encoded = false,
+  ): Promise<{ status: number; text: string }> => {
+    const url = new URL(path, 'https://api.example.test');
+    const query = Object.fromEntries(url.searchParams);
+    const event = {
+      httpMethod: method,
+      path: url.pathname,
+      headers,
+      queryStringParameters: Object.keys(query).length > 0 ? query : null,
+      body: body ?? null,
+      isBase64Encoded,
+    } as unknown as APIGatewayProxyEvent;
+    let result: APIGatewayProxyResult;
+    try {
+      result = await router.handle(event);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      result = errorResponse(error);
+    }
+    return { status: result.statusCode, text: result.body };
+  };
+  return { call, suppressions, products, totals, submitted };
+}
+
+const BOUNDARY = '----mailprovider7MA4YWxkTrZu0gW';
+const multipartType = { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` };
+function multipart(fields: [string, string][], { preamble = '' } = {}): string {
+  const parts = fields.map(
+    ([name, value]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  return `${preamble}${parts.join('')}--${BOUNDARY}--\r\n`;
+}
+
+describe('POST /unsubscribe: both form encodings', () => {
+  it.each([
+    ['multipart/form-data (what RFC 8058 asks for)', multipart([['List-Unsubscribe', 'One-Click']]), false],
+    [
+      'multipart with extra fields and a preamble',
+      multipart(
+        [
+          ['List-Unsubscribe', 'One-Click'],
+          ['source', 'gmail'],
+        ],
+        { preamble: 'This is a MIME preamble.\r\n' },
+      ),
+      false,
+    ],
+    [
+      'multipart, base64-encoded as API Gateway hands binary bodies over',
+      Buffer.from(multipart([['List-Unsubscribe', 'One-Click']])).toString('base64'),
+      true,
+    ],
+  ])('suppresses the address for a one-click POST as %s', async (_, body, base64) => {
+    const { call, suppressions } = setup();
+    const answer = await call('POST', `/unsubscribe?token=${token}`, body, multipartType, base64);
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('You are unsubscribed');
+    expect(suppressions.full.get('jane@example.org')).toMatchObject({ reason: 'unsubscribe', scope: 'bulk' });
+  });
+
+  it('suppresses the address for a one-click POST sent urlencoded', async () => {
+    const { call, suppressions } = setup();
+    const answer = await call('POST', `/unsubscribe?token=${token}`, 'List-Unsubscribe=One-Click', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    expect(answer.status).toBe(200);
+    expect(suppressions.entries.get('jane@example.org')).toBe('bulk');
+  });
+
+  it.each([
+    ['no body', undefined, {}, 400, 'has no body'],
+    [
+      'a JSON body',
+      '{"List-Unsubscribe":"One-Click"}',
+      { 'Content-Type': 'application/json' },
+      415,
+      'must be a form',
+    ],
+    ['multipart without a boundary', 'x', { 'Content-Type': 'multipart/form-data' }, 400, 'no boundary'],
+    [
+      'multipart cut short',
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\nx`,
+      multipartType,
+      400,
+      'cannot be read',
+    ],
+    [
+      'multipart without the one-click field',
+      multipart([['other', 'x']]),
+      multipartType,
+      400,
+      'List-Unsubscribe=One-Click',
+    ],
+  ])('says what is missing and changes nothing for %s', async (_, body, headers, status, says) => {
+    const { call, suppressions } = setup();
+    const answer = await call('POST', `/unsubscribe?token=${token}`, body, headers);
+    expect(answer.status).toBe(status);
+    expect(answer.text).toContain(says);
+    expect(answer.text).toContain('Nothing was changed');
+    expect(answer.text).not.toContain('incomplete or has been altered');
+    expect(suppressions.full.size).toBe(0);
+  });
+});
+
+describe('POST /unsubscribe: which way it came is recorded', () => {
+  it.each([
+    [
+      'the RFC 8058 one-click POST',
+      'List-Unsubscribe=One-Click',
+      'one-click unsubscribe (RFC 8058 POST from the mail provider)',
+    ],
+    ['the unsubscribe page button', 'confirm=yes', 'unsubscribe page button'],
+  ])('%s', async (_, body, detail) => {
+    const { call, suppressions, products } = setup();
+    await call('POST', `/unsubscribe?token=${token}`, body, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    expect(suppressions.full.get('jane@example.org')?.detail).toBe(detail);
+    expect(products.events).toEqual([expect.objectContaining({ type: 'unsubscribed', detail })]);
+  });
+});
+
+describe('test sends: the unsubscribe link suppresses nobody', () => {
+  async function testMailLink(call: ReturnType<typeof setup>['call'], submitted: StoredMessage[]) {
+    const created = await call(
+      'POST',
+      '/v1/campaigns',
+      JSON.stringify({ name: 'News', subject: 'Hi', html: '<a href="{{unsubscribe_url}}">Unsubscribe</a>' }),
+      { 'Content-Type': 'application/json' },
+    );
+    const { id } = JSON.parse(created.text) as { id: string };
+    const sent = await call(
+      'POST',
+      `/v1/campaigns/${id}/test`,
+      JSON.stringify({ to: ['tess@example.org'] }),
+      {
+        'Content-Type': 'application/json',
+      },
+    );
+    expect(sent.status).toBe(202);
+    const header = submitted[0]?.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '';
+    const url = new URL(/^<(.+)>$/.exec(header)?.[1] ?? '');
+    expect(submitted[0]?.html).toContain(url.searchParams.get('token'));
+    return `${url.pathname}${url.search}`;
+  }
+
+  it.each([
+    ['one-click POST', 'POST', 'List-Unsubscribe=One-Click'],
+    ['page button', 'POST', 'confirm=yes'],
+    ['confirmation page', 'GET', undefined],
+  ])('answers the %s with "this was a test" and changes nothing', async (_, method, body) => {
+    const { call, submitted, suppressions, products, totals } = setup();
+    const link = await testMailLink(call, submitted);
+    const answer = await call(method, link, body, { 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('This was a test mail');
+    expect(answer.text).toContain('tess@example.org');
+    expect(suppressions.full.size).toBe(0);
+    expect(products.events).toEqual([]);
+    expect(totals.totals.size).toBe(0);
+  });
+});
+
+describe('readForm', () => {
+  const event = (body: string, type: string) =>
+    ({ body, isBase64Encoded: false, headers: { 'content-type': type } }) as unknown as APIGatewayProxyEvent;
+
+  it('reads a quoted boundary, LF-only line ends, UTF-8 values and skips file parts', () => {
+    const body = [
+      '--b',
+      'Content-Disposition: form-data; name="List-Unsubscribe"',
+      '',
+      'One-Click',
+      '--b',
+      'Content-Disposition: form-data; name="file"; filename="a.txt"',
+      '',
+      'ignored',
+      '--b',
+      'Content-Disposition: form-data; name="name"',
+      '',
+      'Zoë',
+      '--b--',
+    ].join('\n');
+    const result = readForm(event(body, 'multipart/form-data; boundary="b"'));
+    expect(result).toEqual({
+      ok: true,
+      fields: new Map([
+        ['List-Unsubscribe', ['One-Click']],
+        ['name', ['Zoë']],
+      ]),
+    });
+  });
+
+  it('stops at 50 parts', () => {
+    const body = `${'--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n\r\n'.repeat(51)}--b--`;
+    expect(readForm(event(body, 'multipart/form-data; boundary=b'))).toMatchObject({
+      ok: false,
+      problem: 'malformed',
+    });
+  });
+});
