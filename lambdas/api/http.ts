@@ -49,12 +49,6 @@ function rawBody(event: APIGatewayProxyEvent): Buffer {
   return raw;
 }
 
-/** A form body (`application/x-www-form-urlencoded`) as text; anything else counts as empty. */
-export function formBody(event: APIGatewayProxyEvent): string {
-  const type = (header(event, 'content-type') ?? '').trim();
-  return /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type) ? rawBody(event).toString('utf8') : '';
-}
-
 /** A JSON body, or with `Content-Type: text/csv` where a route accepts CSV, the CSV text. */
 export function jsonOrCsvBody(event: APIGatewayProxyEvent): { json: unknown } | { csv: string } {
   if (CSV_TYPE.test((header(event, 'content-type') ?? '').trim()))

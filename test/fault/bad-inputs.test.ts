@@ -138,6 +138,11 @@ const csv = { 'content-type': 'text/csv' };
 const rows = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ email: `r${i}@example.org`, data: { first_name: 'R' } }));
 
+const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+const BOUNDARY = '----hostile0boundary';
+const annToken = () =>
+  signUnsubscribeToken({ email: 'ann@example.org', campaignId: ids.draft }, world.secret);
+
 const HTTP_CASES: HttpCase[] = [
   // POST /v1/emails
   {
@@ -319,6 +324,33 @@ const HTTP_CASES: HttpCase[] = [
   {
     name: 'templates: a forged cursor',
     request: () => ['GET', `/v1/templates?cursor=${Buffer.from('{"name":1}').toString('base64url')}`],
+    status: 400,
+    code: 'invalid_cursor',
+  },
+  ...(
+    [
+      ['templates', '/v1/templates', { name: '' }],
+      ['campaigns', '/v1/campaigns', { id: '' }],
+      ['suppressions', '/v1/suppressions', { email: '' }],
+      ['suppressions by reason', '/v1/suppressions?reason=manual', { email: '', reason: 'manual' }],
+    ] as const
+  ).map(
+    ([what, path, key]): HttpCase => ({
+      name: `${what}: a forged cursor whose key is an empty string`,
+      request: () => ['GET', `${path}${path.includes('?') ? '&' : '?'}cursor=${forge(key)}`],
+      status: 400,
+      code: 'invalid_cursor',
+    }),
+  ),
+  {
+    name: 'campaigns: a forged cursor of the issue (eyJpZCI6IiJ9, {"id":""})',
+    request: () => ['GET', '/v1/campaigns?cursor=eyJpZCI6IiJ9'],
+    status: 400,
+    code: 'invalid_cursor',
+  },
+  {
+    name: 'suppressions: a forged cursor with an address of 2 KB',
+    request: () => ['GET', `/v1/suppressions?cursor=${forge({ email: `${'a'.repeat(2048)}@example.org` })}`],
     status: 400,
     code: 'invalid_cursor',
   },
@@ -520,6 +552,62 @@ const HTTP_CASES: HttpCase[] = [
       { 'content-type': 'application/x-www-form-urlencoded' },
     ],
     status: 400,
+  },
+  {
+    name: 'one-click unsubscribe: a real token and no body at all',
+    request: () => ['POST', `/unsubscribe?token=${annToken()}`],
+    status: 400,
+  },
+  {
+    name: 'one-click unsubscribe: a real token and multipart without the one-click field',
+    request: () => [
+      'POST',
+      `/unsubscribe?token=${annToken()}`,
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nNo\r\n--${BOUNDARY}--\r\n`,
+      { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    ],
+    status: 400,
+  },
+  {
+    name: 'one-click unsubscribe: a real token and multipart cut off before its closing boundary',
+    request: () => [
+      'POST',
+      `/unsubscribe?token=${annToken()}`,
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click`,
+      { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    ],
+    status: 400,
+  },
+  {
+    name: 'one-click unsubscribe: a real token and multipart without a boundary',
+    request: () => [
+      'POST',
+      `/unsubscribe?token=${annToken()}`,
+      'List-Unsubscribe=One-Click',
+      { 'content-type': 'multipart/form-data' },
+    ],
+    status: 400,
+  },
+  {
+    name: 'one-click unsubscribe: a real token and a JSON body',
+    request: () => [
+      'POST',
+      `/unsubscribe?token=${annToken()}`,
+      '{"List-Unsubscribe":"One-Click"}',
+      { 'content-type': 'application/json' },
+    ],
+    status: 415,
+  },
+  {
+    name: 'one-click unsubscribe: the one-click form with a test send token (multipart)',
+    request: () => [
+      'POST',
+      `/unsubscribe?token=${signUnsubscribeToken({ email: 'ann@example.org', campaignId: ids.draft, test: true }, world.secret)}`,
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${BOUNDARY}--\r\n`,
+      { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    ],
+    // Answered (the test page) and, like every case here, nothing changed.
+    status: 200,
   },
   // Account and routing
   {
