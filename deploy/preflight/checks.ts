@@ -259,13 +259,13 @@ export function quotaIncreaseRequest(
 ): string[] {
   const why =
     reservation === undefined
-      ? 'Its functions share the account pool, and the current quota'
-      : `Its sender function reserves ${reservation} concurrent executions so that email delivery keeps its capacity when other functions are busy; Lambda only allows a reservation that leaves ${LAMBDA_MINIMUM_UNRESERVED} executions unreserved, which the current quota`;
+      ? `Its functions share the account's concurrency pool, and the current quota of ${current} leaves no headroom for a burst of mail next to our other functions.`
+      : `Its sender function reserves ${reservation} concurrent executions so that email delivery keeps its capacity when other functions are busy; Lambda only allows a reservation that leaves ${LAMBDA_MINIMUM_UNRESERVED} executions unreserved, which the current quota of ${current} does not allow.`;
   return [
     `  aws service-quotas request-service-quota-increase --service-code lambda --quota-code ${LAMBDA_CONCURRENCY_QUOTA_CODE} --desired-value ${desired} --region ${region}`,
     `  or in the console: Service Quotas → AWS services → AWS Lambda → Concurrent executions (${LAMBDA_CONCURRENCY_QUOTA_CODE}) → Request increase at account level, region ${region}:`,
     `    Requested value: ${desired}`,
-    `    Justification: We are deploying a serverless email service (Amazon SES, API Gateway, SQS, Lambda) in ${region} that sends our transactional mail (sign-in codes, password resets, invitations) and opt-in campaigns. ${why} of ${current} does not allow. Our expected load is a few hundred concurrent executions at most; ${desired} is the default quota of established accounts.`,
+    `    Justification: We are deploying a serverless email service (Amazon SES, API Gateway, SQS, Lambda) in ${region} that sends our transactional mail (sign-in codes, password resets, invitations) and opt-in campaigns. ${why} Our expected load is a few hundred concurrent executions at most; ${desired} is the default quota of established accounts.`,
   ];
 }
 
