@@ -69,7 +69,41 @@ interface SendEmailBody {
   ConfigurationSetName?: string;
   Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
   EmailTags?: { Name: string; Value: string }[];
-  Content?: { Simple?: { Subject?: { Data?: string } } };
+  ReplyToAddresses?: string[];
+  Content?: {
+    Simple?: {
+      Subject?: { Data?: string };
+      Body?: { Html?: unknown; Text?: unknown };
+      Headers?: { Name: string; Value: string }[];
+    };
+  };
+}
+
+/**
+ * `mail.headers` as SES reports them on every event: the message's own header fields, the
+ * caller's custom headers (List-Unsubscribe…) among them. Bcc is not a header of the message.
+ */
+function headersOf(sent: SendEmailBody): { name: string; value: string }[] {
+  const simple = sent.Content?.Simple;
+  const list = (name: string, values: string[] | undefined) =>
+    values && values.length > 0 ? [{ name, value: values.join(', ') }] : [];
+  const body = simple?.Body ?? {};
+  const contentType =
+    body.Html !== undefined && body.Text !== undefined
+      ? 'multipart/alternative'
+      : body.Html !== undefined
+        ? 'text/html; charset=UTF-8'
+        : 'text/plain; charset=UTF-8';
+  return [
+    { name: 'From', value: sent.FromEmailAddress ?? '' },
+    ...list('Reply-To', sent.ReplyToAddresses),
+    ...list('To', sent.Destination?.ToAddresses),
+    ...list('Cc', sent.Destination?.CcAddresses),
+    { name: 'Subject', value: simple?.Subject?.Data ?? '' },
+    { name: 'MIME-Version', value: '1.0' },
+    { name: 'Content-Type', value: contentType },
+    ...(simple?.Headers ?? []).map((h) => ({ name: h.Name, value: h.Value })),
+  ];
 }
 
 async function publishEvents(
@@ -96,6 +130,7 @@ async function publishEvents(
     messageId: MessageId ?? randomUUID(),
     destination,
     headersTruncated: false,
+    headers: headersOf(sent),
     commonHeaders: {
       from: [sent.FromEmailAddress ?? ''],
       to: destination,

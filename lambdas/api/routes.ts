@@ -9,6 +9,7 @@ import {
   cancelCampaign,
   createCampaign,
   getCampaign,
+  getRecipient,
   pauseCampaign,
   resumeCampaign,
   sendCampaign,
@@ -110,6 +111,9 @@ export function buildRouter(deps: ApiDeps): Router {
       const body = jsonOrCsvBody(event);
       return json(200, await addRecipients(knownId(id, 'campaign'), body, deps));
     })
+    .on('GET', '/v1/campaigns/{id}/recipients/{email}', async (_event, { id = '', email = '' }) =>
+      json(200, await getRecipient(knownId(id, 'campaign'), email, deps)),
+    )
     .on('POST', '/v1/campaigns/{id}/test', async (event, { id = '' }) => {
       const body = jsonBody(event);
       // Test mails carry a test token: its link answers "this was a test" and suppresses nobody.

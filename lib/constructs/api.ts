@@ -147,8 +147,9 @@ export class MailroomApi extends Construct {
         'dynamodb:Scan',
         'dynamodb:UpdateItem',
       ])
-      // Conditional puts: an address already on the campaign is not added twice.
-      .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:PutItem'])
+      // Conditional puts: an address already on the campaign is not added twice. GetItem: one
+      // recipient's state and SES events (GET /v1/campaigns/{id}/recipients/{email}).
+      .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:PutItem', 'dynamodb:GetItem'])
       .bindTable('RATE_LEDGER_TABLE', props.rateLedger, ['dynamodb:Query'])
       .bindTable('DELIVERABILITY_TABLE', props.deliverability, ['dynamodb:GetItem', 'dynamodb:DeleteItem'])
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
@@ -306,7 +307,9 @@ export class MailroomApi extends Construct {
     const campaign = campaigns.addResource('{id}');
     route(campaign, 'GET');
     // JSON or CSV: the model applies to application/json only.
-    route(campaign.addResource('recipients'), 'POST', 'json');
+    const recipients = campaign.addResource('recipients');
+    route(recipients, 'POST', 'json');
+    route(recipients.addResource('{email}'), 'GET');
     route(campaign.addResource('test'), 'POST', 'json');
     // `{at}` to schedule, or no body to send now.
     route(campaign.addResource('send'), 'POST');

@@ -65,7 +65,7 @@ describe('least privilege', () => {
         'dynamodb:Scan',
         'dynamodb:UpdateItem',
       ],
-      [arn(storage.recipients)]: ['dynamodb:PutItem'],
+      [arn(storage.recipients)]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [arn(storage.rateLedger)]: ['dynamodb:Query'],
       [arn(storage.deliverability)]: ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
       [arn(queues.transactional.queue)]: ['sqs:SendMessage'],

@@ -446,6 +446,7 @@ describe('REST API', () => {
       'GET /v1/account',
       'GET /v1/campaigns',
       'GET /v1/campaigns/{id}',
+      'GET /v1/campaigns/{id}/recipients/{email}',
       'GET /v1/emails/{id}',
       'GET /v1/suppressions',
       'GET /v1/suppressions/{email}',

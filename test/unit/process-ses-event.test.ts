@@ -106,6 +106,19 @@ describe('processSesEvent', () => {
     expect(deps.suppressions.full.get('jane@example.com')?.reason).toBe('bounce');
   });
 
+  it('records every event on its campaign recipient, the Send event too, and counts only some', async () => {
+    const deps = setup();
+
+    await processSesEvent(event(sesEvents.Send), deps);
+    await processSesEvent(event(sesEvents.Delivery), deps);
+
+    expect([...(deps.records.recipientEvents.get('c1|jane@example.com')?.kinds ?? [])]).toEqual([
+      'send',
+      'delivery',
+    ]);
+    expect(deps.campaigns.totals.get('c1')).toEqual({ delivered: 1 });
+  });
+
   it('feeds bulk sends, hard bounces and complaints to the reputation counts', async () => {
     const deps = setup();
     const send = await processSesEvent(event(sesEvents.Send), deps);

@@ -34,6 +34,18 @@ describe('parseSesNotification', () => {
     expect(parseSesNotification(snsEnvelope(sesEvents.Click)).detail).toContain('send-email-smtp.html');
   });
 
+  it("keeps the mail's List-Unsubscribe headers from mail.headers, and no other header", () => {
+    const headers = [
+      { name: 'From', value: 'news@acme.test' },
+      { name: 'list-unsubscribe', value: '<https://api.acme.test/unsubscribe?token=t>' },
+      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+    ];
+    const send = { ...sesEvents.Send, mail: { ...sesEvents.Send.mail, headers } };
+
+    expect(parseSesNotification(snsEnvelope(send)).unsubscribeHeaders).toEqual(headers.slice(1));
+    expect(parseSesNotification(snsEnvelope(sesEvents.Send))).not.toHaveProperty('unsubscribeHeaders');
+  });
+
   it.each(['Bounce', 'Complaint', 'Delivery'] as const)(
     'reads an identity %s notification (notificationType)',
     (type) => {

@@ -10,7 +10,8 @@ import type { MailEvent } from '../domain/ses-events';
 import { dynamo } from './aws-clients';
 
 /**
- * Records SES events on the message (transactional) or the campaign recipient (bulk) they are about.
+ * Records SES events on the message (transactional) or the campaign recipient (bulk) they are about:
+ * appended to its history and, on the recipient, the unsubscribe headers SES saw on the mail.
  * Each write is conditional on the event's key not being there yet (a string set on the item), so
  * a duplicate SNS delivery changes nothing.
  */
@@ -50,18 +51,25 @@ export class DynamoEventRecords implements EventRecords {
     email: string,
     event: MailEvent,
   ): Promise<{ first: boolean } | undefined> {
+    const entry = { type: event.kind, at: event.at, ...(event.detail ? { detail: event.detail } : {}) };
+    const headers = event.unsubscribeHeaders ?? [];
     try {
       const result = await dynamo.send(
         new UpdateCommand({
           TableName: this.tables.recipients,
           Key: { campaignId, email },
-          UpdateExpression: 'ADD eventKeys :key, eventKinds :kind SET lastEvent = :kindValue',
+          UpdateExpression:
+            'ADD eventKeys :key, eventKinds :kind SET lastEvent = :kindValue, history = list_append(if_not_exists(history, :none), :event)' +
+            (headers.length > 0 ? ', headers = :headers' : ''),
           ConditionExpression: 'attribute_exists(email) AND NOT contains(eventKeys, :keyValue)',
           ExpressionAttributeValues: {
             ':key': new Set([event.key]),
             ':keyValue': event.key,
             ':kind': new Set([event.kind]),
             ':kindValue': event.kind,
+            ':none': [],
+            ':event': [entry],
+            ...(headers.length > 0 ? { ':headers': headers } : {}),
           },
           ReturnValues: 'UPDATED_OLD',
         }),

@@ -1,4 +1,5 @@
 import { EVENT_COUNTER_NAMES, type EventCounter } from './feedback-ports';
+import type { MessageEvent, MessageHeader } from './message';
 import type { TemplateContent } from './template-rules';
 
 /**
@@ -75,6 +76,10 @@ export interface CampaignRecipient {
   claimedAt?: string;
   /** Set on a claim taken from `queued`: the queued counter must drop when the claim ends. */
   claimedFrom?: RecipientStatus;
+  /** SES's events about this recipient, each once, in the order they arrived. */
+  history?: MessageEvent[];
+  /** The List-Unsubscribe headers as SES reported them on its events (`mail.headers`). */
+  headers?: MessageHeader[];
 }
 
 const ALLOWED: Record<string, CampaignStatus[]> = {
@@ -119,4 +124,33 @@ export function campaignProgress(campaign: Campaign, currentRate: number) {
     etaSeconds: sending && currentRate > 0 ? Math.ceil(remaining / currentRate) : null,
     waitingForQuota: campaign.waitingForQuotaSince !== undefined,
   };
+}
+
+/** What `GET /v1/campaigns/{id}/recipients/{email}` shows: state, reason and what SES reported. */
+export function recipientView(recipient: CampaignRecipient) {
+  return {
+    campaignId: recipient.campaignId,
+    email: recipient.email,
+    address: recipient.address,
+    status: recipient.status,
+    updatedAt: recipient.updatedAt,
+    sesMessageId: recipient.sesMessageId ?? null,
+    reason: reasonFor(recipient),
+    failure: recipient.failure ?? null,
+    events: recipient.history ?? [],
+    headers: recipient.headers ?? [],
+  };
+}
+
+function reasonFor(recipient: CampaignRecipient): string | null {
+  switch (recipient.status) {
+    case 'failed':
+      return recipient.failure ? `${recipient.failure.code}: ${recipient.failure.message}` : 'failed';
+    case 'suppressed':
+      return 'the address was on the suppression list when its turn came';
+    case 'cancelled':
+      return 'the campaign was cancelled before this recipient was sent';
+    default:
+      return null;
+  }
 }

@@ -7,6 +7,7 @@ import {
   campaignProgress,
   emptyEventTotals,
   emptyTotals,
+  recipientView,
   transitionProblem,
 } from './campaign';
 import type { CampaignQueues, CampaignRepository, RateLedger, RecipientRepository } from './campaign-ports';
@@ -20,6 +21,7 @@ import {
 import { describeIssues } from './email-request';
 import { badRequest, conflict, notFound, unprocessable } from './errors';
 import type { ReputationStore } from './feedback-ports';
+import { suppressionKey } from './manage-suppressions';
 import type { StoredMessage } from './message';
 import type { SuppressionList, TemplateRepository } from './ports';
 import { checkRows, type InvalidRow, rowsFromCsv } from './recipient-import';
@@ -129,6 +131,24 @@ export async function getCampaign(id: string, deps: Pick<CampaignDeps, 'campaign
   if (!campaign) throw notFound(`No campaign with id "${id}"`);
   const rate = campaign.status === 'sending' ? await deps.ledger.current('bulk', deps.now()) : 0;
   return { ...campaignView(campaign), ...campaignProgress(campaign, rate) };
+}
+
+/**
+ * `GET /v1/campaigns/{id}/recipients/{email}`: one recipient's state and what SES reported about
+ * its mail, headers included, so a caller can check what went out without reading the mailbox.
+ */
+export async function getRecipient(
+  id: string,
+  rawEmail: string,
+  deps: Pick<CampaignDeps, 'campaigns' | 'recipients'>,
+) {
+  const email = suppressionKey(rawEmail);
+  const recipient = await deps.recipients.get(id, email);
+  if (!recipient) {
+    if (!(await deps.campaigns.get(id))) throw notFound(`No campaign with id "${id}"`);
+    throw notFound(`${email} is not a recipient of campaign ${id}`);
+  }
+  return recipientView(recipient);
 }
 
 async function existing(

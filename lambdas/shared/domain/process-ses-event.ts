@@ -103,14 +103,17 @@ export async function processSesEvent(event: MailEvent, deps: ProcessEventDeps):
       await deps.records.onMessage(event.messageId, event, who);
     }
   }
-  for (const email of event.recipients) {
-    const counters = CAMPAIGN_COUNTERS[event.kind];
-    if (event.campaignId && counters) {
-      const recorded = await deps.records.onRecipient(event.campaignId, email, event);
-      if (recorded) {
+  // Every event is recorded on its campaign recipient (the Send event too: it carries the headers
+  // the mail went out with); only some move a counter.
+  const { campaignId } = event;
+  if (campaignId) {
+    for (const email of event.recipients) {
+      const recorded = await deps.records.onRecipient(campaignId, email, event);
+      const counters = CAMPAIGN_COUNTERS[event.kind];
+      if (recorded && counters) {
         const delta: EventDelta = { [counters.total]: 1 };
         if (counters.unique && recorded.first) delta[counters.unique] = 1;
-        await deps.campaigns.addEvents(event.campaignId, delta);
+        await deps.campaigns.addEvents(campaignId, delta);
       }
     }
   }

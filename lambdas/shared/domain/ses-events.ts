@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AddressError, normalizeAddress, parseMailbox } from './addresses';
+import type { MessageHeader } from './message';
 
 /**
  * SES event notifications as SES publishes them: configuration-set events (`eventType`, all ten
@@ -17,6 +18,7 @@ const mail = z.looseObject({
   source: z.string().optional(),
   destination: z.array(z.string()).default([]),
   tags: z.record(z.string(), z.array(z.string())).optional(),
+  headers: z.array(z.looseObject({ name: z.string(), value: z.string() })).optional(),
 });
 const bounce = z.looseObject({
   bounceType: z.enum(['Undetermined', 'Permanent', 'Transient']),
@@ -105,9 +107,17 @@ export interface MailEvent {
   bounceSubType?: string;
   /** A human-readable reason: the diagnostic code, reject reason, error message or clicked link. */
   detail?: string;
+  /**
+   * The mail's RFC 8058 headers as SES saw them (from `mail.headers`, which SES puts on every
+   * configuration-set event): what a bulk mail really carried, readable through the API where the
+   * delivered mail is not. The other headers are left out: the message store already has them.
+   */
+  unsubscribeHeaders?: MessageHeader[];
   /** Stable for one SES event, so a duplicate SNS delivery is recognised. */
   key: string;
 }
+
+const RECORDED_HEADERS = new Set(['list-unsubscribe', 'list-unsubscribe-post']);
 
 export class UnparseableEventError extends Error {}
 
@@ -145,8 +155,12 @@ type ConfigurationSetEvent = z.infer<typeof configurationSetEvent>;
 
 function fromConfigurationSet(event: ConfigurationSetEvent): MailEvent {
   const tag = (name: string) => event.mail.tags?.[name]?.[0];
+  const unsubscribeHeaders = (event.mail.headers ?? [])
+    .filter((h) => RECORDED_HEADERS.has(h.name.toLowerCase()))
+    .map((h) => ({ name: h.name, value: h.value }));
   const base = {
     sesMessageId: event.mail.messageId,
+    ...(unsubscribeHeaders.length > 0 ? { unsubscribeHeaders } : {}),
     ...(tag('stream') ? { stream: tag('stream') } : {}),
     ...(tag('messageId') ? { messageId: tag('messageId') } : {}),
     ...(tag('campaignId') ? { campaignId: tag('campaignId') } : {}),

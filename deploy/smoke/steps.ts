@@ -1,0 +1,409 @@
+import { type ApiClient, type ApiResponse, describeError } from './api-client';
+
+/** SES's mailbox simulator: works in the sandbox, costs nothing, and never reaches a person. */
+export const SIMULATOR = {
+  success: 'success@simulator.amazonses.com',
+  bounce: 'bounce@simulator.amazonses.com',
+  complaint: 'complaint@simulator.amazonses.com',
+} as const;
+
+/** A step's failure: its message is the report line, with where to look. */
+export class StepFailure extends Error {}
+
+export interface SmokeContext {
+  client: ApiClient;
+  /** Unique per run: in subjects and the campaign's name. */
+  runId: string;
+  pollMs: number;
+  /** Suppressions this run may have caused; cleanup removes each, whatever failed. */
+  added: Set<string>;
+  campaign?: { id: string; name: string };
+  /** Leftovers from an earlier run that were removed first (reported, not a failure). */
+  notes: string[];
+}
+
+/** The time one step has left; every request and every wait in the step stays within it. */
+export class Deadline {
+  private readonly end: number;
+  constructor(readonly seconds: number) {
+    this.end = Date.now() + seconds * 1000;
+  }
+  remainingMs(): number {
+    return this.end - Date.now();
+  }
+  /** A request's own timeout: what is left, at most 15 s, and never nothing. */
+  requestMs(): number {
+    return Math.max(1000, Math.min(15_000, this.remainingMs()));
+  }
+}
+
+/** Polls `probe` until it returns a value; on timeout, fails with `onTimeout()`'s words. */
+async function waitFor<T>(
+  ctx: SmokeContext,
+  deadline: Deadline,
+  probe: () => Promise<T | undefined>,
+  onTimeout: () => string | Promise<string>,
+): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (deadline.remainingMs() <= 0) throw new StepFailure(await onTimeout());
+    await new Promise((r) => setTimeout(r, Math.min(ctx.pollMs, Math.max(0, deadline.remainingMs()))));
+  }
+}
+
+const path = (...parts: string[]) => parts.map((p) => `/${encodeURIComponent(p)}`).join('');
+
+async function call(
+  ctx: SmokeContext,
+  deadline: Deadline,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<ApiResponse> {
+  return ctx.client.call(method, route, body, deadline.requestMs());
+}
+
+function expectStatus(response: ApiResponse, status: number, what: string, hint = ''): void {
+  if (response.status === status) return;
+  throw new StepFailure(`${what}: ${describeError(response)}${hint ? `: ${hint}` : ''}`);
+}
+
+interface Account {
+  sandbox: boolean;
+  sendingEnabled: boolean;
+  enforcementStatus: string | null;
+  maxSendRate: number;
+  max24HourSend: number;
+  sentLast24Hours: number;
+  rateInUse: number;
+  pausedStreams?: { stream: string; reason?: string }[];
+}
+
+/** 1. The API answers, the caller may call it, and SES lets the account send. */
+export async function accountStep(ctx: SmokeContext, deadline: Deadline): Promise<string> {
+  const response = await call(ctx, deadline, 'GET', '/v1/account');
+  if (response.status === 403) {
+    throw new StepFailure(
+      `GET /v1/account: ${describeError(response)}: the API takes only SigV4-signed requests from IAM principals allowed execute-api:Invoke on it; check which credentials you use (AWS_PROFILE), that they are in the stack's account, and the region`,
+    );
+  }
+  expectStatus(response, 200, 'GET /v1/account', "check the api function's logs");
+  const account = response.json as Account;
+  if (!account.sendingEnabled) {
+    throw new StepFailure(
+      `SES sending is disabled for this account and region (enforcement status ${account.enforcementStatus ?? 'unknown'}): see the SES console's account dashboard`,
+    );
+  }
+  const paused = (account.pausedStreams ?? []).map((p) => `${p.stream} paused (${p.reason ?? 'no reason'})`);
+  return [
+    `${account.sandbox ? 'sandbox' : 'production'}, sending at ${account.rateInUse}/s`,
+    `(SES max ${account.maxSendRate}/s, ${account.sentLast24Hours}/${account.max24HourSend} sent in 24 h)`,
+    ...paused,
+  ].join(' ');
+}
+
+interface Email {
+  id: string;
+  status: 'queued' | 'sending' | 'sent' | 'failed';
+  sesMessageId?: string;
+  failure?: { code: string; message: string };
+  events: { type: string; at: string; detail?: string }[];
+}
+
+/** Why SES refused a mail, and what to do about it. */
+function failureHint(failure: { code: string; message: string } | undefined): string {
+  if (!failure) return "check the sender function's logs";
+  const text = `${failure.code}: ${failure.message}`;
+  if (/AccessDenied|not authorized/i.test(text)) {
+    return `${text}: the sender's IAM policy does not allow ses:SendEmail here (in the sandbox SES also checks the recipient's identity)`;
+  }
+  if (/not verified/i.test(text)) {
+    return `${text}: the sending identity is not verified yet: publish the DKIM records the stack printed and wait for SES to verify them`;
+  }
+  return `${text}: check the sender function's logs`;
+}
+
+async function submit(ctx: SmokeContext, deadline: Deadline, to: string, what: string): Promise<string> {
+  const response = await call(ctx, deadline, 'POST', '/v1/emails', {
+    to,
+    subject: `Mailroom smoke check ${ctx.runId} (${what})`,
+    text: `Sent by npm run smoke at ${ctx.runId} to SES's mailbox simulator.`,
+    tags: { smoke: 'true' },
+  });
+  expectStatus(response, 202, `POST /v1/emails to ${to}`);
+  return String((response.json as { id: string }).id);
+}
+
+async function email(ctx: SmokeContext, deadline: Deadline, id: string): Promise<Email> {
+  const response = await call(ctx, deadline, 'GET', path('v1', 'emails', id));
+  expectStatus(response, 200, `GET /v1/emails/${id}`);
+  return response.json as Email;
+}
+
+const noEventsHint = (stream: 'transactional' | 'bulk') =>
+  `check the ${stream} configuration set's event destination and the events topic's key policy`;
+
+/** 2. A transactional mail goes out and SES's Delivery event comes back. */
+export async function transactionalStep(ctx: SmokeContext, deadline: Deadline): Promise<string> {
+  const id = await submit(ctx, deadline, SIMULATOR.success, 'delivery');
+  let last: Email | undefined;
+  const done = await waitFor(
+    ctx,
+    deadline,
+    async () => {
+      last = await email(ctx, deadline, id);
+      if (last.status === 'failed')
+        throw new StepFailure(`message ${id} failed: ${failureHint(last.failure)}`);
+      return last.status === 'sent' && last.events.some((e) => e.type === 'delivery') ? last : undefined;
+    },
+    () =>
+      last?.status === 'sent'
+        ? `no Delivery event after ${deadline.seconds} s (message ${id} was sent, SES MessageId ${last.sesMessageId ?? '?'}): ${noEventsHint('transactional')}`
+        : `message ${id} not sent after ${deadline.seconds} s (status ${last?.status ?? 'unknown'}): check the sender function's logs and the transactional queue's DLQ`,
+  );
+  return `message ${id} sent to ${SIMULATOR.success} (SES ${done.sesMessageId ?? '?'}), Delivery event in its history`;
+}
+
+interface Suppression {
+  email: string;
+  reason: string;
+  detail?: string;
+}
+
+async function suppression(ctx: SmokeContext, deadline: Deadline, address: string) {
+  const response = await call(ctx, deadline, 'GET', path('v1', 'suppressions', address));
+  if (response.status === 404) return undefined;
+  expectStatus(response, 200, `GET /v1/suppressions/${address}`);
+  return response.json as Suppression;
+}
+
+/** An entry left by an earlier run that did not get to clean up would make this run prove nothing. */
+async function clearLeftover(ctx: SmokeContext, deadline: Deadline, address: string): Promise<void> {
+  if (!(await suppression(ctx, deadline, address))) return;
+  const response = await call(ctx, deadline, 'DELETE', path('v1', 'suppressions', address));
+  if (response.status !== 204 && response.status !== 404) {
+    expectStatus(response, 204, `DELETE /v1/suppressions/${address} (left over from an earlier run)`);
+  }
+  ctx.notes.push(`removed a suppression of ${address} left over from an earlier run`);
+}
+
+/** 3. A bounce and a complaint each end on the suppression list, with their reasons. */
+export async function feedbackStep(ctx: SmokeContext, deadline: Deadline): Promise<string> {
+  const expected = [
+    { address: SIMULATOR.bounce, reason: 'bounce', event: 'bounce', name: 'Bounce' },
+    { address: SIMULATOR.complaint, reason: 'complaint', event: 'complaint', name: 'Complaint' },
+  ];
+  const ids = new Map<string, string>();
+  for (const { address } of expected) {
+    await clearLeftover(ctx, deadline, address);
+    ctx.added.add(address);
+    ids.set(address, await submit(ctx, deadline, address, address.split('@')[0] ?? ''));
+  }
+  const lines: string[] = [];
+  for (const { address, reason, event, name } of expected) {
+    const id = ids.get(address) ?? '';
+    const entry = await waitFor(
+      ctx,
+      deadline,
+      async () => {
+        const mail = await email(ctx, deadline, id);
+        if (mail.status === 'failed') {
+          throw new StepFailure(`message ${id} to ${address} failed: ${failureHint(mail.failure)}`);
+        }
+        return suppression(ctx, deadline, address);
+      },
+      async () => {
+        const mail = await email(ctx, deadline, id).catch(() => undefined);
+        if (mail?.status !== 'sent') {
+          return `message ${id} to ${address} not sent after ${deadline.seconds} s (status ${mail?.status ?? 'unknown'}): check the sender function's logs and the transactional queue's DLQ`;
+        }
+        if (!mail.events.some((e) => e.type === event)) {
+          return `no ${name} event for ${address} after ${deadline.seconds} s (message ${id} was sent): ${noEventsHint('transactional')}`;
+        }
+        return `the ${name} event for ${address} arrived but the address is not suppressed after ${deadline.seconds} s: check the events function's logs and the events queue's DLQ`;
+      },
+    );
+    if (entry.reason !== reason) {
+      throw new StepFailure(`${address} is suppressed with reason ${entry.reason}, expected ${reason}`);
+    }
+    lines.push(`${address} suppressed (${entry.reason}${entry.detail ? `: ${entry.detail}` : ''})`);
+  }
+  return lines.join('; ');
+}
+
+interface Campaign {
+  id: string;
+  status: string;
+  pausedBy?: string;
+  totals: Record<string, number>;
+}
+
+interface Recipient {
+  status: string;
+  reason: string | null;
+  sesMessageId: string | null;
+  events: { type: string }[];
+  headers: { name: string; value: string }[];
+}
+
+const header = (recipient: Recipient, name: string) =>
+  recipient.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+
+/**
+ * 4. A one-recipient campaign: its mail carried the RFC 8058 headers (as SES reported them back),
+ * the unsubscribe page answers, and a one-click POST suppresses the address.
+ */
+export async function campaignStep(ctx: SmokeContext, deadline: Deadline): Promise<string> {
+  const to = SIMULATOR.success;
+  await clearLeftover(ctx, deadline, to);
+  const name = `mailroom smoke ${ctx.runId}`;
+  const created = await call(ctx, deadline, 'POST', '/v1/campaigns', {
+    name,
+    subject: `Mailroom smoke check ${ctx.runId} (campaign)`,
+    html: '<p>Mailroom smoke check.</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
+    text: 'Mailroom smoke check. Unsubscribe: {{unsubscribe_url}}',
+    tags: { smoke: 'true' },
+  });
+  expectStatus(created, 201, 'POST /v1/campaigns');
+  const id = String((created.json as Campaign).id);
+  ctx.campaign = { id, name };
+  const added = await call(ctx, deadline, 'POST', `${path('v1', 'campaigns', id)}/recipients`, {
+    recipients: [{ email: to, data: {} }],
+  });
+  expectStatus(added, 200, `POST /v1/campaigns/${id}/recipients`);
+  const sent = await call(ctx, deadline, 'POST', `${path('v1', 'campaigns', id)}/send`);
+  expectStatus(sent, 202, `POST /v1/campaigns/${id}/send`);
+
+  let campaign: Campaign | undefined;
+  await waitFor(
+    ctx,
+    deadline,
+    async () => {
+      const response = await call(ctx, deadline, 'GET', path('v1', 'campaigns', id));
+      expectStatus(response, 200, `GET /v1/campaigns/${id}`);
+      campaign = response.json as Campaign;
+      if (campaign.status === 'paused' || campaign.status === 'cancelled') {
+        throw new StepFailure(
+          `campaign ${id} is ${campaign.status}${campaign.pausedBy ? ` by ${campaign.pausedBy}` : ''}: see GET /v1/account (pausedStreams)`,
+        );
+      }
+      return campaign.status === 'completed' ? campaign : undefined;
+    },
+    () =>
+      `campaign ${id} not completed after ${deadline.seconds} s (status ${campaign?.status ?? 'unknown'}, totals ${JSON.stringify(campaign?.totals ?? {})}): check the fan-out and bulk queues' DLQs and the sender function's logs`,
+  );
+
+  const recipientPath = `${path('v1', 'campaigns', id)}/recipients${path(to)}`;
+  let recipient: Recipient | undefined;
+  await waitFor(
+    ctx,
+    deadline,
+    async () => {
+      const response = await call(ctx, deadline, 'GET', recipientPath);
+      if (response.status === 404 && !(response.json as { error?: unknown } | undefined)?.error) {
+        throw new StepFailure(
+          `GET /v1/campaigns/{id}/recipients/{email} is not there (${describeError(response)}): deploy the current version of the stack`,
+        );
+      }
+      expectStatus(response, 200, `GET /v1/campaigns/${id}/recipients/${to}`);
+      recipient = response.json as Recipient;
+      if (recipient.status !== 'sent') {
+        throw new StepFailure(
+          `the campaign mail to ${to} ended ${recipient.status}${recipient.reason ? `: ${recipient.reason}` : ''}`,
+        );
+      }
+      return header(recipient, 'List-Unsubscribe') ? recipient : undefined;
+    },
+    () =>
+      `no SES event with the mail's headers for ${to} after ${deadline.seconds} s (the campaign mail was sent, SES MessageId ${recipient?.sesMessageId ?? '?'}): ${noEventsHint('bulk')}`,
+  );
+  const listUnsubscribe = header(recipient as Recipient, 'List-Unsubscribe') ?? '';
+  const listUnsubscribePost = header(recipient as Recipient, 'List-Unsubscribe-Post');
+  const link = /^<(https?:\/\/[^>]+\/unsubscribe\?token=[^>]+)>$/.exec(listUnsubscribe)?.[1];
+  if (!link) {
+    throw new StepFailure(
+      `List-Unsubscribe is "${listUnsubscribe}", expected <https://…/unsubscribe?token=…>`,
+    );
+  }
+  const url = new URL(link);
+  if (url.protocol !== 'https:' && !/^(localhost|127\.|\[::1\])/.test(url.host)) {
+    throw new StepFailure(
+      `List-Unsubscribe points to ${url.origin}: mail clients need https (PUBLIC_BASE_URL)`,
+    );
+  }
+  if (listUnsubscribePost !== 'List-Unsubscribe=One-Click') {
+    throw new StepFailure(
+      `List-Unsubscribe-Post is ${listUnsubscribePost === undefined ? 'missing' : `"${listUnsubscribePost}"`}, expected "List-Unsubscribe=One-Click" (RFC 8058)`,
+    );
+  }
+
+  const page = await ctx.client.public(url, { method: 'GET' }, deadline.requestMs());
+  if (page.status !== 200 || !page.contentType.startsWith('text/html')) {
+    throw new StepFailure(
+      `GET of the unsubscribe link answered ${page.status} ${page.contentType || '(no content type)'}, expected 200 text/html: check the /unsubscribe route and the api function's logs`,
+    );
+  }
+  ctx.added.add(to);
+  const oneClick = await ctx.client.public(
+    url,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    },
+    deadline.requestMs(),
+  );
+  if (oneClick.status !== 200) {
+    throw new StepFailure(
+      `the one-click POST (RFC 8058) answered ${oneClick.status}, expected 200: check the api function's logs`,
+    );
+  }
+  const entry = await waitFor(
+    ctx,
+    deadline,
+    () => suppression(ctx, deadline, to),
+    () =>
+      `the one-click POST answered 200 but ${to} is not suppressed after ${deadline.seconds} s: check the api function's logs`,
+  );
+  if (!/unsubscribe/.test(entry.reason)) {
+    throw new StepFailure(`${to} is suppressed with reason ${entry.reason}, expected unsubscribe`);
+  }
+  return [
+    `campaign ${id} completed`,
+    `List-Unsubscribe <${url.origin}${url.pathname}?token=…> and List-Unsubscribe-Post One-Click`,
+    'unsubscribe page 200',
+    `one-click POST suppressed ${to} (${entry.reason})`,
+  ].join('; ');
+}
+
+/** 5. Whatever happened before: remove every suppression this run may have added. */
+export async function cleanupStep(ctx: SmokeContext, deadline: Deadline): Promise<string> {
+  const removed: string[] = [];
+  const problems: string[] = [];
+  for (const address of ctx.added) {
+    try {
+      const response = await call(ctx, deadline, 'DELETE', path('v1', 'suppressions', address));
+      if (response.status === 204) removed.push(address);
+      else if (response.status !== 404) problems.push(`${address}: ${describeError(response)}`);
+    } catch (error) {
+      problems.push(`${address}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const campaign = ctx.campaign
+    ? `campaign ${ctx.campaign.id} ("${ctx.campaign.name}") stays: campaigns cannot be deleted through the API`
+    : undefined;
+  if (problems.length > 0) {
+    throw new StepFailure(
+      [`could not remove ${problems.join('; ')}: DELETE /v1/suppressions/{email} by hand`, campaign]
+        .filter(Boolean)
+        .join('; '),
+    );
+  }
+  return [
+    removed.length > 0 ? `removed the suppressions of ${removed.join(', ')}` : 'no suppression to remove',
+    campaign,
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
