@@ -248,6 +248,30 @@ const HTTP_CASES: HttpCase[] = [
     code: 'missing_variable',
   },
   {
+    name: 'email: four nested loops over 70 items (24 million iterations)',
+    request: () => [
+      'POST',
+      '/v1/emails',
+      {
+        ...valid,
+        html: '{{#each i}}{{#each @root.i}}{{#each @root.i}}{{#each @root.i}}x{{/each}}{{/each}}{{/each}}{{/each}}',
+        data: { i: Array.from({ length: 70 }, (_, n) => n) },
+      },
+    ],
+    status: 422,
+    code: 'render_limit_exceeded',
+  },
+  {
+    name: 'email: one value repeated past a million characters',
+    request: () => [
+      'POST',
+      '/v1/emails',
+      { ...valid, text: '{{v}}'.repeat(20_000), data: { v: 'v'.repeat(100) } },
+    ],
+    status: 422,
+    code: 'render_limit_exceeded',
+  },
+  {
     name: 'email: an unknown template',
     request: () => ['POST', '/v1/emails', { to: 'a@example.org', template: 'nope', data: {} }],
     status: 422,

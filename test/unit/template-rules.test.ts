@@ -1,6 +1,10 @@
+import Handlebars from 'handlebars';
+import { renderOrThrow } from '../../lambdas/shared/domain/template-errors';
 import {
   checkTemplateSyntax,
+  compiledTemplateCount,
   MissingVariableError,
+  RenderLimitError,
   renderContent,
   TemplateSyntaxError,
 } from '../../lambdas/shared/domain/template-rules';
@@ -75,5 +79,120 @@ describe('renderContent error details', () => {
 
   it('keeps what the parser expected in a syntax error', () => {
     expect(() => checkTemplateSyntax({ subject: 'line1\nHi {{name' })).toThrow(/line 2.*Expecting/);
+  });
+});
+
+describe('render limits', () => {
+  const items = Array.from({ length: 70 }, (_, i) => ({ n: i }));
+  const fourNested =
+    '{{#each items}}{{#each @root.items}}{{#each @root.items}}{{#each @root.items}}x{{/each}}{{/each}}{{/each}}{{/each}}';
+
+  it('stops four nested loops over 70 items (24 million iterations) at once, naming the part', () => {
+    const started = performance.now();
+    expect(() => renderContent({ subject: 's', html: fourNested }, { items })).toThrow(
+      expect.objectContaining({ constructor: RenderLimitError, field: 'html', limit: 'blockIterations' }),
+    );
+    // Unbounded, this took 4 to 11 s on the machines it was tried on.
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('counts lists iterated without #each too', () => {
+    expect(() =>
+      renderContent(
+        {
+          subject: 's',
+          text: '{{#items}}{{#@root.items}}{{#@root.items}}x{{/@root.items}}{{/@root.items}}{{/items}}',
+        },
+        { items },
+      ),
+    ).toThrow(expect.objectContaining({ limit: 'blockIterations' }));
+  });
+
+  it('lets a 1,000-item list with 10 items in each through', () => {
+    const list = Array.from({ length: 1000 }, () => ({ lines: Array.from({ length: 9 }, (_, i) => i) }));
+    const rendered = renderContent(
+      { subject: 's', text: '{{#each list}}{{#each lines}}{{this}}{{/each}};{{/each}}' },
+      { list },
+    );
+    expect(rendered.text).toHaveLength(10_000);
+  });
+
+  it('stops a loop whose output grows past a million characters', () => {
+    expect(() =>
+      renderContent(
+        { subject: 's', html: '{{#each items}}{{@root.big}}{{/each}}' },
+        { items, big: 'x'.repeat(20_000) },
+      ),
+    ).toThrow(expect.objectContaining({ limit: 'outputCharacters', field: 'html' }));
+  });
+
+  it('stops a value repeated past a million characters without any loop', () => {
+    expect(() =>
+      renderContent({ subject: 's', text: '{{big}}'.repeat(20_000) }, { big: 'y'.repeat(100) }),
+    ).toThrow(expect.objectContaining({ limit: 'outputCharacters', field: 'text' }));
+  });
+
+  it('is a 422 render_limit_exceeded at submit and test time', () => {
+    expect(() => renderOrThrow(() => renderContent({ subject: 's', html: fourNested }, { items }))).toThrow(
+      expect.objectContaining({
+        status: 422,
+        code: 'render_limit_exceeded',
+        details: expect.objectContaining({
+          field: 'html',
+          limit: 'blockIterations',
+          blockIterations: 10_000,
+        }),
+      }),
+    );
+  });
+
+  it('compiles each part once, however many recipients it renders for', () => {
+    const content = { subject: 'Hi {{n}}', html: '<p>{{n}}</p><!-- once -->', text: 'n={{n}} once' };
+    const before = compiledTemplateCount();
+    for (let n = 0; n < 50; n++) renderContent(content, { n });
+    expect(compiledTemplateCount() - before).toBe(3);
+  });
+
+  it.each([
+    [
+      'standalone blocks on their own lines',
+      '<ul>\n  {{#each items}}\n  <li>{{n}}</li>\n  {{/each}}\n</ul>\n',
+    ],
+    ['a mustache on its own line', 'Hi\n{{name}}\nBye\n'],
+    ['a leading newline and a block on the first line', '\n{{#if name}}\n  yes\n{{/if}}\n\n{{#each items}}\n{{n}}\n{{/each}}'],
+    ['more statements than one metered run', `${'{{name}}\n {{#each items}}{{n}}{{/each}}\n'.repeat(40)}end`],
+    ['~ whitespace control', 'a  {{~name~}}  b {{#if name~}}  c  {{~/if}} d'],
+    ['../ and @index inside a loop', '{{#each items}}{{../name}}{{@index}}{{#if @first}}!{{/if}}{{/each}}'],
+    ['block params', '{{#each items as |item i|}}{{item.n}}:{{i}} {{/each}}'],
+    [
+      'triple-stash, helpers and sub-expressions',
+      '{{{raw}}} {{default missing "fb"}} {{lookup items 1}} {{#with nested}}{{deep}}{{/with}}',
+    ],
+    ['else branches', '{{#each none}}x{{else}}empty{{/each}} {{#unless name}}no{{else}}yes{{/unless}}'],
+  ])('renders exactly as plain Handlebars does: %s', (_, html) => {
+    const data = {
+      name: 'A&B <b>',
+      raw: '<i>raw</i>',
+      items: items.slice(0, 3),
+      nested: { deep: 'd"q' },
+      none: [],
+    };
+    const plain = Handlebars.create();
+    plain.registerHelper('default', (value: unknown, fallback: unknown) =>
+      value === undefined || value === null || value === '' ? fallback : value,
+    );
+    for (const [field, noEscape] of [
+      ['html', false],
+      ['text', true],
+    ] as const) {
+      const expected = plain.compile(html, { strict: true, noEscape })(data);
+      expect(renderContent({ subject: 's', [field]: html }, data)[field]).toBe(expected);
+    }
+  });
+
+  it('still names a missing variable inside a loop', () => {
+    expect(() =>
+      renderContent({ subject: 's', text: '{{#each items}}\n{{n}} {{order.id}}{{/each}}' }, { items }),
+    ).toThrow(expect.objectContaining({ constructor: MissingVariableError, variable: 'order.id' }));
   });
 });

@@ -2,6 +2,8 @@ import { badRequest, unprocessable } from './errors';
 import {
   checkTemplateSyntax,
   MissingVariableError,
+  RENDER_LIMITS,
+  RenderLimitError,
   type TemplateContent,
   TemplateSyntaxError,
 } from './template-rules';
@@ -30,6 +32,13 @@ export function renderOrThrow<T>(render: () => T): T {
       throw unprocessable('missing_variable', error.message, {
         variable: error.variable,
         field: error.field,
+      });
+    }
+    if (error instanceof RenderLimitError) {
+      throw unprocessable('render_limit_exceeded', `Template cannot be rendered: ${error.message}`, {
+        field: error.field,
+        limit: error.limit,
+        ...RENDER_LIMITS,
       });
     }
     if (error instanceof TemplateSyntaxError) {
