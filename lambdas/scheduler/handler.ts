@@ -1,9 +1,11 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SqsCampaignQueues } from '../shared/adapters/campaign-queues';
 import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
 import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
+import { COUNTERS_REPAIRED_METRIC } from '../shared/domain/campaign-reconcile';
 import { tick } from '../shared/domain/campaign-tick';
 import { queueUrl, readEnvironment, tableName } from '../shared/environment';
-import { logger } from '../shared/observability';
+import { logger, metrics } from '../shared/observability';
 
 const env = readEnvironment({
   CAMPAIGNS_TABLE: tableName,
@@ -28,4 +30,11 @@ export async function handler(): Promise<void> {
   const result = await tick(deps);
   if (result.started.length + result.restarted.length + result.reconciled.length > 0)
     logger.info('campaign tick', result);
+  if (result.repaired.length > 0) {
+    // Records and counters disagreed: a crash between two writes, or a bug. The alarm
+    // CampaignCountersRepaired (lib/constructs/monitoring.ts) tells ops.
+    logger.warn('campaign counters repaired from the recipient records', { campaigns: result.repaired });
+    metrics.addMetric(COUNTERS_REPAIRED_METRIC, MetricUnit.Count, result.repaired.length);
+    metrics.publishStoredMetrics();
+  }
 }

@@ -1,10 +1,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Campaign, type CampaignStatus, COUNTER_NAMES } from '../domain/campaign';
+import { type Campaign, type CampaignStatus, type CampaignTotals, COUNTER_NAMES } from '../domain/campaign';
 import type { CampaignRepository, TotalsDelta } from '../domain/campaign-ports';
 import { dynamo } from './aws-clients';
 import { expression, inList, updateFrom } from './dynamo-updates';
 import { decodeCursor, encodeCursor } from './page-cursor';
+
+/**
+ * The upload fence as a condition (the same rule as `uploadHoldsFence` in campaign.ts): no upload
+ * registered, or every registered lease has run out. Required for every move into `sending` from
+ * another status.
+ */
+const FENCE_CLEAR = '(attribute_not_exists(openUploads) OR uploadFenceUntil < :fenceNow)';
 
 /** The campaigns table's index by status: finds due and stalled campaigns without a scan. */
 export const CAMPAIGNS_BY_STATUS_INDEX = 'byStatus';
@@ -48,7 +55,13 @@ export class DynamoCampaignStore implements CampaignRepository {
     changes: Partial<Campaign>,
     now: Date,
   ): Promise<Campaign | undefined> {
-    const update = updateFrom({ ...changes, status: to, updatedAt: now.toISOString() });
+    const starting = to === 'sending' && from.some((status) => status !== 'sending');
+    const update = updateFrom({
+      ...changes,
+      status: to,
+      updatedAt: now.toISOString(),
+      ...(starting ? { openUploads: undefined, uploadFenceUntil: undefined } : {}),
+    });
     const allowed = inList(from, 'from');
     try {
       const result = await dynamo.send(
@@ -56,9 +69,107 @@ export class DynamoCampaignStore implements CampaignRepository {
           TableName: this.tableName,
           Key: { id },
           UpdateExpression: expression(update.set, update.remove),
-          ConditionExpression: `#status IN (${allowed.list})`,
+          ConditionExpression: `#status IN (${allowed.list})${starting ? ` AND ${FENCE_CLEAR}` : ''}`,
           ExpressionAttributeNames: { ...update.names, '#status': 'status' },
-          ExpressionAttributeValues: { ...update.values, ...allowed.values },
+          ExpressionAttributeValues: {
+            ...update.values,
+            ...allowed.values,
+            ...(starting ? { ':fenceNow': now.toISOString() } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as Campaign;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async registerUpload(
+    id: string,
+    entry: string,
+    leaseEnd: Date,
+    open: readonly CampaignStatus[],
+    now: Date,
+  ): Promise<Campaign | undefined> {
+    const allowed = inList(open, 'open');
+    try {
+      const result = await dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: 'ADD openUploads :entry SET uploadFenceUntil = :leaseEnd, updatedAt = :now',
+          ConditionExpression: `#status IN (${allowed.list})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ...allowed.values,
+            ':entry': new Set([entry]),
+            ':leaseEnd': leaseEnd.toISOString(),
+            ':now': now.toISOString(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as Campaign;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async releaseUpload(id: string, entry: string, added: number, now: Date): Promise<boolean> {
+    try {
+      await dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression:
+            'DELETE openUploads :entries SET updatedAt = :now, #totals.#recipients = #totals.#recipients + :added',
+          ConditionExpression: 'contains(openUploads, :entry)',
+          ExpressionAttributeNames: { '#totals': 'totals', '#recipients': 'recipients' },
+          ExpressionAttributeValues: {
+            ':entries': new Set([entry]),
+            ':entry': entry,
+            ':added': added,
+            ':now': now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async recount(
+    id: string,
+    status: CampaignStatus,
+    totals: CampaignTotals,
+    seenFenceUntil: string | undefined,
+    now: Date,
+  ): Promise<Campaign | undefined> {
+    try {
+      const result = await dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression:
+            'SET #totals = :totals, updatedAt = :now, reconciledAt = :now REMOVE openUploads, uploadFenceUntil',
+          ConditionExpression: `#status = :status AND ${FENCE_CLEAR} AND ${
+            seenFenceUntil === undefined
+              ? 'attribute_not_exists(uploadFenceUntil)'
+              : 'uploadFenceUntil = :seen'
+          }`,
+          ExpressionAttributeNames: { '#status': 'status', '#totals': 'totals' },
+          ExpressionAttributeValues: {
+            ':totals': totals,
+            ':now': now.toISOString(),
+            ':fenceNow': now.toISOString(),
+            ':status': status,
+            ...(seenFenceUntil === undefined ? {} : { ':seen': seenFenceUntil }),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );

@@ -1,40 +1,65 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignRecipient, RecipientStatus } from '../domain/campaign';
-import type { RecipientRepository } from '../domain/campaign-ports';
+import type { AddOutcome, AddRecipientsOptions, RecipientRepository } from '../domain/campaign-ports';
 import { dynamo } from './aws-clients';
 import { expression, inList, updateFrom } from './dynamo-updates';
 import { decodeCursor, encodeCursor } from './page-cursor';
 
 /** Writes in flight at once when adding recipients: fast, without a burst DynamoDB would throttle. */
 const ADD_CONCURRENCY = 25;
+/** Dead uploads named in one adoption condition (DynamoDB allows 100 operands in an IN list). */
+const ADOPT_MAX = 50;
 
 /** Campaign recipients, keyed by (campaignId, normalized email): the same person can only be added once. */
 export class DynamoRecipientStore implements RecipientRepository {
   constructor(private readonly tableName: string) {}
 
-  async addNew(recipients: CampaignRecipient[]): Promise<Set<string>> {
+  async addNew(recipients: CampaignRecipient[], options: AddRecipientsOptions = {}): Promise<AddOutcome> {
     const added = new Set<string>();
     const queue = [...recipients];
+    const now = options.now ?? Date.now;
+    const adopt = inList((options.adoptFrom ?? []).slice(-ADOPT_MAX), 'dead');
+    // A row a dead upload wrote and never counted is still pending: taking it over (a conditional
+    // put naming the dead upload) counts it exactly once, however many retries race for it.
+    const condition =
+      adopt.list === ''
+        ? 'attribute_not_exists(email)'
+        : `attribute_not_exists(email) OR (#status = :pending AND uploadId IN (${adopt.list}))`;
+    let error: unknown;
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
+        if (error !== undefined || (options.writeUntil !== undefined && now() > options.writeUntil)) {
+          queue.unshift(next);
+          return;
+        }
         const recipient = next;
         try {
           await dynamo.send(
             new PutCommand({
               TableName: this.tableName,
               Item: recipient,
-              ConditionExpression: 'attribute_not_exists(email)',
+              ConditionExpression: condition,
+              ...(adopt.list === ''
+                ? {}
+                : {
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: { ...adopt.values, ':pending': 'pending' },
+                  }),
             }),
           );
           added.add(recipient.email);
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        } catch (failure) {
+          if (failure instanceof ConditionalCheckFailedException) continue;
+          // Not this row's fault (rows are checked before writing): stop, and report what was written.
+          error ??= failure;
+          queue.unshift(recipient);
+          return;
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(ADD_CONCURRENCY, recipients.length) }, worker));
-    return added;
+    return { added, unwritten: queue.length, ...(error === undefined ? {} : { error }) };
   }
 
   async get(campaignId: string, email: string): Promise<CampaignRecipient | undefined> {

@@ -10,7 +10,6 @@ import {
   STALE_CLAIM_MS,
   settle,
 } from './delivery';
-import { completeIfSettled } from './fanout';
 import type { Failure } from './message';
 
 export const bulkMessageSchema = z.strictObject({
@@ -62,9 +61,10 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
       updatedAt: deps.now().toISOString(),
       ...changes,
     });
+  // The counters are a view; the campaign completes when the fan-out's watch (or the tick) has
+  // counted the records (campaign-reconcile.ts), never on these counters alone.
   const count = async (delta: TotalsDelta) => {
-    const updated = await deps.campaigns.addToTotals(campaignId, delta, deps.now());
-    await completeIfSettled(campaignId, deps, updated);
+    await deps.campaigns.addToTotals(campaignId, delta, deps.now());
   };
 
   const statusOf = async (current: Campaign, fresh: boolean) =>

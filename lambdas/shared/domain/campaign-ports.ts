@@ -17,12 +17,49 @@ export interface CampaignRepository {
   /**
    * Moves a campaign from one of `from` to `to`, applying `changes` (undefined values remove the
    * attribute). Resolves the updated campaign, or undefined when its status was not one of `from`.
+   *
+   * The upload fence (campaign.ts, invariant 4) is enforced here, for every caller: a move into
+   * `sending` from any other status also requires that no registered upload's lease runs
+   * (`uploadHoldsFence` is false), and clears the upload registrations (all dead by then: the
+   * records they wrote are read by the fan-out and counted by the reconcile). Resolves undefined
+   * when the fence holds.
    */
   transition(
     id: string,
     from: CampaignStatus[],
     to: CampaignStatus,
     changes: Partial<Campaign>,
+    now: Date,
+  ): Promise<Campaign | undefined>;
+  /**
+   * Registers an upload (`entry` from `uploadEntry`) if the campaign's status is one of `open`,
+   * raising the fence to the entry's lease end. Resolves the campaign afterwards, or undefined when
+   * there is no such campaign or it cannot take recipients.
+   */
+  registerUpload(
+    id: string,
+    entry: string,
+    leaseEnd: Date,
+    open: readonly CampaignStatus[],
+    now: Date,
+  ): Promise<Campaign | undefined>;
+  /**
+   * Releases a registered upload and counts the recipients it added, in one write. Resolves false
+   * (counting nothing) when the registration is gone: a start cleared it as dead, and the
+   * reconcile counts those rows from the records instead.
+   */
+  releaseUpload(id: string, entry: string, added: number, now: Date): Promise<boolean>;
+  /**
+   * Sets the counters to what the records say (the reconcile), marks the campaign reconciled and
+   * clears upload registrations, provided it is still in `status`, the fence is clear and no upload
+   * registered since the records were read (`uploadFenceUntil` still `seenFenceUntil`): a count
+   * taken while rows were being written is never stored. Resolves undefined when refused.
+   */
+  recount(
+    id: string,
+    status: CampaignStatus,
+    totals: CampaignTotals,
+    seenFenceUntil: string | undefined,
     now: Date,
   ): Promise<Campaign | undefined>;
   /** Adds to the counters atomically; resolves the campaign as it is afterwards. */
@@ -48,9 +85,29 @@ export interface CampaignRepository {
   stalledFanouts(before: Date): Promise<Campaign[]>;
 }
 
+export interface AddRecipientsOptions {
+  /** Uploads that died mid-way: a row one of them wrote (still pending) is taken over and counted again. */
+  adoptFrom?: readonly string[];
+  /** No row is written after this instant (ms); the rest are left for a retry. */
+  writeUntil?: number;
+  now?: () => number;
+}
+
+export interface AddOutcome {
+  /** Addresses written (or adopted) by this call: the ones to count. */
+  added: Set<string>;
+  /** Rows not attempted because `writeUntil` passed, or because a write failed (`error`). */
+  unwritten: number;
+  error?: unknown;
+}
+
 export interface RecipientRepository {
-  /** Stores recipients not already in the campaign; resolves which addresses were new. */
-  addNew(recipients: CampaignRecipient[]): Promise<Set<string>>;
+  /**
+   * Stores recipients not already in the campaign (each recipient's `uploadId` says who wrote
+   * it). Never rejects once it has started writing: what was written is in `added`, and a failure
+   * stops the rest, so the caller can always count what it wrote.
+   */
+  addNew(recipients: CampaignRecipient[], options?: AddRecipientsOptions): Promise<AddOutcome>;
   get(campaignId: string, email: string): Promise<CampaignRecipient | undefined>;
   page(
     campaignId: string,

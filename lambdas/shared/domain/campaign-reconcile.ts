@@ -1,8 +1,13 @@
 import { type Campaign, type CampaignTotals, COUNTER_NAMES, type RecipientStatus } from './campaign';
 import type { CampaignQueues, CampaignRepository, RecipientRepository } from './campaign-ports';
-import { completeIfSettled } from './fanout';
 
 const PAGE = 1000;
+/**
+ * The metric (EMF, Count) a repair is reported as: `CampaignCountersRepaired` from the tick
+ * (service mailroom-scheduler) and `Fanout_repaired` from the fan-out's watch (mailroom-fanout);
+ * one alarm watches both.
+ */
+export const COUNTERS_REPAIRED_METRIC = 'CampaignCountersRepaired';
 /** Longer than any message can legitimately wait (15 min SQS delay + a 6 min visibility timeout). */
 export const LOST_AFTER_MS = 25 * 60_000;
 
@@ -11,19 +16,33 @@ export interface ReconcileDeps {
   recipients: RecipientRepository;
   queues: CampaignQueues;
   now: () => Date;
+  /**
+   * Re-queue at once when records are still `pending` after the fan-out reached the end (the
+   * watch asks for this: nothing else would queue them); otherwise only after LOST_AFTER_MS.
+   */
+  requeuePending?: boolean;
+}
+
+export interface ReconcileResult {
+  outcome: 'completed' | 'requeued' | 'counted' | 'refused';
+  /** The counters disagreed with the records and were set from them. */
+  repaired: boolean;
 }
 
 /**
- * Sets a campaign's counters from its recipient records, which are the truth: the counters are
- * moved one write after each record, so a sender that dies between the two leaves them short.
- * Run by the tick on sending campaigns that have gone quiet. If recipients still wait with nothing
- * moving for longer than any queue message could take, their queue messages were lost: a new
- * fan-out generation queues them again (the sender's claims make a duplicate harmless).
+ * Invariant 3 (campaign.ts): the recipient records are the truth and the counters a view of them.
+ * This is the only code that moves a campaign to `completed`, and only when the records it has
+ * just counted say every recipient is terminal. It also sets the counters from the records when
+ * they disagree (a sender dying between a record and its counter, an upload dying before counting
+ * its rows) and says so, for the metric and the alarm. Run by the fan-out's watch when the counters
+ * say a campaign is done, and by the tick on every quiet campaign that is not finished.
+ *
+ * A sending campaign with recipients still waiting and nothing moving for longer than any queue
+ * message could take lost its queue messages: a new fan-out generation queues them again (the
+ * sender's claims make a duplicate harmless). A cancelled campaign whose sweep left someone
+ * waiting is swept again.
  */
-export async function reconcileCampaign(
-  campaign: Campaign,
-  deps: ReconcileDeps,
-): Promise<'completed' | 'requeued' | 'counted'> {
+export async function reconcileCampaign(campaign: Campaign, deps: ReconcileDeps): Promise<ReconcileResult> {
   const { counts, claimedFromQueued } = await countStatuses(campaign.id, deps.recipients);
   const totals: CampaignTotals = {
     recipients: Object.values(counts).reduce((a, b) => a + b, 0),
@@ -35,23 +54,44 @@ export async function reconcileCampaign(
     cancelled: counts.cancelled ?? 0,
   };
   const now = deps.now();
-  // Written only when it differs: an unchanged campaign keeps its updatedAt, which is what tells
-  // "quiet for 25 minutes" below.
-  const same = COUNTER_NAMES.every((name) => campaign.totals[name] === totals[name]);
-  const updated = same
-    ? campaign
-    : await deps.campaigns.transition(campaign.id, ['sending'], 'sending', { totals }, now);
-  if (!updated) return 'counted';
-  if (await completeIfSettled(campaign.id, deps, updated)) return 'completed';
+  const repaired = !COUNTER_NAMES.every((name) => campaign.totals[name] === totals[name]);
+  // A sending campaign is written only when it differs: an unchanged one keeps its updatedAt, which
+  // is what tells "quiet for 25 minutes" below. Any other is marked reconciled, so the tick leaves
+  // it alone until it changes again.
+  const updated =
+    !repaired && campaign.status === 'sending'
+      ? campaign
+      : await deps.campaigns.recount(campaign.id, campaign.status, totals, campaign.uploadFenceUntil, now);
+  // Refused: it changed status, or an upload registered meanwhile (a count taken while rows were
+  // written is never stored). The next look counts again.
+  if (!updated) return { outcome: 'refused', repaired: false };
 
   const waiting = (counts.pending ?? 0) + (counts.queued ?? 0);
+  const unfinished = waiting + (counts.sending ?? 0);
+  if (updated.status === 'sending' && updated.fanoutDone && unfinished === 0) {
+    const completed = await deps.campaigns.transition(
+      campaign.id,
+      ['sending'],
+      'completed',
+      { completedAt: now.toISOString() },
+      now,
+    );
+    if (completed) return { outcome: 'completed', repaired };
+  }
+
   const quiet = now.getTime() - Date.parse(campaign.updatedAt) > LOST_AFTER_MS;
-  if (waiting > 0 && quiet && !campaign.waitingForQuotaSince) {
+  const lost =
+    updated.status === 'sending' &&
+    updated.fanoutDone &&
+    !campaign.waitingForQuotaSince &&
+    ((deps.requeuePending && (counts.pending ?? 0) > 0) || (waiting > 0 && quiet));
+  const unswept = updated.status === 'cancelled' && updated.fanoutDone && waiting > 0;
+  if (lost || unswept) {
     const generation = updated.fanoutGeneration + 1;
     const restarted = await deps.campaigns.transition(
       campaign.id,
-      ['sending'],
-      'sending',
+      [updated.status],
+      updated.status,
       {
         fanoutGeneration: generation,
         fanoutCursor: undefined,
@@ -61,11 +101,14 @@ export async function reconcileCampaign(
       now,
     );
     if (restarted) {
-      await deps.queues.fanout({ kind: 'fanout', campaignId: campaign.id, generation }, 0);
-      return 'requeued';
+      await deps.queues.fanout(
+        { kind: unswept ? 'cancel' : 'fanout', campaignId: campaign.id, generation },
+        0,
+      );
+      return { outcome: 'requeued', repaired };
     }
   }
-  return 'counted';
+  return { outcome: 'counted', repaired };
 }
 
 async function countStatuses(campaignId: string, recipients: RecipientRepository) {

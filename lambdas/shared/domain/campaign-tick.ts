@@ -1,3 +1,4 @@
+import type { Campaign, CampaignStatus } from './campaign';
 import type { CampaignQueues, CampaignRepository, RecipientRepository } from './campaign-ports';
 import { reconcileCampaign } from './campaign-reconcile';
 
@@ -24,7 +25,7 @@ export interface TickDeps {
  */
 export async function tick(
   deps: TickDeps,
-): Promise<{ started: string[]; restarted: string[]; reconciled: string[] }> {
+): Promise<{ started: string[]; restarted: string[]; reconciled: string[]; repaired: string[] }> {
   const now = deps.now();
   const started: string[] = [];
   for (const campaign of await deps.campaigns.dueScheduled(new Date(now.getTime() + LOOKAHEAD_MS))) {
@@ -59,13 +60,36 @@ export async function tick(
     await deps.queues.fanout({ kind, campaignId: campaign.id, generation }, 0);
     restarted.push(campaign.id);
   }
-  // Fanned out, gone quiet, not completed: recount from the records (and re-queue lost ones).
+  // Invariant 3 (campaign.ts): every campaign that is not finished is recounted from its records
+  // once it has gone quiet, so counters that drifted are repaired (and reported) wherever it is.
+  // A sending one that has fanned out is recounted on every tick while quiet (that is how lost queue
+  // messages are found); any other once per change (reconciledAt).
   const reconciled: string[] = [];
+  const repaired: string[] = [];
   const quietBefore = now.getTime() - QUIET_AFTER_MS;
-  for (const campaign of await deps.campaigns.inStatus('sending')) {
-    if (!campaign.fanoutDone || Date.parse(campaign.updatedAt) >= quietBefore) continue;
-    await reconcileCampaign(campaign, deps);
+  const candidates = [];
+  for (const status of RECONCILED_STATUSES) candidates.push(...(await deps.campaigns.inStatus(status)));
+  for (const campaign of candidates) {
+    if (Date.parse(campaign.updatedAt) >= quietBefore) continue;
+    if (campaign.status === 'sending' ? !campaign.fanoutDone : alreadyReconciled(campaign)) continue;
+    // A cancel sweep still running is the stalled-fan-out check's business.
+    if (campaign.status === 'cancelled' && !campaign.fanoutDone) continue;
+    const result = await reconcileCampaign(campaign, deps);
     reconciled.push(campaign.id);
+    if (result.repaired) repaired.push(campaign.id);
   }
-  return { started, restarted, reconciled };
+  return { started, restarted, reconciled, repaired };
+}
+
+/** Every status in which records can still move or be added; `completed` is final. */
+const RECONCILED_STATUSES: readonly CampaignStatus[] = [
+  'sending',
+  'paused',
+  'scheduled',
+  'draft',
+  'cancelled',
+];
+
+function alreadyReconciled(campaign: Campaign): boolean {
+  return campaign.reconciledAt !== undefined && campaign.reconciledAt >= campaign.updatedAt;
 }

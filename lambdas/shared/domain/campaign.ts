@@ -57,6 +57,15 @@ export interface Campaign {
   fanoutDone: boolean;
   /** A scheduled start already has its delayed fan-out message on the queue. */
   startQueued?: boolean;
+  /**
+   * Uploads registered and not yet released, each `"<uploadId>|<lease end, ISO>"` (see the upload
+   * fence below). DynamoDB drops the attribute when the last one is released.
+   */
+  openUploads?: Set<string>;
+  /** The latest lease end of a registered upload: the fence holds until then while any is open. */
+  uploadFenceUntil?: string;
+  /** When the tick last recounted this (non-sending) campaign from its records. */
+  reconciledAt?: string;
   totals: CampaignTotals;
   /** What SES reported back: delivered, bounced, complained, opens and clicks (total and unique)… */
   events: Record<EventCounter, number>;
@@ -80,6 +89,63 @@ export interface CampaignRecipient {
   history?: MessageEvent[];
   /** The List-Unsubscribe headers as SES reported them on its events (`mail.headers`). */
   headers?: MessageHeader[];
+  /** The upload that wrote (or adopted) the record: a retry adopts rows of an upload that died. */
+  uploadId?: string;
+}
+
+/**
+ * Campaign integrity (DESIGN.md, README "Guarantees"): where each invariant is enforced.
+ * 1. Every recipient record that exists when a campaign starts is mailed exactly once or ends
+ *    terminal with a reason: the fan-out reads the records page by page from the top on every
+ *    (re)start (fanout.ts), the sender's conditional claim lets one send through
+ *    (bulk-delivery.ts), the cancel sweep marks the rest cancelled and does not finish while an
+ *    upload holds the fence (fanout.ts, sweepCancelled).
+ * 2. An upload fully succeeds or leaves nothing a campaign can lose, and a retry completes it:
+ *    addRecipients (manage-campaigns.ts) checks every row before writing (recipient-import.ts), so
+ *    no write can fail on the data; rows are written under a registered upload and counted when it
+ *    is released; a retry adopts (and counts) rows a dead upload wrote and never counted
+ *    (RecipientRepository.addNew), and whatever is still uncounted is counted from the records at
+ *    completion and by the tick.
+ * 3. `completed` only when the records say every recipient is terminal: reconcileCampaign
+ *    (campaign-reconcile.ts) is the only code that completes a campaign, and it counts the records
+ *    first; the counters are a view it repairs (with a metric) when they disagree.
+ * 4. Once a campaign cannot take recipients (anything but draft and scheduled: RECIPIENTS_OPEN),
+ *    an upload is a 409 with no window: an upload registers on the campaign item with a write
+ *    conditional on the status, and no move into `sending` happens while a registered upload's
+ *    lease runs (the upload fence, CampaignRepository.transition). Uploads stop writing
+ *    UPLOAD_WRITE_MS after registering, well inside their lease, so every row of an upload exists
+ *    before the fan-out that could miss it starts.
+ */
+export const RECIPIENTS_OPEN: readonly CampaignStatus[] = ['draft', 'scheduled'];
+/** How long a registered upload holds the fence, unless released earlier (the API times out at 10 s). */
+export const UPLOAD_LEASE_MS = 30_000;
+/** An upload writes no row later than this after registering: its rows all land inside its lease. */
+export const UPLOAD_WRITE_MS = 20_000;
+
+export function uploadEntry(uploadId: string, leaseEnd: Date): string {
+  return `${uploadId}|${leaseEnd.toISOString()}`;
+}
+
+function parseUploadEntry(entry: string): { uploadId: string; leaseEnd: number } {
+  const bar = entry.lastIndexOf('|');
+  return { uploadId: entry.slice(0, bar), leaseEnd: Date.parse(entry.slice(bar + 1)) };
+}
+
+/**
+ * The upload fence: true while an upload may still be writing rows. The DynamoDB adapter states the
+ * same rule as a condition expression (campaign-store.ts, FENCE_CLEAR).
+ */
+export function uploadHoldsFence(campaign: Campaign, now: Date): boolean {
+  if (!campaign.openUploads || campaign.openUploads.size === 0) return false;
+  return Date.parse(campaign.uploadFenceUntil ?? '') >= now.getTime();
+}
+
+/** Uploads registered and never released whose lease has run out: they died mid-way. */
+export function deadUploads(campaign: Campaign, now: Date): string[] {
+  return [...(campaign.openUploads ?? [])]
+    .map(parseUploadEntry)
+    .filter((entry) => entry.leaseEnd < now.getTime())
+    .map((entry) => entry.uploadId);
 }
 
 const ALLOWED: Record<string, CampaignStatus[]> = {
@@ -88,7 +154,7 @@ const ALLOWED: Record<string, CampaignStatus[]> = {
   pause: ['sending', 'scheduled'],
   resume: ['paused'],
   cancel: ['draft', 'scheduled', 'sending', 'paused'],
-  addRecipients: ['draft', 'scheduled'],
+  addRecipients: [...RECIPIENTS_OPEN],
 };
 
 export type CampaignAction = keyof typeof ALLOWED;

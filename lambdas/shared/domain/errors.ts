@@ -20,3 +20,5 @@ export const notFound = (message: string) => new ApiError(404, 'not_found', mess
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
 export const unprocessable = (code: string, message: string, details?: unknown) =>
   new ApiError(422, code, message, details);
+/** The request did part of its work and can simply be sent again to finish it. */
+export const unavailable = (code: string, message: string) => new ApiError(503, code, message);

@@ -1,4 +1,4 @@
-import { type Campaign, settled } from './campaign';
+import { type Campaign, settled, uploadHoldsFence } from './campaign';
 import type {
   CampaignQueues,
   CampaignRepository,
@@ -6,6 +6,7 @@ import type {
   RecipientRepository,
   TotalsDelta,
 } from './campaign-ports';
+import { reconcileCampaign } from './campaign-reconcile';
 import type { SuppressionList } from './ports';
 import { GUARD_PAUSED_BY } from './reputation-guard';
 
@@ -14,6 +15,15 @@ export const FANOUT_PAGE_SIZE = 100;
 /** Recipients one fan-out invocation puts on the bulk queue before handing over to a continuation. */
 export const FANOUT_BATCH = 1000;
 const MAX_DELAY_SECONDS = 900;
+/** How long a start or a sweep waits, on the queue, for an upload that holds the fence. */
+const FENCE_RETRY_SECONDS = 2;
+/**
+ * After the last page the chain goes on as a watch: links whose cursor is `~watch:<n>` (page
+ * cursors are base64url, never `~`), advanced with the same conditional write, so the watch cannot
+ * fork either. A watch link looks at the counters (one read) and, once they say every recipient is
+ * settled, has the reconcile count the records and complete the campaign.
+ */
+const WATCH_PREFIX = '~watch:';
 
 export interface FanoutDeps {
   campaigns: CampaignRepository;
@@ -27,7 +37,18 @@ export interface FanoutDeps {
   now: () => Date;
 }
 
-export type FanoutOutcome = 'stale' | 'not_due' | 'continued' | 'done' | 'swept' | 'skipped';
+export type FanoutOutcome =
+  | 'stale'
+  | 'not_due'
+  | 'continued'
+  | 'done'
+  | 'swept'
+  | 'skipped'
+  | 'watching'
+  | 'completed'
+  | 'requeued'
+  /** The records and the counters disagreed and the counters were repaired (ops get an alarm). */
+  | 'repaired';
 
 /**
  * One link of the fan-out chain: reads up to FANOUT_BATCH recipients from where the last link
@@ -67,10 +88,21 @@ export async function fanOut(message: FanoutMessage, deps: FanoutDeps): Promise<
       { startedAt: deps.now().toISOString(), fanoutDone: false, fanoutCursor: undefined },
       deps.now(),
     );
-    if (!started) return 'stale';
+    if (!started) {
+      // The upload fence: an upload is being written, and the start waits for it on the queue.
+      // (Still scheduled in this generation means the fence refused it, even if the upload has
+      // finished since: dropping the message would leave the campaign scheduled for ever.)
+      const current = await deps.campaigns.get(campaign.id);
+      if (current?.status === 'scheduled' && current.fanoutGeneration === message.generation) {
+        await deps.queues.fanout(message, FENCE_RETRY_SECONDS);
+        return 'not_due';
+      }
+      return 'stale';
+    }
     campaign = started;
   }
   if (campaign.status !== 'sending' || campaign.fanoutCursor !== message.cursor) return 'skipped';
+  if (message.cursor?.startsWith(WATCH_PREFIX)) return watch(campaign, message, deps);
 
   let cursor = message.cursor;
   let queued = 0;
@@ -88,18 +120,18 @@ export async function fanOut(message: FanoutMessage, deps: FanoutDeps): Promise<
   } while (cursor !== undefined && queued < FANOUT_BATCH);
 
   const done = cursor === undefined;
+  if (done) {
+    const watching = await watchLater(campaign, message, `${WATCH_PREFIX}1`, deps);
+    return watching ? 'done' : 'stale';
+  }
   const advanced = await deps.campaigns.advanceFanout(
     campaign.id,
     message.generation,
     message.cursor,
-    { ...(cursor === undefined ? {} : { cursor }), done },
+    { cursor, done },
     deps.now(),
   );
   if (!advanced) return 'stale';
-  if (done) {
-    await completeIfSettled(campaign.id, deps);
-    return 'done';
-  }
   const rate = Math.max(0.1, await deps.bulkRate());
   // Hand over when about half of what was just queued has gone out: the bulk queue stays short, so a
   // pause or cancel leaves little to put back.
@@ -143,6 +175,13 @@ async function sweepCancelled(
   message: FanoutMessage,
   deps: FanoutDeps,
 ): Promise<FanoutOutcome> {
+  if (message.cursor === undefined && uploadHoldsFence(campaign, deps.now())) {
+    // An upload registered before the cancel may still be writing rows, possibly behind where a
+    // pass would already be: a pass starts only once the fence is down, when no row can come any
+    // more, so it sees every row (invariant 1).
+    await deps.queues.fanout(message, FENCE_RETRY_SECONDS);
+    return 'not_due';
+  }
   let cursor = message.cursor;
   let seen = 0;
   const now = deps.now().toISOString();
@@ -181,21 +220,43 @@ async function sweepCancelled(
   return 'continued';
 }
 
-/** sending → completed once the fan-out reached the end and every recipient is settled. */
-export async function completeIfSettled(
-  campaignId: string,
-  deps: Pick<FanoutDeps, 'campaigns' | 'now'>,
-  known?: Campaign,
+/**
+ * A watch link: while the counters say recipients are still unsettled, look again when they should
+ * be (at the bulk rate); once they say all are settled, the reconcile counts the records, repairs
+ * the counters if they were wrong, queues anyone the records say was missed, and completes the
+ * campaign only if every record is terminal (invariant 3).
+ */
+async function watch(campaign: Campaign, message: FanoutMessage, deps: FanoutDeps): Promise<FanoutOutcome> {
+  const next = `${WATCH_PREFIX}${Number(message.cursor?.slice(WATCH_PREFIX.length)) + 1}`;
+  if (campaign.totals.recipients - settled(campaign.totals) > 0) {
+    return (await watchLater(campaign, message, next, deps)) ? 'watching' : 'stale';
+  }
+  const result = await reconcileCampaign(campaign, { ...deps, requeuePending: true });
+  if (result.outcome === 'completed' || result.outcome === 'requeued')
+    return result.repaired ? 'repaired' : result.outcome;
+  const watching = await watchLater(campaign, message, next, deps);
+  return result.repaired ? 'repaired' : watching ? 'watching' : 'stale';
+}
+
+/** Moves the chain to watch link `cursor` (conditionally, so it cannot fork) and queues it. */
+async function watchLater(
+  campaign: Campaign,
+  message: FanoutMessage,
+  cursor: string,
+  deps: FanoutDeps,
 ): Promise<boolean> {
-  const campaign = known ?? (await deps.campaigns.get(campaignId));
-  if (campaign?.status !== 'sending' || !campaign.fanoutDone) return false;
-  if (settled(campaign.totals) < campaign.totals.recipients) return false;
-  const completed = await deps.campaigns.transition(
-    campaignId,
-    ['sending'],
-    'completed',
-    { completedAt: deps.now().toISOString() },
+  const advanced = await deps.campaigns.advanceFanout(
+    campaign.id,
+    message.generation,
+    message.cursor,
+    { cursor, done: true },
     deps.now(),
   );
-  return completed !== undefined;
+  if (!advanced) return false;
+  const current = (await deps.campaigns.get(campaign.id)) ?? campaign;
+  const unsettled = Math.max(0, current.totals.recipients - settled(current.totals));
+  const rate = Math.max(0.1, await deps.bulkRate());
+  const delay = Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil(unsettled / rate)));
+  await deps.queues.fanout({ ...message, cursor }, delay);
+  return true;
 }

@@ -5,10 +5,15 @@ import {
   type CampaignAction,
   type CampaignStatus,
   campaignProgress,
+  deadUploads,
   emptyEventTotals,
   emptyTotals,
+  RECIPIENTS_OPEN,
   recipientView,
   transitionProblem,
+  UPLOAD_LEASE_MS,
+  UPLOAD_WRITE_MS,
+  uploadEntry,
 } from './campaign';
 import type { CampaignQueues, CampaignRepository, RateLedger, RecipientRepository } from './campaign-ports';
 import {
@@ -19,7 +24,7 @@ import {
   testSendSchema,
 } from './campaign-request';
 import { describeIssues } from './email-request';
-import { badRequest, conflict, notFound, unprocessable } from './errors';
+import { badRequest, conflict, notFound, unavailable, unprocessable } from './errors';
 import type { ReputationStore } from './feedback-ports';
 import { suppressionKey } from './manage-suppressions';
 import type { StoredMessage } from './message';
@@ -64,7 +69,7 @@ function parse<T>(
 }
 
 /** `POST /v1/campaigns`: a draft, its content compiled (and a template's content copied) now. */
-export async function createCampaign(body: unknown, deps: CampaignDeps): Promise<Campaign> {
+export async function createCampaign(body: unknown, deps: CampaignDeps): Promise<WithWarnings<Campaign>> {
   const request = parse(createCampaignSchema, body);
   const from = request.from ?? deps.defaultFrom;
   if (domainOf(from.address) !== deps.sendingDomain) {
@@ -99,7 +104,24 @@ export async function createCampaign(body: unknown, deps: CampaignDeps): Promise
     events: emptyEventTotals(),
   };
   await deps.campaigns.create(campaign);
-  return campaign;
+  return withWarnings(campaign, contentWarnings(content));
+}
+
+/** What the caller should know but that does not stop the request; shown as `warnings` in the response. */
+export type WithWarnings<T> = T & { warnings?: string[] };
+
+function withWarnings<T extends object>(value: T, warnings: string[]): WithWarnings<T> {
+  return warnings.length === 0 ? value : { ...value, warnings };
+}
+
+const UNSUBSCRIBE_TAG = /\{\{\{?~?\s*unsubscribe_url\b/;
+
+function contentWarnings(content: TemplateContent): string[] {
+  if (content.html === undefined || UNSUBSCRIBE_TAG.test(content.html)) return [];
+  return [
+    'The HTML has no {{unsubscribe_url}} link. Every mail still carries one-click List-Unsubscribe ' +
+      'headers, but Gmail and Yahoo expect a visible unsubscribe link in bulk mail too.',
+  ];
 }
 
 function jsonRows(json: unknown): unknown[] {
@@ -121,8 +143,18 @@ function pick(source: { html?: string | undefined; text?: string | undefined }) 
 }
 
 /** A campaign as the API shows it: without the fan-out's bookkeeping. */
-export function campaignView(campaign: Campaign) {
-  const { fanoutGeneration, fanoutCursor, fanoutUpdatedAt, fanoutDone, startQueued, ...shown } = campaign;
+export function campaignView(campaign: WithWarnings<Campaign>) {
+  const {
+    fanoutGeneration,
+    fanoutCursor,
+    fanoutUpdatedAt,
+    fanoutDone,
+    startQueued,
+    openUploads,
+    uploadFenceUntil,
+    reconciledAt,
+    ...shown
+  } = campaign;
   return shown;
 }
 
@@ -173,6 +205,14 @@ export interface AddRecipientsResult {
  * `POST /v1/campaigns/{id}/recipients`, JSON `{recipients: [{email, data}]}` or a CSV body. Valid rows
  * are added (an address already in the campaign counts as a duplicate, once); invalid rows are
  * reported with their reason and change nothing.
+ *
+ * Invariants 2 and 4 (campaign.ts): every row is checked before anything is written, so no write
+ * fails on the data. The upload then registers on the campaign (a write conditional on the status
+ * being draft or scheduled: otherwise 409 and nothing written), writes its rows for at most
+ * UPLOAD_WRITE_MS, and releases the registration while counting what it wrote, in one write. While
+ * it is registered no start can happen (the fence). An upload that dies half-way leaves rows that
+ * are pending, tagged with its id, in a campaign that has not started: nothing a campaign can lose.
+ * Retrying the same upload adopts those rows (and counts them); the reconcile counts any it misses.
  */
 export async function addRecipients(
   id: string,
@@ -183,13 +223,45 @@ export async function addRecipients(
   if (rows.length === 0) throw badRequest('no_rows', 'The upload holds no recipient rows');
   const campaign = await existing(id, deps, 'addRecipients');
   const checked = checkRows(rows, id, campaign.content, deps.now());
-  const added = checked.valid.length > 0 ? await deps.recipients.addNew(checked.valid) : new Set<string>();
-  if (added.size > 0) await deps.campaigns.addToTotals(id, { recipients: added.size }, deps.now());
-  return {
-    added: added.size,
-    duplicates: checked.duplicates + checked.valid.length - added.size,
+  const result = (added: number): AddRecipientsResult => ({
+    added,
+    duplicates: checked.duplicates + checked.valid.length - added,
     invalid: checked.invalid,
-  };
+  });
+  if (checked.valid.length === 0) return result(0);
+
+  const uploadId = deps.newId();
+  const registeredAt = deps.now();
+  const entry = uploadEntry(uploadId, new Date(registeredAt.getTime() + UPLOAD_LEASE_MS));
+  const registered = await deps.campaigns.registerUpload(
+    id,
+    entry,
+    new Date(registeredAt.getTime() + UPLOAD_LEASE_MS),
+    RECIPIENTS_OPEN,
+    registeredAt,
+  );
+  if (!registered) {
+    // It moved on since it was read: answer as if it had been in that state from the start.
+    await existing(id, deps, 'addRecipients');
+    throw conflict('invalid_state', `Campaign ${id} changed state meanwhile; read it and try again`);
+  }
+  const outcome = await deps.recipients.addNew(
+    checked.valid.map((r) => ({ ...r, uploadId })),
+    {
+      adoptFrom: deadUploads(registered, registeredAt),
+      writeUntil: registeredAt.getTime() + UPLOAD_WRITE_MS,
+      now: () => deps.now().getTime(),
+    },
+  );
+  await deps.campaigns.releaseUpload(id, entry, outcome.added.size, deps.now());
+  if (outcome.error !== undefined) throw outcome.error;
+  if (outcome.unwritten > 0) {
+    throw unavailable(
+      'upload_incomplete',
+      `${outcome.added.size} rows were added before the upload ran out of time; send the same upload again to add the other ${outcome.unwritten}`,
+    );
+  }
+  return result(outcome.added.size);
 }
 
 /**
@@ -259,8 +331,16 @@ function renderTest(
   );
 }
 
-/** `POST /v1/campaigns/{id}/send`: now, or `{at}` to schedule. */
-export async function sendCampaign(id: string, body: unknown, deps: CampaignDeps): Promise<Campaign> {
+/**
+ * `POST /v1/campaigns/{id}/send`: now, or `{at}` to schedule (an `at` not in the future starts now,
+ * with a warning). A start while an upload is being written is a 409 (the upload fence): sent
+ * again a moment later, it starts with every row of that upload.
+ */
+export async function sendCampaign(
+  id: string,
+  body: unknown,
+  deps: CampaignDeps,
+): Promise<WithWarnings<Campaign>> {
   const request = parse(sendCampaignSchema, body ?? {});
   const now = deps.now();
   const at = request.at === undefined ? undefined : new Date(request.at);
@@ -269,9 +349,16 @@ export async function sendCampaign(id: string, body: unknown, deps: CampaignDeps
   if (!scheduled) await refuseWhileGuarded(deps);
   if (campaign.totals.recipients === 0) throw unprocessable('no_recipients', 'Add recipients before sending');
   const generation = campaign.fanoutGeneration + 1;
+  const warnings = [
+    ...(at !== undefined && !scheduled
+      ? [`"at" (${request.at}) is not in the future, so the campaign starts now instead of being scheduled.`]
+      : []),
+    ...contentWarnings(campaign.content),
+  ];
 
-  if (scheduled && at) return scheduleStart(id, campaign.status, at, generation, deps);
-  const updated = await mustTransition(deps, id, 'draft', 'sending', {
+  if (scheduled && at)
+    return withWarnings(await scheduleStart(id, campaign.status, at, generation, deps), warnings);
+  const updated = await startTransition(deps, id, 'draft', {
     startedAt: now.toISOString(),
     fanoutGeneration: generation,
     fanoutDone: false,
@@ -284,7 +371,27 @@ export async function sendCampaign(id: string, body: unknown, deps: CampaignDeps
     await deps.campaigns.transition(id, ['sending'], 'draft', { startedAt: undefined }, deps.now());
     throw error;
   }
-  return updated;
+  return withWarnings(updated, warnings);
+}
+
+/** A move into `sending`, which the upload fence can refuse: then a 409 the caller can retry. */
+async function startTransition(
+  deps: Pick<CampaignDeps, 'campaigns' | 'now'>,
+  id: string,
+  from: CampaignStatus,
+  changes: Partial<Campaign>,
+): Promise<Campaign> {
+  const updated = await deps.campaigns.transition(id, [from], 'sending', changes, deps.now());
+  if (updated) return updated;
+  const current = await deps.campaigns.get(id);
+  // Still in `from`: the fence refused it (the upload may have finished since: then a retry starts it).
+  if (current?.status === from) {
+    throw conflict(
+      'upload_in_progress',
+      `Campaign ${id} has an upload of recipients in progress; send the request again when it has finished (at most ${UPLOAD_LEASE_MS / 1000} s)`,
+    );
+  }
+  throw conflict('invalid_state', `Campaign ${id} changed state meanwhile; read it and try again`);
 }
 
 /**
@@ -341,7 +448,7 @@ export async function resumeCampaign(id: string, deps: CampaignDeps): Promise<Ca
       pausedBy: undefined,
     });
   }
-  const updated = await mustTransition(deps, id, 'paused', 'sending', {
+  const updated = await startTransition(deps, id, 'paused', {
     pausedAt: undefined,
     pausedBy: undefined,
     startedAt: campaign.startedAt ?? deps.now().toISOString(),

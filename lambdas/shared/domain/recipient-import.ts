@@ -24,41 +24,138 @@ export interface CheckedRows {
 }
 
 /**
- * Reads `text/csv`: a header row naming `email` and any data columns, one recipient per line.
- * Column values become the recipient's data (all strings); an empty cell is left out.
+ * Recipient data rules (README "Recipient uploads"). Data is stored as given, so every value must
+ * survive JSON → JavaScript → DynamoDB unchanged, and must never fail a write half-way through an
+ * upload (issue 11: one such row made a 500 after part of the upload was stored). What cannot be
+ * stored exactly is refused per row, with the row and the reason, never rounded or turned into
+ * something else:
+ * - numbers: integers beyond ±(2^53 − 1) (JSON.parse has already rounded them, and the DynamoDB
+ *   marshaller refuses them) and numbers outside DynamoDB's range (beyond ±9.99e125 or closer to 0
+ *   than 1e-130; every non-integer beyond 2^53 is outside the first bound too). Send such values as
+ *   strings: a string is stored and merged verbatim.
+ * - keys: `constructor`, `__proto__` and `prototype` are refused at any depth, in JSON and in CSV
+ *   alike (they name JavaScript object machinery: `constructor` makes the DynamoDB marshaller
+ *   refuse the item, `__proto__` can change an object's prototype); so is an empty key.
+ * - size and shape: at most {@link MAX_DATA_BYTES} of JSON per row and {@link MAX_DATA_DEPTH}
+ *   levels of nesting, so no row can push an item past DynamoDB's 400 KB.
+ */
+export const RESERVED_DATA_KEYS: ReadonlySet<string> = new Set(['constructor', '__proto__', 'prototype']);
+export const MAX_DATA_BYTES = 16 * 1024;
+export const MAX_DATA_DEPTH = 8;
+/** DynamoDB's number range: 38 digits of precision, magnitudes from 1e-130 to below 1e126. */
+const DYNAMO_MIN_MAGNITUDE = 1e-130;
+
+/** Why `data` cannot be stored exactly, or undefined when it can. */
+export function dataProblem(data: unknown): string | undefined {
+  const json = JSON.stringify(data);
+  if (json !== undefined && Buffer.byteLength(json) > MAX_DATA_BYTES)
+    return `data is larger than ${MAX_DATA_BYTES} bytes of JSON`;
+  return valueProblem(data, 'data', 0);
+}
+
+function valueProblem(value: unknown, path: string, depth: number): string | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return `${path}: ${value} is not a finite number`;
+    if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+      return `${path}: ${value} is beyond 2^53 and cannot be stored exactly; send it as a string`;
+    if (value !== 0 && Math.abs(value) < DYNAMO_MIN_MAGNITUDE)
+      return `${path}: ${value} is too close to 0 to be stored (smallest 1e-130); send it as a string`;
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= MAX_DATA_DEPTH) return `${path}: nested deeper than ${MAX_DATA_DEPTH} levels`;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const problem = valueProblem(item, `${path}[${i}]`, depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    const problem =
+      keyProblem(key, path) ??
+      valueProblem((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function keyProblem(key: string, path: string): string | undefined {
+  if (key === '') return `${path}: a key must not be empty`;
+  if (RESERVED_DATA_KEYS.has(key))
+    return `${path}: the key "${key}" is reserved (it names JavaScript object machinery); rename it`;
+  return undefined;
+}
+
+/**
+ * How a CSV header names a merge variable: trimmed, lower-cased, and each run of spaces or hyphens
+ * made one underscore, so `First_Name`, `first name` and `First-Name` all fill `{{first_name}}`.
+ * Merge variables in a campaign used with CSV are therefore written in lower case. JSON data keys
+ * are taken exactly as given (case and all).
+ */
+export function mergeVariableOfHeader(header: string): string {
+  return header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+}
+
+/** A CSV line that cannot be a recipient (a cell count unlike the header's): reported, not fatal. */
+export class InvalidCsvRow {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * Reads `text/csv`: a header row naming `email` and any data columns, one recipient per line, lines
+ * ending in CRLF, LF or CR in any mix. Headers become merge variables as
+ * {@link mergeVariableOfHeader} says; two headers naming the same variable refuse the file. Column
+ * values become the recipient's data (all strings, so any number is kept exactly as written); an
+ * empty cell is left out. A line with more or fewer cells than the header is an invalid row.
  */
 export function rowsFromCsv(csv: string, maxRows: number): unknown[] {
-  let records: Record<string, string>[];
+  let lines: string[][];
   try {
-    records = parse(csv, {
-      columns: (header: string[]) => header.map((h) => h.trim()),
+    lines = parse(csv, {
       bom: true,
       skip_empty_lines: true,
       trim: true,
+      // csv-parse otherwise takes the first line's ending as the only one: a file starting with
+      // CRLF and going on in LF became one long refused record.
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
     });
   } catch (error) {
     throw badRequest('invalid_csv', `The CSV cannot be read: ${(error as Error).message}`);
   }
+  const [header, ...records] = lines;
+  if (header === undefined) return [];
   if (records.length > maxRows)
     throw badRequest('too_many_recipients', `At most ${maxRows} rows per call; got ${records.length}`);
-  const first = records[0];
-  if (first && !Object.keys(first).some((key) => key.toLowerCase() === 'email')) {
-    throw badRequest('invalid_csv', 'The header row must have an "email" column');
-  }
-  return records.map((record) => {
-    const data: Record<string, string> = {};
-    let email = '';
-    for (const [key, value] of Object.entries(record)) {
-      if (key.toLowerCase() === 'email') email = value;
-      else if (value !== '') data[key] = value;
-    }
-    return { email, data };
+  const names = header.map(mergeVariableOfHeader);
+  const emailColumn = names.indexOf('email');
+  if (emailColumn < 0) throw badRequest('invalid_csv', 'The header row must have an "email" column');
+  const repeated = names.find((name, i) => name !== '' && names.indexOf(name) !== i);
+  if (repeated !== undefined)
+    throw badRequest('invalid_csv', `Two header columns name the merge variable "${repeated}"`);
+  const blank = names.indexOf('');
+  if (blank >= 0) throw badRequest('invalid_csv', `Header column ${blank + 1} has no name`);
+  return records.map((cells) => {
+    if (cells.length !== names.length)
+      return new InvalidCsvRow(`has ${cells.length} cells; the header has ${names.length}`);
+    // fromEntries makes own properties even of `__proto__`, so reserved keys reach the same
+    // per-row check as in JSON instead of silently changing the object's prototype.
+    const data = Object.fromEntries(
+      names.flatMap((name, i) => (i !== emailColumn && cells[i] ? [[name, cells[i]]] : [])),
+    );
+    return { email: cells[emailColumn] ?? '', data };
   });
 }
 
 /**
- * Checks each row on its own: a valid address, and data that renders the campaign without a missing
- * variable (so a broken mail is refused now, not sent later). Bad rows are reported, not fatal.
+ * Checks each row on its own: a valid address, data that can be stored exactly
+ * ({@link dataProblem}), and data that renders the campaign without a missing variable (so a
+ * broken mail is refused now, not sent later). Bad rows are reported, not fatal: every row left
+ * in `valid` can be written.
  */
 export function checkRows(
   rows: unknown[],
@@ -70,6 +167,10 @@ export function checkRows(
   const result: CheckedRows = { valid: [], invalid: [], duplicates: 0 };
   rows.forEach((raw, index) => {
     const row = index + 1;
+    if (raw instanceof InvalidCsvRow) {
+      result.invalid.push({ row, reason: raw.reason });
+      return;
+    }
     const parsed = recipientRowSchema.safeParse(raw);
     if (!parsed.success) {
       result.invalid.push({
@@ -83,10 +184,16 @@ export function checkRows(
       result.invalid.push({ row, email: parsed.data.email.slice(0, 254), reason: address.problem });
       return;
     }
+    // Checked as sent: JSON.parse keeps `__proto__` as an own key, which a parsed copy may not.
+    const problem = dataProblem((raw as { data?: unknown }).data ?? {});
     const data = parsed.data.data ?? {};
-    const problem = renderProblem(content, data);
     if (problem) {
       result.invalid.push({ row, email: address.address, reason: problem });
+      return;
+    }
+    const renderError = renderProblem(content, data);
+    if (renderError) {
+      result.invalid.push({ row, email: address.address, reason: renderError });
       return;
     }
     const email = normalizeAddress(address.address);
@@ -114,6 +221,6 @@ function renderProblem(content: TemplateContent, data: Record<string, unknown>):
   } catch (error) {
     if (error instanceof MissingVariableError) return `missing variable "${error.variable}"`;
     if (error instanceof TemplateSyntaxError) return `does not render: ${error.message}`;
-    throw error;
+    return `does not render: ${error instanceof Error ? error.message : String(error)}`;
   }
 }

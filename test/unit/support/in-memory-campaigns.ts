@@ -4,8 +4,13 @@ import type {
   CampaignStatus,
   RecipientStatus,
 } from '../../../lambdas/shared/domain/campaign';
-import { COUNTER_NAMES } from '../../../lambdas/shared/domain/campaign';
+import {
+  type CampaignTotals,
+  COUNTER_NAMES,
+  uploadHoldsFence,
+} from '../../../lambdas/shared/domain/campaign';
 import type {
+  AddRecipientsOptions,
   BulkMessage,
   CampaignQueues,
   CampaignRepository,
@@ -47,7 +52,57 @@ export class InMemoryCampaigns implements CampaignRepository {
   ) {
     const item = this.items.get(id);
     if (!item || !from.includes(item.status)) return undefined;
-    apply(item, { ...changes, status: to, updatedAt: now.toISOString() });
+    // The upload fence, as the DynamoDB adapter enforces it.
+    const starting = to === 'sending' && from.some((status) => status !== 'sending');
+    if (starting && uploadHoldsFence(item, now)) return undefined;
+    apply(item, {
+      ...changes,
+      status: to,
+      updatedAt: now.toISOString(),
+      ...(starting ? { openUploads: undefined, uploadFenceUntil: undefined } : {}),
+    });
+    return structuredClone(item);
+  }
+  async registerUpload(
+    id: string,
+    entry: string,
+    leaseEnd: Date,
+    open: readonly CampaignStatus[],
+    now: Date,
+  ) {
+    const item = this.items.get(id);
+    if (!item || !open.includes(item.status)) return undefined;
+    item.openUploads = new Set([...(item.openUploads ?? []), entry]);
+    item.uploadFenceUntil = leaseEnd.toISOString();
+    item.updatedAt = now.toISOString();
+    return structuredClone(item);
+  }
+  async releaseUpload(id: string, entry: string, added: number, now: Date) {
+    const item = this.items.get(id);
+    if (!item?.openUploads?.has(entry)) return false;
+    item.openUploads.delete(entry);
+    if (item.openUploads.size === 0) delete item.openUploads;
+    item.totals.recipients += added;
+    item.updatedAt = now.toISOString();
+    return true;
+  }
+  async recount(
+    id: string,
+    status: CampaignStatus,
+    totals: CampaignTotals,
+    seenFenceUntil: string | undefined,
+    now: Date,
+  ) {
+    const item = this.items.get(id);
+    if (!item || item.status !== status || uploadHoldsFence(item, now)) return undefined;
+    if (item.uploadFenceUntil !== seenFenceUntil) return undefined;
+    apply(item, {
+      totals: { ...totals },
+      updatedAt: now.toISOString(),
+      reconciledAt: now.toISOString(),
+      openUploads: undefined,
+      uploadFenceUntil: undefined,
+    });
     return structuredClone(item);
   }
   async addToTotals(id: string, delta: TotalsDelta, now: Date) {
@@ -102,15 +157,19 @@ export class InMemoryRecipients implements RecipientRepository {
   readonly items = new Map<string, CampaignRecipient>();
   private key = (campaignId: string, email: string) => `${campaignId}\u0000${email}`;
 
-  async addNew(recipients: CampaignRecipient[]) {
+  async addNew(recipients: CampaignRecipient[], options: AddRecipientsOptions = {}) {
     const added = new Set<string>();
-    for (const r of recipients) {
+    const adopt = new Set(options.adoptFrom ?? []);
+    for (const [i, r] of recipients.entries()) {
+      if (options.writeUntil !== undefined && (options.now ?? Date.now)() > options.writeUntil)
+        return { added, unwritten: recipients.length - i };
       const key = this.key(r.campaignId, r.email);
-      if (this.items.has(key)) continue;
+      const existing = this.items.get(key);
+      if (existing && !(existing.status === 'pending' && adopt.has(existing.uploadId ?? ''))) continue;
       this.items.set(key, structuredClone(r));
       added.add(r.email);
     }
-    return added;
+    return { added, unwritten: 0 };
   }
   async get(campaignId: string, email: string) {
     const item = this.items.get(this.key(campaignId, email));
