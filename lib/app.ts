@@ -59,6 +59,33 @@ function loadAll(configPaths: readonly string[]): Array<{ path: string; config: 
     }
     byStackName.set(stackName, configPath);
   }
+  problems.push(...rateShareProblems(loaded));
   if (problems.length > 0) throw new InvalidConfigError(problems.join('\n'));
   return loaded;
+}
+
+/**
+ * Stacks in one account and region draw on one SES MaxSendRate: their `sendRateShare`s must add up
+ * to at most 1, or together they pace faster than SES allows and are throttled. This sees the
+ * configs of one synth; `npm run preflight` adds the stacks already deployed there.
+ */
+function rateShareProblems(loaded: ReadonlyArray<{ path: string; config: ClientConfig }>): string[] {
+  const byPlace = new Map<string, Array<{ path: string; share: number }>>();
+  for (const { path: configPath, config } of loaded) {
+    const place = `${config.account}/${config.region}`;
+    byPlace.set(place, [...(byPlace.get(place) ?? []), { path: configPath, share: config.sendRateShare }]);
+  }
+  const problems: string[] = [];
+  for (const [place, stacks] of byPlace) {
+    const total = stacks.reduce((sum, { share }) => sum + share, 0);
+    // A little slack for decimal fractions such as 0.7 + 0.2 + 0.1.
+    if (stacks.length > 1 && total > 1 + 1e-9) {
+      problems.push(
+        `${stacks.map(({ path: p, share }) => `${p} (sendRateShare ${share})`).join(', ')} all send from ` +
+          `${place} and share its one SES MaxSendRate, but their shares add up to ${Number(total.toFixed(6))}: ` +
+          'set sendRateShare in each so they add up to at most 1, e.g. 0.5 and 0.5',
+      );
+    }
+  }
+  return problems;
 }

@@ -1,6 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type ClientConfig, defaultFromOf, mailFromDomainOf, stackNameOf } from './config';
+import {
+  type ClientConfig,
+  defaultFromOf,
+  mailFromDomainOf,
+  senderReservationOf,
+  stackNameOf,
+} from './config';
 import { MailroomApi } from './constructs/api';
 import { Campaigns } from './constructs/campaigns';
 import { SesEvents } from './constructs/events';
@@ -45,13 +51,20 @@ export class MailroomStack extends Stack {
       ...stackProps,
       env: { account: config.account, region: config.region },
       stackName: stackNameOf(config),
+      // On the stack itself (cdk.json's explicitStackTags keeps Tags.of off it): the preflight
+      // finds the other Mailroom stacks of an account and region by it.
+      tags: { ...stackProps.tags, app: 'mailroom' },
     });
     Tags.of(this).add('app', 'mailroom', {
       // CloudFormation does not take Tags on a dashboard in every region (cfn-lint's us-east-1
       // schema has none), and a dashboard gains nothing from a cost tag.
       excludeResourceTypes: ['AWS::CloudWatch::Dashboard'],
     });
-    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Retained data survives a delete or a replacement, not a create that rolls back: a failed
+    // first deploy leaves nothing billed behind to pile up with each retry.
+    const removalPolicy = config.retainData
+      ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+      : RemovalPolicy.DESTROY;
 
     this.storage = new Storage(this, 'Storage', { retainData: config.retainData });
     this.events = new SesEvents(this, 'SesEvents');
@@ -72,6 +85,8 @@ export class MailroomStack extends Stack {
       tracking: config.tracking,
       eventsTopic: this.events.topic,
       hostedZone: config.hostedZone,
+      adoptExistingIdentity: config.adoptExistingIdentity,
+      skipDnsRecords: config.skipDnsRecords,
     });
 
     const { storage, queues } = this;
@@ -107,6 +122,7 @@ export class MailroomStack extends Stack {
       defaultFrom: defaultFromOf(config),
       defaultReplyTo: config.replyTo,
       maxSendRate: config.maxSendRate,
+      sendRateShare: config.sendRateShare,
       logRemovalPolicy: removalPolicy,
     });
 
@@ -124,7 +140,9 @@ export class MailroomStack extends Stack {
       sendingDomain: config.sendingDomain,
       concurrency: config.senderConcurrency,
       bulkConcurrency: config.bulkSenderConcurrency,
+      reservedConcurrency: senderReservationOf(config),
       maxSendRate: config.maxSendRate,
+      sendRateShare: config.sendRateShare,
       logRemovalPolicy: removalPolicy,
     });
 
@@ -137,6 +155,7 @@ export class MailroomStack extends Stack {
       fanoutQueue: queues.fanout.queue,
       bulkQueue: queues.bulk.queue,
       maxSendRate: config.maxSendRate,
+      sendRateShare: config.sendRateShare,
       logRemovalPolicy: removalPolicy,
     });
 
@@ -174,6 +193,12 @@ export class MailroomStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'SNS topic the alarms publish to; subscribe more endpoints here',
       value: this.monitoring.alarmTopic.topicArn,
+    });
+    // The preflight of another Mailroom stack in this account and region reads it: all shares there
+    // must add up to at most 1.
+    new CfnOutput(this, 'SendRateShare', {
+      description: "This stack's fraction of the account's SES MaxSendRate",
+      value: String(config.sendRateShare),
     });
     new CfnOutput(this, 'SesEventsTopicArn', {
       description: 'SNS topic SES publishes every event of both configuration sets to',

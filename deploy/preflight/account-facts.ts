@@ -333,7 +333,7 @@ export async function gatherFacts(
       : await hostedZone(
           clients.route53,
           config,
-          plannedDnsRecords(config, identity.ok ? identity.value : undefined).map((record) => record.name),
+          plannedDnsRecords(config).map((record) => record.name),
         );
   return {
     region: config.region,

@@ -18,7 +18,13 @@ import { DynamoSuppressionList } from '../shared/adapters/suppression-store';
 import { DynamoTemplateStore } from '../shared/adapters/template-store';
 import { domainOf, parseMailbox } from '../shared/domain/addresses';
 import { ApiError } from '../shared/domain/errors';
-import { maxSendRateOverride, queueUrl, readEnvironment, tableName } from '../shared/environment';
+import {
+  maxSendRateOverride,
+  queueUrl,
+  readEnvironment,
+  sendRateShare,
+  tableName,
+} from '../shared/environment';
 import { logger } from '../shared/observability';
 import { readUnsubscribeSecret } from '../shared/unsubscribe-secret';
 import { errorResponse } from './http';
@@ -34,6 +40,7 @@ const env = readEnvironment({
   DEFAULT_FROM: z.string().min(3),
   DEFAULT_REPLY_TO: z.string().min(3).optional(),
   MAX_SEND_RATE: maxSendRateOverride,
+  SEND_RATE_SHARE: sendRateShare,
   CAMPAIGNS_TABLE: tableName,
   RECIPIENTS_TABLE: tableName,
   RATE_LEDGER_TABLE: tableName,
@@ -103,6 +110,7 @@ const router = buildRouter({
     }
   },
   maxSendRateOverride: env.MAX_SEND_RATE,
+  sendRateShare: env.SEND_RATE_SHARE,
   newId: () => randomUUID(),
   now: () => new Date(),
 });

@@ -44,6 +44,8 @@ export interface ApiDeps extends SubmitEmailDeps, CampaignDeps {
   unsubscribe: () => Promise<UnsubscribeDeps>;
   accountQuota: () => Promise<AccountQuota>;
   maxSendRateOverride: number | undefined;
+  /** This stack's fraction of the account's MaxSendRate. */
+  sendRateShare?: number;
 }
 
 const RESOURCE_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -194,7 +196,8 @@ export function buildRouter(deps: ApiDeps): Router {
         maxSendRate: quota.maxSendRate,
         max24HourSend: quota.max24HourSend,
         sentLast24Hours: quota.sentLast24Hours,
-        rateInUse: rateInUse(quota, deps.maxSendRateOverride),
+        rateInUse: rateInUse(quota, deps.maxSendRateOverride, deps.sendRateShare ?? 1),
+        sendRateShare: deps.sendRateShare ?? 1,
         rateOverride: deps.maxSendRateOverride ?? null,
         pausedStreams: guard.paused ? [{ stream: 'bulk', reason: guard.reason, since: guard.at }] : [],
       });

@@ -11,7 +11,13 @@ import { fetchAccountQuota } from '../shared/adapters/ses-mailer';
 import { DynamoSuppressionList } from '../shared/adapters/suppression-store';
 import { fanOut } from '../shared/domain/fanout';
 import { bulkRate, CachedQuota, rateInUse } from '../shared/domain/send-rate';
-import { maxSendRateOverride, queueUrl, readEnvironment, tableName } from '../shared/environment';
+import {
+  maxSendRateOverride,
+  queueUrl,
+  readEnvironment,
+  sendRateShare,
+  tableName,
+} from '../shared/environment';
 import { logger, metrics } from '../shared/observability';
 
 const env = readEnvironment({
@@ -23,6 +29,7 @@ const env = readEnvironment({
   FANOUT_QUEUE_URL: queueUrl,
   BULK_QUEUE_URL: queueUrl,
   MAX_SEND_RATE: maxSendRateOverride,
+  SEND_RATE_SHARE: sendRateShare,
 });
 
 const messageSchema = z.strictObject({
@@ -42,7 +49,7 @@ const deps = {
   queues: new SqsCampaignQueues({ fanout: env.FANOUT_QUEUE_URL, bulk: env.BULK_QUEUE_URL }),
   bulkRate: async () =>
     bulkRate(
-      rateInUse(await quota.get(), env.MAX_SEND_RATE),
+      rateInUse(await quota.get(), env.MAX_SEND_RATE, env.SEND_RATE_SHARE),
       await ledger.current('transactional', new Date()),
     ),
   bulkPaused: async () => (await deliverability.guard()).paused,

@@ -17,7 +17,13 @@ import { deliver, type SendSlot } from '../shared/domain/delivery';
 import type { Stream } from '../shared/domain/message';
 import { BULK_LOOKAHEAD_MS, systemClock } from '../shared/domain/pacer';
 import { CachedQuota, dailyQuotaExhausted, RecentSends, rateInUse } from '../shared/domain/send-rate';
-import { maxSendRateOverride, queueUrl, readEnvironment, tableName } from '../shared/environment';
+import {
+  maxSendRateOverride,
+  queueUrl,
+  readEnvironment,
+  sendRateShare,
+  tableName,
+} from '../shared/environment';
 import { logger, metrics } from '../shared/observability';
 import { readUnsubscribeSecret } from '../shared/unsubscribe-secret';
 import { processBatch } from './process-batch';
@@ -35,6 +41,7 @@ const env = readEnvironment({
   BULK_CONFIGURATION_SET: z.string().optional(),
   PUBLIC_BASE_URL: z.string().url(),
   MAX_SEND_RATE: maxSendRateOverride,
+  SEND_RATE_SHARE: sendRateShare,
 });
 
 const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
@@ -90,7 +97,7 @@ async function secretFor(stream: Stream): Promise<string> {
 }
 
 async function accountRate(): Promise<number> {
-  const rate = rateInUse(await quota.get(), env.MAX_SEND_RATE);
+  const rate = rateInUse(await quota.get(), env.MAX_SEND_RATE, env.SEND_RATE_SHARE);
   metrics.addMetric('RateInUse', MetricUnit.CountPerSecond, rate);
   return rate;
 }

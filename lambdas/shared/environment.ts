@@ -16,3 +16,5 @@ export const tableName = z.string().min(1);
 export const queueUrl = z.string().url();
 /** Optional MaxSendRate override from the deploy config; empty means "ask SES". */
 export const maxSendRateOverride = z.preprocess((v) => (v === '' ? undefined : v), positiveNumber.optional());
+/** This stack's fraction of the account's MaxSendRate (`sendRateShare` in the deploy config). */
+export const sendRateShare = z.coerce.number().gt(0).max(1).default(1);

@@ -62,6 +62,12 @@ export interface MailroomApiProps {
    */
   readonly maxSendRate?: number;
   /**
+   * This stack's fraction of the account's MaxSendRate (shared with the other Mailroom stacks in
+   * the account and region).
+   * @default 1
+   */
+  readonly sendRateShare?: number;
+  /**
    * Steady-state requests per second the stage accepts before answering 429.
    * @default 50
    */
@@ -73,7 +79,7 @@ export interface MailroomApiProps {
   readonly throttlingBurstLimit?: number;
   /**
    * What happens to log groups when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
@@ -101,7 +107,7 @@ export class MailroomApi extends Construct {
 
   constructor(scope: Construct, id: string, props: MailroomApiProps) {
     super(scope, id);
-    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     const fn = new MailroomFunction(this, 'Function', {
       entry: 'lambdas/api/handler.ts',
@@ -171,6 +177,7 @@ export class MailroomApi extends Construct {
           'accepts only Resource "*" for it.',
       );
     if (props.maxSendRate !== undefined) fn.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
+    fn.setEnv('SEND_RATE_SHARE', String(props.sendRateShare ?? 1));
     if (props.defaultReplyTo !== undefined) fn.setEnv('DEFAULT_REPLY_TO', props.defaultReplyTo);
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

@@ -28,8 +28,14 @@ export interface CampaignsProps {
    */
   readonly maxSendRate?: number;
   /**
+   * This stack's fraction of the account's MaxSendRate (shared with the other Mailroom stacks in
+   * the account and region).
+   * @default 1
+   */
+  readonly sendRateShare?: number;
+  /**
    * What happens to the functions' log groups when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
@@ -79,6 +85,7 @@ export class Campaigns extends Construct {
           'is account-wide and has no resource-level permissions; SES accepts only Resource "*" for it.',
       );
     if (props.maxSendRate !== undefined) this.fanout.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
+    this.fanout.setEnv('SEND_RATE_SHARE', String(props.sendRateShare ?? 1));
     this.fanout.lambda.addEventSource(
       new SqsEventSource(props.fanoutQueue, {
         // One link per invocation: each reads up to 1000 recipients and hands over.

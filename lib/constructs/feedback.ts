@@ -51,7 +51,7 @@ export interface FeedbackProps {
   readonly retainData?: boolean;
   /**
    * What happens to the function's log group when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
@@ -64,6 +64,12 @@ export interface FeedbackProps {
 export class Feedback extends Construct {
   /** Per-invocation limit of the events function (a batch of 10 events). */
   static readonly TIMEOUT = Duration.seconds(30);
+  /**
+   * At most this many event batches at once: a burst of SES events (a campaign's deliveries, opens)
+   * waits in the events queue instead of taking the account's concurrency from the API and the
+   * sender. Five batches of ten keep up with several hundred events a second.
+   */
+  static readonly MAX_CONCURRENCY = 5;
 
   /** The events function. */
   readonly function: MailroomFunction;
@@ -83,7 +89,7 @@ export class Feedback extends Construct {
       description: 'Mailroom: HMAC key of the one-click unsubscribe links in bulk mail',
       // 64 letters and digits (~380 bits); the functions refuse fewer than 32 characters.
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      removalPolicy: retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: retainData ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY,
     });
     Validations.of(this.unsubscribeSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -136,6 +142,7 @@ export class Feedback extends Construct {
     fn.lambda.addEventSource(
       new SqsEventSource(props.eventsQueue, {
         batchSize: 10,
+        maxConcurrency: Feedback.MAX_CONCURRENCY,
         // An unparseable event fails alone and ends in the DLQ; the rest of its batch is done.
         reportBatchItemFailures: true,
       }),

@@ -4,6 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { DnsRecordKind } from '../config';
 
 /** The two message streams, each with its own configuration set and reputation. */
 export const STREAMS = ['transactional', 'bulk'] as const;
@@ -21,6 +22,8 @@ export interface DnsRecord {
   readonly value: string;
   /** What the record is for, for the person publishing it. */
   readonly purpose: string;
+  /** Which kind it is, as the config's `skipDnsRecords` names it. */
+  readonly kind: DnsRecordKind;
 }
 
 /** DMARC policy published at `_dmarc.<domain>`. */
@@ -64,6 +67,20 @@ export interface SendingIdentityProps {
    * @default - no zone: the records are only listed in {@link SendingIdentity.dnsRecords}
    */
   readonly hostedZone?: { readonly zoneId: string; readonly zoneName: string };
+  /**
+   * Use the SES identity for `domain` that already exists in the account (made in the console or
+   * by another tool) instead of creating one, which would fail with "already exists". Its DKIM
+   * and MAIL FROM settings stay as they are, and its DKIM records, unknown at synth, are not
+   * listed.
+   * @default false
+   */
+  readonly adoptExistingIdentity?: boolean;
+  /**
+   * Records the hosted zone already has: not written, since a record of the same name and type
+   * makes the create fail. They are still listed in {@link SendingIdentity.dnsRecords}.
+   * @default - none: every record is written
+   */
+  readonly skipDnsRecords?: readonly DnsRecordKind[];
 }
 
 /** Event types published to the events topic whatever the tracking settings. */
@@ -105,8 +122,11 @@ export function configurationSetNameFor(stackName: string, stream: Stream): stri
  * separate reputation metrics, and bulk can be paused while transactional mail keeps flowing).
  */
 export class SendingIdentity extends Construct {
-  /** The domain identity (Easy DKIM, 2048-bit keys). */
-  readonly identity: ses.EmailIdentity;
+  /**
+   * The domain identity (Easy DKIM, 2048-bit keys) this stack creates, or the existing one it
+   * adopts (then only a reference: the stack does not manage it).
+   */
+  readonly identity: ses.IEmailIdentity;
   /** ARN of the domain identity, the resource `ses:SendEmail` is authorized against. */
   readonly identityArn: string;
   /** The `transactional` stream: API sends (invites, resets, OTPs). */
@@ -190,21 +210,29 @@ export class SendingIdentity extends Construct {
       bulk: this.bulk.configurationSetName,
     };
 
-    this.identity = new ses.EmailIdentity(this, 'Domain', {
-      identity: ses.Identity.domain(props.domain),
-      dkimIdentity: ses.DkimIdentity.easyDkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT),
-      mailFromDomain: props.mailFromDomain,
-      // Until the MX record is published (or if it disappears), mail still goes out with SES's
-      // own MAIL FROM instead of being refused.
-      mailFromBehaviorOnMxFailure: ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
-      // A send that names no configuration set still lands in a stream with metrics.
-      configurationSet: this.transactional,
-    });
+    let dkimRecords: readonly ses.DkimRecord[] = [];
+    if (props.adoptExistingIdentity) {
+      this.identity = ses.EmailIdentity.fromEmailIdentityName(this, 'Domain', props.domain);
+    } else {
+      const created = new ses.EmailIdentity(this, 'Domain', {
+        identity: ses.Identity.domain(props.domain),
+        dkimIdentity: ses.DkimIdentity.easyDkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT),
+        mailFromDomain: props.mailFromDomain,
+        // Until the MX record is published (or if it disappears), mail still goes out with SES's
+        // own MAIL FROM instead of being refused.
+        mailFromBehaviorOnMxFailure: ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+        // A send that names no configuration set still lands in a stream with metrics.
+        configurationSet: this.transactional,
+      });
+      this.identity = created;
+      dkimRecords = created.dkimRecords;
+    }
     this.identityArn = this.identity.emailIdentityArn;
 
-    this.dnsRecords = dnsRecordsOf(this.identity, stack.region, props);
+    this.dnsRecords = dnsRecordsOf(dkimRecords, stack.region, props);
     if (props.hostedZone !== undefined) {
-      for (const record of this.dnsRecords) {
+      const skipped = new Set(props.skipDnsRecords ?? []);
+      for (const record of this.dnsRecords.filter(({ kind }) => !skipped.has(kind))) {
         new route53.CfnRecordSet(this, record.id, {
           hostedZoneId: props.hostedZone.zoneId,
           name: record.name,
@@ -217,10 +245,15 @@ export class SendingIdentity extends Construct {
   }
 }
 
-function dnsRecordsOf(identity: ses.EmailIdentity, region: string, props: SendingIdentityProps): DnsRecord[] {
-  const dkim = identity.dkimRecords.map(
+function dnsRecordsOf(
+  dkimRecords: readonly ses.DkimRecord[],
+  region: string,
+  props: SendingIdentityProps,
+): DnsRecord[] {
+  const dkim = dkimRecords.map(
     (record, index): DnsRecord => ({
       id: `DkimRecord${index + 1}`,
+      kind: 'dkim',
       name: record.name,
       type: 'CNAME',
       value: record.value,
@@ -233,6 +266,7 @@ function dnsRecordsOf(identity: ses.EmailIdentity, region: string, props: Sendin
     ...dkim,
     {
       id: 'MailFromMxRecord',
+      kind: 'mailFromMx',
       name: props.mailFromDomain,
       type: 'MX',
       value: `10 feedback-smtp.${region}.amazonses.com`,
@@ -240,6 +274,7 @@ function dnsRecordsOf(identity: ses.EmailIdentity, region: string, props: Sendin
     },
     {
       id: 'MailFromSpfRecord',
+      kind: 'mailFromSpf',
       name: props.mailFromDomain,
       type: 'TXT',
       value: '"v=spf1 include:amazonses.com ~all"',
@@ -248,6 +283,7 @@ function dnsRecordsOf(identity: ses.EmailIdentity, region: string, props: Sendin
     },
     {
       id: 'DmarcRecord',
+      kind: 'dmarc',
       name: `_dmarc.${props.domain}`,
       type: 'TXT',
       value: `"${dmarc.join('; ')}"`,
@@ -257,6 +293,7 @@ function dnsRecordsOf(identity: ses.EmailIdentity, region: string, props: Sendin
   if (props.tracking.customDomain !== undefined) {
     records.push({
       id: 'TrackingDomainRecord',
+      kind: 'tracking',
       name: props.tracking.customDomain,
       type: 'CNAME',
       value: `r.${region}.awstrack.me`,

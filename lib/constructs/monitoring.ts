@@ -11,8 +11,14 @@ import { Construct } from 'constructs';
 import { CONFIGURATION_SET_DIMENSION, SES_EVENT_METRICS, STREAMS, type Stream } from './identity';
 import type { QueueWithDeadLetter } from './queues';
 
-/** Namespace of Mailroom's own (EMF) metrics. */
-export const METRICS_NAMESPACE = 'Mailroom';
+/**
+ * The CloudWatch namespace of one stack's own (EMF) metrics, e.g. `Mailroom/Mailroom-mail-acme-com`.
+ * Per stack, because two Mailroom stacks in one account and region (staging and production, two
+ * products) would otherwise add their figures together on each other's dashboards and alarms.
+ */
+export function metricsNamespaceOf(stackName: string): string {
+  return `Mailroom/${stackName}`;
+}
 /** Counts the sender emits per stream (dimensions `service`=`mailroom-sender`, `stream`). */
 export const SENDER_COUNTS = [
   'Sent',
@@ -79,11 +85,14 @@ export class Monitoring extends Construct {
   readonly alarms: ReadonlyMap<string, cw.Alarm>;
 
   private readonly props: MonitoringProps;
+  /** This stack's own metrics namespace, see {@link metricsNamespaceOf}. */
+  private readonly namespace: string;
   private readonly alarmsById = new Map<string, cw.Alarm>();
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.props = props;
+    this.namespace = metricsNamespaceOf(Stack.of(this).stackName);
     this.alarms = this.alarmsById;
     const region = Stack.of(this).region;
 
@@ -225,7 +234,7 @@ export class Monitoring extends Construct {
         'sending. Check that recipients opted in and that unsubscribing works.',
     });
     this.alarm('ReputationGuardTripped', {
-      metric: eventsMetric('ReputationGuardTripped', Duration.minutes(1)),
+      metric: eventsMetric(this.namespace, 'ReputationGuardTripped', Duration.minutes(1)),
       threshold: 1,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       alarmDescription:
@@ -265,21 +274,26 @@ export class Monitoring extends Construct {
   }
 
   private sendingWidgets(): cw.IWidget[] {
-    const sent = Object.fromEntries(STREAMS.map((stream) => [stream, senderMetric('Sent', stream)]));
+    const sent = Object.fromEntries(
+      STREAMS.map((stream) => [stream, senderMetric(this.namespace, 'Sent', stream)]),
+    );
     const { maxSendRate } = this.props;
     return [
       graph('Sends per minute by stream', Object.values(sent)),
       graph(
         'Sender outcomes per minute',
         SENDER_COUNTS.filter((name) => name !== 'Sent').flatMap((name) =>
-          STREAMS.map((stream) => senderMetric(name, stream)),
+          STREAMS.map((stream) => senderMetric(this.namespace, name, stream)),
         ),
       ),
       graph(
         'Send rate per second: RateInUse vs. sent',
         [
           ...STREAMS.map((stream) =>
-            senderMetric('RateInUse', stream, { statistic: 'Maximum', label: `RateInUse ${stream}` }),
+            senderMetric(this.namespace, 'RateInUse', stream, {
+              statistic: 'Maximum',
+              label: `RateInUse ${stream}`,
+            }),
           ),
           new cw.MathExpression({
             expression: `(${STREAMS.map((stream) => `FILL(${stream}, 0)`).join(' + ')}) / PERIOD(${STREAMS[0]})`,
@@ -414,7 +428,9 @@ export class Monitoring extends Construct {
       ]),
       graph(
         'SES events processed, unparseable, suppressions added (per 5 minutes)',
-        EVENTS_COUNTS.map((name) => eventsMetric(name, Duration.minutes(5)).with({ label: name })),
+        EVENTS_COUNTS.map((name) =>
+          eventsMetric(this.namespace, name, Duration.minutes(5)).with({ label: name }),
+        ),
       ),
     ];
   }
@@ -422,12 +438,13 @@ export class Monitoring extends Construct {
 
 /** One of the sender's EMF metrics for one stream. */
 function senderMetric(
+  namespace: string,
   metricName: string,
   stream: Stream,
   options: { statistic?: string; label?: string } = {},
 ): cw.Metric {
   return new cw.Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace,
     metricName,
     dimensionsMap: { service: 'mailroom-sender', stream },
     statistic: options.statistic ?? 'Sum',
@@ -437,9 +454,9 @@ function senderMetric(
 }
 
 /** One of the events function's EMF counts (no label: an alarm on a labelled metric needs math). */
-function eventsMetric(metricName: string, period: Duration): cw.Metric {
+function eventsMetric(namespace: string, metricName: string, period: Duration): cw.Metric {
   return new cw.Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace,
     metricName,
     dimensionsMap: { service: 'mailroom-events' },
     statistic: 'Sum',

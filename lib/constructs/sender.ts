@@ -1,10 +1,11 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from '../nag';
 import type { SendingIdentity } from './identity';
 import { MailroomFunction } from './mailroom-function';
 
@@ -34,8 +35,21 @@ export interface SenderProps {
   readonly sendingDomain: string;
   /** Maximum concurrency of the transactional event source (C in DESIGN.md). */
   readonly concurrency: number;
-  /** Maximum concurrency of the bulk event source. Reserved concurrency is the sum of both. */
+  /** Maximum concurrency of the bulk event source. */
   readonly bulkConcurrency: number;
+  /**
+   * Concurrency reserved for the sender, at least `concurrency + bulkConcurrency`. Lambda refuses a
+   * reservation that leaves fewer than 100 of the account's executions unreserved, so on a new
+   * account (quota 10 or 50) the create fails unless this is off or the quota is raised.
+   * @default - none: the event sources' maximum concurrency is the only cap
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * This stack's fraction of the account's MaxSendRate, shared with the other Mailroom stacks in
+   * the account and region.
+   * @default 1
+   */
+  readonly sendRateShare?: number;
   /**
    * Send-rate ceiling in emails per second, below the account's MaxSendRate.
    * @default - the account's MaxSendRate from SES GetAccount
@@ -43,7 +57,7 @@ export interface SenderProps {
   readonly maxSendRate?: number;
   /**
    * What happens to the function's log group when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
@@ -70,10 +84,11 @@ export class Sender extends Construct {
       description: 'Mailroom sender: SQS to SES SendEmail, paced to the account send rate',
       serviceName: 'mailroom-sender',
       timeout: Sender.TIMEOUT,
-      reservedConcurrentExecutions: props.concurrency + props.bulkConcurrency,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       logRemovalPolicy: props.logRemovalPolicy,
     });
     this.function = fn;
+    const anyIdentity = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
 
     fn.bindTable('MESSAGES_TABLE', props.messages, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
       .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
@@ -100,8 +115,14 @@ export class Sender extends Construct {
           // SES authorizes every send against the From identity and the configuration set it
           // names. No template ARNs: Mailroom renders its own templates and sends them as Simple
           // content. The API accepts any From at the sending domain, so the condition does too.
+          // In the sandbox SES also authorizes the send against each verified recipient's identity
+          // ("is not authorized to perform `ses:SendEmail' on resource
+          // `arn:aws:ses:…:identity/<recipient>`": aws/aws-sdk-js#3641, GSA/data.gov#3810), so a
+          // policy naming only the sending domain denies every first test mail. Hence every
+          // identity of this account and region, still only with a From at the sending domain.
           resources: [
             props.identity.identityArn,
+            anyIdentity,
             props.identity.configurationSetArns.transactional,
             props.identity.configurationSetArns.bulk,
           ],
@@ -113,7 +134,15 @@ export class Sender extends Construct {
         'ses:GetAccount reads the account-wide send quota and has no resource-level permissions; ' +
           'SES accepts only Resource "*" for it.',
       );
+    acknowledgeWildcardResource(
+      fn.role,
+      anyIdentity,
+      'In the SES sandbox, ses:SendEmail is authorized against the verified recipient identity as ' +
+        'well as the sender (aws/aws-sdk-js#3641): every identity of this account and region, and ' +
+        'only with a From address at the sending domain (the ses:FromAddress condition).',
+    );
     if (props.maxSendRate !== undefined) fn.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
+    fn.setEnv('SEND_RATE_SHARE', String(props.sendRateShare ?? 1));
 
     for (const [queue, maxConcurrency] of [
       [props.transactionalQueue, props.concurrency],

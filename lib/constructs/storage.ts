@@ -10,8 +10,8 @@ export const SUPPRESSIONS_BY_REASON = 'byReason';
 /** Properties of {@link Storage}. */
 export interface StorageProps {
   /**
-   * Keep the tables (and their data) when the stack is deleted, and refuse to delete them
-   * through a replacement either.
+   * Keep the tables (and their data) when the stack is deleted or a change replaces them; a
+   * create that rolls back removes them all the same.
    * @default true
    */
   readonly retainData?: boolean;
@@ -63,9 +63,12 @@ export class Storage extends Construct {
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         encryption: dynamodb.TableEncryption.AWS_MANAGED,
         timeToLiveAttribute: shape.timeToLiveAttribute,
-        removalPolicy: retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-        // A key-schema change replaces a table; with data to keep, that must fail loudly instead.
-        deletionProtection: retainData,
+        // Kept when the stack is deleted or a change replaces the table, but not when the create
+        // itself rolls back: a failed first deploy must not leave billed tables behind, piling up
+        // with each retry (CloudFormation's RetainExceptOnCreate). No deletion protection for the
+        // same reason: DeleteTable refuses a protected table (ResourceInUseException), so a
+        // rolled-back create could not remove it either.
+        removalPolicy: retainData ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY,
       });
       for (const index of shape.indexes ?? []) {
         created.addGlobalSecondaryIndex({

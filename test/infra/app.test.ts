@@ -75,8 +75,8 @@ describe('an app with several client configs', () => {
     const concurrencies = Object.values(acmeTemplate.findResources('AWS::Lambda::EventSourceMapping'))
       .map((mapping) => mapping.Properties.ScalingConfig?.MaximumConcurrency)
       .sort();
-    // transactional 4, bulk 3, fan-out 2; the events queue's source is not capped.
-    expect(concurrencies).toEqual([2, 3, 4, undefined]);
+    // transactional 4, bulk 3, fan-out 2, events 5.
+    expect(concurrencies).toEqual([2, 3, 4, 5]);
   });
 
   it('passes the reputation guard and transient bounce settings to the events function', () => {
@@ -101,7 +101,7 @@ describe('an app with several client configs', () => {
         table.DeletionPolicy,
         table.Properties.DeletionProtectionEnabled,
       ]),
-    ).toEqual(Array.from({ length: 8 }, () => ['Delete', false]));
+    ).toEqual(Array.from({ length: 8 }, () => ['Delete', undefined]));
     const secrets = acmeTemplate.findResources('AWS::SecretsManager::Secret');
     expect(Object.values(secrets).map((secret) => secret.DeletionPolicy)).toEqual(['Delete']);
     const logGroups = acmeTemplate.findResources('AWS::Logs::LogGroup');
@@ -110,15 +110,20 @@ describe('an app with several client configs', () => {
     );
   });
 
-  it('retains tables and logs when retainData is true (the default)', () => {
-    const tables = exampleTemplate.findResources('AWS::DynamoDB::Table');
-    expect(new Set(Object.values(tables).map((table) => table.DeletionPolicy))).toEqual(new Set(['Retain']));
-    const secrets = exampleTemplate.findResources('AWS::SecretsManager::Secret');
-    expect(Object.values(secrets).map((secret) => secret.DeletionPolicy)).toEqual(['Retain']);
-    const logGroups = exampleTemplate.findResources('AWS::Logs::LogGroup');
-    expect(new Set(Object.values(logGroups).map((group) => group.DeletionPolicy))).toEqual(
-      new Set(['Retain']),
+  it('retains tables, logs and the secret when retainData is true (the default), except when their create rolls back', () => {
+    const retained = [
+      ...Object.values(exampleTemplate.findResources('AWS::DynamoDB::Table')),
+      ...Object.values(exampleTemplate.findResources('AWS::SecretsManager::Secret')),
+      ...Object.values(exampleTemplate.findResources('AWS::Logs::LogGroup')),
+    ];
+    expect(retained.length).toBeGreaterThan(10);
+    // A failed first deploy must not leave billed resources behind, piling up with each retry.
+    expect(new Set(retained.map((resource) => resource.DeletionPolicy))).toEqual(
+      new Set(['RetainExceptOnCreate']),
     );
+    expect(new Set(retained.map((resource) => resource.UpdateReplacePolicy))).toEqual(new Set(['Retain']));
+    // Nothing anywhere in the template is plainly Retain (left behind by a rolled-back create).
+    expect(JSON.stringify(exampleTemplate.toJSON())).not.toContain('"DeletionPolicy":"Retain"');
   });
 
   it('restricts each sender to its own domain', () => {

@@ -8,6 +8,7 @@ import {
   loadClientConfig,
   mailFromDomainOf,
   parseClientConfig,
+  senderReservationOf,
   stackNameOf,
 } from '../../lib/config';
 import { REPO_ROOT } from '../../lib/constructs/mailroom-function';
@@ -97,13 +98,41 @@ describe('client config', () => {
       dmarc: { policy: 'reject', reportAddress: 'dmarc@acme.com' },
       alarmEmails: ['ops@acme.com', 'oncall@acme.com'],
       oldestMessageAlarmMinutes: 5,
-      tracking: { opens: true, clicks: true, customDomain: 'track.mail.acme.com' },
+      tracking: {
+        opens: true,
+        clicks: true,
+        customDomain: 'track.mail.acme.com',
+        sendingDomainVerified: true,
+      },
+      senderReservedConcurrency: 'off',
+      sendRateShare: 0.5,
+      adoptExistingIdentity: true,
+      skipDnsRecords: ['dmarc', 'mailFromMx'],
     });
 
     expect(config.hostedZone).toEqual({ zoneId: 'Z0123456789ABC', zoneName: 'acme.com' });
     expect(config.dmarc).toEqual({ policy: 'reject', reportAddress: 'dmarc@acme.com' });
     expect(mailFromDomainOf(config)).toBe('mx.mail.acme.com');
-    expect(config.tracking).toEqual({ opens: true, clicks: true, customDomain: 'track.mail.acme.com' });
+    expect(config.tracking).toEqual({
+      opens: true,
+      clicks: true,
+      customDomain: 'track.mail.acme.com',
+      sendingDomainVerified: true,
+    });
+    expect(senderReservationOf(config)).toBeUndefined();
+    expect(config).toMatchObject({
+      sendRateShare: 0.5,
+      adoptExistingIdentity: true,
+      skipDnsRecords: ['dmarc', 'mailFromMx'],
+    });
+  });
+
+  it('reserves senderConcurrency + bulkSenderConcurrency for the sender unless told otherwise', () => {
+    expect(senderReservationOf(parseClientConfig(valid))).toBe(4);
+    expect(senderReservationOf(parseClientConfig({ ...valid, senderReservedConcurrency: 20 }))).toBe(20);
+    expect(
+      senderReservationOf(parseClientConfig({ ...valid, senderReservedConcurrency: 'off' })),
+    ).toBeUndefined();
   });
 
   it('accepts a hosted zone for the sending domain itself', () => {
@@ -285,6 +314,34 @@ describe('client config', () => {
       /tracking\.customDomain: has no effect unless tracking\.opens or tracking\.clicks is true/,
     ],
     ['an unknown tracking field', { tracking: { pixels: true } }, /tracking\.pixels: unknown field/],
+    [
+      // SES answers InvalidTrackingOptions for a tracking domain under an unverified identity.
+      'a tracking domain before the sending domain is verified',
+      { tracking: { clicks: true, customDomain: 'track.mail.acme.com' } },
+      /tracking\.customDomain: needs a verified sending domain .*deploy first without tracking\.customDomain.*sendingDomainVerified: true/,
+    ],
+    [
+      'a sender reservation below what its event sources may run',
+      { senderReservedConcurrency: 3 },
+      /senderReservedConcurrency: must be at least senderConcurrency \+ bulkSenderConcurrency \(4\), or "off"/,
+    ],
+    [
+      'a sender reservation of "none"',
+      { senderReservedConcurrency: 'none' },
+      /senderReservedConcurrency: must be a whole number or "off"/,
+    ],
+    ['a send rate share of 0', { sendRateShare: 0 }, /sendRateShare: must be more than 0 and at most 1/],
+    ['a send rate share above 1', { sendRateShare: 1.5 }, /sendRateShare: must be more than 0 and at most 1/],
+    [
+      'an unknown kind of DNS record to skip',
+      { hostedZone: { zoneId: 'Z1', zoneName: 'acme.com' }, skipDnsRecords: ['spf'] },
+      /skipDnsRecords\.0: must each be one of dkim, mailFromMx, mailFromSpf, dmarc, tracking/,
+    ],
+    [
+      'DNS records to skip without a hosted zone',
+      { skipDnsRecords: ['dmarc'] },
+      /skipDnsRecords: has no effect without hostedZone/,
+    ],
   ])('rejects %s, naming the field', (_case, change, message) => {
     expect(rejectionOf({ ...valid, ...change })).toMatch(message);
   });

@@ -11,13 +11,14 @@ const environmentOf = (construct: Parameters<typeof helpers.resourceOf>[0]): Rec
 };
 
 describe('unsubscribe secret', () => {
-  it('is one generated secret of 64 letters and digits, kept with the data', () => {
+  it('is one generated secret of 64 letters and digits, kept with the data (except when its create rolls back)', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     expect(helpers.resourceOf(stack.feedback.unsubscribeSecret)).toMatchObject({
       Properties: {
         GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
     });
     const generated = helpers.resourceOf(stack.feedback.unsubscribeSecret).Properties?.GenerateSecretString as
       | { PasswordLength?: number }
@@ -81,7 +82,7 @@ describe('events function', () => {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: 'mailroom-events',
-          POWERTOOLS_METRICS_NAMESPACE: 'Mailroom',
+          POWERTOOLS_METRICS_NAMESPACE: 'Mailroom/Mailroom-mail-example-com',
           MESSAGES_TABLE: helpers.ref(storage.messages),
           RECIPIENTS_TABLE: helpers.ref(storage.recipients),
           CAMPAIGNS_TABLE: helpers.ref(storage.campaigns),
@@ -99,12 +100,14 @@ describe('events function', () => {
     });
   });
 
-  it('consumes the events queue ten at a time, reporting the events it could not process', () => {
+  it('consumes the events queue ten at a time, at most five batches at once, reporting the events it could not process', () => {
     expect(helpers.eventSourcesOf(stack.feedback.function.lambda)).toEqual([
       {
         EventSourceArn: helpers.arnOf(stack.queues.events.queue),
         FunctionName: helpers.ref(stack.feedback.function.lambda),
         BatchSize: 10,
+        // An event burst waits in the queue instead of taking the account's concurrency.
+        ScalingConfig: { MaximumConcurrency: 5 },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         Tags: expect.anything(),
       },

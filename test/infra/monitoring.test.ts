@@ -111,7 +111,8 @@ describe('dashboard', () => {
   });
 
   it('draws the EMF metrics of the sender per stream', () => {
-    const stream = (name: string, s: string) => `Mailroom ${name} service=mailroom-sender stream=${s}`;
+    const stream = (name: string, s: string) =>
+      `Mailroom/Mailroom-mail-example-com ${name} service=mailroom-sender stream=${s}`;
     expect(metricLines('Sends per minute by stream')).toEqual([
       stream('Sent', 'transactional'),
       stream('Sent', 'bulk'),
@@ -205,9 +206,9 @@ describe('dashboard', () => {
       `AWS/ApiGateway IntegrationLatency ${stage}`,
     ]);
     expect(metricLines('SES events processed, unparseable, suppressions added (per 5 minutes)')).toEqual([
-      'Mailroom EventsProcessed service=mailroom-events',
-      'Mailroom UnparseableEvents service=mailroom-events',
-      'Mailroom SuppressionsAdded service=mailroom-events',
+      'Mailroom/Mailroom-mail-example-com EventsProcessed service=mailroom-events',
+      'Mailroom/Mailroom-mail-example-com UnparseableEvents service=mailroom-events',
+      'Mailroom/Mailroom-mail-example-com SuppressionsAdded service=mailroom-events',
     ]);
   });
 });
@@ -271,7 +272,7 @@ describe('alarms', () => {
 
   it('fire as soon as the reputation guard pauses bulk sending', () => {
     expect(alarm('ReputationGuardTripped')).toMatchObject({
-      Namespace: 'Mailroom',
+      Namespace: 'Mailroom/Mailroom-mail-example-com',
       MetricName: 'ReputationGuardTripped',
       Dimensions: [{ Name: 'service', Value: 'mailroom-events' }],
       Statistic: 'Sum',

@@ -224,7 +224,7 @@ describe('configuration sets', () => {
 });
 
 describe('events topic', () => {
-  it('is encrypted with a rotating customer-managed key that SES may use for this account only', () => {
+  it("is encrypted with a rotating customer-managed key that SES may use only for this stack's configuration sets and this topic", () => {
     const { events } = plain.stack;
     expect(plain.helpers.resourceOf(events.topic).Properties?.KmsMasterKeyId).toEqual(
       plain.helpers.arnOf(events.key),
@@ -238,9 +238,25 @@ describe('events topic', () => {
       expect.objectContaining({
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': '123456789012',
+            'kms:EncryptionContext:aws:sns:topicArn':
+              'arn:aws:sns:eu-west-1:123456789012:Mailroom-mail-example-com-ses-events',
+          },
+          ArnLike: {
+            'aws:SourceArn': ['transactional', 'bulk'].map(
+              (stream) =>
+                `arn:aws:ses:eu-west-1:123456789012:configuration-set/Mailroom-mail-example-com-${stream}`,
+            ),
+          },
+        },
       }),
     ]);
+    // The name the key policy names is the topic's own.
+    expect(plain.helpers.resourceOf(events.topic).Properties?.TopicName).toBe(
+      'Mailroom-mail-example-com-ses-events',
+    );
   });
 
   it('refuses publishing without TLS and lets SES publish only for the two configuration sets', () => {

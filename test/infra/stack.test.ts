@@ -63,7 +63,7 @@ describe('storage', () => {
     ['rateLedger', 'stream', 'worker'],
     ['deliverability', 'pk', undefined],
   ] as const)(
-    'keeps %s in an on-demand, encrypted, retained table with point-in-time recovery, keyed by %s (sort key %s)',
+    'keeps %s in an on-demand, encrypted table with point-in-time recovery, retained except when its create rolls back, keyed by %s (sort key %s)',
     (name, key, sortKey) => {
       expect(resourceOf(stack.storage[name])).toMatchObject({
         Properties: {
@@ -74,10 +74,13 @@ describe('storage', () => {
           BillingMode: 'PAY_PER_REQUEST',
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           SSESpecification: { SSEEnabled: true },
-          DeletionProtectionEnabled: true,
         },
-        DeletionPolicy: 'Retain',
+        // A failed first deploy removes what it created instead of leaving billed tables behind
+        // to pile up with each retry; deletion protection would make that removal fail.
+        DeletionPolicy: 'RetainExceptOnCreate',
+        UpdateReplacePolicy: 'Retain',
       });
+      expect(resourceOf(stack.storage[name]).Properties?.DeletionProtectionEnabled).toBeUndefined();
       const definitions = resourceOf(stack.storage[name]).Properties?.AttributeDefinitions;
       expect(definitions).toEqual(
         expect.arrayContaining(
@@ -271,18 +274,22 @@ describe('functions', () => {
     }
   });
 
-  it('allows "*" only for actions that have no resource-level permissions', () => {
+  it('allows "*" only for actions that have no resource-level permissions, and the sandbox recipients\' identities', () => {
     const policies = template.findResources('AWS::IAM::Policy') as Resources;
-    const unscoped = Object.values(policies)
+    const withWildcard = Object.values(policies)
       .flatMap((policy) => statementsIn(policy))
-      .filter((statement) => JSON.stringify(statement.Resource).includes('*'))
-      .flatMap(actions);
-    expect([...new Set(unscoped)].sort()).toEqual([
+      .filter((statement) => JSON.stringify(statement.Resource).includes('*'));
+    const unscoped = withWildcard.filter((statement) => JSON.stringify(statement.Resource).includes('"*"'));
+    expect([...new Set(unscoped.flatMap(actions))].sort()).toEqual([
       'ses:DeleteSuppressedDestination',
       'ses:GetAccount',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
+    // The one partial wildcard: identity/* for ses:SendEmail, which the SES sandbox authorizes
+    // against each recipient's identity (pinned with its condition in the sender's tests).
+    const partial = withWildcard.filter((statement) => !unscoped.includes(statement));
+    expect(partial.map(actions)).toEqual([['ses:SendEmail']]);
   });
 
   it('sets timeouts that fit the queues: at most a sixth of their visibility timeout', () => {
@@ -300,7 +307,7 @@ describe('api function', () => {
       Variables: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'mailroom-api',
-        POWERTOOLS_METRICS_NAMESPACE: 'Mailroom',
+        POWERTOOLS_METRICS_NAMESPACE: 'Mailroom/Mailroom-mail-example-com',
         MESSAGES_TABLE: ref(storage.messages),
         TEMPLATES_TABLE: ref(storage.templates),
         SUPPRESSIONS_TABLE: ref(storage.suppressions),
@@ -316,6 +323,7 @@ describe('api function', () => {
         UNSUBSCRIBE_SECRET_ARN: ref(stack.feedback.unsubscribeSecret),
         PUBLIC_BASE_URL: publicBaseUrl(),
         SENDING_DOMAIN: 'mail.example.com',
+        SEND_RATE_SHARE: '1',
         DEFAULT_FROM: 'Example <no-reply@mail.example.com>',
         DEFAULT_REPLY_TO: 'support@example.com',
       },
@@ -346,7 +354,7 @@ describe('sender function', () => {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: 'mailroom-sender',
-          POWERTOOLS_METRICS_NAMESPACE: 'Mailroom',
+          POWERTOOLS_METRICS_NAMESPACE: 'Mailroom/Mailroom-mail-example-com',
           MESSAGES_TABLE: ref(storage.messages),
           CAMPAIGNS_TABLE: ref(storage.campaigns),
           RECIPIENTS_TABLE: ref(storage.recipients),
@@ -409,11 +417,12 @@ describe('sender function', () => {
     const [send] = sends;
     const resources = JSON.stringify(send?.Resource);
     expect(resources).toContain(JSON.stringify(ref(stack.identity.identity)));
-    expect(resources).toContain(':identity/');
+    // In the sandbox SES also authorizes against each verified recipient's identity.
+    expect(resources).toContain(':identity/*');
     expect(resources).toContain(JSON.stringify(ref(stack.identity.transactional)));
     expect(resources).toContain(JSON.stringify(ref(stack.identity.bulk)));
     expect(resources.match(/:configuration-set\//g)).toHaveLength(2);
-    expect(send?.Resource).toHaveLength(3);
+    expect(send?.Resource).toHaveLength(4);
     expect(send?.Condition).toEqual({ StringLike: { 'ses:FromAddress': '*@mail.example.com' } });
     expect(actions(send as Statement)).toEqual(['ses:SendEmail']);
   });

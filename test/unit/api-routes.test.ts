@@ -47,6 +47,7 @@ function setup() {
       sentLast24Hours: 7,
     }),
     maxSendRateOverride: undefined,
+    sendRateShare: 1,
     campaigns: new InMemoryCampaigns(),
     recipients: new InMemoryRecipients(),
     queues: new RecordingCampaignQueues(),

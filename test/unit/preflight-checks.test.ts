@@ -346,7 +346,7 @@ describe('Route 53 records', () => {
   const dmarc = { name: '_dmarc.mail.acme.com', type: 'TXT', values: ['"v=DMARC1; p=reject"'] };
 
   it('blocks an existing DMARC record, showing it and the skipDnsRecords fix', () => {
-    const result = checkDnsRecords(zoned(), zone([dmarc]), value(undefined), noStacks);
+    const result = checkDnsRecords(zoned(), zone([dmarc]), noStacks);
 
     expect(result?.status).toBe('blocker');
     const details = result?.details?.join('\n') ?? '';
@@ -355,12 +355,7 @@ describe('Route 53 records', () => {
   });
 
   it('passes the same record once skipDnsRecords names it, saying it is kept', () => {
-    const result = checkDnsRecords(
-      zoned({ skipDnsRecords: ['dmarc'] }),
-      zone([dmarc]),
-      value(undefined),
-      noStacks,
-    );
+    const result = checkDnsRecords(zoned({ skipDnsRecords: ['dmarc'] }), zone([dmarc]), noStacks);
 
     expect(result?.status).toBe('ok');
     expect(result?.details?.join('\n')).toContain('kept as it is');
@@ -369,56 +364,44 @@ describe('Route 53 records', () => {
   it('blocks a CNAME at a name where the stack writes a TXT', () => {
     const cname = { name: '_dmarc.mail.acme.com', type: 'CNAME', values: ['dmarc.example.net'] };
 
-    expect(checkDnsRecords(zoned(), zone([cname]), value(undefined), noStacks)?.status).toBe('blocker');
+    expect(checkDnsRecords(zoned(), zone([cname]), noStacks)?.status).toBe('blocker');
   });
 
   it('ignores records of other types at the same name', () => {
     const a = { name: 'bounce.mail.acme.com', type: 'A', values: ['192.0.2.1'] };
 
-    expect(checkDnsRecords(zoned(), zone([a]), value(undefined), noStacks)?.status).toBe('ok');
+    expect(checkDnsRecords(zoned(), zone([a]), noStacks)?.status).toBe('ok');
   });
 
-  it('checks the DKIM names of an adopted identity', () => {
+  it('takes the DKIM records of an adopted identity for what they are, not conflicts (the stack writes none)', () => {
     const dkim = {
       name: 'tok1._domainkey.mail.acme.com',
       type: 'CNAME',
       values: ['tok1.dkim.amazonses.com'],
     };
 
-    const result = checkDnsRecords(
-      zoned({ adoptExistingIdentity: true }),
-      zone([dkim]),
-      value(identity()),
-      noStacks,
-    );
+    const result = checkDnsRecords(zoned({ adoptExistingIdentity: true }), zone([dkim]), noStacks);
 
-    expect(result?.details?.join('\n')).toContain('"skipDnsRecords": ["dkim"]');
+    expect(result?.status).toBe('ok');
   });
 
   it('warns when skipDnsRecords names a record nobody publishes', () => {
-    const result = checkDnsRecords(
-      zoned({ skipDnsRecords: ['mailFromMx'] }),
-      zone([]),
-      value(undefined),
-      noStacks,
-    );
+    const result = checkDnsRecords(zoned({ skipDnsRecords: ['mailFromMx'] }), zone([]), noStacks);
 
     expect(result?.status).toBe('warning');
     expect(result?.details?.join('\n')).toContain('nobody writes bounce.mail.acme.com MX');
   });
 
   it('blocks a zone that does not exist, a zone of another name and a private zone', () => {
-    const missing = checkDnsRecords(zoned(), value<ZoneFacts>({ found: false }), value(undefined), noStacks);
+    const missing = checkDnsRecords(zoned(), value<ZoneFacts>({ found: false }), noStacks);
     const other = checkDnsRecords(
       zoned(),
       value<ZoneFacts>({ found: true, name: 'acme.org', privateZone: false, records: [] }),
-      value(undefined),
       noStacks,
     );
     const internal = checkDnsRecords(
       zoned(),
       value<ZoneFacts>({ found: true, name: 'acme.com', privateZone: true, records: [] }),
-      value(undefined),
       noStacks,
     );
 
@@ -426,13 +409,13 @@ describe('Route 53 records', () => {
   });
 
   it('skips the conflict check when the stack exists: its records are its own', () => {
-    const result = checkDnsRecords(zoned(), zone([dmarc]), value(undefined), value([stack()]));
+    const result = checkDnsRecords(zoned(), zone([dmarc]), value([stack()]));
 
     expect(result).toMatchObject({ status: 'ok', message: expect.stringContaining('is deployed') });
   });
 
   it('is silent without a hosted zone', () => {
-    expect(checkDnsRecords(ctx(), undefined, value(undefined), noStacks)).toBeUndefined();
+    expect(checkDnsRecords(ctx(), undefined, noStacks)).toBeUndefined();
   });
 });
 

@@ -15,6 +15,14 @@ describe('rateInUse', () => {
     expect(rateInUse(production, 5)).toBe(5);
     expect(rateInUse(undefined, undefined)).toBe(1);
   });
+
+  it("paces to this stack's share of the account rate, so stacks sharing an account stay under it together", () => {
+    expect(rateInUse(production, undefined, 0.5)).toBe(7);
+    expect(rateInUse(production, undefined, 0.5) + rateInUse(production, undefined, 0.5)).toBe(14);
+    expect(rateInUse({ ...production, productionAccess: false }, undefined, 0.25)).toBe(0.25);
+    // An override is an absolute figure the integrator chose: not divided again.
+    expect(rateInUse(production, 5, 0.5)).toBe(5);
+  });
 });
 
 describe('CachedQuota', () => {

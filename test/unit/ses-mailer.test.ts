@@ -86,6 +86,27 @@ describe('SesMailer', () => {
     await expect(mailer.send(outgoingFromMessage(aQueuedMessage()))).resolves.toMatchObject({ kind });
   });
 
+  it('reads an access denial as a permanent failure that names the missing permission and the sandbox cause', async () => {
+    const denial =
+      "User `arn:aws:sts::123456789012:assumed-role/sender/fn' is not authorized to perform " +
+      "`ses:SendEmail' on resource `arn:aws:ses:eu-west-1:123456789012:identity/jane@example.org'";
+    ses
+      .on(SendEmailCommand)
+      .rejects(
+        Object.assign(new Error(denial), { name: 'AccessDeniedException', ...meta(403), message: denial }),
+      );
+
+    const result = await mailer.send(outgoingFromMessage(aQueuedMessage()));
+
+    expect(result).toMatchObject({ kind: 'rejected', failure: { code: 'AccessDenied' } });
+    const message = result.kind === 'rejected' ? result.failure.message : '';
+    expect(message).toContain(
+      'may not ses:SendEmail on arn:aws:ses:eu-west-1:123456789012:identity/jane@example.org',
+    );
+    expect(message).toContain('sandbox');
+    expect(message).toContain(denial);
+  });
+
   it('reads a timeout as an unknown outcome (SES may have taken the mail)', async () => {
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
     await expect(mailer.send(outgoingFromMessage(aQueuedMessage()))).resolves.toMatchObject({

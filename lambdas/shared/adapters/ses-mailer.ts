@@ -68,6 +68,9 @@ export function classifySendError(error: unknown): SendResult {
     return { kind: 'throttled', detail };
   }
   if (name === 'LimitExceededException') return { kind: 'quota_exceeded', detail };
+  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+    return { kind: 'rejected', failure: accessDenied(error instanceof Error ? error.message : detail) };
+  }
   if (PERMANENT.has(name)) {
     return {
       kind: 'rejected',
@@ -88,6 +91,26 @@ export function classifySendError(error: unknown): SendResult {
       code: 'OutcomeUnknown',
       message: `SES may or may not have sent this mail (${detail}); not retried so that nobody gets it twice`,
     },
+  };
+}
+
+/**
+ * An IAM denial, said so that whoever reads the failure knows which permission is missing. SES
+ * names the resource it checked: in the sandbox that is also each verified recipient's identity
+ * ("is not authorized to perform `ses:SendEmail' on resource `arn:aws:ses:…:identity/<recipient>`":
+ * aws/aws-sdk-js#3641, GSA/data.gov#3810), which a policy naming only the sending domain denies.
+ */
+function accessDenied(message: string): { code: string; message: string } {
+  const resource = /on resource [`'"]?([^`'"\s]+)/.exec(message)?.[1];
+  const what = resource === undefined ? 'the resource SES checked' : resource;
+  return {
+    code: 'AccessDenied',
+    message:
+      `SES refused the send: the sender's role may not ses:SendEmail on ${what}. SES authorizes a ` +
+      'send against the From identity, the configuration set and, in the SES sandbox, each ' +
+      "recipient's verified identity; the stack's policy allows all of them for From addresses at " +
+      'the sending domain, so look for a permissions boundary, a service control policy or an ' +
+      `out-of-date stack (redeploy). SES said: ${message}`,
   };
 }
 

@@ -11,12 +11,20 @@ export interface AccountQuota {
 export const SANDBOX_RATE = 1;
 export const QUOTA_REFRESH_MS = 60_000;
 
-/** The rate Mailroom paces to: the configured override, else SES's MaxSendRate (1/s in the sandbox). */
-export function rateInUse(quota: AccountQuota | undefined, override: number | undefined): number {
+/**
+ * The rate Mailroom paces to: the configured override, else this stack's share of SES's
+ * MaxSendRate (1/s in the sandbox). The share exists because every stack in one account and region
+ * draws on one MaxSendRate: two stacks pacing to all of it would together send twice as fast and be
+ * throttled. An override is an absolute figure the integrator chose and is not shared further.
+ */
+export function rateInUse(quota: AccountQuota | undefined, override: number | undefined, share = 1): number {
   if (override !== undefined) return override;
-  if (!quota) return SANDBOX_RATE;
-  const rate = quota.productionAccess ? quota.maxSendRate : Math.min(quota.maxSendRate, SANDBOX_RATE);
-  return rate > 0 ? rate : SANDBOX_RATE;
+  const account = !quota
+    ? SANDBOX_RATE
+    : quota.productionAccess
+      ? quota.maxSendRate
+      : Math.min(quota.maxSendRate, SANDBOX_RATE);
+  return (account > 0 ? account : SANDBOX_RATE) * share;
 }
 
 /**
