@@ -9,6 +9,7 @@ import { DynamoRateLedger } from '../shared/adapters/rate-ledger';
 import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
 import { fetchAccountQuota } from '../shared/adapters/ses-mailer';
 import { DynamoSuppressionList } from '../shared/adapters/suppression-store';
+import { COUNTERS_REPAIRED_METRIC } from '../shared/domain/campaign-reconcile';
 import { fanOut } from '../shared/domain/fanout';
 import { bulkRate, CachedQuota, rateInUse } from '../shared/domain/send-rate';
 import {
@@ -63,6 +64,8 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     try {
       const outcome = await fanOut(messageSchema.parse(JSON.parse(record.body)), deps);
       metrics.addMetric(`Fanout_${outcome}`, MetricUnit.Count, 1);
+      // The watch found the counters wrong and set them from the records (alarm CampaignCountersRepaired).
+      if (outcome === 'repaired') metrics.addMetric(COUNTERS_REPAIRED_METRIC, MetricUnit.Count, 1);
     } catch (error) {
       logger.error('fan-out link failed; SQS will deliver it again', {
         error,

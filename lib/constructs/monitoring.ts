@@ -242,6 +242,23 @@ export class Monitoring extends Construct {
         'crossed its threshold. Transactional mail goes on. Find the cause (list source, a bad ' +
         'import), then POST /v1/account/bulk/resume and resume each campaign (see README, Operate).',
     });
+    this.alarm('CampaignCountersRepaired', {
+      metric: new cw.MathExpression({
+        expression: 'FILL(tick, 0) + FILL(watch, 0)',
+        usingMetrics: {
+          tick: campaignMetric(this.namespace, 'CampaignCountersRepaired', 'mailroom-scheduler'),
+          watch: campaignMetric(this.namespace, 'CampaignCountersRepaired', 'mailroom-fanout'),
+        },
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      alarmDescription:
+        "A campaign's counters disagreed with its recipient records and were set from the records " +
+        '(the records decide completion, so no mail was lost by it). A sender or fan-out that died ' +
+        'between two writes explains one now and then; more often means a bug: the scheduler and ' +
+        'fan-out logs name the campaigns ("campaign counters repaired").',
+    });
     for (const { name, function: fn } of functions) {
       this.alarm(`Errors-${name}`, {
         metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
@@ -461,6 +478,17 @@ function eventsMetric(namespace: string, metricName: string, period: Duration): 
     dimensionsMap: { service: 'mailroom-events' },
     statistic: 'Sum',
     period,
+  });
+}
+
+/** A campaign-integrity count one of the campaign functions emits (`service` = its service name). */
+function campaignMetric(namespace: string, metricName: string, service: string): cw.Metric {
+  return new cw.Metric({
+    namespace,
+    metricName,
+    dimensionsMap: { service },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
   });
 }
 

@@ -233,6 +233,7 @@ describe('alarms', () => {
       'BounceRate',
       'ComplaintRate',
       'ReputationGuardTripped',
+      'CampaignCountersRepaired',
       'Errors-api',
       'Errors-sender',
       'Errors-fanout',
@@ -240,7 +241,7 @@ describe('alarms', () => {
       'Errors-events',
       'Api5xx',
     ]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
   });
 
   it('fire on any message in any dead-letter queue, saying after how many receives it got there', () => {
@@ -280,6 +281,33 @@ describe('alarms', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
+  });
+
+  it('fire when the counters of a campaign were repaired from its records, by the tick or the fan-out', () => {
+    const repaired = alarm('CampaignCountersRepaired') as {
+      Metrics?: {
+        Id: string;
+        Expression?: string;
+        MetricStat?: { Metric: Record<string, unknown>; Stat: string };
+      }[];
+    };
+    expect(repaired).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const metric = (service: string) => ({
+      Metric: {
+        Namespace: 'Mailroom/Mailroom-mail-example-com',
+        MetricName: 'CampaignCountersRepaired',
+        Dimensions: [{ Name: 'service', Value: service }],
+      },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(repaired.Metrics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Expression: 'FILL(tick, 0) + FILL(watch, 0)' }),
+        expect.objectContaining({ Id: 'tick', MetricStat: metric('mailroom-scheduler') }),
+        expect.objectContaining({ Id: 'watch', MetricStat: metric('mailroom-fanout') }),
+      ]),
+    );
   });
 
   it('fire when the oldest message has waited over 15 minutes (configurable)', () => {

@@ -3,9 +3,8 @@ import type { CampaignQueues, CampaignRepository, RecipientRepository } from './
 
 const PAGE = 1000;
 /**
- * The metric (EMF, Count) a repair is reported as: `CampaignCountersRepaired` from the tick
- * (service mailroom-scheduler) and `Fanout_repaired` from the fan-out's watch (mailroom-fanout);
- * one alarm watches both.
+ * The metric (EMF, Count) a repair is reported as, by the tick (service mailroom-scheduler) and by
+ * the fan-out's watch (mailroom-fanout); the alarm CampaignCountersRepaired sums both.
  */
 export const COUNTERS_REPAIRED_METRIC = 'CampaignCountersRepaired';
 /** Longer than any message can legitimately wait (15 min SQS delay + a 6 min visibility timeout). */
