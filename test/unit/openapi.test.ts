@@ -51,7 +51,7 @@ function routesInCode(): string[] {
 
 /** The literal codes passed to the error helpers (first argument) and to `new ApiError` (second). */
 function errorCodesInCode(): Set<string> {
-  const helperCall = /\b(?:badRequest|conflict|unprocessable)\(\s*(['"`])([A-Za-z_]+)\1/g;
+  const helperCall = /\b(?:badRequest|conflict|unprocessable|unavailable)\(\s*(['"`])([A-Za-z_]+)\1/g;
   const constructorCall = /\bnew ApiError\(\s*\d+\s*,\s*(['"`])([A-Za-z_]+)\1/g;
   const codes = new Set<string>();
   const files = readdirSync(join(ROOT, 'lambdas'), { recursive: true, encoding: 'utf8' }).filter((file) =>
