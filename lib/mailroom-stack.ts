@@ -117,6 +117,7 @@ export class MailroomStack extends Stack {
       fanoutQueue: queues.fanout.queue,
       bulkQueue: queues.bulk.queue,
       productEvents: this.feedback.productEvents,
+      productEventsKey: this.feedback.productEventsKey,
       unsubscribeSecret: this.feedback.unsubscribeSecret,
       sendingDomain: config.sendingDomain,
       defaultFrom: defaultFromOf(config),

@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -39,6 +40,8 @@ export interface MailroomApiProps {
   readonly bulkQueue: sqs.IQueue;
   /** Where unsubscribes are published for product backends. */
   readonly productEvents: sns.ITopic;
+  /** The product events topic's key, which publishing needs. */
+  readonly productEventsKey: kms.IKey;
   /** Verifies unsubscribe tokens (and signs the links of test sends). */
   readonly unsubscribeSecret: secretsmanager.ISecret;
   /** The verified domain `from` addresses must use. */
@@ -161,7 +164,7 @@ export class MailroomApi extends Construct {
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
       .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
       .bindQueue('BULK_QUEUE_URL', props.bulkQueue, [])
-      .bindTopic('PRODUCT_EVENTS_TOPIC_ARN', props.productEvents)
+      .bindTopic('PRODUCT_EVENTS_TOPIC_ARN', props.productEvents, props.productEventsKey)
       .bindSecret('UNSUBSCRIBE_SECRET_ARN', props.unsubscribeSecret)
       .setEnv('SENDING_DOMAIN', props.sendingDomain)
       .setEnv('DEFAULT_FROM', props.defaultFrom)

@@ -78,6 +78,8 @@ export class Feedback extends Construct {
    * backends; each message has a `type` attribute to filter on.
    */
   readonly productEvents: sns.Topic;
+  /** Encrypts {@link Feedback.productEvents}; its publishers are granted its use. */
+  readonly productEventsKey: kms.Key;
   /** Signs and verifies the tokens in unsubscribe links. */
   readonly unsubscribeSecret: secretsmanager.Secret;
 
@@ -100,12 +102,21 @@ export class Feedback extends Construct {
         'future work.',
     });
 
-    // The AWS-managed SNS key: only this stack's functions publish (no AWS service does, which is
-    // what forced customer-managed keys on the SES events and alarm topics), and its key policy
-    // lets them use it through SNS without a grant. Subscribers need no key access.
+    // A key of its own rather than the AWS-managed alias/aws/sns: AWS creates its managed keys on
+    // a service's first use, so in a brand-new account that alias may not resolve to a key yet
+    // (nozaq/terraform-aws-secure-baseline#229), and a key of the stack's own also scopes who may
+    // publish to exactly the functions granted below. Subscribers need no key access: SNS
+    // decrypts before it delivers.
+    this.productEventsKey = new kms.Key(this, 'ProductEventsKey', {
+      description: 'Encrypts the Mailroom product events topic',
+      enableKeyRotation: true,
+      // Protects messages in flight only: nothing is left to decrypt once the topic is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
     this.productEvents = new sns.Topic(this, 'ProductEvents', {
       displayName: 'Mailroom product events',
-      masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      masterKey: this.productEventsKey,
       enforceSSL: true,
     });
 
@@ -132,7 +143,7 @@ export class Feedback extends Construct {
         'dynamodb:BatchGetItem',
         'dynamodb:PutItem',
       ])
-      .bindTopic('PRODUCT_EVENTS_TOPIC_ARN', this.productEvents)
+      .bindTopic('PRODUCT_EVENTS_TOPIC_ARN', this.productEvents, this.productEventsKey)
       .setEnv('BOUNCE_RATE_THRESHOLD', String(guard.bounceRate))
       .setEnv('COMPLAINT_RATE_THRESHOLD', String(guard.complaintRate))
       .setEnv('GUARD_MINIMUM_SAMPLE', String(guard.minimumSample))

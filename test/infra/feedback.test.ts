@@ -40,12 +40,13 @@ describe('unsubscribe secret', () => {
 });
 
 describe('product events topic', () => {
-  it('is encrypted, takes only TLS, and its ARN is a stack output', () => {
+  it('is encrypted with a rotating key of its own (no AWS-managed key a new account may lack), takes only TLS, and its ARN is a stack output', () => {
     const topic = helpers.resourceOf(stack.feedback.productEvents);
     expect(topic.Properties).toMatchObject({
       DisplayName: 'Mailroom product events',
-      KmsMasterKeyId: 'arn:aws:kms:eu-west-1:123456789012:alias/aws/sns',
+      KmsMasterKeyId: helpers.arnOf(stack.feedback.productEventsKey),
     });
+    expect(helpers.resourceOf(stack.feedback.productEventsKey).Properties?.EnableKeyRotation).toBe(true);
     const [policy] = Object.values(
       template.findResources('AWS::SNS::TopicPolicy', {
         Properties: { Topics: [helpers.ref(stack.feedback.productEvents)] },

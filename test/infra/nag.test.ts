@@ -92,6 +92,8 @@ describe('cdk-nag gate (AwsSolutions)', () => {
     expect(acks.filter((ack) => ack.reason.trim().length < 40)).toEqual([]);
     expect(acks.map((ack) => `${ack.path.replace(/^[^/]+\//, '')}: ${ack.id}`).sort()).toEqual([
       // xray, ses:GetAccount, ses:DeleteSuppressedDestination
+      // publishing to the product events topic, encrypted with a customer-managed key
+      'Api/Function/Role: AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'Api/Function/Role: AwsSolutions-IAM5[Resource::*]',
       'Api/Function/Role: AwsSolutions-IAM5[Resource::*]',
       'Api/Function/Role: AwsSolutions-IAM5[Resource::*]',
@@ -107,6 +109,7 @@ describe('cdk-nag gate (AwsSolutions)', () => {
       'Campaigns/Fanout/Role: AwsSolutions-IAM5[Resource::*]',
       'Campaigns/Fanout/Role: AwsSolutions-IAM5[Resource::*]',
       'Campaigns/Scheduler/Role: AwsSolutions-IAM5[Resource::*]',
+      'Feedback/Function/Role: AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'Feedback/Function/Role: AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'Feedback/Function/Role: AwsSolutions-IAM5[Resource::*]',
       'Feedback/UnsubscribeSecret: AwsSolutions-SMG4',

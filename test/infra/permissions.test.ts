@@ -71,6 +71,7 @@ describe('least privilege', () => {
       [arn(queues.transactional.queue)]: ['sqs:SendMessage'],
       [arn(queues.fanout.queue)]: ['sqs:SendMessage'],
       [refOf(feedback.productEvents)]: ['sns:Publish'],
+      [arn(feedback.productEventsKey)]: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       [refOf(feedback.unsubscribeSecret)]: ['secretsmanager:GetSecretValue'],
     });
     expect(conditional).toEqual([]);
@@ -146,6 +147,7 @@ describe('least privilege', () => {
       [arn(storage.deliverability)]: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [arn(queues.events.queue)]: CONSUME,
       [refOf(feedback.productEvents)]: ['sns:Publish'],
+      [arn(feedback.productEventsKey)]: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       [refOf(monitoring.alarmTopic)]: ['sns:Publish'],
       // Publishing to the alarm topic, which a customer-managed key encrypts.
       [arn(monitoring.alarmTopicKey)]: ['kms:Decrypt', 'kms:GenerateDataKey*'],
