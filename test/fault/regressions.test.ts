@@ -185,6 +185,10 @@ describe('the recount while a crashed claim is still invisible (was a bug: compl
     await tick({ campaigns, recipients, queues: new RecordingCampaignQueues(), now: clock.date });
     await clock.sleep(60_000); // the crashed message comes back: the stale claim is failed
     expect(await deliverBulk(body, deps(false))).toBe('stale_claim_failed');
+    // Completion comes from the records (the fan-out's watch, or the tick as here), never from the
+    // sender's counters (issue 11).
+    await clock.sleep(5.5 * 60_000);
+    await tick({ campaigns, recipients, queues: new RecordingCampaignQueues(), now: clock.date });
 
     const after = await campaigns.get(campaign.id);
     expect(after?.status).toBe('completed');

@@ -1,0 +1,328 @@
+import { uploadEntry } from '../../lambdas/shared/domain/campaign';
+import { reconcileCampaign } from '../../lambdas/shared/domain/campaign-reconcile';
+import { tick } from '../../lambdas/shared/domain/campaign-tick';
+import { ApiError } from '../../lambdas/shared/domain/errors';
+import { fanOut } from '../../lambdas/shared/domain/fanout';
+import {
+  addRecipients,
+  type CampaignDeps,
+  createCampaign,
+  pauseCampaign,
+  sendCampaign,
+} from '../../lambdas/shared/domain/manage-campaigns';
+import { checkRows, mergeVariableOfHeader, rowsFromCsv } from '../../lambdas/shared/domain/recipient-import';
+import { aCampaign, recipientsFor } from './support/campaign-factories';
+import { NOW } from './support/factories';
+import { InMemorySuppressions, InMemoryTemplates } from './support/in-memory';
+import {
+  FixedLedger,
+  InMemoryCampaigns,
+  InMemoryRecipients,
+  RecordingCampaignQueues,
+} from './support/in-memory-campaigns';
+import { InMemoryDeliverability } from './support/in-memory-feedback';
+
+function setup() {
+  let ids = 0;
+  let now = NOW.getTime();
+  const deps = {
+    campaigns: new InMemoryCampaigns(),
+    recipients: new InMemoryRecipients(),
+    templates: new InMemoryTemplates(),
+    suppressions: new InMemorySuppressions(),
+    queues: new RecordingCampaignQueues(),
+    ledger: new FixedLedger(),
+    reputation: new InMemoryDeliverability(),
+    bulkContent: async () => ({ unsubscribeSecret: 'k'.repeat(32), publicBaseUrl: 'https://api.acme.test' }),
+    sendingDomain: 'acme.test',
+    defaultFrom: { address: 'news@acme.test' },
+    submitMessage: async () => {},
+    newId: () => `id-${++ids}`,
+    now: () => new Date(now),
+  } satisfies CampaignDeps;
+  return { deps, advance: (ms: number) => (now += ms) };
+}
+
+const draft = { name: 'Launch', subject: 'Hi {{first_name}}', html: '<a href="{{unsubscribe_url}}">x</a>' };
+const rows = (emails: string[]) => ({
+  json: { recipients: emails.map((email) => ({ email, data: { first_name: 'X' } })) },
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof ApiError) return error.code;
+    throw error;
+  }
+}
+
+describe('the upload fence', () => {
+  it('refuses a start while an upload is registered, and lets it through once the upload is released', async () => {
+    const { deps } = setup();
+    const { id } = await createCampaign(draft, deps);
+    await addRecipients(id, rows(['a@example.org']), deps);
+    const entry = uploadEntry('u1', new Date(NOW.getTime() + 30_000));
+    await deps.campaigns.registerUpload(id, entry, new Date(NOW.getTime() + 30_000), ['draft'], NOW);
+
+    expect(await codeOf(sendCampaign(id, {}, deps))).toBe('upload_in_progress');
+    expect((await deps.campaigns.get(id))?.status).toBe('draft');
+
+    await deps.campaigns.releaseUpload(id, entry, 0, NOW);
+    expect(await codeOf(sendCampaign(id, {}, deps))).toBe('ok');
+  });
+
+  it('lets a start through once a dead upload’s lease has run out', async () => {
+    const { deps, advance } = setup();
+    const { id } = await createCampaign(draft, deps);
+    await addRecipients(id, rows(['a@example.org']), deps);
+    await deps.campaigns.registerUpload(
+      id,
+      uploadEntry('dead', new Date(NOW.getTime() + 30_000)),
+      new Date(NOW.getTime() + 30_000),
+      ['draft'],
+      NOW,
+    );
+
+    advance(30_001);
+
+    expect(await codeOf(sendCampaign(id, {}, deps))).toBe('ok');
+    expect((await deps.campaigns.get(id))?.openUploads).toBeUndefined();
+  });
+
+  it('has a scheduled start wait on the queue while an upload is registered', async () => {
+    const { deps } = setup();
+    const { id } = await createCampaign(draft, deps);
+    await addRecipients(id, rows(['a@example.org']), deps);
+    const scheduled = await sendCampaign(id, { at: new Date(NOW.getTime() + 5_000).toISOString() }, deps);
+    await deps.campaigns.registerUpload(
+      id,
+      uploadEntry('u1', new Date(NOW.getTime() + 30_000)),
+      new Date(NOW.getTime() + 30_000),
+      ['scheduled'],
+      NOW,
+    );
+    const fanoutDeps = {
+      ...deps,
+      bulkRate: async () => 10,
+      bulkPaused: async () => false,
+      now: () => new Date(NOW.getTime() + 5_000),
+    };
+
+    const outcome = await fanOut(
+      { kind: 'fanout', campaignId: id, generation: scheduled.fanoutGeneration },
+      fanoutDeps,
+    );
+
+    expect(outcome).toBe('not_due');
+    expect((await deps.campaigns.get(id))?.status).toBe('scheduled');
+    expect(deps.queues.fanouts.at(-1)?.delaySeconds).toBe(2);
+  });
+
+  it('answers 409 and writes nothing once the campaign has started', async () => {
+    const { deps } = setup();
+    const { id } = await createCampaign(draft, deps);
+    await addRecipients(id, rows(['a@example.org']), deps);
+    await sendCampaign(id, {}, deps);
+
+    expect(await codeOf(addRecipients(id, rows(['late@example.org']), deps))).toBe('invalid_state');
+    expect(await deps.recipients.get(id, 'late@example.org')).toBeUndefined();
+  });
+});
+
+describe('an upload that dies half-way', () => {
+  it('is completed by its retry, which counts the rows the first attempt wrote but never counted', async () => {
+    const { deps, advance } = setup();
+    const { id } = await createCampaign(draft, deps);
+    // The first attempt registered and wrote two of its three rows, then its process died.
+    const leaseEnd = new Date(NOW.getTime() + 30_000);
+    await deps.campaigns.registerUpload(id, uploadEntry('dead', leaseEnd), leaseEnd, ['draft'], NOW);
+    const written = recipientsFor(id, 2, 'pending').map((r) => ({ ...r, uploadId: 'dead' }));
+    await deps.recipients.addNew(written);
+    advance(31_000);
+
+    const retry = await addRecipients(id, rows([...written.map((r) => r.email), 'third@example.org']), deps);
+
+    expect(retry).toMatchObject({ added: 3, duplicates: 0 });
+    expect((await deps.campaigns.get(id))?.totals.recipients).toBe(3);
+    expect(await addRecipients(id, rows(['third@example.org']), deps)).toMatchObject({
+      added: 0,
+      duplicates: 1,
+    });
+  });
+
+  it('stops writing at its write window, counts what it wrote and says to send it again', async () => {
+    const { deps, advance } = setup();
+    const { id } = await createCampaign(draft, deps);
+    const realNow = deps.now;
+    let calls = 0;
+    // The clock jumps past the write window after registration (a very slow upload).
+    deps.now = () => {
+      if (++calls === 3) advance(21_000);
+      return realNow();
+    };
+
+    expect(await codeOf(addRecipients(id, rows(['a@example.org', 'b@example.org']), deps))).toBe(
+      'upload_incomplete',
+    );
+    deps.now = realNow;
+    expect(await addRecipients(id, rows(['a@example.org', 'b@example.org']), deps)).toMatchObject({
+      added: 2,
+    });
+    expect((await deps.campaigns.get(id))?.totals.recipients).toBe(2);
+  });
+});
+
+describe('completion and repair from the records', () => {
+  it('does not complete a campaign whose counters say done while a record is pending: repairs them and queues it', async () => {
+    const campaigns = new InMemoryCampaigns();
+    const recipients = new InMemoryRecipients();
+    const queues = new RecordingCampaignQueues();
+    const campaign = aCampaign({ fanoutDone: true });
+    campaign.totals = { ...campaign.totals, recipients: 1, sent: 1 };
+    await campaigns.create(campaign);
+    await recipients.addNew([
+      ...recipientsFor('c1', 1, 'sent'),
+      ...recipientsFor('c1', 2, 'pending').slice(1),
+    ]);
+
+    const result = await reconcileCampaign(campaign, {
+      campaigns,
+      recipients,
+      queues,
+      now: () => NOW,
+      requeuePending: true,
+    });
+
+    expect(result).toEqual({ outcome: 'requeued', repaired: true });
+    expect(await campaigns.get('c1')).toMatchObject({
+      status: 'sending',
+      totals: { recipients: 2, sent: 1 },
+    });
+    expect(queues.fanouts.at(-1)?.message.kind).toBe('fanout');
+  });
+
+  it('completes once every record is terminal, setting the counters from them', async () => {
+    const campaigns = new InMemoryCampaigns();
+    const recipients = new InMemoryRecipients();
+    const campaign = aCampaign({ fanoutDone: true });
+    campaign.totals = { ...campaign.totals, recipients: 2, sent: 1, queued: 1 };
+    await campaigns.create(campaign);
+    await recipients.addNew(recipientsFor('c1', 2, 'sent'));
+
+    const result = await reconcileCampaign(campaign, {
+      campaigns,
+      recipients,
+      queues: new RecordingCampaignQueues(),
+      now: () => NOW,
+    });
+
+    expect(result).toEqual({ outcome: 'completed', repaired: true });
+    expect(await campaigns.get('c1')).toMatchObject({
+      status: 'completed',
+      totals: { recipients: 2, sent: 2, queued: 0 },
+    });
+  });
+
+  it('has the tick repair a quiet paused campaign (not only sending ones), once per change', async () => {
+    const { deps, advance } = setup();
+    const { id } = await createCampaign(draft, deps);
+    await addRecipients(id, rows(['a@example.org', 'b@example.org']), deps);
+    await sendCampaign(id, {}, deps);
+    await pauseCampaign(id, deps);
+    await deps.campaigns.addToTotals(id, { sent: 5 }, deps.now());
+    advance(6 * 60_000);
+    const tickDeps = {
+      campaigns: deps.campaigns,
+      recipients: deps.recipients,
+      queues: deps.queues,
+      now: deps.now,
+    };
+
+    expect((await tick(tickDeps)).repaired).toEqual([id]);
+    expect((await deps.campaigns.get(id))?.totals).toMatchObject({ recipients: 2, sent: 0 });
+    advance(6 * 60_000);
+    expect((await tick(tickDeps)).reconciled).toEqual([]);
+  });
+});
+
+describe('warnings', () => {
+  it('warns when the HTML has no {{unsubscribe_url}} and when a send "at" is not in the future', async () => {
+    const { deps } = setup();
+    const created = await createCampaign({ name: 'x', subject: 'S', html: '<p>no link</p>' }, deps);
+    expect(created.warnings).toHaveLength(1);
+    await addRecipients(created.id, rows(['a@example.org']), deps);
+
+    const sent = await sendCampaign(created.id, { at: '2020-01-01T00:00:00Z' }, deps);
+
+    expect(sent.status).toBe('sending');
+    expect(sent.warnings?.[0]).toMatch(/not in the future/);
+    expect((await createCampaign(draft, deps)).warnings).toBeUndefined();
+  });
+});
+
+describe('recipient data rules', () => {
+  const content = { subject: 'Hi', text: 'x' };
+  const reasons = (data: unknown) =>
+    checkRows([{ email: 'a@example.org', data }], 'c1', content, NOW).invalid.map((r) => r.reason);
+
+  it.each([
+    ['an integer beyond 2^53', JSON.parse('{"id":12345678901234567}'), /2\^53/],
+    ['a float beyond DynamoDB’s range', { x: 1e300 }, /2\^53/],
+    ['a float too close to 0', { x: 1e-200 }, /too close to 0/],
+    ['a nested one', { a: [{ b: 2 ** 60 }] }, /data\.a\[0\]\.b/],
+    ['constructor', { constructor: 'x' }, /"constructor" is reserved/],
+    ['__proto__', JSON.parse('{"__proto__":{"x":1}}'), /"__proto__" is reserved/],
+    ['prototype, nested', { a: { prototype: 1 } }, /"prototype" is reserved/],
+    ['an empty key', { '': 1 }, /must not be empty/],
+  ])('refuses a row with %s, saying why', (_, data, reason) => {
+    expect(reasons(data)).toEqual([expect.stringMatching(reason)]);
+  });
+
+  it('keeps what can be stored exactly', () => {
+    expect(
+      reasons({ n: 9007199254740991, f: 0.1, z: 0, s: '12345678901234567', b: true, nil: null }),
+    ).toEqual([]);
+  });
+});
+
+describe('CSV rules', () => {
+  it('maps headers to merge variables: trimmed, lower case, spaces and hyphens as underscores', () => {
+    expect(['First_Name', ' first name ', 'First-Name', 'EMAIL'].map(mergeVariableOfHeader)).toEqual([
+      'first_name',
+      'first_name',
+      'first_name',
+      'email',
+    ]);
+    expect(rowsFromCsv('Email,First_Name\na@x.io,Ann\n', 10)).toEqual([
+      { email: 'a@x.io', data: { first_name: 'Ann' } },
+    ]);
+  });
+
+  it('reads a first line in CRLF and the rest in LF, and reports a short row as an invalid row', () => {
+    const parsed = rowsFromCsv('email,first_name\r\na@x.io,Ann\nb@x.io\nc@x.io,Cy\n', 10);
+    const checked = checkRows(parsed, 'c1', { subject: '{{first_name}}' }, NOW);
+
+    expect(checked.valid.map((r) => r.email)).toEqual(['a@x.io', 'c@x.io']);
+    expect(checked.invalid).toEqual([{ row: 2, reason: 'has 1 cells; the header has 2' }]);
+  });
+
+  it('refuses two headers naming the same variable', () => {
+    expect(() => rowsFromCsv('email,First Name,first_name\n', 10)).toThrow(/first_name/);
+  });
+
+  it('refuses a reserved key per row, as JSON does', () => {
+    const checked = checkRows(
+      rowsFromCsv('email,__proto__\na@x.io,1\nb@x.io,\n', 10),
+      'c1',
+      { subject: 'x' },
+      NOW,
+    );
+
+    expect(checked.valid.map((r) => r.email)).toEqual(['b@x.io']);
+    expect(checked.invalid).toEqual([
+      { row: 1, email: 'a@x.io', reason: expect.stringMatching(/"__proto__" is reserved/) },
+    ]);
+  });
+});
