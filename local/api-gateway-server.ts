@@ -42,6 +42,29 @@ async function serve(
   }
 }
 
+/**
+ * A handler that answers 503 with `Retry-After` until `ready` hands it the real one: the server has
+ * to listen before the handlers load (their environment needs its URL), and a request in that
+ * moment is "try again in a second", not a failure.
+ */
+export function handlerWhenReady(): { handler: ProxyHandler; ready(handler: ProxyHandler): void } {
+  let loaded: ProxyHandler | undefined;
+  return {
+    handler: async (event) => {
+      if (loaded) return loaded(event);
+      const starting = gatewayError(
+        503,
+        'STARTING',
+        'Mailroom local mode is still starting; retry in a second',
+      );
+      return { ...starting, headers: { ...starting.headers, 'retry-after': '1' } };
+    },
+    ready: (handler) => {
+      loaded = handler;
+    },
+  };
+}
+
 /** API Gateway's own answers, in the error envelope the stack configures for them. */
 function gatewayError(statusCode: number, code: string, message: string): APIGatewayProxyResult {
   return {

@@ -35,12 +35,17 @@ export async function startDynamoDb(port: number, dataDir: string): Promise<Emul
   return { name: 'DynamoDB (dynalite)', endpoint: endpointOf(server), stop: () => closeServer(server) };
 }
 
-/** fauxqs (SQS and SNS), in memory. */
+/**
+ * fauxqs (SQS and SNS), in memory. Its `startFauxqs` listens on 0.0.0.0 whatever it is given (1.9:
+ * `host` only names the host in queue URLs), so the app is built here and listens on 127.0.0.1.
+ */
 export async function startSqs(port: number): Promise<Emulator> {
   // fauxqs is published as ES modules only, so it is loaded with import().
-  const { startFauxqs } = await import('fauxqs');
-  const server = await startFauxqs({ port, logger: false });
-  return { name: 'SQS/SNS (fauxqs)', endpoint: `http://${HOST}:${server.port}`, stop: () => server.stop() };
+  const { buildApp } = await import('fauxqs');
+  const app = buildApp({ logger: false });
+  await app.listen({ port, host: HOST });
+  const address = app.server.address() as AddressInfo;
+  return { name: 'SQS/SNS (fauxqs)', endpoint: `http://${HOST}:${address.port}`, stop: () => app.close() };
 }
 
 /** aws-ses-v2-local: the SESv2 API plus a web inbox at its root URL. */

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type ProxyHandler, startApiGatewayServer } from './api-gateway-server';
+import { handlerWhenReady, startApiGatewayServer } from './api-gateway-server';
 import { type Emulator, startDynamoDb, startSes, startSqs } from './emulators';
 import {
   createQueueWithDlq,
@@ -98,6 +98,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   };
 
   try {
+    // dynalite's store (LevelDB) takes one process; a second one on the same folder would fail on
+    // its first request with "Database is closed". Say so before starting anything.
+    stops.unshift(lockDataDir(options.dataDir));
     const dynamodb = await endpoint('AWS_ENDPOINT_URL_DYNAMODB', () =>
       startDynamoDb(options.dynamoDbPort, join(options.dataDir, 'dynamodb')),
     );
@@ -133,13 +136,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     // The handlers talk to SES through the simulator, which publishes what SES would afterwards.
     env.AWS_ENDPOINT_URL_SESV2 = simulator.endpoint;
 
-    // The API server starts first (on a lazy handler) so its URL, which the unsubscribe links
-    // need, is known before the handlers read their environment.
-    let apiHandler: ProxyHandler | undefined;
-    const server: Server = await startApiGatewayServer(async (event) => {
-      if (!apiHandler) throw new Error('API handler not loaded yet');
-      return apiHandler(event);
-    }, options.port);
+    // The API server starts first (answering 503 until the handler is loaded) so its URL, which
+    // the unsubscribe links need, is known before the handlers read their environment.
+    const api = handlerWhenReady();
+    const server: Server = await startApiGatewayServer(api.handler, options.port);
     stops.unshift(
       () =>
         new Promise<void>((resolve) => {
@@ -171,12 +171,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       DEFAULT_FROM: options.defaultFrom,
     });
     // Imported only now: the handlers read their environment and create their clients on import.
-    const api = await import('../lambdas/api/handler.js');
+    const apiModule = await import('../lambdas/api/handler.js');
     const sender = await import('../lambdas/sender/handler.js');
     const fanout = await import('../lambdas/fanout/handler.js');
     const scheduler = await import('../lambdas/scheduler/handler.js');
     const events = await import('../lambdas/events/handler.js');
-    apiHandler = api.handler;
+    api.ready(apiModule.handler);
 
     const region = env.AWS_REGION ?? 'us-east-1';
     const onError = (name: string) => (error: unknown) => console.error(`local ${name}:`, error);
@@ -235,6 +235,51 @@ async function runAll(stops: (() => Promise<void>)[]): Promise<void> {
     } catch (error) {
       console.error('while stopping local mode:', error);
     }
+  }
+}
+
+/** Another local mode (still running) keeps its data in this folder. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`The data folder ${dataDir} is in use by another Mailroom local mode (process ${pid})`);
+  }
+}
+
+/**
+ * Claims `dataDir` for this process with a lock file holding its pid; resolves to the release. A
+ * lock whose process is gone (a crash, kill -9) is taken over.
+ */
+function lockDataDir(dataDir: string): () => Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'local-mode.pid');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      const holder = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
+        throw new DataDirInUseError(dataDir, holder);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  return async () => {
+    if (existsSync(file) && readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file);
+  };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

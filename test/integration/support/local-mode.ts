@@ -11,6 +11,7 @@ export interface LocalMode {
   inboxUrl: string;
   sqsEndpoint: string;
   dynamoEndpoint: string;
+  dataDir: string;
   output: () => string;
   /** Ctrl-C, as a developer would; resolves with the exit code. */
   stop: () => Promise<number | null>;
@@ -27,7 +28,8 @@ export async function startLocalMode(
   env: Record<string, string> = {},
   timeoutMs = 60_000,
 ): Promise<LocalMode> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailroom-it-'));
+  const dataDir = env.MAILROOM_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mailroom-it-'));
+  const ownDataDir = env.MAILROOM_DATA_DIR === undefined;
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: ROOT,
     env: {
@@ -79,12 +81,13 @@ export async function startLocalMode(
     inboxUrl: field('Inbox'),
     sqsEndpoint: field('SQS'),
     dynamoEndpoint: field('DynamoDB'),
+    dataDir,
     output: () => output,
     child,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGINT');
       const code = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };
