@@ -159,7 +159,10 @@ describe('render limits', () => {
       '<ul>\n  {{#each items}}\n  <li>{{n}}</li>\n  {{/each}}\n</ul>\n',
     ],
     ['a mustache on its own line', 'Hi\n{{name}}\nBye\n'],
-    ['a leading newline and a block on the first line', '\n{{#if name}}\n  yes\n{{/if}}\n\n{{#each items}}\n{{n}}\n{{/each}}'],
+    [
+      'a leading newline and a block on the first line',
+      '\n{{#if name}}\n  yes\n{{/if}}\n\n{{#each items}}\n{{n}}\n{{/each}}',
+    ],
     ['more statements than one metered run', `${'{{name}}\n {{#each items}}{{n}}{{/each}}\n'.repeat(40)}end`],
     ['~ whitespace control', 'a  {{~name~}}  b {{#if name~}}  c  {{~/if}} d'],
     ['../ and @index inside a loop', '{{#each items}}{{../name}}{{@index}}{{#if @first}}!{{/if}}{{/each}}'],
