@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { ClientConfig } from '../../lib/config';
+import { type ClientConfig, stackNameOf } from '../../lib/config';
 import {
   type AccountFacts,
   BOOTSTRAP_VERSION_PARAMETER,
@@ -31,10 +31,12 @@ import {
   deployedStackOf,
   type IdentityFacts,
   type LambdaFacts,
+  normalName,
   plannedDnsRecords,
   type Read,
   type SesAccountFacts,
   type StackFacts,
+  type StackResourceFacts,
   type ZoneFacts,
   type ZoneRecordFacts,
 } from './checks';
@@ -161,38 +163,81 @@ function bootstrapVersion(ssm: SSMClient): Promise<Read<number | undefined>> {
   );
 }
 
-/** What the deployed stack's functions reserve today; 0 when it is not deployed or cannot be read. */
-async function reservedByStack(clients: AwsClients, stack: StackFacts | undefined): Promise<number> {
-  if (stack === undefined) return 0;
-  try {
-    let total = 0;
-    const pages = paginateListStackResources(
-      { client: clients.cloudFormation },
-      { StackName: stack.stackName },
-    );
-    for await (const page of pages) {
-      for (const resource of page.StackResourceSummaries ?? []) {
-        if (resource.ResourceType !== 'AWS::Lambda::Function' || resource.PhysicalResourceId === undefined)
-          continue;
-        const concurrency = await clients.lambda.send(
-          new GetFunctionConcurrencyCommand({ FunctionName: resource.PhysicalResourceId }),
-        );
-        total += concurrency.ReservedConcurrentExecutions ?? 0;
+/** Resource statuses of a resource that is gone: a rolled-back create lists its deleted resources. */
+const GONE = new Set(['DELETE_COMPLETE']);
+
+/**
+ * The live resources of this config's stack (ListStackResources), read once for every check that
+ * needs them: what its functions reserve, whether it created the SES identity, which zone records
+ * are its own. Empty without a call when DescribeStacks shows the stack is not deployed; when
+ * DescribeStacks itself failed, the stack is asked for by name (a missing one is empty).
+ */
+function ownStackResources(
+  cloudFormation: CloudFormationClient,
+  stackName: string,
+  stacks: Read<readonly StackFacts[]>,
+  deployed: StackFacts | undefined,
+): Promise<Read<readonly StackResourceFacts[]>> {
+  if (stacks.ok && deployed === undefined) return Promise.resolve({ ok: true, value: [] });
+  return read('cloudformation:ListStackResources', async () => {
+    const resources: StackResourceFacts[] = [];
+    try {
+      for await (const page of paginateListStackResources(
+        { client: cloudFormation },
+        { StackName: stackName },
+      )) {
+        for (const resource of page.StackResourceSummaries ?? []) {
+          if (GONE.has(resource.ResourceStatus ?? '')) continue;
+          resources.push({
+            logicalId: resource.LogicalResourceId ?? '',
+            type: resource.ResourceType ?? '',
+            physicalId: resource.PhysicalResourceId,
+          });
+        }
       }
+    } catch (error) {
+      // "Stack with id <name> does not exist": nothing of it to own.
+      if (errorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error))) return [];
+      throw error;
     }
-    return total;
-  } catch {
-    return 0;
-  }
+    return resources;
+  });
 }
 
-function lambdaSettings(clients: AwsClients, stack: StackFacts | undefined): Promise<Read<LambdaFacts>> {
+/**
+ * What the deployed stack's functions reserve today; 0 when it has none. A failed read stays a
+ * failed Read: taken for 0, a redeploy next to a small quota would show a false blocker.
+ */
+async function reservedByStack(
+  lambda: LambdaClient,
+  resources: Read<readonly StackResourceFacts[]>,
+): Promise<Read<number>> {
+  if (!resources.ok) return resources;
+  const functions = resources.value.filter(
+    (resource) => resource.type === 'AWS::Lambda::Function' && resource.physicalId !== undefined,
+  );
+  return read('lambda:GetFunctionConcurrency', async () => {
+    let total = 0;
+    for (const fn of functions) {
+      const concurrency = await lambda.send(
+        new GetFunctionConcurrencyCommand({ FunctionName: fn.physicalId }),
+      );
+      total += concurrency.ReservedConcurrentExecutions ?? 0;
+    }
+    return total;
+  });
+}
+
+function lambdaSettings(
+  clients: AwsClients,
+  resources: Read<readonly StackResourceFacts[]>,
+): Promise<Read<LambdaFacts>> {
   return read('lambda:GetAccountSettings', async () => {
     const { AccountLimit } = await clients.lambda.send(new GetAccountSettingsCommand({}));
     return {
       concurrentExecutions: AccountLimit?.ConcurrentExecutions ?? 0,
       unreservedConcurrentExecutions: AccountLimit?.UnreservedConcurrentExecutions ?? 0,
-      reservedByThisStack: await reservedByStack(clients, stack),
+      reservedByThisStack: await reservedByStack(clients.lambda, resources),
     };
   });
 }
@@ -273,9 +318,6 @@ function allStacks(cloudFormation: CloudFormationClient): Promise<Read<readonly 
   });
 }
 
-/** Route 53 spells names fully qualified; the checks compare them lower-case without the dot. */
-const normalName = (name: string | undefined) => (name ?? '').toLowerCase().replace(/\.$/, '');
-
 function hostedZone(
   route53: Route53Client,
   config: ClientConfig,
@@ -326,7 +368,8 @@ export async function gatherFacts(
     existingConfigurationSets(clients.sesv2, configurationSetNamesOf(config)),
   ]);
   const deployed = deployedStackOf(config, stacks);
-  const lambda = await lambdaSettings(clients, deployed);
+  const ownResources = await ownStackResources(clients.cloudFormation, stackNameOf(config), stacks, deployed);
+  const lambda = await lambdaSettings(clients, ownResources);
   const zone =
     config.hostedZone === undefined
       ? undefined
@@ -345,6 +388,7 @@ export async function gatherFacts(
     identity,
     existingConfigurationSets: configurationSets,
     stacks,
+    ownResources,
     ...(zone === undefined ? {} : { zone }),
   };
 }

@@ -49,9 +49,11 @@ export interface LambdaFacts {
   readonly unreservedConcurrentExecutions: number;
   /**
    * Concurrency the deployed stack's own functions reserve today, already missing from the
-   * unreserved figure and given back when the stack updates them; 0 before the first deploy.
+   * unreserved figure and given back when the stack updates them; 0 before the first deploy. A
+   * failed read (ListStackResources or GetFunctionConcurrency denied) is not 0: counted as 0 it
+   * would turn a redeploy into a false blocker.
    */
-  readonly reservedByThisStack: number;
+  readonly reservedByThisStack: Read<number>;
 }
 
 /** SESv2 GetAccount in the config's region. */
@@ -76,8 +78,21 @@ export interface IdentityFacts {
   readonly dkimTokens: readonly string[];
   readonly mailFromDomain: string | undefined;
   readonly mailFromStatus: string | undefined;
-  /** The `aws:cloudformation:stack-name` tag: the stack that made it, if CloudFormation did. */
+  /**
+   * The `aws:cloudformation:stack-name` tag, if the identity carries one. Only a hint for naming
+   * another stack: nothing documents that CloudFormation tags SES identities, so whether this
+   * stack owns the identity is decided from its resources (StackResourceFacts), never from this.
+   */
   readonly managedByStack: string | undefined;
+}
+
+/** One resource of this config's own stack (CloudFormation ListStackResources). */
+export interface StackResourceFacts {
+  readonly logicalId: string;
+  /** E.g. `AWS::SES::EmailIdentity`, `AWS::Route53::RecordSet`. */
+  readonly type: string;
+  /** For an EmailIdentity the identity's name; for a RecordSet the record's name (maybe with a trailing dot). */
+  readonly physicalId: string | undefined;
 }
 
 /** One CloudFormation stack of the account and region (DescribeStacks). */
@@ -123,6 +138,11 @@ export interface AccountFacts {
   readonly existingConfigurationSets: Read<readonly string[]>;
   /** Every live stack of the account and region. */
   readonly stacks: Read<readonly StackFacts[]>;
+  /**
+   * The live resources of this config's stack: empty when it does not exist (or only as a failed
+   * create), a failed Read when ListStackResources was denied.
+   */
+  readonly ownResources: Read<readonly StackResourceFacts[]>;
   /** Only with a `hostedZone` in the config. */
   readonly zone?: Read<ZoneFacts>;
 }
@@ -245,10 +265,14 @@ export function checkBootstrap(config: ClientConfig, read: Read<number | undefin
 /** The quota to ask for: 1000, or more if other functions already reserve much of the account. */
 function requestedConcurrency(lambda: LambdaFacts, reservation: number): number {
   const reservedElsewhere =
-    lambda.concurrentExecutions - lambda.unreservedConcurrentExecutions - lambda.reservedByThisStack;
+    lambda.concurrentExecutions - lambda.unreservedConcurrentExecutions - givenBack(lambda);
   const needed = reservedElsewhere + reservation + LAMBDA_MINIMUM_UNRESERVED;
   return Math.max(REQUESTED_CONCURRENCY, Math.ceil(needed / 100) * 100);
 }
+
+/** What this stack's functions reserve today and give back on update; 0 when it could not be read. */
+const givenBack = (lambda: LambdaFacts): number =>
+  lambda.reservedByThisStack.ok ? lambda.reservedByThisStack.value : 0;
 
 /** Ready-to-paste text of a Service Quotas request for Lambda concurrency. */
 export function quotaIncreaseRequest(
@@ -286,7 +310,7 @@ export function checkLambdaConcurrency(ctx: CheckContext, read: Read<LambdaFacts
   const lambda = read.value;
   const quota = lambda.concurrentExecutions;
   // What stays unreserved once this stack's current reservations are given back.
-  const available = lambda.unreservedConcurrentExecutions + lambda.reservedByThisStack;
+  const available = lambda.unreservedConcurrentExecutions + givenBack(lambda);
   const reservation = senderReservationOf(config);
   if (reservation === undefined) {
     if (quota < LAMBDA_MINIMUM_UNRESERVED) {
@@ -304,14 +328,29 @@ export function checkLambdaConcurrency(ctx: CheckContext, read: Read<LambdaFacts
   const left = available - reservation;
   if (left < LAMBDA_MINIMUM_UNRESERVED) {
     const desired = requestedConcurrency(lambda, reservation);
+    const fixes = [
+      `fix (a): set "senderReservedConcurrency": "off" in ${configPath}: nothing reserved, the event sources' maximum concurrency (${config.senderConcurrency} + ${config.bulkSenderConcurrency}) stays the cap; trade-off: the sender then competes with every other function for the account's pool of ${quota}`,
+      `fix (b): ask for a quota of ${desired} (usually granted within a day), then run the preflight again:`,
+      ...quotaIncreaseRequest(config.region, quota, desired, reservation),
+    ];
+    const reserved = lambda.reservedByThisStack;
+    if (!reserved.ok) {
+      // The deployed stack's functions may already hold part of the reservation, which the update
+      // gives back; unknown, it must not read as a blocker.
+      return warning(
+        name,
+        `quota ${quota}, ${available} unreserved: reserving ${reservation} for the sender would leave ${left}, Lambda requires ${LAMBDA_MINIMUM_UNRESERVED}, unless ${stackNameOf(config)}'s functions already reserve the difference (given back on update): could not read them: ${reserved.action} ${reserved.denied ? 'denied' : `failed: ${reserved.reason}`}`,
+        [
+          `allow ${reserved.action} to the credentials you run the preflight with, or check by hand: \`aws lambda get-function-concurrency --function-name <each function of ${stackNameOf(config)}> --region ${config.region}\``,
+          'if they reserve less than that:',
+          ...fixes,
+        ],
+      );
+    }
     return blocker(
       name,
       `quota ${quota}, ${available} unreserved: reserving ${reservation} for the sender would leave ${left}, Lambda requires ${LAMBDA_MINIMUM_UNRESERVED} (the create fails with "decreases account's UnreservedConcurrentExecution below its minimum value")`,
-      [
-        `fix (a): set "senderReservedConcurrency": "off" in ${configPath}: nothing reserved, the event sources' maximum concurrency (${config.senderConcurrency} + ${config.bulkSenderConcurrency}) stays the cap; trade-off: the sender then competes with every other function for the account's pool of ${quota}`,
-        `fix (b): ask for a quota of ${desired} (usually granted within a day), then run the preflight again:`,
-        ...quotaIncreaseRequest(config.region, quota, desired, reservation),
-      ],
+      fixes,
     );
   }
   return ok(
@@ -406,11 +445,42 @@ export function dkimRecordsOf(domain: string, identity: IdentityFacts): string[]
   );
 }
 
-/** 6. What already exists for the sending domain in SES, against adoptExistingIdentity. */
+/** Lower-case, without a trailing dot: how CloudFormation, Route 53 and SES names are compared. */
+export const normalName = (name: string | undefined): string => (name ?? '').toLowerCase().replace(/\.$/, '');
+
+type FailedRead = Extract<Read<unknown>, { ok: false }>;
+
+/** Whether this config's stack created the identity: one of its resources is it. */
+type Ownership =
+  | { readonly known: true; readonly owned: boolean }
+  | { readonly known: false; readonly read: FailedRead };
+
+function identityOwnership(domain: string, resources: Read<readonly StackResourceFacts[]>): Ownership {
+  if (!resources.ok) return { known: false, read: resources };
+  return {
+    known: true,
+    owned: resources.value.some(
+      (resource) =>
+        resource.type === 'AWS::SES::EmailIdentity' && normalName(resource.physicalId) === normalName(domain),
+    ),
+  };
+}
+
+const failedAction = (read: FailedRead) =>
+  `${read.action} ${read.denied ? 'denied' : `failed (${read.reason})`}`;
+
+/**
+ * 6. What already exists for the sending domain in SES, against adoptExistingIdentity. Whether
+ * this stack created the identity is read from the stack's own resources (an
+ * AWS::SES::EmailIdentity whose physical id is the domain), not from "the stack is deployed": a
+ * stack deployed with adoptExistingIdentity owns none, and a stack that created it deletes it when
+ * the flag turns on (CloudFormation deletes a resource that leaves the template).
+ */
 export function checkIdentity(
   ctx: CheckContext,
   read: Read<IdentityFacts | undefined>,
   stacks: Read<readonly StackFacts[]>,
+  resources: Read<readonly StackResourceFacts[]>,
 ): CheckResult {
   const name = 'SES identity';
   if (!read.ok) return unreadable(name, `the SES identity ${ctx.config.sendingDomain}`, read);
@@ -431,8 +501,32 @@ export function checkIdentity(
     return ok(name, `no identity for ${domain} yet: the stack creates it`);
   }
   const status = identityStatus(identity);
-  const other = identity.managedByStack !== undefined && identity.managedByStack !== ownStack;
+  const ownership = identityOwnership(domain, resources);
+  const tagged = identity.managedByStack;
+  const other = tagged !== undefined && tagged !== ownStack;
+  const tagHint =
+    tagged === undefined ? [] : [`hint: the identity is tagged aws:cloudformation:stack-name=${tagged}`];
   if (config.adoptExistingIdentity) {
+    if (!ownership.known) {
+      return warning(
+        name,
+        `could not tell whether ${ownStack} created ${domain} (${status}): ${failedAction(ownership.read)}`,
+        [
+          `if it did, adopting it removes the identity from the template and the next deploy deletes it (domain unverified, DKIM tokens gone): then leave "adoptExistingIdentity" false in ${configPath}`,
+          `allow ${ownership.read.action} to the credentials you run the preflight with, or look for AWS::SES::EmailIdentity in \`aws cloudformation list-stack-resources --stack-name ${ownStack} --region ${config.region}\``,
+          ...tagHint,
+        ],
+      );
+    }
+    if (ownership.owned) {
+      return blocker(
+        name,
+        `this stack created the identity ${domain}; turning adoptExistingIdentity on would make the next deploy delete it: leave it false`,
+        [
+          `fix: set "adoptExistingIdentity": false in ${configPath} (or remove it): ${ownStack} keeps managing ${domain} (${status})`,
+        ],
+      );
+    }
     const dkim =
       identity.dkimTokens.length > 0
         ? [
@@ -441,24 +535,80 @@ export function checkIdentity(
           ]
         : [`DKIM signing is ${identity.dkimOrigin ?? 'not set up'}: its DNS records are yours to keep`];
     if (other) {
-      return warning(name, `adopting ${domain} (${status}), which stack ${identity.managedByStack} manages`, [
-        `deleting ${identity.managedByStack} deletes the identity under this stack too`,
+      return warning(name, `adopting ${domain} (${status}), which stack ${tagged} manages`, [
+        `deleting ${tagged} deletes the identity under this stack too`,
         ...dkim,
       ]);
     }
     return ok(name, `adopting the existing ${domain}: ${status}`, dkim);
   }
-  if (identity.managedByStack === ownStack) return ok(name, `${domain} is this stack's own: ${status}`);
-  if (!other && deployedStackOf(config, stacks) !== undefined) {
-    return ok(name, `${domain} exists and ${ownStack} is deployed, so it is the stack's own: ${status}`);
+  if (!ownership.known) {
+    return warning(
+      name,
+      `${domain} exists (${status}); could not tell whether ${ownStack} created it: ${failedAction(ownership.read)}`,
+      [
+        `if ${ownStack} did not create it, the deploy fails with "already exists": then set "adoptExistingIdentity": true in ${configPath}`,
+        `allow ${ownership.read.action} to the credentials you run the preflight with, or look for AWS::SES::EmailIdentity in \`aws cloudformation list-stack-resources --stack-name ${ownStack} --region ${config.region}\``,
+        ...tagHint,
+      ],
+    );
   }
-  const madeBy = other ? `by stack ${identity.managedByStack}` : 'in the console or by another tool';
+  if (ownership.owned)
+    return ok(name, `${domain} is this stack's own (a resource of ${ownStack}): ${status}`);
+  const madeBy = other ? `by stack ${tagged}` : 'in the console or by another tool';
+  if (deployedStackOf(config, stacks) !== undefined) {
+    return blocker(
+      name,
+      `an identity for ${domain} exists (made ${madeBy}; ${status}) and ${ownStack} is deployed but did not create it: the update would create it and fail with "already exists"`,
+      [
+        `fix: set "adoptExistingIdentity": true in ${configPath} (the deployed stack uses it as it is, as it did when it was deployed)`,
+      ],
+    );
+  }
   return blocker(
     name,
     `an identity for ${domain} already exists (made ${madeBy}; ${status}): the create would fail with "already exists"`,
     [
       `fix: set "adoptExistingIdentity": true in ${configPath} to use it as it is, or delete it (\`aws sesv2 delete-email-identity --email-identity ${domain} --region ${config.region}\`)${other ? ` or deploy only one of the two stacks` : ''}`,
     ],
+  );
+}
+
+/**
+ * 6a. An adopted identity keeps its own MAIL FROM settings (the stack configures none), while the
+ * stack still writes or prints the MX and SPF records of mailFromDomainOf(config): when the two
+ * differ those records serve nothing, and the envelope sender is not the domain they describe.
+ */
+export function checkAdoptedMailFrom(
+  ctx: CheckContext,
+  read: Read<IdentityFacts | undefined>,
+): CheckResult | undefined {
+  const { config, configPath } = ctx;
+  if (!config.adoptExistingIdentity || !read.ok || read.value === undefined) return undefined;
+  const name = 'MAIL FROM';
+  const domain = config.sendingDomain;
+  const expected = mailFromDomainOf(config);
+  const actual = read.value.mailFromDomain === undefined ? undefined : normalName(read.value.mailFromDomain);
+  if (actual === expected) {
+    return ok(
+      name,
+      `the adopted ${domain} uses ${expected} (${read.value.mailFromStatus ?? 'status unknown'})`,
+    );
+  }
+  const command = `aws sesv2 put-email-identity-mail-from-attributes --email-identity ${domain} --mail-from-domain ${expected} --behavior-on-mx-failure USE_DEFAULT_VALUE --region ${config.region}`;
+  const label = actual?.endsWith(`.${domain}`) ? actual.slice(0, -domain.length - 1) : undefined;
+  const matchFix =
+    label !== undefined && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(label)
+      ? `or keep the identity's: set "mailFromSubdomain": "${label}" in ${configPath}, so the records the stack writes are ${actual}'s`
+      : actual === undefined
+        ? undefined
+        : `(${actual} is not one label under ${domain}, so mailFromSubdomain cannot match it: use the command)`;
+  return warning(
+    name,
+    actual === undefined
+      ? `the adopted ${domain} has no MAIL FROM domain: the MX and SPF records for ${expected} do nothing, mail goes out with SES's own envelope sender (amazonses.com) and SPF will not align with ${domain} for DMARC`
+      : `the adopted ${domain} uses MAIL FROM ${actual}, not ${expected}: the MX and SPF records for ${expected} do nothing, and SPF will not align through them (only through ${actual}'s own MX and SPF records, if it has them)`,
+    [`fix: ${command}`, ...(matchFix === undefined ? [] : [matchFix])],
   );
 }
 
@@ -554,11 +704,43 @@ function collidesWith(planned: PlannedRecord, existing: ZoneRecordFacts): boolea
 const describeRecord = (record: ZoneRecordFacts) =>
   `${record.name} ${record.type} ${record.values.join(' ')}`;
 
-/** 8. The hosted zone exists and holds nothing the stack's records would collide with. */
+/** A record set of this stack: its name, and its type when its logical id tells. */
+interface OwnedRecord {
+  readonly name: string;
+  readonly type: string | undefined;
+}
+
+/**
+ * The type of one of the stack's record sets, from the construct id in its logical id
+ * (lib/constructs/identity.ts names them MailFromMxRecord, DmarcRecord, …). A RecordSet's physical
+ * id is only its name, and the MAIL FROM name holds both an MX and a TXT.
+ */
+function recordTypeOf(logicalId: string): string | undefined {
+  if (/MailFromMxRecord/.test(logicalId)) return 'MX';
+  if (/MailFromSpfRecord|DmarcRecord/.test(logicalId)) return 'TXT';
+  if (/TrackingDomainRecord|DkimRecord/.test(logicalId)) return 'CNAME';
+  return undefined;
+}
+
+function ownedRecordsOf(resources: readonly StackResourceFacts[]): OwnedRecord[] {
+  return resources
+    .filter((resource) => resource.type === 'AWS::Route53::RecordSet' && resource.physicalId !== undefined)
+    .map((resource) => ({ name: normalName(resource.physicalId), type: recordTypeOf(resource.logicalId) }));
+}
+
+const ownsRecord = (owned: readonly OwnedRecord[], record: ZoneRecordFacts) =>
+  owned.some((mine) => mine.name === record.name && (mine.type === undefined || mine.type === record.type));
+
+/**
+ * 8. The hosted zone exists and holds nothing the stack's records would collide with. Records the
+ * deployed stack wrote itself (its AWS::Route53::RecordSet resources) are its own, not conflicts;
+ * anything else at a name it writes is one, also on an update: the second deploy that adds
+ * tracking.customDomain creates a new CNAME.
+ */
 export function checkDnsRecords(
   ctx: CheckContext,
   zoneRead: Read<ZoneFacts> | undefined,
-  stacks: Read<readonly StackFacts[]>,
+  resources: Read<readonly StackResourceFacts[]>,
 ): CheckResult | undefined {
   const { config, configPath } = ctx;
   const zoneConfig = config.hostedZone;
@@ -585,32 +767,53 @@ export function checkDnsRecords(
       [`fix: set hostedZone.zoneId in ${configPath} to the public zone of ${zone.name}`],
     );
   }
-  if (deployedStackOf(config, stacks) !== undefined) {
-    return ok(
-      name,
-      `zone ${zone.name} found; ${stackNameOf(config)} is deployed, so the records there are its own`,
-    );
-  }
+  const owned = resources.ok ? ownedRecordsOf(resources.value) : [];
   const planned = plannedDnsRecords(config);
   const skipped = new Set(config.skipDnsRecords);
   const conflicts: Array<{ planned: PlannedRecord; existing: ZoneRecordFacts }> = [];
   const skippedLines: string[] = [];
+  let skippedOwn = false;
   for (const record of planned) {
     const existing = zone.records.filter((candidate) => collidesWith(record, candidate));
     if (skipped.has(record.kind)) {
-      skippedLines.push(
-        existing.length > 0
-          ? `skipped (${record.kind}), kept as it is: ${existing.map(describeRecord).join('; ')}`
-          : `skipped (${record.kind}) but absent: nobody writes ${record.name} ${record.type}; publish it or remove "${record.kind}" from skipDnsRecords`,
-      );
+      const own = existing.filter((found) => ownsRecord(owned, found));
+      if (own.length > 0) {
+        skippedOwn = true;
+        skippedLines.push(
+          `skipped (${record.kind}), but ${stackNameOf(config)} wrote ${own.map(describeRecord).join('; ')}: the next deploy deletes it; remove "${record.kind}" from skipDnsRecords to keep it`,
+        );
+      } else {
+        skippedLines.push(
+          existing.length > 0
+            ? `skipped (${record.kind}), kept as it is: ${existing.map(describeRecord).join('; ')}`
+            : `skipped (${record.kind}) but absent: nobody writes ${record.name} ${record.type}; publish it or remove "${record.kind}" from skipDnsRecords`,
+        );
+      }
       continue;
     }
-    for (const found of existing) conflicts.push({ planned: record, existing: found });
+    for (const found of existing) {
+      if (!ownsRecord(owned, found)) conflicts.push({ planned: record, existing: found });
+    }
   }
   const missingSkipped = planned.some(
     (record) =>
       skipped.has(record.kind) && !zone.records.some((candidate) => collidesWith(record, candidate)),
   );
+  if (conflicts.length > 0 && !resources.ok) {
+    // They may be the deployed stack's own records: without its resources, neither ok nor blocker.
+    return warning(
+      name,
+      `${conflicts.length} record${conflicts.length === 1 ? '' : 's'} at names the stack writes already exist${conflicts.length === 1 ? 's' : ''} in ${zone.name}, and it could not tell which ${stackNameOf(config)} wrote: ${failedAction(resources)}`,
+      [
+        ...conflicts.map(
+          ({ planned, existing }) =>
+            `${planned.kind}: ${planned.name} ${planned.type}: ${describeRecord(existing)}`,
+        ),
+        `any of them the stack did not write fails the deploy with "Tried to create resource record set … but it already exists": allow ${resources.action}, or compare with \`aws cloudformation list-stack-resources --stack-name ${stackNameOf(config)} --region ${config.region}\``,
+        ...skippedLines,
+      ],
+    );
+  }
   if (conflicts.length > 0) {
     const kinds = [...new Set([...config.skipDnsRecords, ...conflicts.map(({ planned }) => planned.kind)])];
     return blocker(
@@ -626,8 +829,12 @@ export function checkDnsRecords(
       ],
     );
   }
-  const summary = `zone ${zone.name}: none of the ${planned.length} records the stack writes exists yet`;
-  return missingSkipped
+  const ownCount = zone.records.filter((record) => ownsRecord(owned, record)).length;
+  const summary =
+    ownCount > 0
+      ? `zone ${zone.name}: ${ownCount} of the records there are ${stackNameOf(config)}'s own, nothing else is in the way`
+      : `zone ${zone.name}: none of the ${planned.length} records the stack writes exists yet`;
+  return missingSkipped || skippedOwn
     ? warning(name, summary, skippedLines)
     : ok(name, summary, skippedLines.length > 0 ? skippedLines : undefined);
 }
@@ -643,11 +850,44 @@ function shareOf(stack: StackFacts): number {
   return Number.isFinite(share) && share > 0 && share <= 1 ? share : 1;
 }
 
+/** A stack's published absolute rate (its MaxSendRate output, with maxSendRate set), in mails per second. */
+function absoluteRateOf(stack: StackFacts): number | undefined {
+  const rate = Number(stack.outputs.MaxSendRate);
+  return stack.outputs.MaxSendRate !== undefined && Number.isFinite(rate) && rate > 0 ? rate : undefined;
+}
+
 /**
- * 9. Mailroom stacks in one account and region share one MaxSendRate: their configured shares
- * must add up to at most 1, or together they pace past it and are throttled.
+ * Whether `total` is more than `limit`. Shares and rates are decimal fractions summed in floating
+ * point, so 0.7 + 0.2 + 0.1 is not "more than 1"; the tolerance is far below any share one writes.
  */
-export function checkOtherStacks(ctx: CheckContext, read: Read<readonly StackFacts[]>): CheckResult {
+const exceeds = (total: number, limit: number) => total > limit * (1 + 1e-12);
+
+/**
+ * A number for the report: three decimals, more where three would misstate the comparison with
+ * `limit` (three shares of 0.333333334 add up to 1.000000002, not "1").
+ */
+export function shown(value: number, limit?: number): string {
+  for (let digits = 3; digits <= 15; digits++) {
+    const rounded = Number(value.toFixed(digits));
+    if (limit === undefined || exceeds(rounded, limit) === exceeds(value, limit)) return String(rounded);
+  }
+  return String(value);
+}
+
+/** An even split among n stacks, rounded down to three decimals so n of them add up to at most 1. */
+const evenShare = (n: number) => Math.floor(1000 / n) / 1000;
+
+/**
+ * 9. Mailroom stacks in one account and region share one MaxSendRate. Each paces to its own rate:
+ * its maxSendRate (an absolute rate, published as its MaxSendRate output) or its sendRateShare of
+ * the account's MaxSendRate; together those must stay within the account's MaxSendRate, or they
+ * are throttled. Without the account's rate (ses:GetAccount denied) only the shares can be added.
+ */
+export function checkOtherStacks(
+  ctx: CheckContext,
+  read: Read<readonly StackFacts[]>,
+  sesRead: Read<SesAccountFacts>,
+): CheckResult {
   const name = 'other Mailroom stacks';
   if (!read.ok) return unreadable(name, 'other Mailroom stacks', read);
   const { config, configPath } = ctx;
@@ -657,22 +897,90 @@ export function checkOtherStacks(ctx: CheckContext, read: Read<readonly StackFac
   );
   if (others.length === 0)
     return ok(name, `none in ${config.region}: this stack has the account's whole sending rate`);
-  const listed = others.map((stack) => `${stack.stackName} (share ${shareOf(stack)})`);
-  const total = others.reduce((sum, stack) => sum + shareOf(stack), config.sendRateShare);
-  // Shares are decimal fractions; compare with a tolerance so 0.7 + 0.2 + 0.1 is not "more than 1".
-  if (total > 1 + 1e-9) {
-    const even = Math.floor(100 / (others.length + 1)) / 100;
+  const n = others.length + 1;
+  const even = evenShare(n);
+  const absolute = [
+    ...others.filter((stack) => absoluteRateOf(stack) !== undefined).map((stack) => stack.stackName),
+    ...(config.maxSendRate === undefined ? [] : ['this stack']),
+  ];
+  const absoluteFix =
+    absolute.length === 0
+      ? []
+      : [
+          `${absolute.join(', ')} ${absolute.length === 1 ? 'sets' : 'set'} an absolute maxSendRate, which no share divides: lower it so the rates fit, or replace it with a sendRateShare`,
+        ];
+  const shareFix = `fix: set "sendRateShare" in ${configPath} and in the other stacks' configs (each redeployed) so they add up to at most 1, e.g. 1/${n} each: "sendRateShare": ${even}`;
+  const accountRate = sesRead.ok && sesRead.value.maxSendRate > 0 ? sesRead.value.maxSendRate : undefined;
+
+  if (accountRate !== undefined) {
+    const rateOf = (stack: StackFacts) => absoluteRateOf(stack) ?? shareOf(stack) * accountRate;
+    const describe = (stack: StackFacts) => {
+      const rate = absoluteRateOf(stack);
+      return rate !== undefined
+        ? `${stack.stackName} (maxSendRate ${shown(rate)}/s)`
+        : `${stack.stackName} (share ${shareOf(stack)} = ${shown(shareOf(stack) * accountRate)}/s)`;
+    };
+    const ownRate = config.maxSendRate ?? config.sendRateShare * accountRate;
+    const ownLabel =
+      config.maxSendRate !== undefined
+        ? `maxSendRate ${shown(config.maxSendRate)}/s`
+        : `share ${config.sendRateShare} = ${shown(ownRate)}/s`;
+    const listed = others.map(describe).join(', ');
+    const total = others.reduce((sum, stack) => sum + rateOf(stack), ownRate);
+    if (exceeds(total, accountRate)) {
+      return blocker(
+        name,
+        `${listed} and this stack (${ownLabel}) would together pace to ${shown(total, accountRate)} mails/s, ${shown(total - accountRate)}/s more than the account's MaxSendRate of ${shown(accountRate)}/s, and be throttled: e.g. ${even} each (1/${n})`,
+        [shareFix, ...absoluteFix],
+      );
+    }
+    return ok(
+      name,
+      `${listed}; with this stack's ${ownLabel} they pace to ${shown(total, accountRate)} of the account's ${shown(accountRate)} mails/s`,
+    );
+  }
+
+  // The account's rate is unknown: only shares compare, absolute rates cannot be placed.
+  const shared = others.filter((stack) => absoluteRateOf(stack) === undefined);
+  const listed = others
+    .map((stack) => {
+      const rate = absoluteRateOf(stack);
+      return rate === undefined
+        ? `${stack.stackName} (share ${shareOf(stack)})`
+        : `${stack.stackName} (maxSendRate ${shown(rate)}/s)`;
+    })
+    .join(', ');
+  const ownLabel =
+    config.maxSendRate === undefined
+      ? `share ${config.sendRateShare}`
+      : `maxSendRate ${shown(config.maxSendRate)}/s`;
+  const total = shared.reduce(
+    (sum, stack) => sum + shareOf(stack),
+    config.maxSendRate === undefined ? config.sendRateShare : 0,
+  );
+  const unknownRate = sesRead.ok
+    ? "the account's MaxSendRate is 0"
+    : `the account's MaxSendRate is unknown (${failedAction(sesRead)})`;
+  if (exceeds(total, 1)) {
     return blocker(
       name,
-      `${listed.join(', ')} and this stack (share ${config.sendRateShare}) would together pace to ${Number(total.toFixed(3))}× the account's MaxSendRate and be throttled: set sendRateShare so the shares add up to at most 1, e.g. ${even} each`,
+      `${listed} and this stack (${ownLabel}): the shares alone add up to ${shown(total, 1)}, more than 1, so together they pace past the account's MaxSendRate and are throttled: e.g. ${even} each (1/${n})`,
+      [shareFix, ...absoluteFix],
+    );
+  }
+  if (absolute.length > 0) {
+    return warning(
+      name,
+      `${listed} and this stack (${ownLabel}): ${unknownRate}, so the absolute rates cannot be added to the shares (${shown(total, 1)})`,
       [
-        `fix: set "sendRateShare" in ${configPath} and in the other stacks' configs (each redeployed) so they add up to at most 1, e.g. "sendRateShare": ${even}`,
+        `check by hand that the absolute rates plus the shares times the account's MaxSendRate stay within it: \`aws sesv2 get-account --region ${config.region}\``,
+        ...absoluteFix,
       ],
     );
   }
   return ok(
     name,
-    `${listed.join(', ')}; with this stack's ${config.sendRateShare} the shares add up to ${Number(total.toFixed(3))}`,
+    `${listed}; with this stack's ${config.sendRateShare} the shares add up to ${shown(total, 1)} (${unknownRate})`,
   );
 }
 
@@ -686,11 +994,12 @@ export function runChecks(ctx: CheckContext, facts: AccountFacts): CheckResult[]
     checkApiGatewayLoggingRole(ctx, facts.apiGatewayLoggingRoleArn),
     checkSesProductionAccess(config, facts.ses),
     checkSesSending(config, facts.ses),
-    checkIdentity(ctx, facts.identity, facts.stacks),
+    checkIdentity(ctx, facts.identity, facts.stacks, facts.ownResources),
+    checkAdoptedMailFrom(ctx, facts.identity),
     checkTrackingDomain(ctx, facts.identity),
     checkConfigurationSets(ctx, facts.existingConfigurationSets, facts.stacks),
-    checkDnsRecords(ctx, facts.zone, facts.stacks),
-    checkOtherStacks(ctx, facts.stacks),
+    checkDnsRecords(ctx, facts.zone, facts.ownResources),
+    checkOtherStacks(ctx, facts.stacks, facts.ses),
   ];
   return results.filter((result): result is CheckResult => result !== undefined);
 }

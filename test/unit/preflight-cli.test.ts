@@ -323,7 +323,9 @@ describe('npm run preflight', () => {
     const { code, out } = await run(['-c', `config=${configFile()}`]);
 
     expect(code).toBe(1);
-    expect(out).toContain('Mailroom-staging (share 1) and this stack (share 1) would together pace to 2×');
+    expect(out).toContain(
+      'Mailroom-staging (share 1 = 14/s) and this stack (share 1 = 14/s) would together pace to 28 mails/s',
+    );
   });
 
   it("counts what the deployed stack's functions already reserve", async () => {
@@ -354,6 +356,149 @@ describe('npm run preflight', () => {
     const { out } = await run(['-c', `config=${configFile()}`]);
 
     expect(out).toMatch(line('ok', 'Lambda concurrency'));
+  });
+
+  it("warns instead of a false blocker when the deployed stack's resources cannot be listed", async () => {
+    productionAccount();
+    lambda
+      .on(GetAccountSettingsCommand)
+      .resolves({ AccountLimit: { ConcurrentExecutions: 104, UnreservedConcurrentExecutions: 100 } });
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        { StackName: 'Mailroom-mail-acme-com', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() },
+      ],
+    });
+    cloudFormation.on(ListStackResourcesCommand).rejects(
+      Object.assign(new Error('not authorized to perform: cloudformation:ListStackResources'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    sesv2.on(GetEmailIdentityCommand).resolves({ VerifiedForSendingStatus: true });
+
+    const { code, out } = await run(['-c', `config=${configFile()}`]);
+
+    expect(code).toBe(0);
+    expect(out).toMatch(line('warning', 'Lambda concurrency'));
+    expect(out).toMatch(line('warning', 'SES identity'));
+    expect(out).toContain('cloudformation:ListStackResources denied');
+    expect(lambda.commandCalls(GetFunctionConcurrencyCommand)).toHaveLength(0);
+  });
+
+  it('blocks adoptExistingIdentity on a deployed stack that created the identity, read from its resources', async () => {
+    productionAccount();
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        { StackName: 'Mailroom-mail-acme-com', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() },
+      ],
+    });
+    cloudFormation.on(ListStackResourcesCommand, { StackName: 'Mailroom-mail-acme-com' }).resolves({
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'IdentityDomain1A2B3C4D',
+          PhysicalResourceId: 'mail.acme.com',
+          ResourceType: 'AWS::SES::EmailIdentity',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
+    sesv2.on(GetEmailIdentityCommand).resolves({
+      VerifiedForSendingStatus: true,
+      DkimAttributes: { Status: 'SUCCESS', SigningAttributesOrigin: 'AWS_SES', Tokens: ['abc'] },
+      MailFromAttributes: {
+        MailFromDomain: 'bounce.mail.acme.com',
+        MailFromDomainStatus: 'SUCCESS',
+        BehaviorOnMxFailure: 'USE_DEFAULT_VALUE',
+      },
+    });
+
+    const kept = await run(['-c', `config=${configFile()}`]);
+    const flipped = await run(['-c', `config=${configFile({ adoptExistingIdentity: true })}`]);
+
+    expect(kept.code).toBe(0);
+    expect(kept.out).toMatch(line('ok', 'SES identity'));
+    expect(flipped.code).toBe(1);
+    expect(flipped.out).toMatch(line('blocker', 'SES identity'));
+    expect(flipped.out).toContain('would make the next deploy delete it: leave it false');
+  });
+
+  it('warns when an adopted identity has no MAIL FROM domain', async () => {
+    productionAccount();
+    sesv2.on(GetEmailIdentityCommand).resolves({
+      VerifiedForSendingStatus: true,
+      DkimAttributes: { Status: 'SUCCESS', SigningAttributesOrigin: 'AWS_SES', Tokens: ['abc'] },
+    });
+
+    const { code, out } = await run(['-c', `config=${configFile({ adoptExistingIdentity: true })}`]);
+
+    expect(code).toBe(0);
+    expect(out).toMatch(line('warning', 'MAIL FROM'));
+    expect(out).toContain(
+      'aws sesv2 put-email-identity-mail-from-attributes --email-identity mail.acme.com --mail-from-domain bounce.mail.acme.com --behavior-on-mx-failure USE_DEFAULT_VALUE',
+    );
+  });
+
+  it('checks the zone on a deployed stack too: its own records pass, a CNAME where tracking.customDomain goes blocks', async () => {
+    productionAccount();
+    sesv2.on(GetEmailIdentityCommand).resolves({ VerifiedForSendingStatus: true });
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        { StackName: 'Mailroom-mail-acme-com', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() },
+      ],
+    });
+    cloudFormation.on(ListStackResourcesCommand).resolves({
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'IdentityDomain1A2B3C4D',
+          PhysicalResourceId: 'mail.acme.com',
+          ResourceType: 'AWS::SES::EmailIdentity',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+        {
+          LogicalResourceId: 'IdentityDmarcRecord1A2B3C4D',
+          PhysicalResourceId: '_dmarc.mail.acme.com.',
+          ResourceType: 'AWS::Route53::RecordSet',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
+    route53.on(ListResourceRecordSetsCommand, { StartRecordName: '_dmarc.mail.acme.com' }).resolves({
+      ResourceRecordSets: [
+        {
+          Name: '_dmarc.mail.acme.com.',
+          Type: 'TXT',
+          TTL: 1800,
+          ResourceRecords: [{ Value: '"v=DMARC1; p=none"' }],
+        },
+      ],
+      IsTruncated: false,
+      MaxItems: 50,
+    });
+    route53.on(ListResourceRecordSetsCommand, { StartRecordName: 'track.mail.acme.com' }).resolves({
+      ResourceRecordSets: [
+        {
+          Name: 'track.mail.acme.com.',
+          Type: 'CNAME',
+          TTL: 300,
+          ResourceRecords: [{ Value: 'old.example.net' }],
+        },
+      ],
+      IsTruncated: false,
+      MaxItems: 50,
+    });
+    const tracking = { clicks: true, customDomain: 'track.mail.acme.com', sendingDomainVerified: true };
+
+    const first = await run(['-c', `config=${configFile(withZone)}`]);
+    const second = await run(['-c', `config=${configFile({ ...withZone, tracking })}`]);
+
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(line('ok', 'Route 53 records'));
+    expect(second.code).toBe(1);
+    expect(second.out).toMatch(line('blocker', 'Route 53 records'));
+    expect(second.out).toContain('track.mail.acme.com CNAME old.example.net');
   });
 
   it('prints the config error for an invalid config and exits 2', async () => {
