@@ -82,8 +82,8 @@ function rateShareProblems(loaded: ReadonlyArray<{ path: string; config: ClientC
     if (stacks.length > 1 && total > 1 + 1e-9) {
       problems.push(
         `${stacks.map(({ path: p, share }) => `${p} (sendRateShare ${share})`).join(', ')} all send from ` +
-          `${place} and share its one SES MaxSendRate, but their shares add up to ${Number(total.toFixed(6))}: ` +
-          'set sendRateShare in each so they add up to at most 1, e.g. 0.5 and 0.5',
+          `${place} and share its one SES MaxSendRate, but their shares add up to ${Number(total.toPrecision(12))} (over 1): ` +
+          `set sendRateShare in each so they add up to at most 1, e.g. ${Math.floor(1e4 / stacks.length) / 1e4} each`,
       );
     }
   }

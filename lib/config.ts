@@ -263,6 +263,18 @@ export const clientConfigSchema = z
         message: `must be at least senderConcurrency + bulkSenderConcurrency (${minimumReservation}), or "off": with less, the event sources pull batches the function cannot run and throttled batches drift toward the dead-letter queues`,
       });
     }
+    // An explicit maxSendRate is an absolute figure that no share divides; a stack that shares the
+    // account's rate says so with its share alone, or two fixed rates could add up past SES's.
+    if (config.maxSendRate !== undefined && config.sendRateShare !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxSendRate'],
+        message:
+          'cannot be combined with sendRateShare: maxSendRate is an absolute rate, sendRateShare a ' +
+          "fraction of the account's; give one of them (the preflight checks that the stacks of an " +
+          'account together stay under its MaxSendRate)',
+      });
+    }
     if (config.skipDnsRecords.length > 0 && config.hostedZone === undefined) {
       ctx.addIssue({
         code: 'custom',

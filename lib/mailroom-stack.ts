@@ -201,6 +201,12 @@ export class MailroomStack extends Stack {
       description: "This stack's fraction of the account's SES MaxSendRate",
       value: String(config.sendRateShare),
     });
+    if (config.maxSendRate !== undefined) {
+      new CfnOutput(this, 'MaxSendRate', {
+        description: 'The absolute send rate this stack paces to (mails per second), instead of a share',
+        value: String(config.maxSendRate),
+      });
+    }
     new CfnOutput(this, 'SesEventsTopicArn', {
       description: 'SNS topic SES publishes every event of both configuration sets to',
       value: this.events.topic.topicArn,

@@ -44,7 +44,7 @@ export interface ApiResponse {
 }
 
 export interface ApiClientOptions {
-  /** The API's base URL, stage included (`https://…/prod`). */
+  /** The API's base URL, stage included (`https://…/live`). */
   baseUrl: URL;
   signing: Signing;
   /** @default the standard chain: environment, profile, SSO, role */

@@ -32,7 +32,7 @@ works in the SES sandbox and reaches nobody):
   5. cleanup        removes every suppression the run added, also after a failure (the campaign
                     stays: campaigns cannot be deleted through the API)
 
-  --api <url>            the stack's ApiUrl output (https://{id}.execute-api.{region}.amazonaws.com/prod)
+  --api <url>            the stack's ApiUrl output (https://{id}.execute-api.{region}.amazonaws.com/live)
                          or local mode's API line (http://127.0.0.1:3000)
   --region <region>      the region to sign for; default: from the execute-api host name
   --timeout-seconds <n>  each step's time limit; default 30/120/120/180/60 s (10/30/30/60/15 s on loopback)

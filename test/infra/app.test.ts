@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { REPO_ROOT } from '../../lib/constructs/mailroom-function';
-import { exampleConfig, type SynthesizedApp, synthesizeMailroom, writeConfigs } from './support/app';
+import {
+  exampleConfig,
+  route53ExampleWithTrackingDomain,
+  type SynthesizedApp,
+  synthesizeMailroom,
+  writeConfigs,
+} from './support/app';
 import { cfnLintAvailable, lintAssembly } from './support/cfn-lint';
-
-const ROUTE53_EXAMPLE = path.join(REPO_ROOT, 'clients', 'example-route53.json');
 
 const acme = {
   account: '210987654321',
@@ -30,9 +34,10 @@ describe('an app with several client configs', () => {
   let exampleTemplate: Template;
 
   beforeAll(() => {
-    configs = writeConfigs({ example: exampleConfig(), acme });
-    // The Route 53 example as well, so cfn-lint sees the record sets and tracking options too.
-    synthesized = synthesizeMailroom([...configs.paths, ROUTE53_EXAMPLE], { bundle: false });
+    // The Route 53 example as well (at its second deploy), so cfn-lint sees the record sets and
+    // tracking options too.
+    configs = writeConfigs({ example: exampleConfig(), acme, route53: route53ExampleWithTrackingDomain() });
+    synthesized = synthesizeMailroom(configs.paths, { bundle: false });
     const [example, acmeStack] = synthesized.stacks;
     if (example === undefined || acmeStack === undefined) throw new Error('expected two stacks');
     exampleTemplate = Template.fromStack(example);
@@ -66,6 +71,9 @@ describe('an app with several client configs', () => {
       (fn) => (fn.Properties.Environment.Variables as Record<string, string>).POWERTOOLS_SERVICE_NAME,
     );
     expect(services.sort()).toEqual(['mailroom-api', 'mailroom-fanout', 'mailroom-sender']);
+    // Published for the preflight of other stacks in the account, which adds up their rates.
+    acmeTemplate.hasOutput('MaxSendRate', { Value: '14' });
+    expect(Object.keys(exampleTemplate.findOutputs('MaxSendRate'))).toEqual([]);
   });
 
   it('sizes the sender by senderConcurrency and bulkSenderConcurrency', () => {

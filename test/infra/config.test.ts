@@ -331,6 +331,12 @@ describe('client config', () => {
       /senderReservedConcurrency: must be a whole number or "off"/,
     ],
     ['a send rate share of 0', { sendRateShare: 0 }, /sendRateShare: must be more than 0 and at most 1/],
+    [
+      // Two stacks with a fixed rate each would not be divided by their shares.
+      'an absolute maxSendRate with a share',
+      { maxSendRate: 14, sendRateShare: 0.5 },
+      /maxSendRate: cannot be combined with sendRateShare/,
+    ],
     ['a send rate share above 1', { sendRateShare: 1.5 }, /sendRateShare: must be more than 0 and at most 1/],
     [
       'an unknown kind of DNS record to skip',

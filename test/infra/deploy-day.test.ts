@@ -106,7 +106,25 @@ describe('two Mailroom stacks in one account and region', () => {
     try {
       expect(() => synthesizeMailroom(written.paths, { bundle: false })).toThrow(InvalidConfigError);
       expect(() => synthesizeMailroom(written.paths, { bundle: false })).toThrow(
-        /share its one SES MaxSendRate, but their shares add up to 2: set sendRateShare/,
+        /share its one SES MaxSendRate, but their shares add up to 2 \(over 1\): set sendRateShare in each so they add up to at most 1, e\.g\. 0\.5 each/,
+      );
+    } finally {
+      written.cleanup();
+    }
+  });
+
+  it('are refused when three shares pass 1 by a rounding error, with the exact sum and an even split', () => {
+    const third = (name: string) => ({
+      ...exampleConfig(),
+      stackName: `Mailroom-${name}`,
+      sendingDomain: `${name}.example.com`,
+      fromAddress: `no-reply@${name}.example.com`,
+      sendRateShare: 0.3333334,
+    });
+    const written = writeConfigs({ a: third('a'), b: third('b'), c: third('c') });
+    try {
+      expect(() => synthesizeMailroom(written.paths, { bundle: false })).toThrow(
+        /add up to 1\.0000002 \(over 1\).*e\.g\. 0\.3333 each/,
       );
     } finally {
       written.cleanup();

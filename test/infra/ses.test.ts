@@ -1,12 +1,14 @@
-import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { configurationSetNameFor } from '../../lib/constructs/identity';
-import { REPO_ROOT } from '../../lib/constructs/mailroom-function';
 import type { MailroomStack } from '../../lib/mailroom-stack';
-import { EXAMPLE_CONFIG, type SynthesizedApp, synthesizeMailroom } from './support/app';
+import {
+  EXAMPLE_CONFIG,
+  route53ExampleWithTrackingDomain,
+  type SynthesizedApp,
+  synthesizeMailroom,
+  writeConfigs,
+} from './support/app';
 import { type Resources, statementsIn, templateOf } from './support/template';
-
-const ROUTE53_CONFIG = path.join(REPO_ROOT, 'clients', 'example-route53.json');
 
 /** Every event type SES can publish, as CloudFormation spells them. */
 const ALL_EVENT_TYPES = [
@@ -25,11 +27,17 @@ const ALL_EVENT_TYPES = [
 let synthesized: SynthesizedApp;
 // clients/example.json: no hosted zone, tracking off.
 let plain: { stack: MailroomStack; template: Template; helpers: ReturnType<typeof templateOf> };
-// clients/example-route53.json: a hosted zone, open and click tracking with a custom domain.
+// clients/example-route53.json at its second deploy: a hosted zone, open and click tracking with a
+// custom domain.
 let zoned: { stack: MailroomStack; template: Template; helpers: ReturnType<typeof templateOf> };
 
 beforeAll(() => {
-  synthesized = synthesizeMailroom([EXAMPLE_CONFIG, ROUTE53_CONFIG], { bundle: false });
+  const written = writeConfigs({ route53: route53ExampleWithTrackingDomain() });
+  try {
+    synthesized = synthesizeMailroom([EXAMPLE_CONFIG, ...written.paths], { bundle: false });
+  } finally {
+    written.cleanup();
+  }
   const [first, second] = synthesized.stacks;
   if (first === undefined || second === undefined) throw new Error('expected two stacks');
   const load = (stack: MailroomStack) => {

@@ -1,3 +1,5 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { ApiClient, signingFor, UsageError } from '../../deploy/smoke/api-client';
 import { main } from '../../deploy/smoke/main';
 
@@ -67,6 +69,44 @@ describe('smoke check: which requests are signed', () => {
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=host;[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
     );
     expect(request?.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+  });
+
+  it('signs a path holding an encoded address the way API Gateway checks it (each segment encoded once more)', async () => {
+    const base = new URL('https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/live/');
+    const client = new ApiClient({ baseUrl: base, signing: signingFor(base), credentials });
+    const path = `/v1/suppressions/${encodeURIComponent('jane+x@example.org')}`;
+    const url = client.url(path);
+    const request = (uriEscapePath: boolean) =>
+      new SignatureV4({
+        service: 'execute-api',
+        region: 'eu-west-1',
+        credentials,
+        sha256: Sha256,
+        uriEscapePath,
+      }).sign(
+        {
+          method: 'GET',
+          protocol: url.protocol,
+          hostname: url.hostname,
+          path: url.pathname,
+          query: {},
+          headers: { host: url.host },
+        },
+        { signingDate: new Date('2026-11-30T00:00:00Z') },
+      );
+    // Pin the clock of the client's signer through the same date.
+    jest.useFakeTimers({ now: new Date('2026-11-30T00:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const signed = await client.sign('GET', url, {}, undefined);
+      // API Gateway (like every service but S3) compares against the canonical URI with each
+      // segment URI-encoded again: `%40` signs as `%2540`. A signer that skipped that step would be
+      // refused with "The request signature we calculated does not match".
+      expect(url.pathname).toBe('/live/v1/suppressions/jane%2Bx%40example.org');
+      expect(signed.authorization).toBe((await request(true)).headers.authorization);
+      expect(signed.authorization).not.toBe((await request(false)).headers.authorization);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('sends nothing signed to local mode', async () => {

@@ -63,6 +63,25 @@ export function writeConfigs(configs: Record<string, unknown>): { paths: string[
   return { paths, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** clients/example-route53.json: a hosted zone, open and click tracking, no custom tracking domain. */
+export const ROUTE53_EXAMPLE_CONFIG = path.join(REPO_ROOT, 'clients', 'example-route53.json');
+
+/**
+ * The Route 53 example as it is at its second deploy: once the sending domain is verified, with
+ * a custom tracking domain (SES refuses one before).
+ */
+export function route53ExampleWithTrackingDomain(): Record<string, unknown> {
+  const config = JSON.parse(readFileSync(ROUTE53_EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
+  return {
+    ...config,
+    tracking: {
+      ...(config.tracking as Record<string, unknown>),
+      customDomain: 'track.mail.example.org',
+      sendingDomainVerified: true,
+    },
+  };
+}
+
 /** The example config's content, as a base for variants. */
 export function exampleConfig(): Record<string, unknown> {
   return JSON.parse(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
