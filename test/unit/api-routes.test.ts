@@ -199,6 +199,7 @@ describe('API routes', () => {
       max24HourSend: 200,
       sentLast24Hours: 7,
       rateInUse: 1,
+      sendRateShare: 1,
       rateOverride: null,
       pausedStreams: [],
     });
