@@ -94,10 +94,38 @@ export function isAccessDenied(error: unknown): boolean {
 }
 
 /**
- * The one line to print when the credentials themselves are the problem, or undefined when the
- * error is something else.
+ * Regions an account must enable before use: "Regions launched after March 20, 2019 are disabled
+ * by default and referred to as opt-in Regions" (AWS Account Management, "Enable or disable AWS
+ * Regions in your account", https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html).
+ * In a region that is not enabled, STS refuses even valid credentials with InvalidClientTokenId.
+ * ap-east-2 (Taipei) and ap-southeast-6 (New Zealand) launched after that date too.
  */
-export function credentialsProblem(error: unknown): string | undefined {
+export const OPT_IN_REGIONS: ReadonlySet<string> = new Set([
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-6',
+  'ap-southeast-7',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-1',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+]);
+
+/**
+ * The one line to print when the credentials themselves are the problem, or undefined when the
+ * error is something else. `region` is where the call went: in an opt-in region that the account
+ * has not enabled, rejected credentials may be fine.
+ */
+export function credentialsProblem(error: unknown, region?: string): string | undefined {
   const name = errorName(error);
   const message = errorMessage(error);
   if (/region is missing/i.test(message)) {
@@ -113,7 +141,15 @@ export function credentialsProblem(error: unknown): string | undefined {
     return `Your AWS credentials have expired (${name}): run \`aws sso login\` or refresh the session, then try again`;
   }
   if (CREDENTIAL_ERRORS.test(name)) {
-    return `AWS rejected the credentials (${name}: ${message}): check AWS_PROFILE or the access keys`;
+    const rejected = `AWS rejected the credentials (${name}: ${message}): check AWS_PROFILE or the access keys`;
+    if (
+      region !== undefined &&
+      OPT_IN_REGIONS.has(region) &&
+      /InvalidClientTokenId|UnrecognizedClient/.test(name)
+    ) {
+      return `${rejected}; or ${region} is an opt-in region that may not be enabled for this account: \`aws account get-region-opt-status --region-name ${region}\`, and if it is not ENABLED, \`aws account enable-region --region-name ${region}\` (takes minutes, sometimes hours)`;
+    }
+    return rejected;
   }
   return undefined;
 }

@@ -41,17 +41,24 @@ Checks:
   SES production access     sandbox or production, MaxSendRate and the 24-hour quota
   SES sending               sending enabled, enforcement status HEALTHY
   SES identity              an identity for sendingDomain already exists (verified? DKIM? MAIL
-                            FROM? made by another stack?) against "adoptExistingIdentity"
+                            FROM? created by this stack, read from its resources?) against
+                            "adoptExistingIdentity": adopting the identity this stack created
+                            would make the next deploy delete it
+  MAIL FROM                 with adoptExistingIdentity: the identity's MAIL FROM domain is
+                            <mailFromSubdomain>.<sendingDomain>, whose MX and SPF the stack writes
   tracking domain           with tracking.customDomain: the sending domain is verified
   configuration sets        <stackName>-transactional and -bulk are free (or the stack's own)
   Route 53 records          with hostedZone: the zone exists and no record the stack writes
                             (_dmarc TXT, MAIL FROM MX and SPF TXT, tracking CNAME) is there already,
-                            unless "skipDnsRecords" names it
-  other Mailroom stacks     the sendRateShare of every Mailroom stack in the region adds up to <= 1
+                            unless "skipDnsRecords" names it or the deployed stack wrote it
+  other Mailroom stacks     the Mailroom stacks of the region together pace within the account's
+                            MaxSendRate: each its maxSendRate, or its sendRateShare of MaxSendRate
+                            (only the shares, adding up to <= 1, when MaxSendRate cannot be read)
 
 Options:
   -c, --context config=<file>[,<file>...]
-                            the client config(s), as for cdk; several files are checked in turn
+                            the client config(s), as for cdk; several files are checked in turn,
+                            and each error line then starts with its file
   --fix ${LOGGING_ROLE_FIX}
                             the one write: when API Gateway has no CloudWatch Logs role in the
                             config's region, create (or reuse) the IAM role ${LOGGING_ROLE_NAME}
@@ -60,7 +67,9 @@ Options:
   -h, --help                this text
 
 Exit codes: 0 no blocker (warnings allowed), 1 a blocker, no credentials, or a failed fix,
-2 a usage error or an invalid config (nothing checked).`;
+2 a usage error or an invalid config (nothing checked). With several configs: 1 if any config had
+a blocker (an invalid config never hides another's blocker), else 2 if any config was invalid,
+else 0.`;
 
 interface Options {
   readonly configPaths: readonly string[];
@@ -134,14 +143,14 @@ function summary(results: readonly CheckResult[], configPath: string): string {
   return `no blockers, ${plural(warnings, 'warning')}: next, npx cdk deploy -c config=${configPath}`;
 }
 
-/** Checks one config's account; answers the exit code. */
+/** Checks one config's account; answers the exit code (EXIT.usage: the config is invalid). */
 async function preflight(configPath: string, fix: boolean, io: PreflightIo): Promise<number> {
   let config: ClientConfig;
   try {
     config = loadClientConfig(configPath);
   } catch (error) {
     if (!(error instanceof InvalidConfigError)) throw error;
-    io.err(error.message);
+    for (const line of error.message.split('\n')) io.err(line);
     return EXIT.usage;
   }
   const clients = (io.clients ?? createClients)(config.region);
@@ -149,7 +158,7 @@ async function preflight(configPath: string, fix: boolean, io: PreflightIo): Pro
   try {
     caller = await whoAmI(clients.sts);
   } catch (error) {
-    const problem = credentialsProblem(error);
+    const problem = credentialsProblem(error, config.region);
     io.err(problem ?? `Cannot reach AWS STS in ${config.region}: ${(error as Error).message}`);
     return EXIT.blocked;
   }
@@ -210,19 +219,33 @@ export async function main(argv: readonly string[], io: PreflightIo): Promise<nu
     io.err(`${parsed.message} (see --help)`);
     return EXIT.usage;
   }
-  let exitCode: number = EXIT.ok;
-  for (const [index, configPath] of parsed.options.configPaths.entries()) {
+  const { configPaths } = parsed.options;
+  const codes: number[] = [];
+  for (const [index, configPath] of configPaths.entries()) {
     if (index > 0) io.out('');
+    // With several configs on stderr, every error line says which config it is about.
+    const configIo: PreflightIo =
+      configPaths.length > 1 ? { ...io, err: (line) => io.err(`${configPath}: ${line}`) } : io;
     try {
-      exitCode = Math.max(exitCode, await preflight(configPath, parsed.options.fix, io));
+      codes.push(await preflight(configPath, parsed.options.fix, configIo));
     } catch (error) {
       const env = io.env ?? process.env;
       io.err(`preflight failed for ${configPath}: ${(error as Error).name}: ${(error as Error).message}`);
       if (env.PREFLIGHT_DEBUG) io.err(String((error as Error).stack));
-      exitCode = Math.max(exitCode, EXIT.blocked);
+      codes.push(EXIT.blocked);
     }
   }
-  return exitCode;
+  return combinedExitCode(codes);
+}
+
+/**
+ * One exit code for several configs: a blocker anywhere (1) wins over an invalid config (2), which
+ * would otherwise read as "nothing checked" and hide it; 0 only when every config passed.
+ */
+export function combinedExitCode(codes: readonly number[]): number {
+  if (codes.includes(EXIT.blocked)) return EXIT.blocked;
+  if (codes.includes(EXIT.usage)) return EXIT.usage;
+  return EXIT.ok;
 }
 
 if (require.main === module) {

@@ -275,6 +275,27 @@ describe('npm run preflight', () => {
     );
   });
 
+  it('says an opt-in region may not be enabled when STS rejects the credentials there', async () => {
+    const invalidToken = () =>
+      Object.assign(new Error('The security token included in the request is invalid.'), {
+        name: 'InvalidClientTokenId',
+        $metadata: { httpStatusCode: 403 },
+      });
+    sts.on(GetCallerIdentityCommand).rejects(invalidToken());
+
+    const optIn = await run(['-c', `config=${configFile({ region: 'ap-southeast-7' })}`]);
+    const standard = await run(['-c', `config=${configFile()}`]);
+
+    expect(optIn.code).toBe(1);
+    expect(optIn.err).toContain('AWS rejected the credentials (InvalidClientTokenId');
+    expect(optIn.err).toContain(
+      'ap-southeast-7 is an opt-in region that may not be enabled for this account',
+    );
+    expect(optIn.err).toContain('`aws account enable-region --region-name ap-southeast-7`');
+    expect(standard.err).toContain('AWS rejected the credentials (InvalidClientTokenId');
+    expect(standard.err).not.toContain('opt-in');
+  });
+
   it('says expired credentials are expired', async () => {
     sts.on(GetCallerIdentityCommand).rejects(
       Object.assign(new Error('The security token included in the request is expired'), {
@@ -509,6 +530,44 @@ describe('npm run preflight', () => {
     expect(sts.calls()).toHaveLength(0);
   });
 
+  it('names the config on every error line when several are checked', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
+    const a = configFile({}, 'a.json');
+    const b = configFile({ senderReservedConcurrency: 'none' }, 'b.json');
+
+    const { err } = await run(['-c', `config=${a},${b}`]);
+
+    const lines = err.split('\n');
+    expect(lines[0]).toBe(
+      `${a}: No AWS credentials found: set AWS_PROFILE or run \`aws sso login\` (or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)`,
+    );
+    expect(lines.slice(1).length).toBeGreaterThan(1);
+    expect(lines.slice(1).every((text) => text.startsWith(`${b}: `))).toBe(true);
+    expect(err).toContain('senderReservedConcurrency: must be a whole number or "off"');
+  });
+
+  it('exits 1, not 2, when one config is invalid and another has a blocker, in either order', async () => {
+    productionAccount();
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: '', $metadata }));
+    const blocked = configFile({}, 'blocked.json');
+    const invalid = configFile({ senderReservedConcurrency: 'none' }, 'invalid.json');
+    const fine = configFile({}, 'fine.json');
+
+    const invalidFirst = await run(['-c', `config=${invalid},${blocked}`]);
+    const blockedFirst = await run(['-c', `config=${blocked},${invalid}`]);
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '30' } });
+    const invalidAndFine = await run(['-c', `config=${fine},${invalid}`]);
+
+    expect(invalidFirst.code).toBe(1);
+    expect(blockedFirst.code).toBe(1);
+    expect(invalidFirst.out).toMatch(line('blocker', 'CDK bootstrap'));
+    expect(invalidAndFine.code).toBe(2);
+  });
+
   it.each([
     [[]],
     [['--config', 'x.json']],
@@ -527,6 +586,8 @@ describe('npm run preflight', () => {
     expect(code).toBe(0);
     expect(out).toContain('--fix api-gateway-logging-role');
     expect(out).toContain('Exit codes: 0 no blocker');
+    expect(out).toContain('1 if any config had\na blocker (an invalid config never hides');
+    expect(out).toContain('MAIL FROM');
     expect(out).toContain('other Mailroom stacks');
   });
 });
