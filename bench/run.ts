@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: every figure of issue 6, each scenario in processes of its own, printed as a
- * table and written to bench/results/ (git-ignored) as JSON. `npm run bench -- --quick` shortens
+ * `npm run bench`: every figure of issue 6, and (f) two stacks sharing one account (issue 10), each
+ * scenario in processes of its own, printed as a table and written to bench/results/ (git-ignored)
+ * as JSON. `npm run bench -- --quick` shortens
  * the windows and the fan-out list for a first look; the README's figures come from a full run.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import type { BundleResult } from './scenarios/bundles';
 import type { FanoutResult } from './scenarios/fanout';
 import type { LatencyResult } from './scenarios/latency';
 import type { RateResult } from './scenarios/rate';
+import type { SharedAccountResult } from './scenarios/shared-account';
 import { REPO_ROOT } from './support/services';
 
 const quick = process.argv.includes('--quick');
@@ -49,6 +51,16 @@ const RATE_RUNS: { label: string; args: Record<string, string> }[] = [
     label: 'bulk 14/s, npm start',
     args: { rate: '14', containers: '1', pollers: '2', seconds: scale(15, 8), stream: 'bulk' },
   },
+];
+
+/**
+ * (f) Two stacks in one account: two runtimes (own tables, rate ledger and queues) against one fake
+ * SES at 14/s, each pacing to its `sendRateShare` of the MaxSendRate GetAccount reports.
+ */
+const SHARED_RUNS: { label: string; shares: string }[] = [
+  { label: '1 + 1 (each paces to all of it)', shares: '1,1' },
+  { label: '0.5 + 0.5', shares: '0.5,0.5' },
+  { label: '0.7 + 0.3', shares: '0.7,0.3' },
 ];
 
 const work = join(tmpdir(), `mailroom-bench-${process.pid}`);
@@ -95,6 +107,14 @@ function main(): void {
   ];
   const fanout = scenario<FanoutResult>('bench/scenarios/fanout.ts', { recipients: scale(100_000, 20_000) });
   const bundles = scenario<BundleResult[]>('bench/scenarios/bundles.ts', { runs: scale(7, 3) });
+  const sharedAccount = SHARED_RUNS.map(({ label, shares }) =>
+    scenario<SharedAccountResult>('bench/scenarios/shared-account.ts', {
+      rate: '14',
+      shares,
+      seconds: scale(12, 6),
+      label,
+    }),
+  );
 
   // (d) Cost per million mails, from what the runs above counted.
   const txRun = rates.find((r) => r.stream === 'transactional' && r.maxSendRate === 14 && r.containers === 2);
@@ -238,6 +258,36 @@ function main(): void {
     ]),
   );
 
+  const perRuntime = (s: SharedAccountResult, pick: (r: SharedAccountResult['runtimes'][number]) => string) =>
+    s.runtimes.map((r) => `${r.name} ${pick(r)}`).join(', ');
+  table(
+    '(f) Two stacks in one account: two runtimes (own tables and queues) against one fake SES at 14/s',
+    [
+      'shares',
+      'rate in use',
+      'sent/s',
+      'throttles in window',
+      'together/s',
+      'together/rate',
+      'attempts/s',
+      'throttles (window/all)',
+      'max in any 1 s',
+      'note',
+    ],
+    sharedAccount.map((s) => [
+      s.label,
+      perRuntime(s, (r) => String(r.rateInUse ?? '?')),
+      perRuntime(s, (r) => String(r.sentPerSecond)),
+      perRuntime(s, (r) => String(r.throttlesInWindow)),
+      s.combined.sentPerSecond,
+      s.combined.ratio,
+      s.combined.attemptsPerSecond,
+      `${s.combined.throttlesInWindow}/${s.combined.throttlesTotal}`,
+      s.combined.maxInAnySecond,
+      s.runtimes.some((r) => r.ranDry) ? 'a queue ran dry' : '',
+    ]),
+  );
+
   const result = {
     startedAt,
     quick,
@@ -247,6 +297,7 @@ function main(): void {
     latency,
     fanout,
     bundles,
+    sharedAccount,
     cost: { transactional, bulk },
   };
   const dir = join(REPO_ROOT, 'bench', 'results');

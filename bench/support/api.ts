@@ -29,6 +29,20 @@ export async function loadApi(apiUrl: string, tally: Tally): Promise<ApiCall> {
   };
 }
 
+/** Calls an API served by another process (a runtime host): plain HTTP, nothing counted here. */
+export function httpApi(apiUrl: string): ApiCall {
+  return async (method, path, body, headers = {}) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(text === undefined ? {} : { body: text }),
+    });
+    const answer = await response.text();
+    return { status: response.status, body: answer ? JSON.parse(answer) : {} };
+  };
+}
+
 /** Runs `work(i)` for i in [0, count) with at most `concurrency` at once. */
 export async function inParallel(
   count: number,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Tally } from './aws-calls';
 import type { FakeSes, FakeSesOptions, SendRecord } from './fake-ses';
 import type { ContainerSource } from './lambda-container';
+import type { RuntimeHostOptions } from './runtime-host';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -111,4 +112,35 @@ export async function sesSummary(service: Service): Promise<SesSummary> {
   const answer = nextMessage<SesSummary>(service.child, 'summary');
   service.child.send({ type: 'summary' });
   return answer;
+}
+
+export interface RuntimeHost {
+  /** Local mode's API of this runtime. */
+  apiUrl: string;
+  /** The environment its Lambda containers start with (its tables, queues, SEND_RATE_SHARE). */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A whole Mailroom runtime (its own DynamoDB, SQS and local mode: one stack) in a process of its
+ * own, sending to `ses` with `share` of the account's MaxSendRate (see runtime-host.ts).
+ */
+export async function startRuntimeHost(options: RuntimeHostOptions): Promise<RuntimeHost> {
+  const child = forkTs('bench/support/runtime-host.ts', [JSON.stringify(options)]);
+  const { apiUrl, env } = await nextMessage<{ apiUrl: string; env: Record<string, string> }>(
+    child,
+    'ready',
+    90_000,
+  );
+  return {
+    apiUrl,
+    env,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.send({ type: 'stop' });
+      await exited;
+    },
+  };
 }
