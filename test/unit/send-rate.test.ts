@@ -20,6 +20,10 @@ describe('rateInUse', () => {
     expect(rateInUse(production, undefined, 0.5)).toBe(7);
     expect(rateInUse(production, undefined, 0.5) + rateInUse(production, undefined, 0.5)).toBe(14);
     expect(rateInUse({ ...production, productionAccess: false }, undefined, 0.25)).toBe(0.25);
+    // Whole mails per second: 9.8 and 4.2 would put 10 + 5 mails into some second of a 14/s account.
+    expect(rateInUse(production, undefined, 0.7)).toBe(9);
+    expect(rateInUse(production, undefined, 0.3)).toBe(4);
+    expect(rateInUse(production, undefined, 1)).toBe(14);
     // An override is an absolute figure the integrator chose: not divided again.
     expect(rateInUse(production, 5, 0.5)).toBe(5);
   });
