@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { SqsCampaignQueues } from '../shared/adapters/campaign-queues';
 import { DynamoCampaignStore } from '../shared/adapters/campaign-store';
 import { DynamoRecipientStore } from '../shared/adapters/recipient-store';
@@ -26,8 +27,14 @@ const deps = {
  * it works the same in local mode, needs no schedule to create, update or delete when a campaign
  * is rescheduled or cancelled, and the same pass restarts fan-out chains that died.
  */
-export async function handler(): Promise<void> {
-  const result = await tick(deps);
+export async function handler(
+  _event?: unknown,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<void> {
+  // The recount pass stops in time to return (campaign-tick.ts); local mode has no context.
+  const result = await tick(
+    context ? { ...deps, remainingMs: () => context.getRemainingTimeInMillis() } : deps,
+  );
   if (result.started.length + result.restarted.length + result.reconciled.length > 0)
     logger.info('campaign tick', result);
   if (result.repaired.length > 0) {

@@ -1,6 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Campaign, type CampaignStatus, type CampaignTotals, COUNTER_NAMES } from '../domain/campaign';
+import {
+  type Campaign,
+  type CampaignStatus,
+  type CampaignSummary,
+  type CampaignTotals,
+  COUNTER_NAMES,
+  SUMMARY_FIELDS,
+} from '../domain/campaign';
 import type { CampaignRepository, TotalsDelta } from '../domain/campaign-ports';
 import { dynamo } from './aws-clients';
 import { expression, inList, updateFrom } from './dynamo-updates';
@@ -267,10 +274,55 @@ export class DynamoCampaignStore implements CampaignRepository {
   }
 
   async inStatus(status: CampaignStatus): Promise<Campaign[]> {
-    return this.byStatus(status, 'attribute_exists(id)', {});
+    return (await this.byStatus(status, 'attribute_exists(id)', {}, false)) as Campaign[];
   }
 
-  async dueScheduled(before: Date): Promise<Campaign[]> {
+  async recountCandidates(
+    status: CampaignStatus,
+    quietBefore: Date,
+    recheckBefore: Date,
+  ): Promise<CampaignSummary[]> {
+    // Finished work stays out of the answer: a campaign recounted since its last change comes back
+    // only when it is sending (fanned out) and its last look is older than `recheckBefore`.
+    const changed = '(attribute_not_exists(reconciledAt) OR reconciledAt < updatedAt)';
+    const filter =
+      status === 'sending'
+        ? `updatedAt < :quiet AND fanoutDone = :true AND (${changed} OR reconciledAt < :recheck)`
+        : status === 'cancelled'
+          ? `updatedAt < :quiet AND fanoutDone = :true AND ${changed}`
+          : `updatedAt < :quiet AND ${changed}`;
+    return this.byStatus(status, filter, {
+      ':quiet': quietBefore.toISOString(),
+      ...(status === 'draft' || status === 'scheduled' || status === 'paused' ? {} : { ':true': true }),
+      ...(status === 'sending' ? { ':recheck': recheckBefore.toISOString() } : {}),
+    });
+  }
+
+  async markReconciled(id: string, now: Date): Promise<void> {
+    await this.mark(id, 'SET reconciledAt = :now REMOVE recountTriedAt', now);
+  }
+
+  async markRecountTried(id: string, now: Date): Promise<void> {
+    await this.mark(id, 'SET recountTriedAt = :now', now);
+  }
+
+  private async mark(id: string, update: string, now: Date): Promise<void> {
+    try {
+      await dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: update,
+          ConditionExpression: 'attribute_exists(id)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async dueScheduled(before: Date): Promise<CampaignSummary[]> {
     return this.byStatus(
       'scheduled',
       'scheduledAt <= :before AND (attribute_not_exists(startQueued) OR startQueued = :false)',
@@ -281,7 +333,7 @@ export class DynamoCampaignStore implements CampaignRepository {
     );
   }
 
-  async stalledFanouts(before: Date): Promise<Campaign[]> {
+  async stalledFanouts(before: Date): Promise<CampaignSummary[]> {
     const stalledIn = (status: CampaignStatus) =>
       this.byStatus(
         status,
@@ -291,12 +343,18 @@ export class DynamoCampaignStore implements CampaignRepository {
     return [...(await stalledIn('sending')), ...(await stalledIn('cancelled'))];
   }
 
+  /**
+   * Campaigns in `status` matching `filter`. Summaries unless `whole`: a ProjectionExpression keeps
+   * the content (the HTML, up to hundreds of KB) out of the tick's memory and network.
+   */
   private async byStatus(
     status: CampaignStatus,
     filter: string,
     values: Record<string, unknown>,
-  ): Promise<Campaign[]> {
-    const items: Campaign[] = [];
+    summary = true,
+  ): Promise<CampaignSummary[]> {
+    const items: CampaignSummary[] = [];
+    const projected = Object.fromEntries(SUMMARY_FIELDS.map((field) => [`#p_${field}`, field]));
     let start: Record<string, unknown> | undefined;
     do {
       const result = await dynamo.send(
@@ -305,12 +363,13 @@ export class DynamoCampaignStore implements CampaignRepository {
           IndexName: CAMPAIGNS_BY_STATUS_INDEX,
           KeyConditionExpression: '#status = :status',
           FilterExpression: filter,
-          ExpressionAttributeNames: { '#status': 'status' },
+          ...(summary ? { ProjectionExpression: Object.keys(projected).join(', ') } : {}),
+          ExpressionAttributeNames: { '#status': 'status', ...(summary ? projected : {}) },
           ExpressionAttributeValues: { ...values, ':status': status },
           ExclusiveStartKey: start,
         }),
       );
-      items.push(...((result.Items ?? []) as Campaign[]));
+      items.push(...((result.Items ?? []) as CampaignSummary[]));
       start = result.LastEvaluatedKey;
     } while (start);
     return items;

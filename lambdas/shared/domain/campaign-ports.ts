@@ -2,6 +2,7 @@ import type {
   Campaign,
   CampaignRecipient,
   CampaignStatus,
+  CampaignSummary,
   CampaignTotals,
   RecipientStatus,
 } from './campaign';
@@ -77,12 +78,26 @@ export interface CampaignRepository {
   ): Promise<boolean>;
   /** Marks (or clears) that the daily quota holds the campaign back; only writes on a change. */
   setWaitingForQuota(id: string, since: Date | undefined): Promise<void>;
+  /**
+   * Campaigns in `status` that may be due a recount (the tick): quiet since `quietBefore`, and
+   * changed since their last recount or (sending) last looked at before `recheckBefore`. Summaries
+   * only (SUMMARY_FIELDS): never the content.
+   */
+  recountCandidates(
+    status: CampaignStatus,
+    quietBefore: Date,
+    recheckBefore: Date,
+  ): Promise<CampaignSummary[]>;
+  /** Records a recount that found the counters right, without touching `updatedAt`. */
+  markReconciled(id: string, now: Date): Promise<void>;
+  /** Records a recount cut short for lack of time, without touching `updatedAt`. */
+  markRecountTried(id: string, now: Date): Promise<void>;
   /** Every campaign in `status` (campaigns are few; a status index finds them). */
   inStatus(status: CampaignStatus): Promise<Campaign[]>;
-  /** Scheduled campaigns due at or before `before`. */
-  dueScheduled(before: Date): Promise<Campaign[]>;
+  /** Scheduled campaigns due at or before `before` (summaries). */
+  dueScheduled(before: Date): Promise<CampaignSummary[]>;
   /** Sending (or cancelled) campaigns whose fan-out (or cancel sweep) has not moved since `before`: a chain that died. */
-  stalledFanouts(before: Date): Promise<Campaign[]>;
+  stalledFanouts(before: Date): Promise<CampaignSummary[]>;
 }
 
 export interface AddRecipientsOptions {

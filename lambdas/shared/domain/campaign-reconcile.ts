@@ -1,4 +1,4 @@
-import { type Campaign, type CampaignTotals, COUNTER_NAMES, type RecipientStatus } from './campaign';
+import { type CampaignSummary, type CampaignTotals, COUNTER_NAMES, type RecipientStatus } from './campaign';
 import type { CampaignQueues, CampaignRepository, RecipientRepository } from './campaign-ports';
 
 const PAGE = 1000;
@@ -20,10 +20,12 @@ export interface ReconcileDeps {
    * watch asks for this: nothing else would queue them); otherwise only after LOST_AFTER_MS.
    */
   requeuePending?: boolean;
+  /** Checked between pages: true stops the count (outcome `stopped`, nothing written). */
+  shouldStop?: () => boolean;
 }
 
 export interface ReconcileResult {
-  outcome: 'completed' | 'requeued' | 'counted' | 'refused';
+  outcome: 'completed' | 'requeued' | 'counted' | 'refused' | 'stopped';
   /** The counters disagreed with the records and were set from them. */
   repaired: boolean;
 }
@@ -41,8 +43,13 @@ export interface ReconcileResult {
  * sender's claims make a duplicate harmless). A cancelled campaign whose sweep left someone
  * waiting is swept again.
  */
-export async function reconcileCampaign(campaign: Campaign, deps: ReconcileDeps): Promise<ReconcileResult> {
-  const { counts, claimedFromQueued } = await countStatuses(campaign.id, deps.recipients);
+export async function reconcileCampaign(
+  campaign: CampaignSummary,
+  deps: ReconcileDeps,
+): Promise<ReconcileResult> {
+  const counted = await countStatuses(campaign.id, deps.recipients, deps.shouldStop);
+  if (!counted) return { outcome: 'stopped', repaired: false };
+  const { counts, claimedFromQueued } = counted;
   const totals: CampaignTotals = {
     recipients: Object.values(counts).reduce((a, b) => a + b, 0),
     // A claim taken from `queued` still counts as queued until it ends (its end takes one off).
@@ -57,10 +64,12 @@ export async function reconcileCampaign(campaign: Campaign, deps: ReconcileDeps)
   // A sending campaign is written only when it differs: an unchanged one keeps its updatedAt, which
   // is what tells "quiet for 25 minutes" below. Any other is marked reconciled, so the tick leaves
   // it alone until it changes again.
-  const updated =
-    !repaired && campaign.status === 'sending'
-      ? campaign
-      : await deps.campaigns.recount(campaign.id, campaign.status, totals, campaign.uploadFenceUntil, now);
+  // It is still marked as looked at (reconciledAt alone), so the tick backs off (campaign-tick.ts).
+  const unchanged = !repaired && campaign.status === 'sending';
+  if (unchanged) await deps.campaigns.markReconciled(campaign.id, now);
+  const updated = unchanged
+    ? campaign
+    : await deps.campaigns.recount(campaign.id, campaign.status, totals, campaign.uploadFenceUntil, now);
   // Refused: it changed status, or an upload registered meanwhile (a count taken while rows were
   // written is never stored). The next look counts again.
   if (!updated) return { outcome: 'refused', repaired: false };
@@ -110,11 +119,16 @@ export async function reconcileCampaign(campaign: Campaign, deps: ReconcileDeps)
   return { outcome: 'counted', repaired };
 }
 
-async function countStatuses(campaignId: string, recipients: RecipientRepository) {
+async function countStatuses(
+  campaignId: string,
+  recipients: RecipientRepository,
+  shouldStop: () => boolean = () => false,
+) {
   const counts: Partial<Record<RecipientStatus, number>> = {};
   let claimedFromQueued = 0;
   let cursor: string | undefined;
   do {
+    if (shouldStop()) return undefined;
     const page = await recipients.page(campaignId, PAGE, cursor);
     for (const r of page.items) {
       counts[r.status] = (counts[r.status] ?? 0) + 1;

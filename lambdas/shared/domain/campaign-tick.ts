@@ -1,4 +1,4 @@
-import type { Campaign, CampaignStatus } from './campaign';
+import type { CampaignStatus, CampaignSummary } from './campaign';
 import type { CampaignQueues, CampaignRepository, RecipientRepository } from './campaign-ports';
 import { reconcileCampaign } from './campaign-reconcile';
 
@@ -15,6 +15,8 @@ export interface TickDeps {
   recipients: RecipientRepository;
   queues: CampaignQueues;
   now: () => Date;
+  /** Milliseconds left before the function's timeout (Lambda's getRemainingTimeInMillis). */
+  remainingMs?: () => number;
 }
 
 /**
@@ -62,23 +64,75 @@ export async function tick(
   }
   // Invariant 3 (campaign.ts): every campaign that is not finished is recounted from its records
   // once it has gone quiet, so counters that drifted are repaired (and reported) wherever it is.
-  // A sending one that has fanned out is recounted on every tick while quiet (that is how lost queue
-  // messages are found); any other once per change (reconciledAt).
+  // The work is bounded (issue 11 review, B2): the store returns only quiet candidates, and only
+  // the attributes this needs (no content); a candidate is recounted when it changed since its
+  // last recount, or (sending, fanned out) when its last recount is RECHECK_AFTER_MS old
+  // (QUOTA_RECHECK_AFTER_MS while the daily quota holds it: nothing can move then). The longest
+  // unlooked-at go first, and the pass stops while the function still has TICK_RESERVE_MS left: a
+  // recount cut short is recorded as tried and goes to the back, so a huge campaign cannot starve
+  // the ones after it.
   const reconciled: string[] = [];
   const repaired: string[] = [];
-  const quietBefore = now.getTime() - QUIET_AFTER_MS;
+  const quietBefore = new Date(now.getTime() - QUIET_AFTER_MS);
   const candidates = [];
-  for (const status of RECONCILED_STATUSES) candidates.push(...(await deps.campaigns.inStatus(status)));
-  for (const campaign of candidates) {
-    if (Date.parse(campaign.updatedAt) >= quietBefore) continue;
-    if (campaign.status === 'sending' ? !campaign.fanoutDone : alreadyReconciled(campaign)) continue;
-    // A cancel sweep still running is the stalled-fan-out check's business.
-    if (campaign.status === 'cancelled' && !campaign.fanoutDone) continue;
-    const result = await reconcileCampaign(campaign, deps);
+  for (const status of RECONCILED_STATUSES)
+    candidates.push(
+      ...(await deps.campaigns.recountCandidates(
+        status,
+        quietBefore,
+        new Date(now.getTime() - RECHECK_AFTER_MS),
+      )),
+    );
+  const due = candidates
+    .filter((campaign) => recountDue(campaign, now))
+    .sort((a, b) => lastLook(a).localeCompare(lastLook(b)) || a.updatedAt.localeCompare(b.updatedAt));
+  const remaining = deps.remainingMs ?? defaultBudget(now, deps.now);
+  for (const campaign of due) {
+    if (remaining() < TICK_RESERVE_MS) break;
+    const result = await reconcileCampaign(campaign, {
+      ...deps,
+      shouldStop: () => remaining() < TICK_RESERVE_MS,
+    });
+    if (result.outcome === 'stopped') {
+      await deps.campaigns.markRecountTried(campaign.id, deps.now());
+      break;
+    }
     reconciled.push(campaign.id);
     if (result.repaired) repaired.push(campaign.id);
   }
   return { started, restarted, reconciled, repaired };
+}
+
+/** A fanned-out sending campaign unchanged since its last recount is recounted again this often. */
+export const RECHECK_AFTER_MS = 15 * 60_000;
+/** …and this often while the daily quota holds it back (nothing is sent or lost meanwhile). */
+export const QUOTA_RECHECK_AFTER_MS = 60 * 60_000;
+/** The tick starts no recount (and cuts one short) with less than this left before its timeout. */
+export const TICK_RESERVE_MS = 5_000;
+/** Without an invocation context (local mode): as if the tick had its 30 s timeout. */
+const DEFAULT_TICK_MS = 30_000;
+
+function defaultBudget(start: Date, clock: () => Date): () => number {
+  return () => DEFAULT_TICK_MS - (clock().getTime() - start.getTime());
+}
+
+function lastLook(campaign: CampaignSummary): string {
+  const reconciled = campaign.reconciledAt ?? '';
+  const tried = campaign.recountTriedAt ?? '';
+  return reconciled > tried ? reconciled : tried;
+}
+
+/** Whether a quiet campaign is due a recount now (the store's filter states the same, more loosely). */
+export function recountDue(campaign: CampaignSummary, now: Date): boolean {
+  if (Date.parse(campaign.updatedAt) >= now.getTime() - QUIET_AFTER_MS) return false;
+  // A fan-out or cancel sweep still running is the stalled-fan-out check's business.
+  if ((campaign.status === 'sending' || campaign.status === 'cancelled') && !campaign.fanoutDone)
+    return false;
+  const changed = campaign.reconciledAt === undefined || campaign.reconciledAt < campaign.updatedAt;
+  if (changed) return true;
+  if (campaign.status !== 'sending') return false;
+  const backOff = campaign.waitingForQuotaSince ? QUOTA_RECHECK_AFTER_MS : RECHECK_AFTER_MS;
+  return Date.parse(lastLook(campaign)) < now.getTime() - backOff;
 }
 
 /** Every status in which records can still move or be added; `completed` is final. */
@@ -89,7 +143,3 @@ const RECONCILED_STATUSES: readonly CampaignStatus[] = [
   'draft',
   'cancelled',
 ];
-
-function alreadyReconciled(campaign: Campaign): boolean {
-  return campaign.reconciledAt !== undefined && campaign.reconciledAt >= campaign.updatedAt;
-}

@@ -64,12 +64,37 @@ export interface Campaign {
   openUploads?: Set<string>;
   /** The latest lease end of a registered upload: the fence holds until then while any is open. */
   uploadFenceUntil?: string;
-  /** When the tick last recounted this (non-sending) campaign from its records. */
+  /** When the campaign was last recounted from its records (by the tick or the fan-out's watch). */
   reconciledAt?: string;
+  /** When the tick last cut a recount of it short (out of time): it goes to the back of the line. */
+  recountTriedAt?: string;
   totals: CampaignTotals;
   /** What SES reported back: delivered, bounced, complained, opens and clicks (total and unique)… */
   events: Record<EventCounter, number>;
 }
+
+/**
+ * What the tick and the reconcile read of a campaign: no content, name or event counters, so the
+ * tick's queries stay small however large the campaigns' HTML is.
+ */
+export const SUMMARY_FIELDS = [
+  'id',
+  'status',
+  'updatedAt',
+  'scheduledAt',
+  'startQueued',
+  'fanoutGeneration',
+  'fanoutDone',
+  'fanoutUpdatedAt',
+  'openUploads',
+  'uploadFenceUntil',
+  'reconciledAt',
+  'recountTriedAt',
+  'waitingForQuotaSince',
+  'totals',
+] as const satisfies readonly (keyof Campaign)[];
+
+export type CampaignSummary = Pick<Campaign, (typeof SUMMARY_FIELDS)[number]>;
 
 export interface CampaignRecipient {
   campaignId: string;

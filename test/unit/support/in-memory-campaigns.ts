@@ -2,11 +2,13 @@ import type {
   Campaign,
   CampaignRecipient,
   CampaignStatus,
+  CampaignSummary,
   RecipientStatus,
 } from '../../../lambdas/shared/domain/campaign';
 import {
   type CampaignTotals,
   COUNTER_NAMES,
+  SUMMARY_FIELDS,
   uploadHoldsFence,
 } from '../../../lambdas/shared/domain/campaign';
 import type {
@@ -27,6 +29,14 @@ function apply<T extends object>(target: T, changes: Partial<T>): void {
     if (value === undefined) delete (target as Record<string, unknown>)[key];
     else (target as Record<string, unknown>)[key] = value;
   }
+}
+
+/** Only the summary's attributes, as the DynamoDB adapter's ProjectionExpression returns them. */
+function summaryOf(campaign: Campaign): CampaignSummary {
+  const summary: Record<string, unknown> = {};
+  for (const field of SUMMARY_FIELDS)
+    if (campaign[field] !== undefined) summary[field] = structuredClone(campaign[field]);
+  return summary as unknown as CampaignSummary;
 }
 
 export class InMemoryCampaigns implements CampaignRepository {
@@ -134,22 +144,50 @@ export class InMemoryCampaigns implements CampaignRepository {
     const item = this.items.get(id);
     if (item) apply(item, { waitingForQuotaSince: since?.toISOString() });
   }
+  /** Calls to recountCandidates, for tests that check what the tick reads. */
+  candidateReads = 0;
+  async recountCandidates(status: CampaignStatus, quietBefore: Date, recheckBefore: Date) {
+    this.candidateReads++;
+    const quiet = quietBefore.toISOString();
+    const recheck = recheckBefore.toISOString();
+    return [...this.items.values()]
+      .filter((c) => {
+        if (c.status !== status || c.updatedAt >= quiet) return false;
+        const changed = c.reconciledAt === undefined || c.reconciledAt < c.updatedAt;
+        if (status === 'sending') return c.fanoutDone && (changed || (c.reconciledAt ?? '') < recheck);
+        if (status === 'cancelled') return c.fanoutDone && changed;
+        return changed;
+      })
+      .map((c) => summaryOf(c));
+  }
+  async markReconciled(id: string, now: Date) {
+    const item = this.items.get(id);
+    if (item) apply(item, { reconciledAt: now.toISOString(), recountTriedAt: undefined });
+  }
+  async markRecountTried(id: string, now: Date) {
+    const item = this.items.get(id);
+    if (item) item.recountTriedAt = now.toISOString();
+  }
   async inStatus(status: CampaignStatus) {
     return [...this.items.values()].filter((c) => c.status === status).map((c) => structuredClone(c));
   }
   async dueScheduled(before: Date) {
-    return [...this.items.values()].filter(
-      (c) =>
-        c.status === 'scheduled' && !c.startQueued && Date.parse(c.scheduledAt ?? '') <= before.getTime(),
-    );
+    return [...this.items.values()]
+      .filter(
+        (c) =>
+          c.status === 'scheduled' && !c.startQueued && Date.parse(c.scheduledAt ?? '') <= before.getTime(),
+      )
+      .map((c) => summaryOf(c));
   }
   async stalledFanouts(before: Date) {
-    return [...this.items.values()].filter(
-      (c) =>
-        (c.status === 'sending' || c.status === 'cancelled') &&
-        !c.fanoutDone &&
-        Date.parse(c.fanoutUpdatedAt ?? c.updatedAt) < before.getTime(),
-    );
+    return [...this.items.values()]
+      .filter(
+        (c) =>
+          (c.status === 'sending' || c.status === 'cancelled') &&
+          !c.fanoutDone &&
+          Date.parse(c.fanoutUpdatedAt ?? c.updatedAt) < before.getTime(),
+      )
+      .map((c) => summaryOf(c));
   }
 }
 
