@@ -1,5 +1,10 @@
 import { ApiError } from '../../lambdas/shared/domain/errors';
-import { checkRows, rowsFromCsv } from '../../lambdas/shared/domain/recipient-import';
+import {
+  checkRows,
+  dataProblem,
+  MAX_DATA_BYTES,
+  rowsFromCsv,
+} from '../../lambdas/shared/domain/recipient-import';
 import { NOW } from './support/factories';
 
 const content = { subject: 'Hi {{first_name}}', text: 'x' };
@@ -39,5 +44,65 @@ describe('checkRows', () => {
     expect(result.duplicates).toBe(1);
     expect(result.invalid.map((r) => r.row)).toEqual([3, 4, 5, 6]);
     expect(result.invalid[1]?.reason).toBe('missing variable "first_name"');
+  });
+});
+
+describe('dataProblem', () => {
+  const nest = (levels: number, leaf: unknown = 1, wrap = (v: unknown): unknown => [v]) => {
+    let value = leaf;
+    for (let i = 0; i < levels; i++) value = wrap(value);
+    return value;
+  };
+
+  // Issue 11 review (B1): JSON.stringify ran before the depth check and overflowed the stack (a 500).
+  it('refuses 60,000 nested arrays or objects as too deep, without recursing', () => {
+    expect(dataProblem({ d: nest(60_000) })).toBe('data.d[0][0][0][0][0][0][0]: nested deeper than 8 levels');
+    expect(dataProblem({ d: nest(60_000, 1, (v) => ({ a: v })) })).toMatch(
+      /^data\.d\.a(\.a)*: nested deeper than 8 levels$/,
+    );
+    const checked = checkRows([{ email: 'a@x.io', data: { d: nest(60_000) } }], 'c1', { subject: 's' }, NOW);
+    expect(checked.invalid).toEqual([
+      { row: 1, email: 'a@x.io', reason: expect.stringMatching(/nested deeper than 8 levels/) },
+    ]);
+  });
+
+  it('measures the size as JSON.stringify would, and stops at the first byte past the limit', () => {
+    const sample = JSON.parse(
+      '{"a":[1,-2.5,true,null,"é\\u0000\\"x",{"k\\n":[]}],"b":{},"c":"' +
+        '€'.repeat(100) +
+        '","d":[[],[{}]]}',
+    );
+    expect(Buffer.byteLength(JSON.stringify(sample))).toBeLessThan(MAX_DATA_BYTES);
+    expect(dataProblem(sample)).toBeUndefined();
+    for (const size of [MAX_DATA_BYTES, MAX_DATA_BYTES + 1]) {
+      // {"s":"…"} is 8 bytes around the string; a € is 3 bytes.
+      const data = { s: `${'€'.repeat(Math.floor((size - 8) / 3))}${'x'.repeat((size - 8) % 3)}` };
+      expect(Buffer.byteLength(JSON.stringify(data))).toBe(size);
+      expect(dataProblem(data)).toBe(
+        size > MAX_DATA_BYTES ? `data is larger than ${MAX_DATA_BYTES} bytes of JSON` : undefined,
+      );
+    }
+    // A million-item array is refused after about MAX_DATA_BYTES items, not walked to the end.
+    expect(dataProblem({ many: new Array(1_000_000).fill(0) })).toMatch(/larger than/);
+  });
+
+  it('reports the first problem in document order, keys before the values under them', () => {
+    expect(dataProblem({ a: { constructor: 1 }, prototype: 2 })).toMatch(/^data\.a: the key "constructor"/);
+    expect(dataProblem({ a: [1, 2 ** 60], b: 1e-200 })).toMatch(/^data\.a\[1\]: /);
+    expect(dataProblem({ a: 2 ** 60, d: nest(20) })).toMatch(/^data\.a: .* beyond 2\^53/);
+  });
+
+  // Issue 11 review (N3, N4): what is and is not checked about numbers.
+  it('refuses 1e300 as beyond 2^53 (one range check: every double past 2^53 is an integer)', () => {
+    expect(dataProblem({ x: 1e300 })).toBe(
+      'data.x: 1e+300 is beyond 2^53 and cannot be stored exactly; send it as a string',
+    );
+    expect(dataProblem({ x: -1e126 })).toMatch(/beyond 2\^53/);
+  });
+
+  it('cannot see a decimal JSON.parse has rounded (to 3.141592653589793): it is stored rounded', () => {
+    const data = JSON.parse('{"pi":3.14159265358979323846264338,"s":"3.14159265358979323846264338"}');
+    expect(dataProblem(data)).toBeUndefined();
+    expect(data).toEqual({ pi: Math.PI, s: '3.14159265358979323846264338' });
   });
 });

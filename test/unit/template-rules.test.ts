@@ -4,6 +4,8 @@ import {
   checkTemplateSyntax,
   compiledTemplateCount,
   MissingVariableError,
+  nestedDeeperThan,
+  RENDER_LIMITS,
   RenderLimitError,
   renderContent,
   TemplateSyntaxError,
@@ -130,6 +132,76 @@ describe('render limits', () => {
     expect(() =>
       renderContent({ subject: 's', text: '{{big}}'.repeat(20_000) }, { big: 'y'.repeat(100) }),
     ).toThrow(expect.objectContaining({ limit: 'outputCharacters', field: 'text' }));
+  });
+
+  // Issue 11 review (S5): output was charged by every enclosing meter block and by the loop, so
+  // 588,060 characters were refused as "more than 1000000". Each character is charged once now.
+  describe('charges each output character once', () => {
+    const limit = RENDER_LIMITS.outputCharacters;
+    const refusal = expect.objectContaining({ constructor: RenderLimitError, limit: 'outputCharacters' });
+    // 9,801 iterations of 102 characters is 999,702; the tail takes the part to the limit or one past it.
+    const b = Array.from({ length: 9801 }, () => 1);
+    const a = Array.from({ length: 99 }, (_, i) => i);
+    const x = 'y'.repeat(102);
+    const tail = (n: number) => 'z'.repeat(n - 9801 * 102);
+    const single = (n: number) => `{{#each b}}{{@root.x}}{{/each}}${tail(n)}`;
+    const nested = (n: number) => `{{#each a}}{{#each ../a}}{{@root.x}}{{/each}}{{/each}}${tail(n)}`;
+
+    it.each([
+      ['a single each', single],
+      ['a nested each', nested],
+    ])('%s renders to exactly the limit and is refused one character past it', (_, template) => {
+      for (const field of ['html', 'text'] as const) {
+        expect(renderContent({ subject: 's', [field]: template(limit) }, { a, b, x })[field]).toHaveLength(
+          limit,
+        );
+        expect(() => renderContent({ subject: 's', [field]: template(limit + 1) }, { a, b, x })).toThrow(
+          refusal,
+        );
+      }
+    });
+
+    it('passes the review’s 588,060 characters (60 × 9,801, in one loop and in two)', () => {
+      const data = { a, b, x: 'y'.repeat(60) };
+      expect(
+        renderContent({ subject: 's', html: '{{#each b}}{{@root.x}}{{/each}}' }, data).html,
+      ).toHaveLength(588_060);
+      expect(
+        renderContent({ subject: 's', html: '{{#each a}}{{#each ../a}}{{@root.x}}{{/each}}{{/each}}' }, data)
+          .html,
+      ).toHaveLength(588_060);
+    });
+
+    it('counts output inside #if blocks and runs of more than 32 statements once too', () => {
+      const run = `{{#if on}}${'{{x}}'.repeat(40)}{{#if on}}{{x}}{{/if}}{{/if}}`;
+      const data = { on: true, x: 'y'.repeat(Math.floor(limit / 41)) };
+      const exact = limit - 41 * data.x.length;
+      expect(renderContent({ subject: 's', text: `${run}${'z'.repeat(exact)}` }, data).text).toHaveLength(
+        limit,
+      );
+      expect(() => renderContent({ subject: 's', text: `${run}${'z'.repeat(exact + 1)}` }, data)).toThrow(
+        refusal,
+      );
+    });
+  });
+
+  // Issue 11 review (B1): printing 60,000 nested arrays overflowed the stack inside Handlebars.
+  it('refuses data nested deeper than 32 levels before rendering, as data (a 422, never a stack overflow)', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 60_000; i++) deep = [deep];
+    for (const text of ['{{d}}', 'unread']) {
+      expect(() => renderContent({ subject: 's', text }, { d: deep })).toThrow(
+        expect.objectContaining({ constructor: RenderLimitError, field: 'data', limit: 'dataDepth' }),
+      );
+      expect(() => renderOrThrow(() => renderContent({ subject: 's', text }, { d: deep }))).toThrow(
+        expect.objectContaining({ status: 422, code: 'render_limit_exceeded' }),
+      );
+    }
+    let ok: unknown = 1;
+    for (let i = 0; i < 31; i++) ok = [ok];
+    expect(renderContent({ subject: 's', text: '{{d}}' }, { d: ok }).text).toBe('1');
+    expect(nestedDeeperThan({ d: ok }, 32)).toBe(false);
+    expect(nestedDeeperThan({ d: [ok] }, 32)).toBe(true);
   });
 
   it('is a 422 render_limit_exceeded at submit and test time', () => {

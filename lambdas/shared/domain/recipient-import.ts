@@ -24,15 +24,18 @@ export interface CheckedRows {
 }
 
 /**
- * Recipient data rules (README "Recipient uploads"). Data is stored as given, so every value must
- * survive JSON → JavaScript → DynamoDB unchanged, and must never fail a write half-way through an
- * upload (issue 11: one such row made a 500 after part of the upload was stored). What cannot be
- * stored exactly is refused per row, with the row and the reason, never rounded or turned into
- * something else:
+ * Recipient data rules (README "Recipient uploads"). Data is stored as it reaches us, so every value
+ * must survive JavaScript → DynamoDB unchanged, and must never fail a write half-way through an
+ * upload (issue 11: one such row made a 500 after part of the upload was stored). What would fail
+ * or change on the way to DynamoDB is refused per row, with the row and the reason:
  * - numbers: integers beyond ±(2^53 − 1) (JSON.parse has already rounded them, and the DynamoDB
- *   marshaller refuses them) and numbers outside DynamoDB's range (beyond ±9.99e125 or closer to 0
- *   than 1e-130; every non-integer beyond 2^53 is outside the first bound too). Send such values as
- *   strings: a string is stored and merged verbatim.
+ *   marshaller refuses them), which also covers every magnitude beyond DynamoDB's upper bound
+ *   (9.99e125: every double beyond 2^53 is an integer, so 1e300 is refused here), non-zero numbers
+ *   closer to 0 than DynamoDB's 1e-130, and non-finite numbers. What is not checked, because
+ *   JSON.parse has done it before any code sees the value: a decimal with more significant digits
+ *   than a double holds (`3.14159265358979323846`) arrives rounded (`3.141592653589793`) and is
+ *   stored so. Send such values, and any number that must stay exactly as written, as strings: a
+ *   string is stored and merged verbatim (CSV values are always strings).
  * - keys: `constructor`, `__proto__` and `prototype` are refused at any depth, in JSON and in CSV
  *   alike (they name JavaScript object machinery: `constructor` makes the DynamoDB marshaller
  *   refuse the item, `__proto__` can change an object's prototype); so is an empty key.
@@ -42,41 +45,57 @@ export interface CheckedRows {
 export const RESERVED_DATA_KEYS: ReadonlySet<string> = new Set(['constructor', '__proto__', 'prototype']);
 export const MAX_DATA_BYTES = 16 * 1024;
 export const MAX_DATA_DEPTH = 8;
-/** DynamoDB's number range: 38 digits of precision, magnitudes from 1e-130 to below 1e126. */
+/** DynamoDB's smallest non-zero magnitude (its largest, below 1e126, is beyond 2^53: refused first). */
 const DYNAMO_MIN_MAGNITUDE = 1e-130;
 
-/** Why `data` cannot be stored exactly, or undefined when it can. */
+/**
+ * Why `data` cannot be stored exactly, or undefined when it can: the first problem in document
+ * order, the size when the JSON is too large. One iterative walk with an explicit stack: data is
+ * the caller's, and 60,000 nested arrays (a 120 KB body) overflow the call stack of any recursive
+ * walk, JSON.stringify's included (issue 11: a 500). The walk never goes below MAX_DATA_DEPTH and
+ * stops as soon as the JSON it has measured is too large, so its work is bounded by the row.
+ */
 export function dataProblem(data: unknown): string | undefined {
-  const json = JSON.stringify(data);
-  if (json !== undefined && Buffer.byteLength(json) > MAX_DATA_BYTES)
-    return `data is larger than ${MAX_DATA_BYTES} bytes of JSON`;
-  return valueProblem(data, 'data', 0);
+  type Pending = { value: unknown; path: string; depth: number; key?: { name: string; of: string } };
+  const pending: Pending[] = [{ value: data, path: 'data', depth: 0 }];
+  let bytes = 0;
+  let first: string | undefined;
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { value, path, depth, key } = item;
+    // A key is checked before the value under it, so `first` is the first problem in document order.
+    if (key) {
+      first ??= keyProblem(key.name, key.of);
+      bytes += Buffer.byteLength(JSON.stringify(key.name)) + 1;
+    }
+    if (value === null || typeof value !== 'object') {
+      if (typeof value === 'number') first ??= numberProblem(value, path);
+      bytes += Buffer.byteLength(JSON.stringify(value) ?? 'null');
+    } else if (depth >= MAX_DATA_DEPTH) {
+      return first ?? `${path}: nested deeper than ${MAX_DATA_DEPTH} levels`;
+    } else if (Array.isArray(value)) {
+      bytes += 2 + Math.max(0, value.length - 1);
+      for (let i = value.length - 1; i >= 0; i--)
+        pending.push({ value: value[i], path: `${path}[${i}]`, depth: depth + 1 });
+    } else {
+      const keys = Object.keys(value);
+      bytes += 2 + Math.max(0, keys.length - 1);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const name = keys[i] as string;
+        const child = (value as Record<string, unknown>)[name];
+        pending.push({ value: child, path: `${path}.${name}`, depth: depth + 1, key: { name, of: path } });
+      }
+    }
+    if (bytes > MAX_DATA_BYTES) return `data is larger than ${MAX_DATA_BYTES} bytes of JSON`;
+  }
+  return first;
 }
 
-function valueProblem(value: unknown, path: string, depth: number): string | undefined {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return `${path}: ${value} is not a finite number`;
-    if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
-      return `${path}: ${value} is beyond 2^53 and cannot be stored exactly; send it as a string`;
-    if (value !== 0 && Math.abs(value) < DYNAMO_MIN_MAGNITUDE)
-      return `${path}: ${value} is too close to 0 to be stored (smallest 1e-130); send it as a string`;
-    return undefined;
-  }
-  if (value === null || typeof value !== 'object') return undefined;
-  if (depth >= MAX_DATA_DEPTH) return `${path}: nested deeper than ${MAX_DATA_DEPTH} levels`;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const problem = valueProblem(item, `${path}[${i}]`, depth + 1);
-      if (problem) return problem;
-    }
-    return undefined;
-  }
-  for (const key of Object.keys(value)) {
-    const problem =
-      keyProblem(key, path) ??
-      valueProblem((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
-    if (problem) return problem;
-  }
+function numberProblem(value: number, path: string): string | undefined {
+  if (!Number.isFinite(value)) return `${path}: ${value} is not a finite number`;
+  if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+    return `${path}: ${value} is beyond 2^53 and cannot be stored exactly; send it as a string`;
+  if (value !== 0 && Math.abs(value) < DYNAMO_MIN_MAGNITUDE)
+    return `${path}: ${value} is too close to 0 to be stored (smallest 1e-130); send it as a string`;
   return undefined;
 }
 

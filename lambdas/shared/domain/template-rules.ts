@@ -16,9 +16,11 @@ engine.registerHelper('default', (value: unknown, fallback: unknown) =>
  * Bounds on one part's render, checked while it runs: a template is data from the caller, and four
  * nested `{{#each}}` over 70 items are 24 million iterations (over 4 s of blocked CPU, 24 MB of
  * output) before any check after the fact could look. 10,000 iterations is a 1,000-item list with
- * a 10-item list in each; a million characters is ten times what Gmail shows before clipping.
+ * a 10-item list in each; a million characters (of the part as rendered) is ten times what Gmail
+ * shows before clipping. Data nested deeper than `dataDepth` levels is refused before rendering:
+ * printing a deeply nested array recurses once per level, and 60,000 levels overflow the stack.
  */
-export const RENDER_LIMITS = { blockIterations: 10_000, outputCharacters: 1_000_000 } as const;
+export const RENDER_LIMITS = { blockIterations: 10_000, outputCharacters: 1_000_000, dataDepth: 32 } as const;
 
 /** Compiled templates kept per process: a campaign's content compiles once, not once per recipient. */
 const COMPILED_CACHE_SIZE = 100;
@@ -31,7 +33,8 @@ export interface TemplateContent {
 
 export class TemplateSyntaxError extends Error {
   constructor(
-    readonly field: keyof TemplateContent,
+    /** The part that does not render, or `data` when the data itself is refused. */
+    readonly field: keyof TemplateContent | 'data',
     readonly line: number | undefined,
     detail: string,
   ) {
@@ -54,44 +57,63 @@ export class MissingVariableError extends Error {
  */
 export class RenderLimitError extends TemplateSyntaxError {
   constructor(
-    field: keyof TemplateContent,
-    readonly limit: 'blockIterations' | 'outputCharacters',
+    field: keyof TemplateContent | 'data',
+    readonly limit: keyof typeof RENDER_LIMITS,
   ) {
-    super(
-      field,
-      undefined,
-      limit === 'blockIterations'
-        ? `rendering needs more than ${RENDER_LIMITS.blockIterations} block iterations ({{#each}} loops, nested ones multiplied); loop over less data or nest fewer loops`
-        : `renders to more than ${RENDER_LIMITS.outputCharacters} characters; send less data or loop less`,
-    );
+    super(field, undefined, limitMessage(limit));
   }
 }
 
-/** The budget of the render in progress (rendering is synchronous: one at a time per process). */
+function limitMessage(limit: keyof typeof RENDER_LIMITS): string {
+  switch (limit) {
+    case 'blockIterations':
+      return `rendering needs more than ${RENDER_LIMITS.blockIterations} block iterations ({{#each}} loops, nested ones multiplied); loop over less data or nest fewer loops`;
+    case 'outputCharacters':
+      return `renders to more than ${RENDER_LIMITS.outputCharacters} characters; send less data or loop less`;
+    case 'dataDepth':
+      return `nested deeper than ${RENDER_LIMITS.dataDepth} levels; flatten the data`;
+  }
+}
+
+/**
+ * Whether `value` has arrays or objects nested deeper than `limit` levels (`{}` is one level), found
+ * with an explicit stack: the value is the caller's, and a recursive walk is what it could overflow.
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (item.value === null || typeof item.value !== 'object') continue;
+    if (item.depth >= limit) return true;
+    for (const child of Object.values(item.value)) pending.push({ value: child, depth: item.depth + 1 });
+  }
+  return false;
+}
+
+/**
+ * What the render in progress has spent (rendering is synchronous: one at a time per process).
+ * `characters` is the part's output so far: each character is charged once, where it is made.
+ */
 let budget: { field: keyof TemplateContent; iterations: number; characters: number } | undefined;
 
 function spend(iterations: number, characters: number): void {
   if (!budget) return;
-  budget.iterations -= iterations;
-  budget.characters -= characters;
-  if (budget.iterations < 0) throw new RenderLimitError(budget.field, 'blockIterations');
-  if (budget.characters < 0) throw new RenderLimitError(budget.field, 'outputCharacters');
+  budget.iterations += iterations;
+  budget.characters += characters;
+  if (budget.iterations > RENDER_LIMITS.blockIterations)
+    throw new RenderLimitError(budget.field, 'blockIterations');
+  if (budget.characters > RENDER_LIMITS.outputCharacters)
+    throw new RenderLimitError(budget.field, 'outputCharacters');
 }
 
 // Every loop (`{{#each}}`, and `{{#list}}…{{/list}}` over an array, which Handlebars runs through
-// `each`) pays one iteration per item; a loop's output counts towards the size as it grows, so an
-// outer loop stops as soon as what it has built is too large.
+// `each`) pays one iteration per item. Its output is paid for by the meter blocks of its body as it
+// is made, so an outer loop stops as soon as the part's output is too large.
 const builtinEach = engine.helpers.each as Handlebars.HelperDelegate;
 engine.registerHelper('each', function (this: unknown, context: unknown, options: Handlebars.HelperOptions) {
   const fn = options.fn;
-  let built = 0;
   const counted = Object.assign((item: unknown, frame?: Handlebars.RuntimeOptions) => {
     spend(1, 0);
-    const out = fn(item, frame);
-    built += out.length;
-    if (built > RENDER_LIMITS.outputCharacters && budget)
-      throw new RenderLimitError(budget.field, 'outputCharacters');
-    return out;
+    return fn(item, frame);
   }, fn);
   return builtinEach.call(this, context, { ...options, fn: counted });
 });
@@ -103,11 +125,18 @@ engine.registerHelper('each', function (this: unknown, context: unknown, options
 // `../`, `@index`), and at most one run is built before it is counted. A block per run rather than
 // per mustache: Handlebars compiles each block into a function of its own, and a 128 KB template
 // with a block per mustache compiled twice as slowly.
+//
+// A run's output holds the output of the blocks in it (a loop, an `{{#if}}`), which their own
+// meters have already paid for: the run pays only for the rest, so every character is charged
+// once and the total charged is the part's length (issue 11 review: a loop's output was charged
+// by every enclosing meter and by the loop, and 588,060 characters were refused as over a million).
 const METER = '__mailroom_meter';
 const METER_RUN = 32;
 engine.registerHelper(METER, function (this: unknown, options: Handlebars.HelperOptions) {
+  const before = budget?.characters ?? 0;
   const out = options.fn(this);
-  spend(0, out.length);
+  const nested = (budget?.characters ?? 0) - before;
+  spend(0, Math.max(0, out.length - nested));
   return new engine.SafeString(out);
 });
 
@@ -176,7 +205,7 @@ export const compiledTemplateCount = (): number => compiled.size;
 /** One part rendered within RENDER_LIMITS. */
 function renderPart(field: keyof TemplateContent, source: string, data: Record<string, unknown>): string {
   const template = compiledPart(field, source);
-  budget = { field, iterations: RENDER_LIMITS.blockIterations, characters: RENDER_LIMITS.outputCharacters };
+  budget = { field, iterations: 0, characters: 0 };
   try {
     const out = template(data);
     if (out.length > RENDER_LIMITS.outputCharacters) throw new RenderLimitError(field, 'outputCharacters');
@@ -208,6 +237,7 @@ export function checkTemplateSyntax(content: TemplateContent): void {
  * Strict mode turns a missing variable into an error instead of an empty string in a sent mail.
  */
 export function renderContent(content: TemplateContent, data: Record<string, unknown>): TemplateContent {
+  if (nestedDeeperThan(data, RENDER_LIMITS.dataDepth)) throw new RenderLimitError('data', 'dataDepth');
   const render = (field: keyof TemplateContent, source: string) => {
     try {
       return renderPart(field, source, data);
