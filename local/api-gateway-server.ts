@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
-export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type ProxyHandler = (
+  event: APIGatewayProxyEvent,
+  context?: { getRemainingTimeInMillis(): number },
+) => Promise<APIGatewayProxyResult>;
+
+/** The api function's timeout in AWS (lib/constructs/mailroom-function.ts default): the context says so. */
+const API_FUNCTION_TIMEOUT_MS = 10_000;
+
+/** A Lambda context as far as the handlers read it: the time left of the api function's timeout. */
+function invocationContext(): { getRemainingTimeInMillis(): number } {
+  const end = Date.now() + API_FUNCTION_TIMEOUT_MS;
+  return { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
+}
 
 /** API Gateway's own payload limit: a larger request never reaches the function. */
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -35,7 +47,7 @@ async function serve(
     if (body === undefined) {
       return write(response, gatewayError(413, 'REQUEST_TOO_LARGE', 'Request Entity Too Large'));
     }
-    write(response, await handler(toProxyEvent(request, body)));
+    write(response, await handler(toProxyEvent(request, body), invocationContext()));
   } catch (error) {
     console.error('local API gateway: handler threw', error);
     write(response, gatewayError(502, 'INTEGRATION_FAILURE', 'Internal server error'));
@@ -50,8 +62,8 @@ async function serve(
 export function handlerWhenReady(): { handler: ProxyHandler; ready(handler: ProxyHandler): void } {
   let loaded: ProxyHandler | undefined;
   return {
-    handler: async (event) => {
-      if (loaded) return loaded(event);
+    handler: async (event, context) => {
+      if (loaded) return loaded(event, context);
       const starting = gatewayError(
         503,
         'STARTING',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { sesForReading, sns } from '../shared/adapters/aws-clients';
 import { SqsCampaignQueues } from '../shared/adapters/campaign-queues';
@@ -116,13 +116,22 @@ const router = buildRouter({
 });
 
 /** API Gateway (REST, proxy integration) → the /v1 routes. */
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export async function handler(
+  event: APIGatewayProxyEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<APIGatewayProxyResult> {
+  // An upload stops writing in time to answer 503 itself before the function is stopped (S1).
+  const deadline = context ? new Date(Date.now() + context.getRemainingTimeInMillis()) : undefined;
   try {
-    return await router.handle(event);
+    return await router.handle(event, deadline ? { deadline } : {});
   } catch (error) {
     if (error instanceof ApiError) {
       if (error.status >= 500) logger.error('request failed', { error });
-      return errorResponse(error);
+      const response = errorResponse(error);
+      // Work done in part: sent again a moment later, it finishes (upload_incomplete).
+      return error.status === 503
+        ? { ...response, headers: { ...response.headers, 'retry-after': '1' } }
+        : response;
     }
     logger.error('unexpected error', { error, path: event.path, method: event.httpMethod });
     return errorResponse(

@@ -1,9 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError } from '../shared/domain/errors';
 
+/** What the invocation knows beyond the event: when the function will be stopped. */
+export interface Invocation {
+  deadline?: Date;
+}
+
 export type RouteHandler = (
   event: APIGatewayProxyEvent,
   params: Record<string, string>,
+  invocation: Invocation,
 ) => Promise<APIGatewayProxyResult>;
 
 interface Route {
@@ -33,7 +39,7 @@ export class Router {
     return this;
   }
 
-  async handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  async handle(event: APIGatewayProxyEvent, invocation: Invocation = {}): Promise<APIGatewayProxyResult> {
     let pathMatched = false;
     for (const route of this.routes) {
       const match = route.pattern.exec(event.path);
@@ -41,7 +47,7 @@ export class Router {
       pathMatched = true;
       if (route.method !== event.httpMethod) continue;
       const params = Object.fromEntries(route.names.map((name, i) => [name, safeDecode(match[i + 1] ?? '')]));
-      return route.handler(event, params);
+      return route.handler(event, params, invocation);
     }
     if (pathMatched)
       throw new ApiError(405, 'method_not_allowed', `${event.httpMethod} is not allowed on ${event.path}`);

@@ -14,6 +14,7 @@ import {
   resumeCampaign,
   sendCampaign,
   sendTest,
+  uploadKeyOf,
 } from '../shared/domain/manage-campaigns';
 import {
   deleteSuppression,
@@ -109,9 +110,16 @@ export function buildRouter(deps: ApiDeps): Router {
     .on('GET', '/v1/campaigns/{id}', async (_event, { id = '' }) =>
       json(200, await getCampaign(knownId(id, 'campaign'), deps)),
     )
-    .on('POST', '/v1/campaigns/{id}/recipients', async (event, { id = '' }) => {
+    .on('POST', '/v1/campaigns/{id}/recipients', async (event, { id = '' }, invocation) => {
       const body = jsonOrCsvBody(event);
-      return json(200, await addRecipients(knownId(id, 'campaign'), body, deps));
+      const idempotencyKey = header(event, 'idempotency-key');
+      return json(
+        200,
+        await addRecipients(knownId(id, 'campaign'), body, deps, {
+          ...(invocation.deadline ? { deadline: invocation.deadline } : {}),
+          ...(idempotencyKey ? { uploadKey: uploadKeyOf(`idempotency-key:${idempotencyKey}`) } : {}),
+        }),
+      );
     })
     .on('GET', '/v1/campaigns/{id}/recipients/{email}', async (_event, { id = '', email = '' }) =>
       json(200, await getRecipient(knownId(id, 'campaign'), email, deps)),

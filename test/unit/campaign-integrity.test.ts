@@ -9,6 +9,7 @@ import {
   createCampaign,
   pauseCampaign,
   sendCampaign,
+  uploadKeyOf,
 } from '../../lambdas/shared/domain/manage-campaigns';
 import { checkRows, mergeVariableOfHeader, rowsFromCsv } from '../../lambdas/shared/domain/recipient-import';
 import { aCampaign, recipientsFor } from './support/campaign-factories';
@@ -95,7 +96,7 @@ describe('the upload fence', () => {
     const { deps } = setup();
     const { id } = await createCampaign(draft, deps);
     await addRecipients(id, rows(['a@example.org']), deps);
-    const scheduled = await sendCampaign(id, { at: new Date(NOW.getTime() + 5_000).toISOString() }, deps);
+    await sendCampaign(id, { at: new Date(NOW.getTime() + 60_000).toISOString() }, deps);
     await deps.campaigns.registerUpload(
       id,
       uploadEntry('u1', new Date(NOW.getTime() + 30_000)),
@@ -103,6 +104,8 @@ describe('the upload fence', () => {
       ['scheduled'],
       NOW,
     );
+    // Rescheduled sooner while the upload is registered: the start must still wait for it.
+    const scheduled = await sendCampaign(id, { at: new Date(NOW.getTime() + 5_000).toISOString() }, deps);
     const fanoutDeps = {
       ...deps,
       bulkRate: async () => 10,
@@ -324,5 +327,143 @@ describe('CSV rules', () => {
     expect(checked.invalid).toEqual([
       { row: 1, email: 'a@x.io', reason: expect.stringMatching(/"__proto__" is reserved/) },
     ]);
+  });
+});
+
+describe('uploads under the review of issue 11', () => {
+  const emails = (n: number) =>
+    Array.from({ length: n }, (_, i) => `p${String(i).padStart(4, '0')}@example.org`);
+
+  it('S1: stops writing before the function is stopped and answers 503 itself', async () => {
+    const { deps, advance } = setup();
+    const { id } = await createCampaign(draft, deps);
+    const realNow = deps.now;
+    let calls = 0;
+    deps.now = () => {
+      if (++calls === 3) advance(9_000); // 9 s into a 10 s invocation, far inside the 20 s window
+      return realNow();
+    };
+
+    const code = await codeOf(
+      addRecipients(id, rows(['a@example.org']), deps, { deadline: new Date(NOW.getTime() + 10_000) }),
+    );
+
+    expect(code).toBe('upload_incomplete');
+  });
+
+  it('S2: a retry while the killed attempt’s lease still runs adopts and counts its rows', async () => {
+    const { deps, advance } = setup();
+    const { id } = await createCampaign(draft, deps);
+    const all = emails(1_000);
+    // Attempt A registered, wrote 900 rows and was killed at 10 s: its lease runs to 30 s.
+    const key = uploadKeyOf(JSON.stringify(all));
+    const leaseEnd = new Date(NOW.getTime() + 30_000);
+    await deps.campaigns.registerUpload(id, uploadEntry(`${key}.A`, leaseEnd), leaseEnd, ['draft'], NOW);
+    const template = recipientsFor(id, 1)[0];
+    if (!template) throw new Error('no template row');
+    await deps.recipients.addNew(
+      all.slice(0, 900).map((email) => ({ ...template, email, address: email, uploadId: `${key}.A` })),
+    );
+    advance(11_000);
+
+    const retry = await addRecipients(id, rows(all), deps);
+
+    expect(retry).toMatchObject({ added: 1_000, duplicates: 0 });
+    const campaign = await deps.campaigns.get(id);
+    expect(campaign?.totals.recipients).toBe(1_000);
+    expect(campaign?.openUploads).toBeUndefined();
+    expect(await codeOf(sendCampaign(id, {}, deps))).toBe('ok');
+  });
+
+  it('S2: an unfinished upload keeps its registration and its retry (same Idempotency-Key) counts every row once', async () => {
+    const { deps, advance } = setup();
+    const { id } = await createCampaign(draft, deps);
+    const realNow = deps.now;
+    let calls = 0;
+    deps.now = () => {
+      if (++calls === 3) advance(21_000);
+      return realNow();
+    };
+    expect(
+      await codeOf(addRecipients(id, rows(['a@example.org', 'b@example.org']), deps, { uploadKey: 'k1' })),
+    ).toBe('upload_incomplete');
+    deps.now = realNow;
+
+    const retry = await addRecipients(id, rows(['a@example.org', 'b@example.org']), deps, {
+      uploadKey: 'k1',
+    });
+
+    expect(retry).toMatchObject({ added: 2, duplicates: 0 });
+    expect((await deps.campaigns.get(id))?.totals.recipients).toBe(2);
+  });
+
+  it('S3: a DynamoDB error part-way answers 503 upload_incomplete, and the retry finishes', async () => {
+    const { deps } = setup();
+    const { id } = await createCampaign(draft, deps);
+    const addNew = deps.recipients.addNew.bind(deps.recipients);
+    deps.recipients.addNew = async (recipients, options) => {
+      const written = await addNew(recipients.slice(0, 1), options);
+      return { ...written, unwritten: recipients.length - 1, error: new Error('ThrottlingException') };
+    };
+    expect(await codeOf(addRecipients(id, rows(['a@example.org', 'b@example.org']), deps))).toBe(
+      'upload_incomplete',
+    );
+    deps.recipients.addNew = addNew;
+
+    expect(await addRecipients(id, rows(['a@example.org', 'b@example.org']), deps)).toMatchObject({
+      added: 2,
+    });
+    expect((await deps.campaigns.get(id))?.totals.recipients).toBe(2);
+  });
+
+  it('S4: an upload whose registration a start already dropped is a 409, not 200', async () => {
+    const { deps } = setup();
+    const { id } = await createCampaign(draft, deps);
+    await addRecipients(id, rows(['first@example.org']), deps);
+    const release = deps.campaigns.releaseUpload.bind(deps.campaigns);
+    deps.campaigns.releaseUpload = async (...args) => {
+      // Its lease ran out and the campaign started meanwhile, clearing the registration.
+      const item = deps.campaigns.items.get(id);
+      if (item) {
+        item.status = 'sending';
+        delete item.openUploads;
+      }
+      return release(...args);
+    };
+
+    expect(await codeOf(addRecipients(id, rows(['late@example.org']), deps))).toBe('upload_expired');
+  });
+
+  it('S4: a registration never moves the fence earlier', async () => {
+    const { deps } = setup();
+    const { id } = await createCampaign(draft, deps);
+    const later = new Date(NOW.getTime() + 30_000);
+    const sooner = new Date(NOW.getTime() + 10_000);
+    await deps.campaigns.registerUpload(id, uploadEntry('a', later), later, ['draft'], NOW);
+    await deps.campaigns.registerUpload(id, uploadEntry('b', sooner), sooner, ['draft'], NOW);
+
+    expect((await deps.campaigns.get(id))?.uploadFenceUntil).toBe(later.toISOString());
+  });
+
+  it('N2: once a send waits on the fence, a new upload is refused until it has started', async () => {
+    const { deps, advance } = setup();
+    const { id } = await createCampaign(draft, deps);
+    await addRecipients(id, rows(['a@example.org']), deps);
+    const leaseEnd = new Date(NOW.getTime() + 30_000);
+    await deps.campaigns.registerUpload(id, uploadEntry('u1', leaseEnd), leaseEnd, ['draft'], NOW);
+    expect(await codeOf(sendCampaign(id, {}, deps))).toBe('upload_in_progress');
+
+    expect(await codeOf(addRecipients(id, rows(['b@example.org']), deps))).toBe('start_pending');
+    advance(30_001);
+    expect(await codeOf(sendCampaign(id, {}, deps))).toBe('ok');
+  });
+
+  it('N2: a scheduled campaign takes no upload within a lease of its start', async () => {
+    const { deps } = setup();
+    const { id } = await createCampaign(draft, deps);
+    await addRecipients(id, rows(['a@example.org']), deps);
+    await sendCampaign(id, { at: new Date(NOW.getTime() + 20_000).toISOString() }, deps);
+
+    expect(await codeOf(addRecipients(id, rows(['b@example.org']), deps))).toBe('start_pending');
   });
 });

@@ -8,9 +8,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // credentials come from the SDK's standard resolution (AWS_ENDPOINT_URL_*, AWS_REGION, …), which is
 // how local mode points them at the emulators.
 
-export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+// A hung DynamoDB connection fails in 1 s (connect) or 3 s (answer) instead of the SDK's unbounded
+// wait: an upload's last write then ends well inside its lease minus its write window (10 s), and
+// the api function answers before its own 10 s timeout (issue 11 review, S3).
+export const dynamo = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } }),
+  {
+    marshallOptions: { removeUndefinedValues: true },
+  },
+);
 
 // fauxqs (and some proxies) hand out queue URLs whose host is not the endpoint; with this off the
 // client always talks to the resolved endpoint, in AWS as in local mode.

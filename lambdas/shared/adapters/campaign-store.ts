@@ -7,6 +7,7 @@ import {
   type CampaignTotals,
   COUNTER_NAMES,
   SUMMARY_FIELDS,
+  UPLOAD_LEASE_MS,
 } from '../domain/campaign';
 import type { CampaignRepository, TotalsDelta } from '../domain/campaign-ports';
 import { dynamo } from './aws-clients';
@@ -67,7 +68,9 @@ export class DynamoCampaignStore implements CampaignRepository {
       ...changes,
       status: to,
       updatedAt: now.toISOString(),
-      ...(starting ? { openUploads: undefined, uploadFenceUntil: undefined } : {}),
+      ...(starting
+        ? { openUploads: undefined, uploadFenceUntil: undefined, startRequestedAt: undefined }
+        : {}),
     });
     const allowed = inList(from, 'from');
     try {
@@ -101,31 +104,53 @@ export class DynamoCampaignStore implements CampaignRepository {
     now: Date,
   ): Promise<Campaign | undefined> {
     const allowed = inList(open, 'open');
-    try {
-      const result = await dynamo.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { id },
-          UpdateExpression: 'ADD openUploads :entry SET uploadFenceUntil = :leaseEnd, updatedAt = :now',
-          ConditionExpression: `#status IN (${allowed.list})`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ...allowed.values,
-            ':entry': new Set([entry]),
-            ':leaseEnd': leaseEnd.toISOString(),
-            ':now': now.toISOString(),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return result.Attributes as Campaign;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+    // The rule of uploadsClosed (campaign.ts) as a condition.
+    const notClosed =
+      '(#status <> :scheduled OR scheduledAt > :horizon) AND (attribute_not_exists(startRequestedAt) OR startRequestedAt < :requestCutoff)';
+    const values = {
+      ...allowed.values,
+      ':entry': new Set([entry]),
+      ':leaseEnd': leaseEnd.toISOString(),
+      ':now': now.toISOString(),
+      ':scheduled': 'scheduled',
+      ':horizon': new Date(now.getTime() + UPLOAD_LEASE_MS).toISOString(),
+      ':requestCutoff': new Date(now.getTime() - UPLOAD_LEASE_MS).toISOString(),
+    };
+    // The fence only ever moves later (an upload whose lease ends earlier must not shorten another's).
+    for (const raise of [true, false]) {
+      try {
+        const result = await dynamo.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { id },
+            UpdateExpression: `ADD openUploads :entry SET updatedAt = :now${raise ? ', uploadFenceUntil = :leaseEnd' : ''}`,
+            ConditionExpression: `#status IN (${allowed.list}) AND ${notClosed} AND ${
+              raise
+                ? '(attribute_not_exists(uploadFenceUntil) OR uploadFenceUntil <= :leaseEnd)'
+                : 'uploadFenceUntil > :leaseEnd'
+            }`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return result.Attributes as Campaign;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     }
+    return undefined;
   }
 
-  async releaseUpload(id: string, entry: string, added: number, now: Date): Promise<boolean> {
+  async releaseUpload(
+    id: string,
+    entry: string,
+    added: number,
+    now: Date,
+    alsoRemove: readonly string[] = [],
+  ): Promise<boolean> {
+    const others = alsoRemove.filter((other) => other !== entry);
+    const held = others.map((other, i) => [`:held${i}`, other] as const);
     try {
       await dynamo.send(
         new UpdateCommand({
@@ -133,11 +158,15 @@ export class DynamoCampaignStore implements CampaignRepository {
           Key: { id },
           UpdateExpression:
             'DELETE openUploads :entries SET updatedAt = :now, #totals.#recipients = #totals.#recipients + :added',
-          ConditionExpression: 'contains(openUploads, :entry)',
+          ConditionExpression: [
+            'contains(openUploads, :entry)',
+            ...held.map(([name]) => `contains(openUploads, ${name})`),
+          ].join(' AND '),
           ExpressionAttributeNames: { '#totals': 'totals', '#recipients': 'recipients' },
           ExpressionAttributeValues: {
-            ':entries': new Set([entry]),
+            ':entries': new Set([entry, ...others]),
             ':entry': entry,
+            ...Object.fromEntries(held),
             ':added': added,
             ':now': now.toISOString(),
           },

@@ -33,9 +33,10 @@ export interface CampaignRepository {
     now: Date,
   ): Promise<Campaign | undefined>;
   /**
-   * Registers an upload (`entry` from `uploadEntry`) if the campaign's status is one of `open`,
-   * raising the fence to the entry's lease end. Resolves the campaign afterwards, or undefined when
-   * there is no such campaign or it cannot take recipients.
+   * Registers an upload (`entry` from `uploadEntry`) if the campaign's status is one of `open` and
+   * uploads are not closed (`uploadsClosed`), raising the fence to the entry's lease end (never
+   * lowering it). Resolves the campaign afterwards, or undefined when there is no such campaign or
+   * it cannot take this upload.
    */
   registerUpload(
     id: string,
@@ -45,11 +46,17 @@ export interface CampaignRepository {
     now: Date,
   ): Promise<Campaign | undefined>;
   /**
-   * Releases a registered upload and counts the recipients it added, in one write. Resolves false
-   * (counting nothing) when the registration is gone: a start cleared it as dead, and the
-   * reconcile counts those rows from the records instead.
+   * Releases a registered upload and counts the recipients it added, in one write, also removing
+   * the registrations `alsoRemove` (earlier attempts whose rows it adopted). Resolves false
+   * (counting nothing) when any of these registrations is gone.
    */
-  releaseUpload(id: string, entry: string, added: number, now: Date): Promise<boolean>;
+  releaseUpload(
+    id: string,
+    entry: string,
+    added: number,
+    now: Date,
+    alsoRemove?: readonly string[],
+  ): Promise<boolean>;
   /**
    * Sets the counters to what the records say (the reconcile), marks the campaign reconciled and
    * clears upload registrations, provided it is still in `status`, the fence is clear and no upload
@@ -101,7 +108,10 @@ export interface CampaignRepository {
 }
 
 export interface AddRecipientsOptions {
-  /** Uploads that died mid-way: a row one of them wrote (still pending) is taken over and counted again. */
+  /**
+   * Uploads whose rows may be taken over (dead ones, and earlier attempts of the same upload): a
+   * row one of them wrote (still pending) is rewritten as ours and counted by us.
+   */
   adoptFrom?: readonly string[];
   /** No row is written after this instant (ms); the rest are left for a retry. */
   writeUntil?: number;
@@ -111,6 +121,8 @@ export interface AddRecipientsOptions {
 export interface AddOutcome {
   /** Addresses written (or adopted) by this call: the ones to count. */
   added: Set<string>;
+  /** Of `added`, how many rows were taken over from each earlier upload (by its uploadId). */
+  adopted?: Map<string, number>;
   /** Rows not attempted because `writeUntil` passed, or because a write failed (`error`). */
   unwritten: number;
   error?: unknown;

@@ -64,6 +64,8 @@ export interface Campaign {
   openUploads?: Set<string>;
   /** The latest lease end of a registered upload: the fence holds until then while any is open. */
   uploadFenceUntil?: string;
+  /** A send the fence refused: no new upload registers for a lease's length after it (uploadsClosed). */
+  startRequestedAt?: string;
   /** When the campaign was last recounted from its records (by the tick or the fan-out's watch). */
   reconciledAt?: string;
   /** When the tick last cut a recount of it short (out of time): it goes to the back of the line. */
@@ -163,6 +165,26 @@ function parseUploadEntry(entry: string): { uploadId: string; leaseEnd: number }
 export function uploadHoldsFence(campaign: Campaign, now: Date): boolean {
   if (!campaign.openUploads || campaign.openUploads.size === 0) return false;
   return Date.parse(campaign.uploadFenceUntil ?? '') >= now.getTime();
+}
+
+/**
+ * Why no new upload may register now, though the campaign is still open (issue 11 review, N2): back
+ * to back uploads would otherwise hold a due start back indefinitely, each new lease extending the
+ * fence. Closed within a lease's length of a scheduled start, and for a lease's length after a send
+ * the fence refused (until it starts). The DynamoDB adapter states the same rule as a condition.
+ */
+export function uploadsClosed(campaign: Campaign, now: Date): string | undefined {
+  const horizon = now.getTime() + UPLOAD_LEASE_MS;
+  if (campaign.status === 'scheduled' && Date.parse(campaign.scheduledAt ?? '') <= horizon) {
+    return `it starts at ${campaign.scheduledAt}; recipients can no longer be added within ${UPLOAD_LEASE_MS / 1000} s of a scheduled start (reschedule it to add more)`;
+  }
+  if (
+    campaign.startRequestedAt !== undefined &&
+    Date.parse(campaign.startRequestedAt) >= now.getTime() - UPLOAD_LEASE_MS
+  ) {
+    return `a send is waiting for the uploads in progress to finish; no new upload is taken until it has started (send it again), or for ${UPLOAD_LEASE_MS / 1000} s`;
+  }
+  return undefined;
 }
 
 /** Uploads registered and never released whose lease has run out: they died mid-way. */

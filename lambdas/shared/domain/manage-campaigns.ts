@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { domainOf, formatMailbox, type Mailbox, normalizeAddress } from './addresses';
 import { type BulkContentDeps, renderForRecipient } from './bulk-content';
 import {
@@ -5,7 +6,6 @@ import {
   type CampaignAction,
   type CampaignStatus,
   campaignProgress,
-  deadUploads,
   emptyEventTotals,
   emptyTotals,
   RECIPIENTS_OPEN,
@@ -14,6 +14,7 @@ import {
   UPLOAD_LEASE_MS,
   UPLOAD_WRITE_MS,
   uploadEntry,
+  uploadsClosed,
 } from './campaign';
 import type { CampaignQueues, CampaignRepository, RateLedger, RecipientRepository } from './campaign-ports';
 import {
@@ -201,6 +202,18 @@ export interface AddRecipientsResult {
   invalid: InvalidRow[];
 }
 
+/** Per request: what the API knows about the call beyond its body. */
+export interface UploadOptions {
+  /**
+   * When the function will be stopped (Lambda's remaining time at the start of the request): the
+   * upload stops writing UPLOAD_RELEASE_MARGIN_MS before it, so it can always release and answer
+   * 503 itself instead of being killed (API Gateway's 502).
+   */
+  deadline?: Date;
+  /** The same logical upload across retries: the Idempotency-Key if sent, else a hash of the body. */
+  uploadKey?: string;
+}
+
 /**
  * `POST /v1/campaigns/{id}/recipients`, JSON `{recipients: [{email, data}]}` or a CSV body. Valid rows
  * are added (an address already in the campaign counts as a duplicate, once); invalid rows are
@@ -208,16 +221,26 @@ export interface AddRecipientsResult {
  *
  * Invariants 2 and 4 (campaign.ts): every row is checked before anything is written, so no write
  * fails on the data. The upload then registers on the campaign (a write conditional on the status
- * being draft or scheduled: otherwise 409 and nothing written), writes its rows for at most
- * UPLOAD_WRITE_MS, and releases the registration while counting what it wrote, in one write. While
- * it is registered no start can happen (the fence). An upload that dies half-way leaves rows that
- * are pending, tagged with its id, in a campaign that has not started: nothing a campaign can lose.
- * Retrying the same upload adopts those rows (and counts them); the reconcile counts any it misses.
+ * being draft or scheduled: otherwise 409 and nothing written), writes its rows until its write
+ * deadline, and, if it wrote every row, releases the registration while counting what it wrote, in
+ * one write. While it is registered no start can happen (the fence).
+ *
+ * An upload that does not finish (out of time, a DynamoDB error) answers 503 upload_incomplete and
+ * keeps its registration: its rows stay pending, tagged with its id, in a campaign that has not
+ * started, and uncounted. Its retry (issue 11 review, S2) is the same logical upload (its
+ * `uploadKey`: same Idempotency-Key, or same body) and adopts the rows of every still-registered
+ * attempt of that upload, live lease or not (an attempt killed at 10 s keeps a 30 s lease), plus
+ * rows of any upload whose lease ran out; on finishing it counts them and removes those attempts'
+ * registrations in its release. Each row is counted by exactly one release: a release is
+ * conditional on every registration it removes, an attempt whose registration was removed counts
+ * nothing (its rows were adopted), and rows adopted from an attempt that released first are not
+ * counted again. Rows of an upload nobody retries are counted by the reconcile.
  */
 export async function addRecipients(
   id: string,
   input: { json: unknown } | { csv: string },
   deps: CampaignDeps,
+  options: UploadOptions = {},
 ): Promise<AddRecipientsResult> {
   const rows = 'csv' in input ? rowsFromCsv(input.csv, MAX_RECIPIENTS_PER_CALL) : jsonRows(input.json);
   if (rows.length === 0) throw badRequest('no_rows', 'The upload holds no recipient rows');
@@ -230,38 +253,126 @@ export async function addRecipients(
   });
   if (checked.valid.length === 0) return result(0);
 
-  const uploadId = deps.newId();
+  const uploadKey = options.uploadKey ?? uploadKeyOf(JSON.stringify(checked.valid.map((r) => r.email)));
+  const uploadId = `${uploadKey}.${deps.newId()}`;
   const registeredAt = deps.now();
-  const entry = uploadEntry(uploadId, new Date(registeredAt.getTime() + UPLOAD_LEASE_MS));
-  const registered = await deps.campaigns.registerUpload(
-    id,
-    entry,
-    new Date(registeredAt.getTime() + UPLOAD_LEASE_MS),
-    RECIPIENTS_OPEN,
-    registeredAt,
+  const leaseEnd = new Date(registeredAt.getTime() + UPLOAD_LEASE_MS);
+  const entry = uploadEntry(uploadId, leaseEnd);
+  const registered = await deps.campaigns.registerUpload(id, entry, leaseEnd, RECIPIENTS_OPEN, registeredAt);
+  if (!registered) await refuseRegistration(id, registeredAt, deps);
+  const others = openUploads(registered as Campaign).filter((upload) => upload.uploadId !== uploadId);
+  const sameUpload = others.filter((upload) => uploadKeyOfId(upload.uploadId) === uploadKey);
+  const dead = others.filter((upload) => upload.leaseEnd < registeredAt.getTime());
+  const writeUntil = Math.min(
+    registeredAt.getTime() + UPLOAD_WRITE_MS,
+    (options.deadline?.getTime() ?? Number.POSITIVE_INFINITY) - UPLOAD_RELEASE_MARGIN_MS,
   );
-  if (!registered) {
-    // It moved on since it was read: answer as if it had been in that state from the start.
-    await existing(id, deps, 'addRecipients');
-    throw conflict('invalid_state', `Campaign ${id} changed state meanwhile; read it and try again`);
-  }
-  const outcome = await deps.recipients.addNew(
-    checked.valid.map((r) => ({ ...r, uploadId })),
-    {
-      adoptFrom: deadUploads(registered, registeredAt),
-      writeUntil: registeredAt.getTime() + UPLOAD_WRITE_MS,
-      now: () => deps.now().getTime(),
-    },
-  );
-  await deps.campaigns.releaseUpload(id, entry, outcome.added.size, deps.now());
-  if (outcome.error !== undefined) throw outcome.error;
-  if (outcome.unwritten > 0) {
-    throw unavailable(
+  const incomplete = (written: number, left: number) =>
+    unavailable(
       'upload_incomplete',
-      `${outcome.added.size} rows were added before the upload ran out of time; send the same upload again to add the other ${outcome.unwritten}`,
+      `${written} rows were written before the upload ${left > 0 ? 'ran out of time' : 'failed'}; they are kept, and counted when the same upload is sent again (same body or same Idempotency-Key), which adds the other ${left}`,
+    );
+  let outcome: Awaited<ReturnType<RecipientRepository['addNew']>>;
+  try {
+    outcome = await deps.recipients.addNew(
+      checked.valid.map((r) => ({ ...r, uploadId })),
+      {
+        adoptFrom: [...new Set([...sameUpload, ...dead].map((upload) => upload.uploadId))],
+        writeUntil,
+        now: () => deps.now().getTime(),
+      },
+    );
+  } catch {
+    throw incomplete(0, checked.valid.length);
+  }
+  // Not finished: the registration stays (its lease ends it), so its retry adopts and counts these rows.
+  if (outcome.error !== undefined || outcome.unwritten > 0)
+    throw incomplete(outcome.added.size, outcome.unwritten);
+
+  const released = await releaseCounting(id, entry, leaseEnd, outcome, sameUpload, deps).catch(() => {
+    throw incomplete(outcome.added.size, 0);
+  });
+  if (!released) {
+    // S4: our registration is gone: its lease ran out and a start (or a recount) cleared it.
+    const now = await deps.campaigns.get(id);
+    if (now && RECIPIENTS_OPEN.includes(now.status)) {
+      throw incomplete(outcome.added.size, 0);
+    }
+    throw conflict(
+      'upload_expired',
+      `Campaign ${id} started (${now?.status ?? 'gone'}) after this upload's registration ran out, before it could count its ${outcome.added.size} rows: those rows may not be mailed. GET /v1/campaigns/${id}/recipients/{email} shows each one's state (pending in a started campaign: not mailed; the next recount queues any still pending)`,
     );
   }
   return result(outcome.added.size);
+}
+
+/** Stop writing this long before the function's deadline: time to release and answer. */
+export const UPLOAD_RELEASE_MARGIN_MS = 1_500;
+
+/** A short stable key for the same body: a retry without an Idempotency-Key adopts by it. */
+export function uploadKeyOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
+
+function uploadKeyOfId(uploadId: string): string {
+  return uploadId.slice(0, uploadId.lastIndexOf('.'));
+}
+
+function openUploads(campaign: Campaign) {
+  return [...(campaign.openUploads ?? [])].map((entry) => {
+    const bar = entry.lastIndexOf('|');
+    return { entry, uploadId: entry.slice(0, bar), leaseEnd: Date.parse(entry.slice(bar + 1)) };
+  });
+}
+
+/**
+ * Releases our registration counting what we wrote plus what we adopted, and removes the
+ * registrations of earlier attempts of the same upload (we wrote or adopted every row they could
+ * have written). Rows adopted from an attempt that released meanwhile were counted by it: the
+ * condition fails, and the next try leaves them out. False when our own registration is gone.
+ */
+async function releaseCounting(
+  id: string,
+  entry: string,
+  leaseEnd: Date,
+  outcome: { added: Set<string>; adopted?: Map<string, number> },
+  sameUpload: { entry: string; uploadId: string }[],
+  deps: Pick<CampaignDeps, 'campaigns' | 'now'>,
+): Promise<boolean> {
+  const adopted = outcome.adopted ?? new Map<string, number>();
+  const sameIds = new Set(sameUpload.map((upload) => upload.uploadId));
+  let present = sameUpload;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // Past our own lease we are a dead upload: another may be adopting our rows right now.
+    if (deps.now().getTime() > leaseEnd.getTime()) return false;
+    const presentIds = new Set(present.map((upload) => upload.uploadId));
+    let count = outcome.added.size;
+    for (const [from, rows] of adopted) if (sameIds.has(from) && !presentIds.has(from)) count -= rows;
+    const ok = await deps.campaigns.releaseUpload(
+      id,
+      entry,
+      count,
+      deps.now(),
+      present.map((upload) => upload.entry),
+    );
+    if (ok) return true;
+    const current = await deps.campaigns.get(id);
+    if (!current?.openUploads?.has(entry)) return false;
+    present = present.filter((upload) => current.openUploads?.has(upload.entry));
+  }
+  return false;
+}
+
+/** Why the campaign refused the registration: a 409 that says what to do. */
+async function refuseRegistration(
+  id: string,
+  now: Date,
+  deps: Pick<CampaignDeps, 'campaigns'>,
+): Promise<never> {
+  const current = await existing(id, deps, 'addRecipients');
+  const closed = uploadsClosed(current, now);
+  if (closed) throw conflict('start_pending', `Campaign ${id}: ${closed}`);
+  throw conflict('invalid_state', `Campaign ${id} changed state meanwhile; read it and try again`);
 }
 
 /**
@@ -386,6 +497,9 @@ async function startTransition(
   const current = await deps.campaigns.get(id);
   // Still in `from`: the fence refused it (the upload may have finished since: then a retry starts it).
   if (current?.status === from) {
+    // N2: no new upload registers while this start waits (uploadsClosed), so the fence ends.
+    const now = deps.now();
+    await deps.campaigns.transition(id, [from], from, { startRequestedAt: now.toISOString() }, now);
     throw conflict(
       'upload_in_progress',
       `Campaign ${id} has an upload of recipients in progress; send the request again when it has finished (at most ${UPLOAD_LEASE_MS / 1000} s)`,

@@ -10,6 +10,7 @@ import {
   COUNTER_NAMES,
   SUMMARY_FIELDS,
   uploadHoldsFence,
+  uploadsClosed,
 } from '../../../lambdas/shared/domain/campaign';
 import type {
   AddRecipientsOptions,
@@ -69,7 +70,9 @@ export class InMemoryCampaigns implements CampaignRepository {
       ...changes,
       status: to,
       updatedAt: now.toISOString(),
-      ...(starting ? { openUploads: undefined, uploadFenceUntil: undefined } : {}),
+      ...(starting
+        ? { openUploads: undefined, uploadFenceUntil: undefined, startRequestedAt: undefined }
+        : {}),
     });
     return structuredClone(item);
   }
@@ -81,16 +84,25 @@ export class InMemoryCampaigns implements CampaignRepository {
     now: Date,
   ) {
     const item = this.items.get(id);
-    if (!item || !open.includes(item.status)) return undefined;
+    if (!item || !open.includes(item.status) || uploadsClosed(item, now)) return undefined;
     item.openUploads = new Set([...(item.openUploads ?? []), entry]);
-    item.uploadFenceUntil = leaseEnd.toISOString();
+    if ((item.uploadFenceUntil ?? '') <= leaseEnd.toISOString())
+      item.uploadFenceUntil = leaseEnd.toISOString();
     item.updatedAt = now.toISOString();
     return structuredClone(item);
   }
-  async releaseUpload(id: string, entry: string, added: number, now: Date) {
+  async releaseUpload(
+    id: string,
+    entry: string,
+    added: number,
+    now: Date,
+    alsoRemove: readonly string[] = [],
+  ) {
     const item = this.items.get(id);
     if (!item?.openUploads?.has(entry)) return false;
+    if (!alsoRemove.every((other) => item.openUploads?.has(other))) return false;
     item.openUploads.delete(entry);
+    for (const other of alsoRemove) item.openUploads.delete(other);
     if (item.openUploads.size === 0) delete item.openUploads;
     item.totals.recipients += added;
     item.updatedAt = now.toISOString();
@@ -197,17 +209,19 @@ export class InMemoryRecipients implements RecipientRepository {
 
   async addNew(recipients: CampaignRecipient[], options: AddRecipientsOptions = {}) {
     const added = new Set<string>();
+    const adopted = new Map<string, number>();
     const adopt = new Set(options.adoptFrom ?? []);
     for (const [i, r] of recipients.entries()) {
       if (options.writeUntil !== undefined && (options.now ?? Date.now)() > options.writeUntil)
-        return { added, unwritten: recipients.length - i };
+        return { added, adopted, unwritten: recipients.length - i };
       const key = this.key(r.campaignId, r.email);
       const existing = this.items.get(key);
       if (existing && !(existing.status === 'pending' && adopt.has(existing.uploadId ?? ''))) continue;
+      if (existing?.uploadId) adopted.set(existing.uploadId, (adopted.get(existing.uploadId) ?? 0) + 1);
       this.items.set(key, structuredClone(r));
       added.add(r.email);
     }
-    return { added, unwritten: 0 };
+    return { added, adopted, unwritten: 0 };
   }
   async get(campaignId: string, email: string) {
     const item = this.items.get(this.key(campaignId, email));
