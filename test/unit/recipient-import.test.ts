@@ -3,7 +3,9 @@ import {
   checkRows,
   dataProblem,
   MAX_DATA_BYTES,
+  RENDER_BUDGET_SPENT,
   rowsFromCsv,
+  UPLOAD_RENDER_BUDGET_MS,
 } from '../../lambdas/shared/domain/recipient-import';
 import { NOW } from './support/factories';
 
@@ -104,5 +106,47 @@ describe('dataProblem', () => {
     const data = JSON.parse('{"pi":3.14159265358979323846264338,"s":"3.14159265358979323846264338"}');
     expect(dataProblem(data)).toBeUndefined();
     expect(data).toEqual({ pi: Math.PI, s: '3.14159265358979323846264338' });
+  });
+});
+
+// Issue 11 review (S6): each row's render is bounded, the upload's was not (615 rows of a nested
+// #each: 11 s of CPU, past the api function's 10 s timeout).
+describe('the upload render budget', () => {
+  const nested = '{{#each a}}{{#each ../a}}{{@root.x}}{{/each}}{{/each}}';
+  const content = { subject: 'Hi', html: `${nested} {{unsubscribe_url}}`, text: nested };
+  const data = { a: Array.from({ length: 99 }, (_, i) => i), x: 'y'.repeat(90) };
+
+  it('refuses the rows it has no time left to render, still naming their own problems first', () => {
+    let time = 0;
+    const clock = () => time++;
+    const rows = [
+      { email: 'a@x.io', data: { first_name: 'A' } },
+      { email: 'b@x.io', data: { first_name: 'B' } },
+      { email: 'not an address' },
+      { email: 'c@x.io', data: { first_name: 'C' } },
+    ];
+    // The clock reads 0 at the start and one more at each row's check: rows 1 and 2 fit in 3 ms.
+    const checked = checkRows(rows, 'c1', { subject: 'Hi {{first_name}}' }, NOW, { budgetMs: 3, clock });
+
+    expect(checked.valid.map((r) => r.email)).toEqual(['a@x.io', 'b@x.io']);
+    expect(checked.invalid).toEqual([
+      { row: 3, email: 'not an address', reason: expect.stringMatching(/^email /) },
+      { row: 4, email: 'c@x.io', reason: RENDER_BUDGET_SPENT },
+    ]);
+    expect(RENDER_BUDGET_SPENT).toMatch(/render budget is spent .*send fewer rows per call/);
+  });
+
+  it('stops rendering near-limit rows once the budget is spent', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({ email: `u${i}@example.org`, data }));
+    const started = performance.now();
+    const checked = checkRows(rows, 'c1', content, NOW, { budgetMs: 300 });
+    const elapsed = performance.now() - started;
+
+    // One row is ~20 ms here; all 200 took about 4 s before the budget.
+    expect(elapsed).toBeLessThan(1500);
+    expect(checked.valid.length).toBeGreaterThan(0);
+    expect(checked.valid.length + checked.invalid.length).toBe(200);
+    expect(checked.invalid.every((r) => r.reason === RENDER_BUDGET_SPENT)).toBe(true);
+    expect(UPLOAD_RENDER_BUDGET_MS).toBe(2000);
   });
 });
