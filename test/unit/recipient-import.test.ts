@@ -27,6 +27,28 @@ describe('rowsFromCsv', () => {
   });
 });
 
+// Issue 11 review (N5): both got "must have an email column" and nothing more.
+describe('rowsFromCsv without an email column', () => {
+  it.each([
+    [
+      'semicolons',
+      'email;first_name\na@x.io;Ann\n',
+      /one column, "email;first_name": columns must be separated by commas, not ";"/,
+    ],
+    ['tabs', 'email\tname\na@x.io\tAnn\n', /columns must be separated by commas, not tabs/],
+    [
+      'an Email Address header',
+      'Email Address,Name\na@x.io,Ann\n',
+      /named email, in any case.*rename "Email Address" to "email"/,
+    ],
+    ['no address column at all', 'name\nAnn\n', /named email, in any case\); the columns are "name"$/],
+  ])('says what would fix a file with %s', (_, csv, message) => {
+    expect(() => rowsFromCsv(csv, 10)).toThrow(
+      expect.objectContaining({ code: 'invalid_csv', message: expect.stringMatching(message) }),
+    );
+  });
+});
+
 describe('checkRows', () => {
   it('keeps valid rows, reports each bad one with its reason, and counts duplicates once', () => {
     const result = checkRows(

@@ -119,6 +119,24 @@ export function mergeVariableOfHeader(header: string): string {
     .replace(/[\s-]+/g, '_');
 }
 
+/**
+ * Why a header row without an `email` column is refused, with what would fix it: commas between
+ * columns (a file saved with semicolons or tabs reads as one column), and the one header name that
+ * is the address (`email`, in any case; `Email Address` or `E-mail` are data columns).
+ */
+function noEmailColumn(header: string[]): string {
+  const quote = (cell: string) => JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell);
+  const base = 'The header row must have an "email" column (named email, in any case)';
+  const separator = header.length === 1 ? /[;\t|]/.exec(header[0] ?? '')?.[0] : undefined;
+  if (separator !== undefined) {
+    const name = separator === '\t' ? 'tabs' : `"${separator}"`;
+    return `${base}; it reads as one column, ${quote(header[0] ?? '')}: columns must be separated by commas, not ${name}`;
+  }
+  const near = header.find((cell) => /e-?mail/i.test(cell));
+  const listed = header.slice(0, 10).map(quote).join(', ') + (header.length > 10 ? ', …' : '');
+  return `${base}; the columns are ${listed}${near === undefined ? '' : `: rename ${quote(near)} to "email"`}`;
+}
+
 /** A CSV line that cannot be a recipient (a cell count unlike the header's): reported, not fatal. */
 export class InvalidCsvRow {
   constructor(readonly reason: string) {}
@@ -152,7 +170,7 @@ export function rowsFromCsv(csv: string, maxRows: number): unknown[] {
     throw badRequest('too_many_recipients', `At most ${maxRows} rows per call; got ${records.length}`);
   const names = header.map(mergeVariableOfHeader);
   const emailColumn = names.indexOf('email');
-  if (emailColumn < 0) throw badRequest('invalid_csv', 'The header row must have an "email" column');
+  if (emailColumn < 0) throw badRequest('invalid_csv', noEmailColumn(header));
   const repeated = names.find((name, i) => name !== '' && names.indexOf(name) !== i);
   if (repeated !== undefined)
     throw badRequest('invalid_csv', `Two header columns name the merge variable "${repeated}"`);
