@@ -57,27 +57,33 @@ const malformed = (detail: string): FormResult => ({
   message: `The multipart/form-data body cannot be read: ${detail}`,
 });
 
-/** RFC 7578 / RFC 2046: `--boundary` lines between parts, `--boundary--` at the end. */
+/**
+ * RFC 7578 / RFC 2046: `--boundary` lines between parts, `--boundary--` at the end. A boundary is
+ * 1 to 70 characters (RFC 2046 §5.1.1); a longer one is refused as such rather than never found.
+ */
 function readMultipart(raw: Buffer, contentType: string): FormResult {
-  const boundary = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType);
+  const boundary = /;\s*boundary=(?:"([^"]*)"|([^\s;"]*))/i.exec(contentType);
   const value = boundary?.[1] ?? boundary?.[2];
   if (!value) return malformed('Content-Type has no boundary');
+  if (value.length > MAX_BOUNDARY)
+    return malformed(
+      `the boundary is too long: ${value.length} characters, at most ${MAX_BOUNDARY} (RFC 2046)`,
+    );
   const text = raw.toString('latin1');
   const delimiter = `--${value}`;
-  // Everything before the first delimiter is preamble; it must start a line.
-  let at = text.startsWith(delimiter) ? 0 : text.indexOf(`\n${delimiter}`);
-  if (at < 0) return malformed('the boundary never appears');
-  if (at > 0) at += 1;
+  // Everything before the first delimiter is preamble.
+  let current = findDelimiter(text, delimiter, 0);
+  if (!current) return malformed('the boundary never appears');
   const fields = new Map<string, string[]>();
   for (let parts = 0; ; parts++) {
-    at += delimiter.length;
-    if (text.startsWith('--', at)) return { ok: true, fields };
+    if (current.close) return { ok: true, fields };
     if (parts === MAX_PARTS) return malformed(`more than ${MAX_PARTS} parts`);
-    const lineEnd = text.indexOf('\n', at);
-    if (lineEnd < 0) return malformed('the body ends inside a part');
-    const next = text.indexOf(`\n${delimiter}`, lineEnd);
-    if (next < 0) return malformed('the closing boundary is missing');
-    const part = text.slice(lineEnd + 1, text[next - 1] === '\r' ? next - 1 : next);
+    // From the line end of this delimiter: an empty part is a delimiter line right after another.
+    const next = findDelimiter(text, delimiter, current.after - 1);
+    if (!next) return malformed('the closing boundary is missing');
+    // The line end before a delimiter belongs to the delimiter, not to the part.
+    const partEnd = next.start - 1 - (text[next.start - 2] === '\r' ? 1 : 0);
+    const part = text.slice(current.after, Math.max(current.after, partEnd));
     const split = /\r?\n\r?\n/.exec(part);
     const head = split ? part.slice(0, split.index) : part;
     const body = split ? part.slice(split.index + split[0].length) : '';
@@ -86,8 +92,35 @@ function readMultipart(raw: Buffer, contentType: string): FormResult {
     if (name !== undefined && !/;\s*filename\*?=/i.test(disposition)) {
       add(fields, utf8(name), utf8(body));
     }
-    at = next + 1;
+    current = next;
   }
+}
+
+/** RFC 2046 caps a boundary at 70 characters. */
+const MAX_BOUNDARY = 70;
+
+/**
+ * The first delimiter line at or after `from`: `--boundary` at the start of the body or of a line,
+ * followed by `--` (the close delimiter) or by optional spaces and tabs and a line end (RFC 2046
+ * §5.1.1: nothing else may follow). `--boundaryEXTRA` is part content, not a delimiter. `start` is
+ * where the delimiter begins, `after` where what follows its line begins.
+ */
+function findDelimiter(
+  text: string,
+  delimiter: string,
+  from: number,
+): { start: number; after: number; close: boolean } | undefined {
+  let candidate = from === 0 && text.startsWith(delimiter) ? 0 : text.indexOf(`\n${delimiter}`, from);
+  while (candidate >= 0) {
+    const start = text[candidate] === '\n' ? candidate + 1 : candidate;
+    let after = start + delimiter.length;
+    if (text.startsWith('--', after)) return { start, after: after + 2, close: true };
+    while (text[after] === ' ' || text[after] === '\t') after++;
+    if (text.startsWith('\r\n', after)) return { start, after: after + 2, close: false };
+    if (text[after] === '\n') return { start, after: after + 1, close: false };
+    candidate = text.indexOf(`\n${delimiter}`, candidate + 1);
+  }
+  return undefined;
 }
 
 /** The body was read as latin1 so offsets are bytes; field text is UTF-8. */

@@ -263,6 +263,53 @@ describe('readForm', () => {
     });
   });
 
+  // Issue 11 review (N6): RFC 2046 lets only spaces/tabs and a line end, or `--`, follow a boundary.
+  it('takes --XyZEXTRA as part content, not as a delimiter of boundary XyZ', () => {
+    const body = [
+      '--XyZ',
+      'Content-Disposition: form-data; name="a"',
+      '',
+      'x',
+      '--XyZEXTRA',
+      'Content-Disposition: form-data; name="List-Unsubscribe"',
+      '',
+      'One-Click',
+      '--XyZ \t',
+      'Content-Disposition: form-data; name="b"',
+      '',
+      'y',
+      '--XyZ--',
+    ].join('\r\n');
+    expect(readForm(event(body, 'multipart/form-data; boundary=XyZ'))).toEqual({
+      ok: true,
+      fields: new Map([
+        [
+          'a',
+          ['x\r\n--XyZEXTRA\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click'],
+        ],
+        ['b', ['y']],
+      ]),
+    });
+  });
+
+  it('says a boundary of 71 characters is too long (RFC 2046: at most 70), and takes one of 70', () => {
+    const form = (b: string) =>
+      `--${b}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${b}--\r\n`;
+    for (const quoted of [false, true]) {
+      const type = (b: string) => `multipart/form-data; boundary=${quoted ? `"${b}"` : b}`;
+      expect(readForm(event(form('a'.repeat(71)), type('a'.repeat(71))))).toEqual({
+        ok: false,
+        problem: 'malformed',
+        message:
+          'The multipart/form-data body cannot be read: the boundary is too long: 71 characters, at most 70 (RFC 2046)',
+      });
+      expect(readForm(event(form('a'.repeat(70)), type('a'.repeat(70))))).toEqual({
+        ok: true,
+        fields: new Map([['List-Unsubscribe', ['One-Click']]]),
+      });
+    }
+  });
+
   it('stops at 50 parts', () => {
     const body = `${'--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n\r\n'.repeat(51)}--b--`;
     expect(readForm(event(body, 'multipart/form-data; boundary=b'))).toMatchObject({
