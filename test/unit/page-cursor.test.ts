@@ -4,6 +4,7 @@ import {
   InvalidCursorError,
   TEMPLATE_NAME_SHAPE,
 } from '../../lambdas/shared/adapters/page-cursor';
+import { normalizeRecipient } from '../../lambdas/shared/domain/ses-events';
 import { TEMPLATE_NAME } from '../../lambdas/shared/domain/template-rules';
 
 const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -32,15 +33,32 @@ describe('page cursors', () => {
     ['an empty address by reason', forge({ email: '', reason: 'bounce' }), ['email', 'reason']],
     ['an empty reason', forge({ email: 'a@example.org', reason: '' }), ['email', 'reason']],
     ['a campaign id of 2 KB', forge({ id: 'x'.repeat(2048) }), ['id']],
+    ['an address of 1,025 bytes', forge({ email: `${'é'.repeat(506)}a@example.org` }), ['email']],
+    [
+      'an address of 1,025 bytes by reason',
+      forge({ email: `${'a'.repeat(1013)}@example.org`, reason: 'bounce' }),
+      ['email', 'reason'],
+    ],
     ['a template name no template can have', forge({ name: 'a b' }), ['name']],
-    ['an address without @', forge({ email: 'nobody' }), ['email']],
-    ['an address with a control character', forge({ email: 'a\u0000@example.org' }), ['email']],
-    ['an address in capitals (never stored so)', forge({ email: 'Jane@example.org' }), ['email']],
     ['an unknown reason', forge({ email: 'a@example.org', reason: 'spite' }), ['email', 'reason']],
     ['an empty value of another key', forge({ other: '' }), ['other']],
     ['a cursor of 5 KB', 'A'.repeat(5000), ['name']],
   ])('refuse %s', (_, cursor, names) => {
     expect(() => decodeCursor(cursor, names)).toThrow(InvalidCursorError);
+  });
+
+  // Issue 11 review (N7): an SES address parseMailbox cannot read is stored as SES wrote it
+  // (normalizeRecipient), and a suppression page ending on it must continue.
+  it.each([
+    ['an address without @', { email: 'nobody' }],
+    ['an address with spaces and a control character', { email: 'a b\u0000@example.org' }],
+    ['an address in capitals', { email: 'Jane@example.org' }],
+    ['SES’s unparseable recipient, as stored', { email: normalizeRecipient('"unclosed <Jane@Example.org') }],
+    ['an address of exactly 1,024 bytes', { email: `${'a'.repeat(1012)}@example.org` }],
+  ])('accept %s as a suppression cursor, alone and by reason', (_, key) => {
+    expect(decodeCursor(encodeCursor(key), ['email'])).toEqual(key);
+    const byReason = { ...key, reason: 'bounce' };
+    expect(decodeCursor(encodeCursor(byReason), ['email', 'reason'])).toEqual(byReason);
   });
 
   it('checks template names exactly as template-rules does', () => {

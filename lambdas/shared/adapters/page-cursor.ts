@@ -16,23 +16,27 @@ const ID = /^[A-Za-z0-9_-]{1,100}$/;
 export const TEMPLATE_NAME_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
 const reasons: ReadonlySet<string> = new Set(SUPPRESSION_REASONS);
 
+/** Any string DynamoDB takes as a key: non-empty, within its sort-key limit of 1024 bytes. */
+const anyKey = (v: string) => v.length > 0 && Buffer.byteLength(v, 'utf8') <= 1024;
+
 /**
  * What each key attribute can hold in an item this API wrote. A cursor is decoded JSON anyone can
  * forge; DynamoDB answers a start key it cannot use (an empty string, a 2 KB value, the wrong
  * type) with a ValidationException, which would be a 500. A key of the right shape that we never
  * issued is harmless: the listing continues after it, as it would after any real item.
+ *
+ * An `email` is checked only as DynamoDB checks it (anyKey), not as an address: the suppression
+ * list holds whatever SES reported when it was not an address parseMailbox reads
+ * (ses-events.ts normalizeRecipient keeps it as written, lower-cased), and a page ending on such a
+ * key must still continue (issue 11 review: it was refused 400, and the listing could not go on).
  */
 const KEY_SHAPES: Record<string, (value: string) => boolean> = {
   id: (v) => ID.test(v),
   campaignId: (v) => ID.test(v),
   name: (v) => TEMPLATE_NAME_SHAPE.test(v),
-  // A normalized address: at most 254 characters, an @ with something either side, no spaces or controls.
-  email: (v) => v.length <= 254 && /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u.test(v) && v === v.toLowerCase(),
+  email: anyKey,
   reason: (v) => reasons.has(v),
 };
-
-/** Any other key: a non-empty string within DynamoDB's sort-key limit. */
-const anyKey = (v: string) => v.length > 0 && Buffer.byteLength(v, 'utf8') <= 1024;
 
 /**
  * Accepts only what encodeCursor made for a table keyed by `keyNames`: each of them a string of the
