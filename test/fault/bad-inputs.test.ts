@@ -131,6 +131,8 @@ interface HttpCase {
   code?: string;
   /** A wrong answer found by this catalogue: the expectation is what it should be (see README). */
   finding?: string;
+  /** What the answer must say (a row's reason, what would fix the request). */
+  says?: RegExp;
 }
 
 const valid = { to: 'jane@example.org', subject: 'Code', text: 'Your code is 1' };
@@ -139,6 +141,9 @@ const rows = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ email: `r${i}@example.org`, data: { first_name: 'R' } }));
 
 const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+/** 60,000 nested arrays (120 KB of JSON): any recursive walk of it overflows the stack (issue 11 review, B1). */
+const DEEP = `${'['.repeat(60_000)}1${']'.repeat(60_000)}`;
+const json = { 'content-type': 'application/json' };
 const BOUNDARY = '----hostile0boundary';
 const annToken = () =>
   signUnsubscribeToken({ email: 'ann@example.org', campaignId: ids.draft }, world.secret);
@@ -184,6 +189,40 @@ const HTTP_CASES: HttpCase[] = [
   {
     name: 'email: CRLF injection in subject',
     request: () => ['POST', '/v1/emails', { ...valid, subject: 'Hi\r\nBcc: all@example.org' }],
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    name: 'email: data of 60,000 nested arrays',
+    request: () => [
+      'POST',
+      '/v1/emails',
+      `{"to":"jane@example.org","subject":"s","text":"t","data":{"d":${DEEP}}}`,
+      json,
+    ],
+    status: 422,
+    code: 'render_limit_exceeded',
+    says: /data: nested deeper than 32 levels/,
+  },
+  {
+    name: 'email: data of 60,000 nested arrays, with an Idempotency-Key (the body hash)',
+    request: () => [
+      'POST',
+      '/v1/emails',
+      `{"to":"jane@example.org","subject":"s","text":"t","data":{"d":${DEEP}}}`,
+      { ...json, 'idempotency-key': 'deep-1' },
+    ],
+    status: 422,
+    code: 'render_limit_exceeded',
+  },
+  {
+    name: 'email: tags of 60,000 nested arrays',
+    request: () => [
+      'POST',
+      '/v1/emails',
+      `{"to":"jane@example.org","subject":"s","text":"t","tags":{"a":${DEEP}}}`,
+      json,
+    ],
     status: 400,
     code: 'validation_failed',
   },
@@ -484,6 +523,47 @@ const HTTP_CASES: HttpCase[] = [
     status: 200,
   },
   {
+    name: 'recipients: a row whose data is 60,000 nested arrays (an invalid row, adds nothing)',
+    request: () => [
+      'POST',
+      `/v1/campaigns/${ids.draft}/recipients`,
+      `{"recipients":[{"email":"deep@example.org","data":{"first_name":"D","d":${DEEP}}}]}`,
+      json,
+    ],
+    status: 200,
+    says: /"added":0.*"row":1,"email":"deep@example.org","reason":"data\.d(\[0\])+: nested deeper than 8 levels"/,
+  },
+  {
+    name: 'recipients: a row that is 60,000 nested arrays',
+    request: () => ['POST', `/v1/campaigns/${ids.draft}/recipients`, `{"recipients":[${DEEP}]}`, json],
+    status: 200,
+    says: /"added":0.*"row":1/,
+  },
+  {
+    name: 'recipients: CSV separated by semicolons',
+    request: () => [
+      'POST',
+      `/v1/campaigns/${ids.draft}/recipients`,
+      'email;first_name\nann@example.org;Ann\n',
+      csv,
+    ],
+    status: 400,
+    code: 'invalid_csv',
+    says: /columns must be separated by commas, not \\";\\"/,
+  },
+  {
+    name: 'recipients: CSV with an "Email Address" header',
+    request: () => [
+      'POST',
+      `/v1/campaigns/${ids.draft}/recipients`,
+      'Email Address,first_name\nann@example.org,Ann\n',
+      csv,
+    ],
+    status: 400,
+    code: 'invalid_csv',
+    says: /rename \\"Email Address\\" to \\"email\\"/,
+  },
+  {
     name: 'recipients: to a campaign that is sending',
     request: () => ['POST', `/v1/campaigns/${ids.sending}/recipients`, { recipients: rows(1) }],
     status: 409,
@@ -527,6 +607,18 @@ const HTTP_CASES: HttpCase[] = [
     code: 'validation_failed',
   },
   {
+    name: 'test send: data of 60,000 nested arrays',
+    request: () => [
+      'POST',
+      `/v1/campaigns/${ids.draft}/test`,
+      `{"to":"me@example.org","data":{"first_name":"M","d":${DEEP}}}`,
+      json,
+    ],
+    status: 422,
+    code: 'render_limit_exceeded',
+    says: /data: nested deeper than 32 levels/,
+  },
+  {
     name: 'test send: a merge variable without a value',
     request: () => ['POST', `/v1/campaigns/${ids.draft}/test`, { to: 'me@example.org', data: {} }],
     status: 422,
@@ -544,6 +636,19 @@ const HTTP_CASES: HttpCase[] = [
     request: () => ['GET', '/v1/suppressions?reason=spite'],
     status: 400,
     code: 'invalid_reason',
+  },
+  {
+    name: 'suppressions: a cursor on a key SES reported that is not an address (continues: 200)',
+    request: () => ['GET', `/v1/suppressions?cursor=${forge({ email: '"unclosed <jane@example.org' })}`],
+    status: 200,
+  },
+  {
+    name: 'suppressions by reason: a cursor on a key that is not an address (continues: 200)',
+    request: () => [
+      'GET',
+      `/v1/suppressions?reason=bounce&cursor=${forge({ email: 'undisclosed recipients', reason: 'bounce' })}`,
+    ],
+    status: 200,
   },
   {
     name: 'suppression: delete one that does not exist',
@@ -611,6 +716,27 @@ const HTTP_CASES: HttpCase[] = [
       { 'content-type': 'multipart/form-data' },
     ],
     status: 400,
+  },
+  {
+    name: 'one-click unsubscribe: the one-click field behind --boundaryEXTRA (part content, RFC 2046)',
+    request: () => [
+      'POST',
+      `/unsubscribe?token=${annToken()}`,
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--${BOUNDARY}EXTRA\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${BOUNDARY}--\r\n`,
+      { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    ],
+    status: 400,
+  },
+  {
+    name: 'one-click unsubscribe: a boundary of 71 characters',
+    request: () => [
+      'POST',
+      `/unsubscribe?token=${annToken()}`,
+      `--${'b'.repeat(71)}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${'b'.repeat(71)}--\r\n`,
+      { 'content-type': `multipart/form-data; boundary=${'b'.repeat(71)}` },
+    ],
+    status: 400,
+    says: /boundary is too long/,
   },
   {
     name: 'one-click unsubscribe: a real token and a JSON body',
@@ -775,6 +901,7 @@ describe('hostile HTTP requests: refused with the right answer, nothing sent, no
       const [method, path, body, headers] = c.request();
       const answer = await call(method, path, body, headers);
       expect({ status: answer.status, code: answer.code }).toEqual({ status: c.status, code: c.code });
+      if (c.says) expect(answer.text).toMatch(c.says);
       expect(await world.snapshot()).toEqual(before);
     });
   }
