@@ -367,6 +367,32 @@ const HTTP_CASES: HttpCase[] = [
     code: 'template_syntax_error',
   },
   {
+    // Handlebars took 74 s on this before it was refused by a scan (the API times out at 10 s).
+    name: 'template: blocks nested 8,000 deep',
+    request: () => [
+      'PUT',
+      '/v1/templates/deep',
+      { subject: 's', html: `${'{{#if a}}'.repeat(8000)}x${'{{/if}}'.repeat(8000)}` },
+    ],
+    status: 400,
+    code: 'template_syntax_error',
+  },
+  {
+    name: 'email: inline html with blocks nested 8,000 deep',
+    request: () => [
+      'POST',
+      '/v1/emails',
+      {
+        to: 'a@example.com',
+        subject: 's',
+        html: `${'{{#if a}}'.repeat(8000)}x${'{{/if}}'.repeat(8000)}`,
+        data: { a: true },
+      },
+    ],
+    status: 422,
+    code: 'unrenderable',
+  },
+  {
     name: 'template: neither html nor text',
     request: () => ['PUT', '/v1/templates/empty', { subject: 's' }],
     status: 400,

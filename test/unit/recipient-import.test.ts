@@ -160,13 +160,12 @@ describe('the upload render budget', () => {
 
   it('stops rendering near-limit rows once the budget is spent', () => {
     const rows = Array.from({ length: 200 }, (_, i) => ({ email: `u${i}@example.org`, data }));
-    const started = performance.now();
     const checked = checkRows(rows, 'c1', content, NOW, { budgetMs: 300 });
-    const elapsed = performance.now() - started;
 
-    // One row is ~20 ms here; all 200 took about 4 s before the budget.
-    expect(elapsed).toBeLessThan(1500);
+    // One row is ~20 ms here; all 200 took about 4 s before the budget (timings belong to the
+    // bench, not to assertions: what is pinned is that the rest are refused, not how fast).
     expect(checked.valid.length).toBeGreaterThan(0);
+    expect(checked.valid.length).toBeLessThan(200);
     expect(checked.valid.length + checked.invalid.length).toBe(200);
     expect(checked.invalid.every((r) => r.reason === RENDER_BUDGET_SPENT)).toBe(true);
     expect(UPLOAD_RENDER_BUDGET_MS).toBe(2000);
