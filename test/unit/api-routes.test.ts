@@ -1,74 +1,9 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { errorResponse, MAX_BODY_BYTES } from '../../lambdas/api/http';
-import { type ApiDeps, buildRouter } from '../../lambdas/api/routes';
-import { ApiError } from '../../lambdas/shared/domain/errors';
-import { NOW } from './support/factories';
-import {
-  InMemoryIdempotency,
-  InMemoryMessages,
-  InMemorySuppressions,
-  InMemoryTemplates,
-  RecordingQueue,
-} from './support/in-memory';
-import {
-  FixedLedger,
-  InMemoryCampaigns,
-  InMemoryRecipients,
-  RecordingCampaignQueues,
-} from './support/in-memory-campaigns';
-import {
-  FakeAccountSuppressions,
-  InMemoryDeliverability,
-  RecordingEventTotals,
-  RecordingProductEvents,
-} from './support/in-memory-feedback';
-
-const SECRET = 'u'.repeat(32);
+import { MAX_BODY_BYTES } from '../../lambdas/api/http';
+import { apiHarness } from './support/api-harness';
+import type { InMemoryTemplates, RecordingQueue } from './support/in-memory';
 
 function setup() {
-  const suppressions = new InMemorySuppressions();
-  const reputation = new InMemoryDeliverability();
-  const deps: ApiDeps = {
-    sendingDomain: 'acme.test',
-    defaultFrom: { address: 'hello@acme.test' },
-    messages: new InMemoryMessages(),
-    templates: new InMemoryTemplates(),
-    suppressions,
-    idempotency: new InMemoryIdempotency(),
-    queue: new RecordingQueue(),
-    newId: () => 'msg-1',
-    now: () => NOW,
-    accountQuota: async () => ({
-      productionAccess: false,
-      sendingEnabled: true,
-      enforcementStatus: 'HEALTHY',
-      maxSendRate: 1,
-      max24HourSend: 200,
-      sentLast24Hours: 7,
-    }),
-    maxSendRateOverride: undefined,
-    sendRateShare: 1,
-    campaigns: new InMemoryCampaigns(),
-    recipients: new InMemoryRecipients(),
-    queues: new RecordingCampaignQueues(),
-    ledger: new FixedLedger(),
-    bulkContent: async () => ({
-      unsubscribeSecret: 's'.repeat(32),
-      publicBaseUrl: 'https://api.example.test',
-    }),
-    submitMessage: async () => {},
-    suppressionStore: suppressions,
-    accountSuppressions: new FakeAccountSuppressions(),
-    reputation,
-    unsubscribe: async () => ({
-      suppressions,
-      campaigns: new RecordingEventTotals(),
-      products: new RecordingProductEvents(),
-      secret: SECRET,
-      now: () => NOW,
-    }),
-  };
-  const router = buildRouter(deps);
+  const harness = apiHarness();
   const call = async (
     method: string,
     path: string,
@@ -78,26 +13,13 @@ function setup() {
     status: number;
     json: { error?: { code: string; message: string; details?: unknown } } & Record<string, unknown>;
   }> => {
-    const url = new URL(path, 'http://api.test');
-    const query = Object.fromEntries(url.searchParams);
-    const event = {
-      httpMethod: method,
-      path: url.pathname,
-      headers,
-      queryStringParameters: Object.keys(query).length > 0 ? query : null,
+    const result = await harness.call(method, path, {
       body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyEvent;
-    let result: APIGatewayProxyResult;
-    try {
-      result = await router.handle(event);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      result = errorResponse(error);
-    }
+      headers,
+    });
     return { status: result.statusCode, json: result.body ? JSON.parse(result.body) : {} };
   };
-  return { deps, call };
+  return { deps: harness.deps, call };
 }
 
 const email = { to: 'jane@example.org', subject: 'Hi', text: 'Hello' };

@@ -1,70 +1,23 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { readForm } from '../../lambdas/api/form';
-import { errorResponse } from '../../lambdas/api/http';
-import { type ApiDeps, buildRouter } from '../../lambdas/api/routes';
-import { ApiError } from '../../lambdas/shared/domain/errors';
 import type { StoredMessage } from '../../lambdas/shared/domain/message';
 import { signUnsubscribeToken } from '../../lambdas/shared/domain/unsubscribe-token';
-import { NOW } from './support/factories';
-import {
-  InMemoryIdempotency,
-  InMemoryMessages,
-  InMemorySuppressions,
-  InMemoryTemplates,
-  RecordingQueue,
-} from './support/in-memory';
-import {
-  FixedLedger,
-  InMemoryCampaigns,
-  InMemoryRecipients,
-  RecordingCampaignQueues,
-} from './support/in-memory-campaigns';
-import {
-  FakeAccountSuppressions,
-  InMemoryDeliverability,
-  RecordingEventTotals,
-  RecordingProductEvents,
-} from './support/in-memory-feedback';
+import { API_SECRET, apiHarness } from './support/api-harness';
 
-const SECRET = 'u'.repeat(32);
-const token = signUnsubscribeToken({ email: 'jane@example.org', campaignId: 'c1' }, SECRET);
+const token = signUnsubscribeToken({ email: 'jane@example.org', campaignId: 'c1' }, API_SECRET);
 
 function setup() {
-  const suppressions = new InMemorySuppressions();
-  const products = new RecordingProductEvents();
-  const totals = new RecordingEventTotals();
   const submitted: StoredMessage[] = [];
   let ids = 0;
-  // Cast rather than annotated: the route table grows fields (rate share…) this file does not use.
-  const deps = {
-    sendingDomain: 'acme.test',
-    defaultFrom: { address: 'hello@acme.test' },
-    messages: new InMemoryMessages(),
-    templates: new InMemoryTemplates(),
-    suppressions,
-    idempotency: new InMemoryIdempotency(),
-    queue: new RecordingQueue(),
+  const harness = apiHarness({
     newId: () => `id-${++ids}`,
-    now: () => NOW,
     accountQuota: async () => {
       throw new Error('not used');
     },
-    maxSendRateOverride: undefined,
-    sendRateShare: 1,
-    campaigns: new InMemoryCampaigns(),
-    recipients: new InMemoryRecipients(),
-    queues: new RecordingCampaignQueues(),
-    ledger: new FixedLedger(),
-    bulkContent: async () => ({ unsubscribeSecret: SECRET, publicBaseUrl: 'https://api.example.test' }),
     submitMessage: async (message) => {
       submitted.push(message);
     },
-    suppressionStore: suppressions,
-    accountSuppressions: new FakeAccountSuppressions(),
-    reputation: new InMemoryDeliverability(),
-    unsubscribe: async () => ({ suppressions, campaigns: totals, products, secret: SECRET, now: () => NOW }),
-  } as ApiDeps;
-  const router = buildRouter(deps);
+  });
   const call = async (
     method: string,
     path: string,
@@ -72,25 +25,10 @@ function setup() {
     headers: Record<string, string> = {},
     isBase64Encoded = false,
   ): Promise<{ status: number; text: string }> => {
-    const url = new URL(path, 'https://api.example.test');
-    const query = Object.fromEntries(url.searchParams);
-    const event = {
-      httpMethod: method,
-      path: url.pathname,
-      headers,
-      queryStringParameters: Object.keys(query).length > 0 ? query : null,
-      body: body ?? null,
-      isBase64Encoded,
-    } as unknown as APIGatewayProxyEvent;
-    let result: APIGatewayProxyResult;
-    try {
-      result = await router.handle(event);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      result = errorResponse(error);
-    }
+    const result = await harness.call(method, path, { body: body ?? null, headers, isBase64Encoded });
     return { status: result.statusCode, text: result.body };
   };
+  const { suppressions, products, totals } = harness;
   return { call, suppressions, products, totals, submitted };
 }
 

@@ -1,0 +1,106 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { errorResponse } from '../../../lambdas/api/http';
+import { type ApiDeps, buildRouter } from '../../../lambdas/api/routes';
+import { ApiError } from '../../../lambdas/shared/domain/errors';
+import { NOW } from './factories';
+import {
+  InMemoryIdempotency,
+  InMemoryMessages,
+  InMemorySuppressions,
+  InMemoryTemplates,
+  RecordingQueue,
+} from './in-memory';
+import {
+  FixedLedger,
+  InMemoryCampaigns,
+  InMemoryRecipients,
+  RecordingCampaignQueues,
+} from './in-memory-campaigns';
+import {
+  FakeAccountSuppressions,
+  InMemoryDeliverability,
+  RecordingEventTotals,
+  RecordingProductEvents,
+} from './in-memory-feedback';
+
+/** The unsubscribe secret the harness signs and verifies with. */
+export const API_SECRET = 'u'.repeat(32);
+
+/** What the harness builds: the route table's collaborators, in memory, and the ones tests look at. */
+export interface ApiHarness {
+  readonly deps: ApiDeps;
+  readonly suppressions: InMemorySuppressions;
+  readonly products: RecordingProductEvents;
+  readonly totals: RecordingEventTotals;
+  /** One API Gateway proxy request through the router, answered as the handler would. */
+  call(
+    method: string,
+    path: string,
+    options?: { body?: string | null; headers?: Record<string, string>; isBase64Encoded?: boolean },
+  ): Promise<APIGatewayProxyResult>;
+}
+
+/** The api function's router over in-memory collaborators; `overrides` replaces any of them. */
+export function apiHarness(overrides: Partial<ApiDeps> = {}): ApiHarness {
+  const suppressions = new InMemorySuppressions();
+  const products = new RecordingProductEvents();
+  const totals = new RecordingEventTotals();
+  const deps: ApiDeps = {
+    sendingDomain: 'acme.test',
+    defaultFrom: { address: 'hello@acme.test' },
+    messages: new InMemoryMessages(),
+    templates: new InMemoryTemplates(),
+    suppressions,
+    idempotency: new InMemoryIdempotency(),
+    queue: new RecordingQueue(),
+    newId: () => 'msg-1',
+    now: () => NOW,
+    accountQuota: async () => ({
+      productionAccess: false,
+      sendingEnabled: true,
+      enforcementStatus: 'HEALTHY',
+      maxSendRate: 1,
+      max24HourSend: 200,
+      sentLast24Hours: 7,
+    }),
+    maxSendRateOverride: undefined,
+    sendRateShare: 1,
+    campaigns: new InMemoryCampaigns(),
+    recipients: new InMemoryRecipients(),
+    queues: new RecordingCampaignQueues(),
+    ledger: new FixedLedger(),
+    bulkContent: async () => ({ unsubscribeSecret: API_SECRET, publicBaseUrl: 'https://api.example.test' }),
+    submitMessage: async () => {},
+    suppressionStore: suppressions,
+    accountSuppressions: new FakeAccountSuppressions(),
+    reputation: new InMemoryDeliverability(),
+    unsubscribe: async () => ({
+      suppressions,
+      campaigns: totals,
+      products,
+      secret: API_SECRET,
+      now: () => NOW,
+    }),
+    ...overrides,
+  };
+  const router = buildRouter(deps);
+  const call: ApiHarness['call'] = async (method, path, options = {}) => {
+    const url = new URL(path, 'https://api.example.test');
+    const query = Object.fromEntries(url.searchParams);
+    const event = {
+      httpMethod: method,
+      path: url.pathname,
+      headers: options.headers ?? {},
+      queryStringParameters: Object.keys(query).length > 0 ? query : null,
+      body: options.body ?? null,
+      isBase64Encoded: options.isBase64Encoded ?? false,
+    } as unknown as APIGatewayProxyEvent;
+    try {
+      return await router.handle(event);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return errorResponse(error);
+    }
+  };
+  return { deps, suppressions, products, totals, call };
+}
