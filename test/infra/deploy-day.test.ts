@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { InvalidConfigError } from '../../lib/config';
 import { exampleConfig, type SynthesizedApp, synthesizeMailroom, writeConfigs } from './support/app';
 
@@ -57,6 +57,18 @@ describe('the sender reservation (a new account has a Lambda quota of 10 or 50)'
     const template = only({ example: { ...exampleConfig(), senderReservedConcurrency: 12 } });
 
     expect(senderOf(template).Properties.ReservedConcurrentExecutions).toBe(12);
+  });
+});
+
+describe("API Gateway's account-wide CloudWatch Logs role", () => {
+  it('is neither set nor removed by the stack (it is one per account and region, shared by every API; the preflight sets it once when asked)', () => {
+    const template = only({ example: exampleConfig() });
+
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    // The stage still logs every request: that is what needs the role, and what the preflight checks.
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
   });
 });
 
