@@ -14,7 +14,6 @@ import {
   resumeCampaign,
   sendCampaign,
   sendTest,
-  uploadKeyOf,
 } from '../shared/domain/manage-campaigns';
 import {
   deleteSuppression,
@@ -112,13 +111,14 @@ export function buildRouter(deps: ApiDeps): Router {
     )
     .on('POST', '/v1/campaigns/{id}/recipients', async (event, { id = '' }, invocation) => {
       const body = jsonOrCsvBody(event);
-      const idempotencyKey = header(event, 'idempotency-key');
       return json(
         200,
-        await addRecipients(knownId(id, 'campaign'), body, deps, {
-          ...(invocation.deadline ? { deadline: invocation.deadline } : {}),
-          ...(idempotencyKey ? { uploadKey: uploadKeyOf(`idempotency-key:${idempotencyKey}`) } : {}),
-        }),
+        await addRecipients(
+          knownId(id, 'campaign'),
+          body,
+          deps,
+          invocation.deadline ? { deadline: invocation.deadline } : {},
+        ),
       );
     })
     .on('GET', '/v1/campaigns/{id}/recipients/{email}', async (_event, { id = '', email = '' }) =>

@@ -327,23 +327,27 @@ export class DynamoCampaignStore implements CampaignRepository {
     });
   }
 
-  async markReconciled(id: string, now: Date): Promise<void> {
-    await this.mark(id, 'SET reconciledAt = :now REMOVE recountTriedAt', now);
+  async markReconciled(id: string, seenUpdatedAt: string, now: Date): Promise<void> {
+    await this.mark(id, 'SET reconciledAt = :now REMOVE recountTriedAt', now, seenUpdatedAt);
   }
 
   async markRecountTried(id: string, now: Date): Promise<void> {
     await this.mark(id, 'SET recountTriedAt = :now', now);
   }
 
-  private async mark(id: string, update: string, now: Date): Promise<void> {
+  private async mark(id: string, update: string, now: Date, seenUpdatedAt?: string): Promise<void> {
     try {
       await dynamo.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { id },
           UpdateExpression: update,
-          ConditionExpression: 'attribute_exists(id)',
-          ExpressionAttributeValues: { ':now': now.toISOString() },
+          ConditionExpression:
+            seenUpdatedAt === undefined ? 'attribute_exists(id)' : 'updatedAt = :seenUpdatedAt',
+          ExpressionAttributeValues: {
+            ':now': now.toISOString(),
+            ...(seenUpdatedAt === undefined ? {} : { ':seenUpdatedAt': seenUpdatedAt }),
+          },
         }),
       );
     } catch (error) {

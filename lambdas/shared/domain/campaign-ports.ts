@@ -95,8 +95,12 @@ export interface CampaignRepository {
     quietBefore: Date,
     recheckBefore: Date,
   ): Promise<CampaignSummary[]>;
-  /** Records a recount that found the counters right, without touching `updatedAt`. */
-  markReconciled(id: string, now: Date): Promise<void>;
+  /**
+   * Records a recount that found the counters right, without touching `updatedAt`, provided the
+   * campaign has not changed since it was read (`updatedAt` still `seenUpdatedAt`): a change made
+   * while the records were counted must leave the campaign a candidate for the next recount.
+   */
+  markReconciled(id: string, seenUpdatedAt: string, now: Date): Promise<void>;
   /** Records a recount cut short for lack of time, without touching `updatedAt`. */
   markRecountTried(id: string, now: Date): Promise<void>;
   /** Every campaign in `status` (campaigns are few; a status index finds them). */

@@ -66,7 +66,7 @@ export async function reconcileCampaign(
   // it alone until it changes again.
   // It is still marked as looked at (reconciledAt alone), so the tick backs off (campaign-tick.ts).
   const unchanged = !repaired && campaign.status === 'sending';
-  if (unchanged) await deps.campaigns.markReconciled(campaign.id, now);
+  if (unchanged) await deps.campaigns.markReconciled(campaign.id, campaign.updatedAt, now);
   const updated = unchanged
     ? campaign
     : await deps.campaigns.recount(campaign.id, campaign.status, totals, campaign.uploadFenceUntil, now);

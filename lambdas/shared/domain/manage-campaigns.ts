@@ -154,6 +154,8 @@ export function campaignView(campaign: WithWarnings<Campaign>) {
     openUploads,
     uploadFenceUntil,
     reconciledAt,
+    recountTriedAt,
+    startRequestedAt,
     ...shown
   } = campaign;
   return shown;
@@ -210,8 +212,6 @@ export interface UploadOptions {
    * 503 itself instead of being killed (API Gateway's 502).
    */
   deadline?: Date;
-  /** The same logical upload across retries: the Idempotency-Key if sent, else a hash of the body. */
-  uploadKey?: string;
 }
 
 /**
@@ -227,8 +227,10 @@ export interface UploadOptions {
  *
  * An upload that does not finish (out of time, a DynamoDB error) answers 503 upload_incomplete and
  * keeps its registration: its rows stay pending, tagged with its id, in a campaign that has not
- * started, and uncounted. Its retry (issue 11 review, S2) is the same logical upload (its
- * `uploadKey`: same Idempotency-Key, or same body) and adopts the rows of every still-registered
+ * started, and uncounted. Its retry (issue 11 review, S2) is the same logical upload (its upload
+ * key: a hash of its valid addresses, normalized and sorted, so row order, case and display names
+ * do not make another upload, and a reused Idempotency-Key cannot merge two different lists) and
+ * adopts the rows of every still-registered
  * attempt of that upload, live lease or not (an attempt killed at 10 s keeps a 30 s lease), plus
  * rows of any upload whose lease ran out; on finishing it counts them and removes those attempts'
  * registrations in its release. Each row is counted by exactly one release: a release is
@@ -253,7 +255,7 @@ export async function addRecipients(
   });
   if (checked.valid.length === 0) return result(0);
 
-  const uploadKey = options.uploadKey ?? uploadKeyOf(JSON.stringify(checked.valid.map((r) => r.email)));
+  const uploadKey = uploadKeyOf(JSON.stringify(checked.valid.map((r) => r.email).sort()));
   const uploadId = `${uploadKey}.${deps.newId()}`;
   const registeredAt = deps.now();
   const leaseEnd = new Date(registeredAt.getTime() + UPLOAD_LEASE_MS);
@@ -270,7 +272,7 @@ export async function addRecipients(
   const incomplete = (written: number, left: number) =>
     unavailable(
       'upload_incomplete',
-      `${written} rows were written before the upload ${left > 0 ? 'ran out of time' : 'failed'}; they are kept, and counted when the same upload is sent again (same body or same Idempotency-Key), which adds the other ${left}`,
+      `${written} rows were written before the upload ${left > 0 ? 'ran out of time' : 'failed'}; they are kept, and counted when the same rows are sent again (in any order), which adds the other ${left}`,
     );
   let outcome: Awaited<ReturnType<RecipientRepository['addNew']>>;
   try {

@@ -172,9 +172,11 @@ export class InMemoryCampaigns implements CampaignRepository {
       })
       .map((c) => summaryOf(c));
   }
-  async markReconciled(id: string, now: Date) {
+  async markReconciled(id: string, seenUpdatedAt: string, now: Date) {
     const item = this.items.get(id);
-    if (item) apply(item, { reconciledAt: now.toISOString(), recountTriedAt: undefined });
+    if (item && item.updatedAt === seenUpdatedAt) {
+      apply(item, { reconciledAt: now.toISOString(), recountTriedAt: undefined });
+    }
   }
   async markRecountTried(id: string, now: Date) {
     const item = this.items.get(id);
