@@ -455,6 +455,72 @@ describe('uploads under the review of issue 11', () => {
     expect((await deps.campaigns.get(id))?.totals.recipients).toBe(2);
   });
 
+  it('two concurrent retries of a half-written upload count every row once (only the newest attempt releases)', async () => {
+    const { deps, advance } = setup();
+    const { id } = await createCampaign(draft, deps);
+    const all = Array.from({ length: 10 }, (_, i) => `p${i}@example.org`);
+    // Attempt A writes 3 rows, then DynamoDB fails: 503, its registration kept.
+    const addNew = deps.recipients.addNew.bind(deps.recipients);
+    deps.recipients.addNew = async (r, o) => ({
+      ...(await addNew(r.slice(0, 3), o)),
+      unwritten: r.length - 3,
+      error: new Error('Throttling'),
+    });
+    expect(await codeOf(addRecipients(id, rows(all), deps))).toBe('upload_incomplete');
+    deps.recipients.addNew = addNew;
+    advance(2_000);
+    // Retries B and C: B registers first, C second; C writes (adopting A's rows) before B; B
+    // releases before C. Before the fix B counted only its own 7 and C subtracted A's 3: 7 of 10.
+    const gate = () => {
+      let open = () => {};
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      return { opened, open };
+    };
+    const bRegistered = gate();
+    const cWrote = gate();
+    const bReleased = gate();
+    const register = deps.campaigns.registerUpload.bind(deps.campaigns);
+    let bEntry: string | undefined;
+    deps.campaigns.registerUpload = async (...args) => {
+      const registered = await register(...args);
+      if (bEntry === undefined) {
+        bEntry = args[1];
+        bRegistered.open();
+      }
+      return registered;
+    };
+    let writes = 0;
+    deps.recipients.addNew = async (r, o) => {
+      const write = ++writes;
+      if (write === 1) await cWrote.opened;
+      const out = await addNew(r, o);
+      if (write === 2) cWrote.open();
+      return out;
+    };
+    const release = deps.campaigns.releaseUpload.bind(deps.campaigns);
+    deps.campaigns.releaseUpload = async (...args) => {
+      const isB = args[1] === bEntry;
+      if (!isB) await bReleased.opened;
+      const out = await release(...args);
+      if (isB) bReleased.open();
+      return out;
+    };
+
+    const b = codeOf(addRecipients(id, rows(all), deps));
+    await bRegistered.opened;
+    const c = codeOf(addRecipients(id, rows(all), deps));
+    const answers = [await b, await c];
+
+    // B finds C, registered after it, and leaves the counting to it.
+    expect(answers).toEqual(['upload_incomplete', 'ok']);
+    const campaign = await deps.campaigns.get(id);
+    expect([...deps.recipients.items.values()].filter((r) => r.campaignId === id)).toHaveLength(10);
+    expect(campaign?.totals.recipients).toBe(10);
+    expect(campaign?.openUploads).toBeUndefined();
+  });
+
   it('S3: a DynamoDB error part-way answers 503 upload_incomplete, and the retry finishes', async () => {
     const { deps } = setup();
     const { id } = await createCampaign(draft, deps);

@@ -148,6 +148,7 @@ export class DynamoCampaignStore implements CampaignRepository {
     added: number,
     now: Date,
     alsoRemove: readonly string[] = [],
+    registeredCount?: number,
   ): Promise<boolean> {
     const others = alsoRemove.filter((other) => other !== entry);
     const held = others.map((other, i) => [`:held${i}`, other] as const);
@@ -161,6 +162,7 @@ export class DynamoCampaignStore implements CampaignRepository {
           ConditionExpression: [
             'contains(openUploads, :entry)',
             ...held.map(([name]) => `contains(openUploads, ${name})`),
+            ...(registeredCount === undefined ? [] : ['size(openUploads) = :registered']),
           ].join(' AND '),
           ExpressionAttributeNames: { '#totals': 'totals', '#recipients': 'recipients' },
           ExpressionAttributeValues: {
@@ -169,6 +171,7 @@ export class DynamoCampaignStore implements CampaignRepository {
             ...Object.fromEntries(held),
             ':added': added,
             ':now': now.toISOString(),
+            ...(registeredCount === undefined ? {} : { ':registered': registeredCount }),
           },
         }),
       );

@@ -48,7 +48,8 @@ export interface CampaignRepository {
   /**
    * Releases a registered upload and counts the recipients it added, in one write, also removing
    * the registrations `alsoRemove` (earlier attempts whose rows it adopted). Resolves false
-   * (counting nothing) when any of these registrations is gone.
+   * (counting nothing) when any of these registrations is gone, or, given `registeredCount`, when
+   * the campaign does not hold exactly that many registrations (one registered or left meanwhile).
    */
   releaseUpload(
     id: string,
@@ -56,6 +57,7 @@ export interface CampaignRepository {
     added: number,
     now: Date,
     alsoRemove?: readonly string[],
+    registeredCount?: number,
   ): Promise<boolean>;
   /**
    * Sets the counters to what the records say (the reconcile), marks the campaign reconciled and

@@ -291,9 +291,17 @@ export async function addRecipients(
   if (outcome.error !== undefined || outcome.unwritten > 0)
     throw incomplete(outcome.added.size, outcome.unwritten);
 
-  const released = await releaseCounting(id, entry, leaseEnd, outcome, sameUpload, deps).catch(() => {
+  const released = await releaseCounting(
+    id,
+    { entry, uploadKey, leaseEnd, registered: registered as Campaign },
+    outcome,
+    sameUpload,
+    deps,
+  ).catch(() => {
     throw incomplete(outcome.added.size, 0);
   });
+  // A newer attempt of the same upload registered: it adopts our rows and counts them.
+  if (released === 'superseded') throw incomplete(outcome.added.size, 0);
   if (!released) {
     // S4: our registration is gone: its lease ran out and a start (or a recount) cleared it.
     const now = await deps.campaigns.get(id);
@@ -330,39 +338,61 @@ function openUploads(campaign: Campaign) {
 /**
  * Releases our registration counting what we wrote plus what we adopted, and removes the
  * registrations of earlier attempts of the same upload (we wrote or adopted every row they could
- * have written). Rows adopted from an attempt that released meanwhile were counted by it: the
- * condition fails, and the next try leaves them out. False when our own registration is gone.
+ * have written).
+ *
+ * Only the newest attempt of an upload releases (issue 11 review, concurrent retries): an attempt
+ * that finds a same-upload registration it did not see when it registered answers
+ * `superseded`, counting nothing, and that newer attempt adopts and counts its rows. The release
+ * is conditional on the exact number of registrations last read, so one that appears between the
+ * read and the write makes it fail and read again. With that, an earlier attempt that vanished
+ * can only have released itself (a newer remover would have removed us too), having counted its
+ * own rows: rows we adopted from it are left out of our count. False when our own registration is
+ * gone.
  */
 async function releaseCounting(
   id: string,
-  entry: string,
-  leaseEnd: Date,
+  ours: { entry: string; uploadKey: string; leaseEnd: Date; registered: Campaign },
   outcome: { added: Set<string>; adopted?: Map<string, number> },
   sameUpload: { entry: string; uploadId: string }[],
   deps: Pick<CampaignDeps, 'campaigns' | 'now'>,
-): Promise<boolean> {
+): Promise<boolean | 'superseded'> {
   const adopted = outcome.adopted ?? new Map<string, number>();
   const sameIds = new Set(sameUpload.map((upload) => upload.uploadId));
+  const ownId = uploadIdOf(ours.entry);
   let present = sameUpload;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  let current = ours.registered;
+  for (let attempt = 0; attempt < 5; attempt++) {
     // Past our own lease we are a dead upload: another may be adopting our rows right now.
-    if (deps.now().getTime() > leaseEnd.getTime()) return false;
+    if (deps.now().getTime() > ours.leaseEnd.getTime()) return false;
+    const newer = openUploads(current).some(
+      (upload) =>
+        upload.uploadId !== ownId &&
+        !sameIds.has(upload.uploadId) &&
+        uploadKeyOfId(upload.uploadId) === ours.uploadKey,
+    );
+    if (newer) return 'superseded';
     const presentIds = new Set(present.map((upload) => upload.uploadId));
     let count = outcome.added.size;
     for (const [from, rows] of adopted) if (sameIds.has(from) && !presentIds.has(from)) count -= rows;
     const ok = await deps.campaigns.releaseUpload(
       id,
-      entry,
+      ours.entry,
       count,
       deps.now(),
       present.map((upload) => upload.entry),
+      current.openUploads?.size ?? 0,
     );
     if (ok) return true;
-    const current = await deps.campaigns.get(id);
-    if (!current?.openUploads?.has(entry)) return false;
-    present = present.filter((upload) => current.openUploads?.has(upload.entry));
+    const reread = await deps.campaigns.get(id);
+    if (!reread?.openUploads?.has(ours.entry)) return false;
+    current = reread;
+    present = present.filter((upload) => reread.openUploads?.has(upload.entry));
   }
   return false;
+}
+
+function uploadIdOf(entry: string): string {
+  return entry.slice(0, entry.lastIndexOf('|'));
 }
 
 /** Why the campaign refused the registration: a 409 that says what to do. */

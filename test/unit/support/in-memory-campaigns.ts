@@ -97,10 +97,12 @@ export class InMemoryCampaigns implements CampaignRepository {
     added: number,
     now: Date,
     alsoRemove: readonly string[] = [],
+    registeredCount?: number,
   ) {
     const item = this.items.get(id);
     if (!item?.openUploads?.has(entry)) return false;
     if (!alsoRemove.every((other) => item.openUploads?.has(other))) return false;
+    if (registeredCount !== undefined && item.openUploads.size !== registeredCount) return false;
     item.openUploads.delete(entry);
     for (const other of alsoRemove) item.openUploads.delete(other);
     if (item.openUploads.size === 0) delete item.openUploads;
