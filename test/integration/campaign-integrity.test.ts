@@ -1,5 +1,5 @@
 import { api, eventually, type LocalMode, startLocalMode } from './support/local-mode';
-import { type RecordedSend, startRecordingSes } from './support/recording-ses';
+import { acceptedForCampaign, mailsPerAddress, startRecordingSes } from './support/recording-ses';
 
 /**
  * Issue 11's two reproductions, through local mode over HTTP: a campaign must never be
@@ -50,16 +50,7 @@ const finished = (id: string) =>
   );
 
 /** How many mails each address of campaign `id` got. */
-function mailedFor(id: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  const mine = (s: RecordedSend) =>
-    s.status === 200 && s.body.EmailTags?.some((t) => t.Name === 'campaignId' && t.Value === id);
-  for (const send of ses.sends.filter(mine)) {
-    for (const to of send.body.Destination?.ToAddresses ?? [])
-      counts.set(to.toLowerCase(), (counts.get(to.toLowerCase()) ?? 0) + 1);
-  }
-  return counts;
-}
+const mailedFor = (id: string) => mailsPerAddress(acceptedForCampaign(ses.sends, id));
 
 const rows = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => ({

@@ -1,6 +1,11 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { api, eventually, type LocalMode, localClients, startLocalMode } from './support/local-mode';
-import { type RecordedSend, startRecordingSes } from './support/recording-ses';
+import {
+  acceptedForCampaign,
+  mailsPerAddress,
+  type RecordedSend,
+  startRecordingSes,
+} from './support/recording-ses';
 
 jest.setTimeout(180_000);
 
@@ -27,11 +32,7 @@ afterAll(async () => {
 const post = (path: string, body?: unknown, headers?: Record<string, string>) =>
   api(local.apiUrl, 'POST', path, body, headers);
 const get = (path: string) => api(local.apiUrl, 'GET', path);
-const sendsFor = (campaignId: string): RecordedSend[] =>
-  ses.sends.filter(
-    (s) =>
-      s.status === 200 && s.body.EmailTags?.some((t) => t.Name === 'campaignId' && t.Value === campaignId),
-  );
+const sendsFor = (campaignId: string): RecordedSend[] => acceptedForCampaign(ses.sends, campaignId);
 
 async function createCampaign(name: string, extra: Record<string, unknown> = {}): Promise<string> {
   const created = await post('/v1/campaigns', {
@@ -77,15 +78,6 @@ const finished = (id: string, status = 'completed') =>
     `campaign ${id} to be ${status}`,
   );
 
-function onePerAddress(sends: RecordedSend[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const send of sends) {
-    for (const to of send.body.Destination?.ToAddresses ?? [])
-      counts.set(to.toLowerCase(), (counts.get(to.toLowerCase()) ?? 0) + 1);
-  }
-  return counts;
-}
-
 describe('a campaign through local mode', () => {
   it('mails 1,000 recipients exactly once each, skipping suppressed and duplicate addresses, with exact counts', async () => {
     const id = await createCampaign('Thousand');
@@ -114,7 +106,7 @@ describe('a campaign through local mode', () => {
       cancelled: 0,
     });
     expect(done.progress).toBe(1);
-    const counts = onePerAddress(sendsFor(id));
+    const counts = mailsPerAddress(sendsFor(id));
     expect(counts.size).toBe(990);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(counts.has('user105@example.org')).toBe(false);
@@ -158,7 +150,7 @@ describe('a campaign through local mode', () => {
     expect((await post(`/v1/campaigns/${id}/resume`)).body.status).toBe('sending');
     const done = await finished(id);
     expect(done.totals).toMatchObject({ recipients: 600, sent: 600, queued: 0 });
-    const counts = onePerAddress(sendsFor(id));
+    const counts = mailsPerAddress(sendsFor(id));
     expect(counts.size).toBe(600);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
   });

@@ -5,7 +5,6 @@ import { ApiError } from '../../lambdas/shared/domain/errors';
 import { fanOut } from '../../lambdas/shared/domain/fanout';
 import {
   addRecipients,
-  type CampaignDeps,
   campaignView,
   createCampaign,
   pauseCampaign,
@@ -13,36 +12,17 @@ import {
   uploadKeyOf,
 } from '../../lambdas/shared/domain/manage-campaigns';
 import { checkRows, mergeVariableOfHeader, rowsFromCsv } from '../../lambdas/shared/domain/recipient-import';
-import { aCampaign, recipientsFor } from './support/campaign-factories';
+import { aCampaign, campaignDeps, recipientsFor } from './support/campaign-factories';
 import { NOW } from './support/factories';
-import { InMemorySuppressions, InMemoryTemplates } from './support/in-memory';
 import {
-  FixedLedger,
   InMemoryCampaigns,
   InMemoryRecipients,
   RecordingCampaignQueues,
 } from './support/in-memory-campaigns';
-import { InMemoryDeliverability } from './support/in-memory-feedback';
 
 function setup() {
-  let ids = 0;
-  let now = NOW.getTime();
-  const deps = {
-    campaigns: new InMemoryCampaigns(),
-    recipients: new InMemoryRecipients(),
-    templates: new InMemoryTemplates(),
-    suppressions: new InMemorySuppressions(),
-    queues: new RecordingCampaignQueues(),
-    ledger: new FixedLedger(),
-    reputation: new InMemoryDeliverability(),
-    bulkContent: async () => ({ unsubscribeSecret: 'k'.repeat(32), publicBaseUrl: 'https://api.acme.test' }),
-    sendingDomain: 'acme.test',
-    defaultFrom: { address: 'news@acme.test' },
-    submitMessage: async () => {},
-    newId: () => `id-${++ids}`,
-    now: () => new Date(now),
-  } satisfies CampaignDeps;
-  return { deps, advance: (ms: number) => (now += ms) };
+  const { deps, advance } = campaignDeps();
+  return { deps, advance };
 }
 
 const draft = { name: 'Launch', subject: 'Hi {{first_name}}', html: '<a href="{{unsubscribe_url}}">x</a>' };

@@ -1,7 +1,6 @@
 import { ApiError } from '../../lambdas/shared/domain/errors';
 import {
   addRecipients,
-  type CampaignDeps,
   cancelCampaign,
   createCampaign,
   pauseCampaign,
@@ -9,41 +8,11 @@ import {
   sendCampaign,
   sendTest,
 } from '../../lambdas/shared/domain/manage-campaigns';
-import type { StoredMessage } from '../../lambdas/shared/domain/message';
+import { campaignDeps } from './support/campaign-factories';
 import { NOW } from './support/factories';
-import { InMemorySuppressions, InMemoryTemplates } from './support/in-memory';
-import {
-  FixedLedger,
-  InMemoryCampaigns,
-  InMemoryRecipients,
-  RecordingCampaignQueues,
-} from './support/in-memory-campaigns';
-import { InMemoryDeliverability } from './support/in-memory-feedback';
 
 function setup() {
-  let ids = 0;
-  const submitted: StoredMessage[] = [];
-  const deps: CampaignDeps & {
-    campaigns: InMemoryCampaigns;
-    queues: RecordingCampaignQueues;
-    suppressions: InMemorySuppressions;
-  } = {
-    campaigns: new InMemoryCampaigns(),
-    recipients: new InMemoryRecipients(),
-    templates: new InMemoryTemplates(),
-    suppressions: new InMemorySuppressions(),
-    queues: new RecordingCampaignQueues(),
-    ledger: new FixedLedger(),
-    reputation: new InMemoryDeliverability(),
-    bulkContent: async () => ({ unsubscribeSecret: 'k'.repeat(32), publicBaseUrl: 'https://api.acme.test' }),
-    sendingDomain: 'acme.test',
-    defaultFrom: { address: 'news@acme.test', name: 'Acme' },
-    submitMessage: async (m) => {
-      submitted.push(m);
-    },
-    newId: () => `id-${++ids}`,
-    now: () => NOW,
-  };
+  const { deps, submitted } = campaignDeps();
   return { deps, submitted };
 }
 

@@ -14,6 +14,24 @@ export interface RecordedSend {
   status: number;
 }
 
+/** The sends SES accepted for campaign `campaignId` (tagged with it). */
+export function acceptedForCampaign(sends: readonly RecordedSend[], campaignId: string): RecordedSend[] {
+  return sends.filter(
+    (s) =>
+      s.status === 200 && s.body.EmailTags?.some((t) => t.Name === 'campaignId' && t.Value === campaignId),
+  );
+}
+
+/** How many of `sends` each (lower-cased) To address got. */
+export function mailsPerAddress(sends: readonly RecordedSend[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const send of sends) {
+    for (const to of send.body.Destination?.ToAddresses ?? [])
+      counts.set(to.toLowerCase(), (counts.get(to.toLowerCase()) ?? 0) + 1);
+  }
+  return counts;
+}
+
 export interface StoredEmail {
   messageId: string;
   from: string;

@@ -1,6 +1,16 @@
 import type { Campaign, CampaignRecipient } from '../../../lambdas/shared/domain/campaign';
 import { emptyEventTotals, emptyTotals } from '../../../lambdas/shared/domain/campaign';
+import type { CampaignDeps } from '../../../lambdas/shared/domain/manage-campaigns';
+import type { StoredMessage } from '../../../lambdas/shared/domain/message';
 import { NOW } from './factories';
+import { InMemorySuppressions, InMemoryTemplates } from './in-memory';
+import {
+  FixedLedger,
+  InMemoryCampaigns,
+  InMemoryRecipients,
+  RecordingCampaignQueues,
+} from './in-memory-campaigns';
+import { InMemoryDeliverability } from './in-memory-feedback';
 
 export function aCampaign(overrides: Partial<Campaign> = {}): Campaign {
   return {
@@ -37,4 +47,32 @@ export function recipientsFor(
       updatedAt: NOW.toISOString(),
     };
   });
+}
+
+/**
+ * The campaign routes' collaborators, in memory, with a clock that starts at NOW and moves only
+ * when `advance` says so; test sends land in `submitted`.
+ */
+export function campaignDeps() {
+  let ids = 0;
+  let now = NOW.getTime();
+  const submitted: StoredMessage[] = [];
+  const deps = {
+    campaigns: new InMemoryCampaigns(),
+    recipients: new InMemoryRecipients(),
+    templates: new InMemoryTemplates(),
+    suppressions: new InMemorySuppressions(),
+    queues: new RecordingCampaignQueues(),
+    ledger: new FixedLedger(),
+    reputation: new InMemoryDeliverability(),
+    bulkContent: async () => ({ unsubscribeSecret: 'k'.repeat(32), publicBaseUrl: 'https://api.acme.test' }),
+    sendingDomain: 'acme.test',
+    defaultFrom: { address: 'news@acme.test', name: 'Acme' },
+    submitMessage: async (message: StoredMessage) => {
+      submitted.push(message);
+    },
+    newId: () => `id-${++ids}`,
+    now: () => new Date(now),
+  } satisfies CampaignDeps;
+  return { deps, submitted, advance: (ms: number) => (now += ms) };
 }
