@@ -45,7 +45,7 @@ export interface ApiDeps extends SubmitEmailDeps, CampaignDeps {
   accountQuota: () => Promise<AccountQuota>;
   maxSendRateOverride: number | undefined;
   /** This stack's fraction of the account's MaxSendRate. */
-  sendRateShare?: number;
+  sendRateShare: number;
 }
 
 const RESOURCE_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -204,8 +204,8 @@ export function buildRouter(deps: ApiDeps): Router {
         maxSendRate: quota.maxSendRate,
         max24HourSend: quota.max24HourSend,
         sentLast24Hours: quota.sentLast24Hours,
-        rateInUse: rateInUse(quota, deps.maxSendRateOverride, deps.sendRateShare ?? 1),
-        sendRateShare: deps.sendRateShare ?? 1,
+        rateInUse: rateInUse(quota, deps.maxSendRateOverride, deps.sendRateShare),
+        sendRateShare: deps.sendRateShare,
         rateOverride: deps.maxSendRateOverride ?? null,
         pausedStreams: guard.paused ? [{ stream: 'bulk', reason: guard.reason, since: guard.at }] : [],
       });
