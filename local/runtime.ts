@@ -171,11 +171,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       DEFAULT_FROM: options.defaultFrom,
     });
     // Imported only now: the handlers read their environment and create their clients on import.
-    const apiModule = await import('../lambdas/api/handler.js');
-    const sender = await import('../lambdas/sender/handler.js');
-    const fanout = await import('../lambdas/fanout/handler.js');
-    const scheduler = await import('../lambdas/scheduler/handler.js');
-    const events = await import('../lambdas/events/handler.js');
+    const apiModule = await import('../lambdas/functions/api/handler.js');
+    const sender = await import('../lambdas/functions/sender/handler.js');
+    const fanout = await import('../lambdas/functions/fanout/handler.js');
+    const scheduler = await import('../lambdas/functions/scheduler/handler.js');
+    const events = await import('../lambdas/functions/events/handler.js');
     api.ready(apiModule.handler);
 
     const region = env.AWS_REGION ?? 'us-east-1';

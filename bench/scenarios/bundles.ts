@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 
   const results: BundleResult[] = [];
   for (const name of FUNCTIONS) {
-    const entry = join(REPO_ROOT, 'lambdas', name, 'handler.ts');
+    const entry = join(REPO_ROOT, 'lambdas', 'functions', name, 'handler.ts');
     if (!existsSync(entry)) continue;
     const outfile = join(out, name, 'index.js');
     const built = await build({

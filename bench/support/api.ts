@@ -13,7 +13,7 @@ export type ApiCall = (
  * round trip of each request stands in for the Lambda's duration (an upper bound).
  */
 export async function loadApi(apiUrl: string, tally: Tally): Promise<ApiCall> {
-  const clients = await import('../../lambdas/shared/adapters/aws-clients.js');
+  const clients = await import('../../lambdas/platform/aws-clients.js');
   for (const client of [clients.dynamo, clients.sqs, clients.sesForReading]) countCalls(client, tally);
   return async (method, path, body, headers = {}) => {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);

@@ -19,7 +19,7 @@ export interface ContainerSource {
 async function main(): Promise<void> {
   const sources = JSON.parse(process.argv[2] ?? '[]') as ContainerSource[];
   const tally = emptyTally();
-  const clients = await import('../../lambdas/shared/adapters/aws-clients.js');
+  const clients = await import('../../lambdas/platform/aws-clients.js');
   for (const client of [clients.dynamo, clients.sqs, clients.sesForSending, clients.sesForReading]) {
     countCalls(client, tally);
   }
@@ -28,9 +28,9 @@ async function main(): Promise<void> {
   countCalls(pollerSqs, tally);
 
   const handlers: Record<ContainerSource['queue'], () => Promise<SqsHandler>> = {
-    transactional: async () => (await import('../../lambdas/sender/handler.js')).handler,
-    bulk: async () => (await import('../../lambdas/sender/handler.js')).handler,
-    fanout: async () => (await import('../../lambdas/fanout/handler.js')).handler,
+    transactional: async () => (await import('../../lambdas/functions/sender/handler.js')).handler,
+    bulk: async () => (await import('../../lambdas/functions/sender/handler.js')).handler,
+    fanout: async () => (await import('../../lambdas/functions/fanout/handler.js')).handler,
   };
   const env = process.env;
   const queueOf = {

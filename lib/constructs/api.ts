@@ -113,7 +113,7 @@ export class MailroomApi extends Construct {
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     const fn = new MailroomFunction(this, 'Function', {
-      entry: 'lambdas/api/handler.ts',
+      entry: 'lambdas/functions/api/handler.ts',
       description: 'Mailroom API: sends, templates, campaigns, suppressions and one-click unsubscribe',
       serviceName: 'mailroom-api',
       logRemovalPolicy,

@@ -121,7 +121,7 @@ export class Feedback extends Construct {
     });
 
     const fn = new MailroomFunction(this, 'Function', {
-      entry: 'lambdas/events/handler.ts',
+      entry: 'lambdas/functions/events/handler.ts',
       description:
         'Mailroom events: SES events to suppressions, message history, campaign counters and the guard',
       serviceName: 'mailroom-events',

@@ -41,7 +41,7 @@ export type QueueAction = 'sqs:SendMessage' | 'sqs:GetQueueAttributes';
 
 /** Properties of a {@link MailroomFunction}. */
 export interface MailroomFunctionProps {
-  /** Handler module, relative to the repository root, e.g. `lambdas/api/handler.ts`. */
+  /** Handler module, relative to the repository root, e.g. `lambdas/functions/api/handler.ts`. */
   readonly entry: string;
   /**
    * Exported handler name.

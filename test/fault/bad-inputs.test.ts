@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
 import type { SQSBatchResponse } from 'aws-lambda/trigger/sqs';
-import { signUnsubscribeToken } from '../../lambdas/shared/domain/unsubscribe-token';
+import { signUnsubscribeToken } from '../../lambdas/feedback/unsubscribe-token';
 import { startApiGatewayServer } from '../../local/api-gateway-server';
 import { type HandlerWorld, startHandlerWorld } from './support/handler-world';
 
@@ -85,12 +85,12 @@ function sqsEvent(body: string, eventSourceARN: string): SQSEvent {
 beforeAll(async () => {
   world = await startHandlerWorld();
   // Imported only now: the handlers read their environment and create their clients on import.
-  const api = require('../../lambdas/api/handler') as {
+  const api = require('../../lambdas/functions/api/handler') as {
     handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   };
-  sender = (require('../../lambdas/sender/handler') as { handler: typeof sender }).handler;
-  fanout = (require('../../lambdas/fanout/handler') as { handler: typeof fanout }).handler;
-  events = (require('../../lambdas/events/handler') as { handler: typeof events }).handler;
+  sender = (require('../../lambdas/functions/sender/handler') as { handler: typeof sender }).handler;
+  fanout = (require('../../lambdas/functions/fanout/handler') as { handler: typeof fanout }).handler;
+  events = (require('../../lambdas/functions/events/handler') as { handler: typeof events }).handler;
   server = await startApiGatewayServer(api.handler, 0);
   apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

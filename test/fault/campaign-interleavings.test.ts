@@ -1,16 +1,8 @@
-import { DynamoCampaignStore } from '../../lambdas/shared/adapters/campaign-store';
-import { DynamoRecipientStore } from '../../lambdas/shared/adapters/recipient-store';
-import { deliverBulk } from '../../lambdas/shared/domain/bulk-delivery';
-import type { CampaignRecipient, RecipientStatus } from '../../lambdas/shared/domain/campaign';
-import type {
-  CampaignQueues,
-  CampaignRepository,
-  FanoutMessage,
-  RecipientRepository,
-} from '../../lambdas/shared/domain/campaign-ports';
-import { tick } from '../../lambdas/shared/domain/campaign-tick';
-import { ApiError } from '../../lambdas/shared/domain/errors';
-import { fanOut } from '../../lambdas/shared/domain/fanout';
+import { DynamoCampaignStore } from '../../lambdas/campaigns/adapters/campaign-store';
+import { DynamoRecipientStore } from '../../lambdas/campaigns/adapters/recipient-store';
+import { deliverBulk } from '../../lambdas/campaigns/bulk-delivery';
+import type { CampaignRecipient, RecipientStatus } from '../../lambdas/campaigns/campaign';
+import { fanOut } from '../../lambdas/campaigns/fanout';
 import {
   type AddRecipientsResult,
   addRecipients,
@@ -20,7 +12,15 @@ import {
   pauseCampaign,
   resumeCampaign,
   sendCampaign,
-} from '../../lambdas/shared/domain/manage-campaigns';
+} from '../../lambdas/campaigns/manage-campaigns';
+import type {
+  CampaignQueues,
+  CampaignRepository,
+  FanoutMessage,
+  RecipientRepository,
+} from '../../lambdas/campaigns/ports';
+import { tick } from '../../lambdas/campaigns/tick';
+import { ApiError } from '../../lambdas/requests/errors';
 import { LOCAL_TABLES } from '../../local/resources';
 import { aSlotNow } from '../unit/support/factories';
 import { ScriptedMailer } from '../unit/support/in-memory';

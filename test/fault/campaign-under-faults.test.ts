@@ -113,7 +113,7 @@ describe('a 5,000-recipient campaign under SES, sender, SQS and DynamoDB faults'
 
   it('keeps the campaign counters equal to the recipient records and completes the campaign', () => {
     // Counts lost to a sender that died between a record and its counter are restored by the
-    // tick's recount once the campaign has gone quiet (lambdas/shared/domain/campaign-reconcile.ts).
+    // tick's recount once the campaign has gone quiet (lambdas/campaigns/reconcile.ts).
     expect(run.campaign.totals).toEqual({
       recipients: RECIPIENTS,
       queued: 0,

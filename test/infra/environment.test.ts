@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
-import * as environmentSchemas from '../../lambdas/shared/environment';
+import * as environmentSchemas from '../../lambdas/platform/environment';
 import { type MailroomFunction, REPO_ROOT } from '../../lib/constructs/mailroom-function';
 import { exampleStack } from './support/example-stack';
 import type { Resources } from './support/template';
@@ -91,7 +91,7 @@ function splitTopLevel(text: string): string[] {
 
 /** Whether a schema, as written, accepts a missing variable. */
 function acceptsMissing(schema: string): boolean {
-  // A shared schema from lambdas/shared/environment.ts: ask it.
+  // A shared schema from lambdas/platform/environment.ts: ask it.
   const shared = (environmentSchemas as Record<string, unknown>)[schema];
   if (shared !== undefined) return (shared as z.ZodType).safeParse(undefined).success;
   return /\.optional\(\)|\.default\(/.test(schema);

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CAMPAIGNS_BY_STATUS_INDEX } from '../../lambdas/shared/adapters/campaign-store';
-import { SUPPRESSIONS_BY_REASON_INDEX } from '../../lambdas/shared/adapters/suppression-store';
+import { CAMPAIGNS_BY_STATUS_INDEX } from '../../lambdas/campaigns/adapters/campaign-store';
+import { SUPPRESSIONS_BY_REASON_INDEX } from '../../lambdas/feedback/adapters/suppression-store';
 import { NODE_RUNTIME, REPO_ROOT } from '../../lib/constructs/mailroom-function';
 import type { MailroomStack } from '../../lib/mailroom-stack';
 import { type SynthesizedApp, synthesizeMailroom } from './support/app';
@@ -476,8 +476,8 @@ describe('REST API', () => {
     ]);
   });
 
-  it("serves exactly the routes the api function's router handles (lambdas/api/routes.ts)", () => {
-    const source = readFileSync(path.join(REPO_ROOT, 'lambdas', 'api', 'routes.ts'), 'utf8');
+  it("serves exactly the routes the api function's router handles (lambdas/functions/api/routes.ts)", () => {
+    const source = readFileSync(path.join(REPO_ROOT, 'lambdas', 'functions', 'api', 'routes.ts'), 'utf8');
     const handled = [...source.matchAll(/\.on\('([A-Z]+)', '([^']+)'/g)].map(
       ([, verb, route]) => `${verb} ${route}`,
     );

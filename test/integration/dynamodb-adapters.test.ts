@@ -1,9 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../lambdas/shared/adapters/aws-clients';
-import { DynamoIdempotencyStore } from '../../lambdas/shared/adapters/idempotency-store';
-import { DynamoMessageStore } from '../../lambdas/shared/adapters/message-store';
-import { DynamoSuppressionList } from '../../lambdas/shared/adapters/suppression-store';
-import type { StoredMessage } from '../../lambdas/shared/domain/message';
+import { DynamoIdempotencyStore } from '../../lambdas/emails/adapters/idempotency-store';
+import { DynamoMessageStore } from '../../lambdas/emails/adapters/message-store';
+import type { StoredMessage } from '../../lambdas/emails/message';
+import { DynamoSuppressionList } from '../../lambdas/feedback/adapters/suppression-store';
+import { dynamo } from '../../lambdas/platform/aws-clients';
 import { LOCAL_TABLES } from '../../local/resources';
 import { startDynamo } from '../fault/support/dynamo';
 

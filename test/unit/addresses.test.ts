@@ -1,4 +1,4 @@
-import { formatMailbox, normalizeAddress, parseMailbox } from '../../lambdas/shared/domain/addresses';
+import { formatMailbox, normalizeAddress, parseMailbox } from '../../lambdas/mail/addresses';
 
 describe('parseMailbox', () => {
   it('accepts a bare address and lower-cases its domain only', () => {

@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES } from '../../lambdas/api/http';
+import { MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { apiHarness } from './support/api-harness';
 import type { InMemoryTemplates, RecordingQueue } from './support/in-memory';
 

@@ -1,7 +1,7 @@
-import { type BulkDeliveryDeps, deliverBulk } from '../../lambdas/shared/domain/bulk-delivery';
-import type { Campaign } from '../../lambdas/shared/domain/campaign';
-import { type SendResult, STALE_CLAIM_MS } from '../../lambdas/shared/domain/delivery';
-import { verifyUnsubscribeToken } from '../../lambdas/shared/domain/unsubscribe-token';
+import { type BulkDeliveryDeps, deliverBulk } from '../../lambdas/campaigns/bulk-delivery';
+import type { Campaign } from '../../lambdas/campaigns/campaign';
+import { type SendResult, STALE_CLAIM_MS } from '../../lambdas/emails/delivery';
+import { verifyUnsubscribeToken } from '../../lambdas/feedback/unsubscribe-token';
 import { aCampaign, recipientsFor } from './support/campaign-factories';
 import { aSlotNow, NOW } from './support/factories';
 import { RecordingQueue, ScriptedMailer } from './support/in-memory';

@@ -1,8 +1,5 @@
-import { uploadEntry } from '../../lambdas/shared/domain/campaign';
-import { reconcileCampaign } from '../../lambdas/shared/domain/campaign-reconcile';
-import { tick } from '../../lambdas/shared/domain/campaign-tick';
-import { ApiError } from '../../lambdas/shared/domain/errors';
-import { fanOut } from '../../lambdas/shared/domain/fanout';
+import { uploadEntry } from '../../lambdas/campaigns/campaign';
+import { fanOut } from '../../lambdas/campaigns/fanout';
 import {
   addRecipients,
   campaignView,
@@ -10,8 +7,11 @@ import {
   pauseCampaign,
   sendCampaign,
   uploadKeyOf,
-} from '../../lambdas/shared/domain/manage-campaigns';
-import { checkRows, mergeVariableOfHeader, rowsFromCsv } from '../../lambdas/shared/domain/recipient-import';
+} from '../../lambdas/campaigns/manage-campaigns';
+import { checkRows, mergeVariableOfHeader, rowsFromCsv } from '../../lambdas/campaigns/recipient-import';
+import { reconcileCampaign } from '../../lambdas/campaigns/reconcile';
+import { tick } from '../../lambdas/campaigns/tick';
+import { ApiError } from '../../lambdas/requests/errors';
 import { aCampaign, campaignDeps, recipientsFor } from './support/campaign-factories';
 import { NOW } from './support/factories';
 import {

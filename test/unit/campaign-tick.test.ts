@@ -1,4 +1,4 @@
-import { tick } from '../../lambdas/shared/domain/campaign-tick';
+import { tick } from '../../lambdas/campaigns/tick';
 import { aCampaign, recipientsFor } from './support/campaign-factories';
 import { NOW } from './support/factories';
 import {

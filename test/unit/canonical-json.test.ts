@@ -1,4 +1,4 @@
-import { canonicalJson, fingerprint } from '../../lambdas/shared/domain/canonical-json';
+import { canonicalJson, fingerprint } from '../../lambdas/requests/canonical-json';
 
 /** The recursive version this module had: the iterative one must write exactly what it wrote. */
 function recursive(value: unknown): string {

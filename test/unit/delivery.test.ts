@@ -1,11 +1,11 @@
-import type { SendResult } from '../../lambdas/shared/domain/delivery';
+import type { SendResult } from '../../lambdas/emails/delivery';
 import {
   type DeliveryDeps,
   deliver,
   retryDelaySeconds,
   STALE_CLAIM_MS,
   throttleRetryDelaySeconds,
-} from '../../lambdas/shared/domain/delivery';
+} from '../../lambdas/emails/delivery';
 import { aQueuedMessage, aSlotNow, NOW, queueBody } from './support/factories';
 import { InMemoryMessages, RecordingQueue, ScriptedMailer } from './support/in-memory';
 

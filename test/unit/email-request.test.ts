@@ -1,4 +1,4 @@
-import { emailRequestSchema } from '../../lambdas/shared/domain/email-request';
+import { emailRequestSchema } from '../../lambdas/emails/email-request';
 
 const valid = { to: 'jane@example.org', subject: 'Hi', text: 'Hello' };
 const problems = (body: unknown) => {

@@ -1,4 +1,4 @@
-import { FANOUT_BATCH, fanOut } from '../../lambdas/shared/domain/fanout';
+import { FANOUT_BATCH, fanOut } from '../../lambdas/campaigns/fanout';
 import { aCampaign, recipientsFor } from './support/campaign-factories';
 import { NOW } from './support/factories';
 import { InMemorySuppressions } from './support/in-memory';

@@ -1,4 +1,3 @@
-import { ApiError } from '../../lambdas/shared/domain/errors';
 import {
   addRecipients,
   cancelCampaign,
@@ -7,7 +6,8 @@ import {
   resumeCampaign,
   sendCampaign,
   sendTest,
-} from '../../lambdas/shared/domain/manage-campaigns';
+} from '../../lambdas/campaigns/manage-campaigns';
+import { ApiError } from '../../lambdas/requests/errors';
 import { campaignDeps } from './support/campaign-factories';
 import { NOW } from './support/factories';
 

@@ -43,7 +43,7 @@ function operationsOf(spec: Json): Operation[] {
 
 /** `METHOD /path` for each `.on('METHOD', '/path', …)` in the route table, read as text: no AWS needed. */
 function routesInCode(): string[] {
-  const source = readFileSync(join(ROOT, 'lambdas', 'api', 'routes.ts'), 'utf8');
+  const source = readFileSync(join(ROOT, 'lambdas', 'functions', 'api', 'routes.ts'), 'utf8');
   return [...source.matchAll(/\.on\(\s*['"`]([A-Z]+)['"`]\s*,\s*['"`]([^'"`]+)['"`]/g)].map(
     ([, method, path]) => `${method} ${path}`,
   );

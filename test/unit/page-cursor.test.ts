@@ -1,11 +1,11 @@
+import { normalizeRecipient } from '../../lambdas/feedback/ses-events';
 import {
   decodeCursor,
   encodeCursor,
   InvalidCursorError,
   TEMPLATE_NAME_SHAPE,
-} from '../../lambdas/shared/adapters/page-cursor';
-import { normalizeRecipient } from '../../lambdas/shared/domain/ses-events';
-import { TEMPLATE_NAME } from '../../lambdas/shared/domain/template-rules';
+} from '../../lambdas/platform/page-cursor';
+import { TEMPLATE_NAME } from '../../lambdas/templates/template-rules';
 
 const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

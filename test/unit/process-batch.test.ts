@@ -1,15 +1,15 @@
 import type { SQSRecord } from 'aws-lambda';
+import { deliver } from '../../lambdas/emails/delivery';
 import {
   type BatchDeps,
   CLAIM_LEAD_MS,
   processBatch,
   SEND_BUDGET_MS,
   THROTTLE_PAUSE_MS,
-} from '../../lambdas/sender/process-batch';
-import { deliver } from '../../lambdas/shared/domain/delivery';
-import { BULK_LOOKAHEAD_MS, slotSpacingMs } from '../../lambdas/shared/domain/pacer';
+} from '../../lambdas/sending/process-batch';
+import { BULK_LOOKAHEAD_MS, slotSpacingMs } from '../../lambdas/sending/send-schedule';
 import { aQueuedMessage, NOW, queueBody } from './support/factories';
-import { InMemoryMessages, InMemorySendTimeline, RecordingQueue, ScriptedMailer } from './support/in-memory';
+import { InMemoryMessages, InMemorySendSchedule, RecordingQueue, ScriptedMailer } from './support/in-memory';
 import { VirtualClock } from './support/virtual-clock';
 
 const record = (messageId: string, body = queueBody(messageId)): SQSRecord =>
@@ -48,12 +48,12 @@ const realDelivery =
  */
 function world(rate: number) {
   const clock = new VirtualClock();
-  const timeline = new InMemorySendTimeline();
+  const schedule = new InMemorySendSchedule();
   const queue = new RecordingQueue();
   const sends: { stream: Stream; body: string; at: number }[] = [];
   const batch = (stream: Stream, batchRecords: SQSRecord[], overrides: Partial<BatchDeps<string>> = {}) =>
     processBatch(batchRecords, {
-      timeline,
+      schedule,
       clock,
       requeue: queue,
       currentRate: async () => rate,
@@ -69,7 +69,7 @@ function world(rate: number) {
       onHoldFailed: () => {},
       ...overrides,
     });
-  return { clock, timeline, queue, sends, batch };
+  return { clock, schedule, queue, sends, batch };
 }
 
 describe('processBatch on the shared send schedule', () => {
@@ -173,7 +173,7 @@ describe('processBatch on the shared send schedule', () => {
   });
 
   it('holds a busy schedule back behind what is already booked', async () => {
-    const { clock, sends, timeline, batch } = world(100);
+    const { clock, sends, schedule, batch } = world(100);
     // Ten slots booked (0 to 90.9 ms) when the first of them is throttled.
     const throttled = batch('transactional', records('busy', 10), {
       deliver: async (body, slot) => {
@@ -187,7 +187,7 @@ describe('processBatch on the shared send schedule', () => {
     await clock.run(Promise.all([throttled, next]));
     const after = sends.find((s) => s.body === queueBody('after'));
     expect(after?.at).toBeCloseTo(10 * slotSpacingMs(100) + THROTTLE_PAUSE_MS, 5);
-    expect(timeline.nextFreeAt).toBeCloseTo(11 * slotSpacingMs(100) + THROTTLE_PAUSE_MS, 5);
+    expect(schedule.nextFreeAt).toBeCloseTo(11 * slotSpacingMs(100) + THROTTLE_PAUSE_MS, 5);
   });
 
   it('reports only the record that failed, so SQS retries just that one', async () => {
@@ -221,9 +221,9 @@ describe('processBatch on the shared send schedule', () => {
   });
 
   it('puts the batch back until the schedule comes in reach when it is booked past the invocation', async () => {
-    const { clock, sends, queue, timeline, batch } = world(14);
+    const { clock, sends, queue, schedule, batch } = world(14);
     // Say a burst of transactional mail has booked the next two minutes.
-    timeline.nextFreeAt = 120_000;
+    schedule.nextFreeAt = 120_000;
     const response = await clock.run(batch('transactional', records('m', 2)));
     expect(response.batchItemFailures).toEqual([]);
     expect(sends).toEqual([]);
@@ -236,8 +236,8 @@ describe('processBatch on the shared send schedule', () => {
   });
 
   it('puts bulk mail back rather than idle for long while transactional mail has the schedule', async () => {
-    const { clock, sends, queue, timeline, batch } = world(14);
-    timeline.nextFreeAt = 20_000;
+    const { clock, sends, queue, schedule, batch } = world(14);
+    schedule.nextFreeAt = 20_000;
     await clock.run(batch('bulk', records('m', 3)));
     expect(sends).toEqual([]);
     expect(clock.now()).toBe(0);
@@ -245,8 +245,8 @@ describe('processBatch on the shared send schedule', () => {
   });
 
   it('leaves the records to SQS when the schedule cannot be reached', async () => {
-    const { clock, sends, timeline, batch } = world(14);
-    timeline.failNext = true;
+    const { clock, sends, schedule, batch } = world(14);
+    schedule.failNext = true;
     const errors: unknown[] = [];
     const response = await clock.run(
       batch('bulk', records('m', 3), { onError: (error) => errors.push(error) }),
@@ -257,12 +257,12 @@ describe('processBatch on the shared send schedule', () => {
   });
 
   it('waits for its own slot rather than sending early when bulk mail has booked ahead', async () => {
-    const { clock, sends, timeline, batch } = world(10);
-    timeline.nextFreeAt = 3_000;
+    const { clock, sends, schedule, batch } = world(10);
+    schedule.nextFreeAt = 3_000;
     await clock.run(batch('bulk', records('m', 1)));
     // Bulk books nothing until the free slot is within its lookahead, then sends on it.
     expect(sends[0]?.at).toBe(3_000);
-    expect(timeline.reservations).toBe(1);
+    expect(schedule.reservations).toBe(1);
   });
 });
 

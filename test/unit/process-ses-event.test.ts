@@ -1,5 +1,5 @@
-import { processSesEvent } from '../../lambdas/shared/domain/process-ses-event';
-import { parseSesNotification } from '../../lambdas/shared/domain/ses-events';
+import { processSesEvent } from '../../lambdas/feedback/process-ses-event';
+import { parseSesNotification } from '../../lambdas/feedback/ses-events';
 import { identityNotifications, sesEvents, snsEnvelope } from './fixtures/ses-events';
 import { NOW } from './support/factories';
 import { InMemorySuppressions } from './support/in-memory';

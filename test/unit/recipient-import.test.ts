@@ -1,4 +1,3 @@
-import { ApiError } from '../../lambdas/shared/domain/errors';
 import {
   checkRows,
   dataProblem,
@@ -6,7 +5,8 @@ import {
   RENDER_BUDGET_SPENT,
   rowsFromCsv,
   UPLOAD_RENDER_BUDGET_MS,
-} from '../../lambdas/shared/domain/recipient-import';
+} from '../../lambdas/campaigns/recipient-import';
+import { ApiError } from '../../lambdas/requests/errors';
 import { NOW } from './support/factories';
 
 const content = { subject: 'Hi {{first_name}}', text: 'x' };

@@ -4,7 +4,7 @@ import {
   GUARD_PAUSED_BY,
   guardVerdict,
   hourBuckets,
-} from '../../lambdas/shared/domain/reputation-guard';
+} from '../../lambdas/feedback/reputation-guard';
 import { aCampaign } from './support/campaign-factories';
 import { NOW } from './support/factories';
 import { InMemoryCampaigns } from './support/in-memory-campaigns';

@@ -1,4 +1,4 @@
-import { bulkRate, dailyQuotaExhausted, RecentSends } from '../../lambdas/shared/domain/send-rate';
+import { bulkRate, dailyQuotaExhausted, RecentSends } from '../../lambdas/sending/send-rate';
 
 describe('bulkRate', () => {
   it('is the whole rate while transactional mail is quiet', () => {

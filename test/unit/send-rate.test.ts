@@ -1,4 +1,4 @@
-import { type AccountQuota, CachedQuota, rateInUse } from '../../lambdas/shared/domain/send-rate';
+import { type AccountQuota, CachedQuota, rateInUse } from '../../lambdas/sending/send-rate';
 
 const production: AccountQuota = {
   productionAccess: true,

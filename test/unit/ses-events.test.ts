@@ -1,4 +1,4 @@
-import { parseSesNotification, UnparseableEventError } from '../../lambdas/shared/domain/ses-events';
+import { parseSesNotification, UnparseableEventError } from '../../lambdas/feedback/ses-events';
 import { identityNotifications, sesEvents, snsEnvelope } from './fixtures/ses-events';
 
 describe('parseSesNotification', () => {

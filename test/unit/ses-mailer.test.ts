@@ -6,8 +6,8 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { fetchAccountQuota, SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
-import { outgoingFromMessage } from '../../lambdas/shared/domain/delivery';
+import { outgoingFromMessage } from '../../lambdas/emails/delivery';
+import { fetchAccountQuota, SesMailer } from '../../lambdas/sending/adapters/ses-mailer';
 import { aQueuedMessage } from './support/factories';
 
 const client = new SESv2Client({

@@ -1,5 +1,5 @@
-import { ApiError } from '../../lambdas/shared/domain/errors';
-import { type SubmitEmailDeps, submitEmail } from '../../lambdas/shared/domain/submit-email';
+import { type SubmitEmailDeps, submitEmail } from '../../lambdas/emails/submit-email';
+import { ApiError } from '../../lambdas/requests/errors';
 import { NOW } from './support/factories';
 import {
   InMemoryIdempotency,

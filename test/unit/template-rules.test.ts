@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { renderOrThrow } from '../../lambdas/shared/domain/template-errors';
+import { renderOrThrow } from '../../lambdas/templates/template-errors';
 import {
   checkTemplateSyntax,
   compiledTemplateCount,
@@ -9,7 +9,7 @@ import {
   RenderLimitError,
   renderContent,
   TemplateSyntaxError,
-} from '../../lambdas/shared/domain/template-rules';
+} from '../../lambdas/templates/template-rules';
 
 describe('renderContent', () => {
   it('merges data into subject, html and text', () => {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { readForm } from '../../lambdas/api/form';
-import type { StoredMessage } from '../../lambdas/shared/domain/message';
-import { signUnsubscribeToken } from '../../lambdas/shared/domain/unsubscribe-token';
+import type { StoredMessage } from '../../lambdas/emails/message';
+import { signUnsubscribeToken } from '../../lambdas/feedback/unsubscribe-token';
+import { readForm } from '../../lambdas/functions/api/form';
 import { API_SECRET, apiHarness } from './support/api-harness';
 
 const token = signUnsubscribeToken({ email: 'jane@example.org', campaignId: 'c1' }, API_SECRET);

@@ -2,7 +2,7 @@ import {
   InvalidTokenError,
   signUnsubscribeToken,
   verifyUnsubscribeToken,
-} from '../../lambdas/shared/domain/unsubscribe-token';
+} from '../../lambdas/feedback/unsubscribe-token';
 
 const SECRET = 'a'.repeat(32);
 const subject = { email: 'jane@example.org', campaignId: 'c1' };

@@ -1,27 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import { FakeSes, type SendRecord } from '../../../bench/support/fake-ses';
-import { processBatch } from '../../../lambdas/sender/process-batch';
-import { dynamo, sesForSending } from '../../../lambdas/shared/adapters/aws-clients';
-import { DynamoCampaignStore } from '../../../lambdas/shared/adapters/campaign-store';
-import { DynamoRecipientStore } from '../../../lambdas/shared/adapters/recipient-store';
-import { DynamoSendTimeline } from '../../../lambdas/shared/adapters/send-timeline';
-import { SesMailer } from '../../../lambdas/shared/adapters/ses-mailer';
-import { DynamoSuppressionList } from '../../../lambdas/shared/adapters/suppression-store';
-import { DynamoTemplateStore } from '../../../lambdas/shared/adapters/template-store';
-import { deliverBulk } from '../../../lambdas/shared/domain/bulk-delivery';
-import type { Campaign, CampaignRecipient } from '../../../lambdas/shared/domain/campaign';
-import type { CampaignQueues, FanoutMessage } from '../../../lambdas/shared/domain/campaign-ports';
-import { tick } from '../../../lambdas/shared/domain/campaign-tick';
-import type { Requeue } from '../../../lambdas/shared/domain/delivery';
-import { fanOut } from '../../../lambdas/shared/domain/fanout';
+import { DynamoCampaignStore } from '../../../lambdas/campaigns/adapters/campaign-store';
+import { DynamoRecipientStore } from '../../../lambdas/campaigns/adapters/recipient-store';
+import { deliverBulk } from '../../../lambdas/campaigns/bulk-delivery';
+import type { Campaign, CampaignRecipient } from '../../../lambdas/campaigns/campaign';
+import { fanOut } from '../../../lambdas/campaigns/fanout';
 import {
   addRecipients,
   type CampaignDeps,
   createCampaign,
   sendCampaign,
-} from '../../../lambdas/shared/domain/manage-campaigns';
-import { BULK_LOOKAHEAD_MS } from '../../../lambdas/shared/domain/pacer';
+} from '../../../lambdas/campaigns/manage-campaigns';
+import type { CampaignQueues, FanoutMessage } from '../../../lambdas/campaigns/ports';
+import { tick } from '../../../lambdas/campaigns/tick';
+import type { Requeue } from '../../../lambdas/emails/delivery';
+import { DynamoSuppressionList } from '../../../lambdas/feedback/adapters/suppression-store';
+import { dynamo, sesForSending } from '../../../lambdas/platform/aws-clients';
+import { DynamoSendSchedule } from '../../../lambdas/sending/adapters/dynamo-send-schedule';
+import { SesMailer } from '../../../lambdas/sending/adapters/ses-mailer';
+import { processBatch } from '../../../lambdas/sending/process-batch';
+import { BULK_LOOKAHEAD_MS } from '../../../lambdas/sending/send-schedule';
+import { DynamoTemplateStore } from '../../../lambdas/templates/adapters/template-store';
 import { LOCAL_TABLES } from '../../../local/resources';
 import { type DynamoWriteFaults, Invocation, injectDynamoWriteFaults } from './faults';
 import { SimClock, SimQueue, seededRandom } from './sim';
@@ -172,15 +172,15 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
   const crashVictims = new Set<string>();
   let crashes = 0;
   // Each container with its own view of the one shared send schedule, as in Lambda.
-  const timelines = Array.from(
+  const schedules = Array.from(
     { length: options.containers },
-    () => new DynamoSendTimeline(LOCAL_TABLES.rateLedger.name),
+    () => new DynamoSendSchedule(LOCAL_TABLES.rateLedger.name),
   );
   const crashRandom = seededRandom(options.seed + 4);
 
   /** One sender invocation: processBatch + deliverBulk, its collaborators guarded by a crash switch. */
   const senderInvocation = async (
-    timeline: DynamoSendTimeline,
+    schedule: DynamoSendSchedule,
     messages: { messageId: string; body: string }[],
   ) => {
     const invocation = new Invocation();
@@ -202,7 +202,7 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
     });
     const records = messages.map((m) => ({ messageId: m.messageId, body: m.body }) as SQSRecord);
     const response = await processBatch(records, {
-      timeline,
+      schedule,
       clock,
       requeue,
       currentRate: async () => options.rate,
@@ -269,9 +269,9 @@ export async function runCampaign(options: WorldOptions): Promise<WorldResult> {
     const work: Promise<void>[] = [];
     const fanoutMessages = fanoutQueue.receive(10);
     if (fanoutMessages.length > 0) work.push(fanoutInvocation(fanoutMessages));
-    for (const timeline of timelines) {
+    for (const schedule of schedules) {
       const batch = bulkQueue.receive(10);
-      if (batch.length > 0) work.push(senderInvocation(timeline, batch));
+      if (batch.length > 0) work.push(senderInvocation(schedule, batch));
     }
     if (work.length > 0) {
       drainedAt = undefined;

@@ -1,4 +1,4 @@
-import type { CampaignRepository, RecipientRepository } from '../../../lambdas/shared/domain/campaign-ports';
+import type { CampaignRepository, RecipientRepository } from '../../../lambdas/campaigns/ports';
 import { aCampaign, recipientsFor } from '../../unit/support/campaign-factories';
 
 /**

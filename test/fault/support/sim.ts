@@ -1,4 +1,4 @@
-import type { Clock } from '../../../lambdas/shared/domain/pacer';
+import type { Clock } from '../../../lambdas/sending/send-schedule';
 
 export { seededRandom } from '../../../bench/support/stats';
 

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { errorResponse } from '../../../lambdas/api/http';
-import { type ApiDeps, buildRouter } from '../../../lambdas/api/routes';
-import { ApiError } from '../../../lambdas/shared/domain/errors';
+import { errorResponse } from '../../../lambdas/functions/api/http';
+import { type ApiDeps, buildRouter } from '../../../lambdas/functions/api/routes';
+import { ApiError } from '../../../lambdas/requests/errors';
 import { NOW } from './factories';
 import {
   InMemoryIdempotency,
@@ -71,7 +71,6 @@ export function apiHarness(overrides: Partial<ApiDeps> = {}): ApiHarness {
     ledger: new FixedLedger(),
     bulkContent: async () => ({ unsubscribeSecret: API_SECRET, publicBaseUrl: 'https://api.example.test' }),
     submitMessage: async () => {},
-    suppressionStore: suppressions,
     accountSuppressions: new FakeAccountSuppressions(),
     reputation: new InMemoryDeliverability(),
     unsubscribe: async () => ({

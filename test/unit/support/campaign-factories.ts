@@ -1,7 +1,7 @@
-import type { Campaign, CampaignRecipient } from '../../../lambdas/shared/domain/campaign';
-import { emptyEventTotals, emptyTotals } from '../../../lambdas/shared/domain/campaign';
-import type { CampaignDeps } from '../../../lambdas/shared/domain/manage-campaigns';
-import type { StoredMessage } from '../../../lambdas/shared/domain/message';
+import type { Campaign, CampaignRecipient } from '../../../lambdas/campaigns/campaign';
+import { emptyEventTotals, emptyTotals } from '../../../lambdas/campaigns/campaign';
+import type { CampaignDeps } from '../../../lambdas/campaigns/manage-campaigns';
+import type { StoredMessage } from '../../../lambdas/emails/message';
 import { NOW } from './factories';
 import { InMemorySuppressions, InMemoryTemplates } from './in-memory';
 import {

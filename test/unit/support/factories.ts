@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../../../lambdas/shared/domain/message';
+import type { StoredMessage } from '../../../lambdas/emails/message';
 
 export const NOW = new Date('2026-11-22T10:00:00.000Z');
 

@@ -4,14 +4,14 @@ import type {
   CampaignStatus,
   CampaignSummary,
   RecipientStatus,
-} from '../../../lambdas/shared/domain/campaign';
+} from '../../../lambdas/campaigns/campaign';
 import {
   type CampaignTotals,
   COUNTER_NAMES,
   SUMMARY_FIELDS,
   uploadHoldsFence,
   uploadsClosed,
-} from '../../../lambdas/shared/domain/campaign';
+} from '../../../lambdas/campaigns/campaign';
 import type {
   AddRecipientsOptions,
   BulkMessage,
@@ -21,8 +21,8 @@ import type {
   RateLedger,
   RecipientRepository,
   TotalsDelta,
-} from '../../../lambdas/shared/domain/campaign-ports';
-import type { Stream } from '../../../lambdas/shared/domain/message';
+} from '../../../lambdas/campaigns/ports';
+import type { Stream } from '../../../lambdas/emails/message';
 
 /** Applies changes the way the DynamoDB adapters do: undefined removes the attribute. */
 function apply<T extends object>(target: T, changes: Partial<T>): void {

@@ -8,8 +8,8 @@ import type {
   ReputationCounts,
   ReputationStore,
   TransientBounceCounter,
-} from '../../../lambdas/shared/domain/feedback-ports';
-import type { MailEvent } from '../../../lambdas/shared/domain/ses-events';
+} from '../../../lambdas/feedback/ports';
+import type { MailEvent } from '../../../lambdas/feedback/ses-events';
 
 export class InMemoryDeliverability implements TransientBounceCounter, ReputationStore {
   readonly bounces = new Map<string, Map<string, number>>();

@@ -4,21 +4,19 @@ import type {
   OutgoingMail,
   Requeue,
   SendResult,
-} from '../../../lambdas/shared/domain/delivery';
-import type { SuppressionStore } from '../../../lambdas/shared/domain/feedback-ports';
-import type { Failure, StoredMessage, Stream } from '../../../lambdas/shared/domain/message';
-import type { SendTimeline, SlotGrant, SlotRequest } from '../../../lambdas/shared/domain/pacer';
+} from '../../../lambdas/emails/delivery';
+import type { Failure, StoredMessage, Stream } from '../../../lambdas/emails/message';
 import type {
   IdempotencyClaim,
   IdempotencyStore,
   MessageRepository,
   SendQueue,
-  StoredTemplate,
   SubmitResponse,
-  SuppressionList,
-  TemplateRepository,
-} from '../../../lambdas/shared/domain/ports';
-import type { Suppression, SuppressionReason } from '../../../lambdas/shared/domain/suppression';
+} from '../../../lambdas/emails/ports';
+import type { SuppressionList } from '../../../lambdas/feedback/ports';
+import type { Suppression, SuppressionReason } from '../../../lambdas/feedback/suppression';
+import type { SendSchedule, SlotGrant, SlotRequest } from '../../../lambdas/sending/send-schedule';
+import type { StoredTemplate, TemplateRepository } from '../../../lambdas/templates/ports';
 
 /** Plain-map stand-ins for the adapters, with the same conditional semantics. */
 export class InMemoryMessages implements MessageRepository, MessageClaims {
@@ -86,7 +84,7 @@ export class InMemoryTemplates implements TemplateRepository {
 }
 
 /** The suppression list: `entries` maps an address to its scope, `full` keeps whole entries. */
-export class InMemorySuppressions implements SuppressionList, SuppressionStore {
+export class InMemorySuppressions implements SuppressionList, SuppressionList {
   readonly full = new Map<string, Suppression>();
   constructor(readonly entries = new Map<string, 'all' | 'bulk'>()) {}
   async suppressedAmong(addresses: string[], stream: Stream) {
@@ -166,7 +164,7 @@ export class ScriptedMailer {
 }
 
 /** The shared send schedule as a variable, with the DynamoDB adapter's semantics. */
-export class InMemorySendTimeline implements SendTimeline {
+export class InMemorySendSchedule implements SendSchedule {
   nextFreeAt: number | undefined;
   reservations = 0;
   failNext = false;

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../lambdas/shared/domain/pacer';
+import type { Clock } from '../../../lambdas/sending/send-schedule';
 
 /**
  * Discrete-event time for tests: `sleep` parks the caller, and `run` moves the clock to the

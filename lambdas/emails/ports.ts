@@ -1,0 +1,38 @@
+import type { StoredMessage } from './message';
+
+/**
+ * What the domain needs from storage and queues. The adapters implement these over DynamoDB and
+ * SQS; the unit tests over plain maps. Nothing here knows about AWS.
+ */
+export interface MessageRepository {
+  /** Stores a new message; resolves false (and changes nothing) when the id already exists. */
+  create(message: StoredMessage): Promise<boolean>;
+  get(id: string): Promise<StoredMessage | undefined>;
+  delete(id: string): Promise<void>;
+}
+
+export interface SubmitResponse {
+  id: string;
+  status: 'queued';
+  suppressed: string[];
+}
+
+export type IdempotencyClaim =
+  | { outcome: 'claimed'; messageId: string }
+  | { outcome: 'replay'; response: SubmitResponse }
+  | { outcome: 'mismatch' }
+  | { outcome: 'in_progress' };
+
+export interface IdempotencyStore {
+  /**
+   * Claims `key` for a request with this fingerprint. A claim left unfinished by a crash can be taken
+   * over after a while; the taker gets the original message id, so it can never make a second mail.
+   */
+  claim(key: string, fingerprint: string, messageId: string, now: Date): Promise<IdempotencyClaim>;
+  complete(key: string, response: SubmitResponse): Promise<void>;
+  release(key: string): Promise<void>;
+}
+
+export interface SendQueue {
+  enqueue(messageId: string): Promise<void>;
+}

@@ -1,0 +1,141 @@
+import type {
+  CampaignEventTotals,
+  EventDelta,
+  EventRecords,
+  ProductEvent,
+  ProductEventPublisher,
+  ReputationCounts,
+  ReputationStore,
+  SuppressionList,
+  TransientBounceCounter,
+} from './ports';
+import { hourBuckets } from './reputation-guard';
+import type { MailEvent } from './ses-events';
+import { type Suppression, suppressionFor, type TransientBouncePolicy } from './suppression';
+
+export interface ProcessEventDeps {
+  suppressions: SuppressionList;
+  transientBounces: TransientBounceCounter;
+  records: EventRecords;
+  campaigns: CampaignEventTotals;
+  reputation: ReputationStore;
+  products: ProductEventPublisher;
+  transientPolicy: TransientBouncePolicy;
+  now: () => Date;
+}
+
+export interface EventEffects {
+  suppressed: Suppression[];
+  /** True when bulk reputation counts changed in a way that can trip the guard. */
+  reputationWorse: boolean;
+}
+
+const PER_RECIPIENT = new Set<MailEvent['kind']>(['delivery', 'bounce', 'complaint', 'delivery_delay']);
+
+/** Campaign counters each event kind moves (the first of its kind for a recipient adds the unique one). */
+const CAMPAIGN_COUNTERS: Partial<
+  Record<MailEvent['kind'], { total: keyof EventDelta; unique?: keyof EventDelta }>
+> = {
+  delivery: { total: 'delivered' },
+  bounce: { total: 'bounced' },
+  complaint: { total: 'complained' },
+  reject: { total: 'rejected' },
+  rendering_failure: { total: 'renderingFailures' },
+  delivery_delay: { total: 'delayed' },
+  open: { total: 'opens', unique: 'uniqueOpens' },
+  click: { total: 'clicks', unique: 'uniqueClicks' },
+};
+
+/**
+ * What one SES event changes. Order matters for crash-safety: the suppression list first (an
+ * idempotent write: a bounced address must never be mailed again, whatever fails later), then the
+ * events for product backends (at least once, with stable ids), then the per-message and
+ * per-recipient records, whose conditional writes make a duplicate SNS delivery count nothing twice.
+ */
+export async function processSesEvent(event: MailEvent, deps: ProcessEventDeps): Promise<EventEffects> {
+  const now = deps.now();
+  const suppressed: Suppression[] = [];
+  const products: ProductEvent[] = [];
+  const product = (
+    type: ProductEvent['type'],
+    email: string,
+    extra: Partial<ProductEvent> = {},
+  ): ProductEvent => ({
+    id: `${event.key}|${type}|${email}`,
+    type,
+    email,
+    at: event.at,
+    sesMessageId: event.sesMessageId,
+    ...(event.messageId ? { messageId: event.messageId } : {}),
+    ...(event.campaignId ? { campaignId: event.campaignId } : {}),
+    ...extra,
+  });
+
+  for (const email of event.recipients) {
+    const decision = await suppressionFor(
+      event,
+      () => deps.transientBounces.record(email, event.key, new Date(event.at), deps.transientPolicy.windowMs),
+      deps.transientPolicy,
+    );
+    if (decision) {
+      const entry: Suppression = { email, ...decision, createdAt: now.toISOString() };
+      if (await deps.suppressions.add(entry)) {
+        suppressed.push(entry);
+        products.push(
+          product('suppressed', email, {
+            reason: entry.reason,
+            ...(entry.detail ? { detail: entry.detail } : {}),
+          }),
+        );
+      }
+    }
+    if (event.kind === 'bounce') products.push(product('bounced', email, eventDetail(event)));
+    if (event.kind === 'complaint') products.push(product('complained', email, eventDetail(event)));
+    if (event.kind === 'delivery') products.push(product('delivered', email));
+  }
+  if (products.length > 0) await deps.products.publish(products);
+
+  // Events about one recipient are recorded per recipient; events about the whole mail (send, open,
+  // click, reject…) once, naming everyone it went to.
+  if (event.messageId) {
+    const perRecipient = PER_RECIPIENT.has(event.kind);
+    for (const who of perRecipient ? event.recipients : [event.recipients.join(', ')]) {
+      await deps.records.onMessage(event.messageId, event, who);
+    }
+  }
+  // Every event is recorded on its campaign recipient (the Send event too: it carries the headers
+  // the mail went out with); only some move a counter.
+  const { campaignId } = event;
+  if (campaignId) {
+    for (const email of event.recipients) {
+      const recorded = await deps.records.onRecipient(campaignId, email, event);
+      const counters = CAMPAIGN_COUNTERS[event.kind];
+      if (recorded && counters) {
+        const delta: EventDelta = { [counters.total]: 1 };
+        if (counters.unique && recorded.first) delta[counters.unique] = 1;
+        await deps.campaigns.addEvents(campaignId, delta);
+      }
+    }
+  }
+
+  const reputation = reputationDelta(event);
+  if (reputation) await deps.reputation.add(hourBuckets(new Date(event.at), 1)[0] ?? '', reputation);
+  return { suppressed, reputationWorse: Boolean(reputation?.bounced || reputation?.complained) };
+}
+
+/** Only bulk mail feeds the guard: transactional bounces say little about a list's hygiene. */
+function reputationDelta(event: MailEvent): Partial<ReputationCounts> | undefined {
+  if (event.stream !== 'bulk') return undefined;
+  if (event.kind === 'send') return { sent: event.recipients.length };
+  if (event.kind === 'bounce' && event.bounceType === 'Permanent')
+    return { bounced: event.recipients.length };
+  if (event.kind === 'complaint') return { complained: event.recipients.length };
+  return undefined;
+}
+
+function eventDetail(event: MailEvent): Partial<ProductEvent> {
+  return {
+    ...(event.detail ? { detail: event.detail } : {}),
+    ...(event.bounceType ? { reason: `${event.bounceType}/${event.bounceSubType ?? ''}` } : {}),
+  };
+}

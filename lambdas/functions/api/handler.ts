@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { SqsCampaignQueues } from '../../campaigns/adapters/campaign-queues';
+import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
+import { DynamoRecipientStore } from '../../campaigns/adapters/recipient-store';
+import { DynamoIdempotencyStore } from '../../emails/adapters/idempotency-store';
+import { DynamoMessageStore } from '../../emails/adapters/message-store';
+import { SqsSendQueue } from '../../emails/adapters/send-queue';
+import { DynamoDeliverabilityStore } from '../../feedback/adapters/deliverability-store';
+import { DynamoCampaignEventTotals } from '../../feedback/adapters/event-records';
+import { SnsProductEvents } from '../../feedback/adapters/product-events';
+import { SesAccountSuppressions } from '../../feedback/adapters/ses-account-suppressions';
+import { DynamoSuppressionList } from '../../feedback/adapters/suppression-store';
+import { readUnsubscribeSecret } from '../../feedback/adapters/unsubscribe-secret';
+import { domainOf, parseMailbox } from '../../mail/addresses';
+import { sesForReading, sns } from '../../platform/aws-clients';
+import {
+  maxSendRateOverride,
+  queueUrl,
+  readEnvironment,
+  sendRateShare,
+  tableName,
+} from '../../platform/environment';
+import { logger } from '../../platform/observability';
+import { ApiError } from '../../requests/errors';
+import { DynamoRateLedger } from '../../sending/adapters/rate-ledger';
+import { fetchAccountQuota } from '../../sending/adapters/ses-mailer';
+import { DynamoTemplateStore } from '../../templates/adapters/template-store';
+import { errorResponse } from './http';
+import { buildRouter } from './routes';
+
+const env = readEnvironment({
+  MESSAGES_TABLE: tableName,
+  TEMPLATES_TABLE: tableName,
+  SUPPRESSIONS_TABLE: tableName,
+  IDEMPOTENCY_TABLE: tableName,
+  TRANSACTIONAL_QUEUE_URL: queueUrl,
+  SENDING_DOMAIN: z.string().min(1).toLowerCase(),
+  DEFAULT_FROM: z.string().min(3),
+  DEFAULT_REPLY_TO: z.string().min(3).optional(),
+  MAX_SEND_RATE: maxSendRateOverride,
+  SEND_RATE_SHARE: sendRateShare,
+  CAMPAIGNS_TABLE: tableName,
+  RECIPIENTS_TABLE: tableName,
+  RATE_LEDGER_TABLE: tableName,
+  DELIVERABILITY_TABLE: tableName,
+  PRODUCT_EVENTS_TOPIC_ARN: z.string().min(1),
+  FANOUT_QUEUE_URL: queueUrl,
+  BULK_QUEUE_URL: queueUrl,
+  PUBLIC_BASE_URL: z.string().url(),
+});
+
+const defaultFrom = parseMailbox(env.DEFAULT_FROM);
+// A deploy mistake, not the caller's: refuse to start rather than blame every request's `from`.
+if (domainOf(defaultFrom.address) !== env.SENDING_DOMAIN) {
+  throw new Error(
+    `Invalid environment: DEFAULT_FROM must be an address at SENDING_DOMAIN ${env.SENDING_DOMAIN}`,
+  );
+}
+
+const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
+const transactionalQueue = new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL);
+const suppressions = new DynamoSuppressionList(env.SUPPRESSIONS_TABLE);
+let unsubscribeSecret: Promise<string> | undefined;
+
+/** Read once per container; a failed read is tried again on the next request. */
+function secret(): Promise<string> {
+  unsubscribeSecret ??= readUnsubscribeSecret().catch((error: unknown) => {
+    unsubscribeSecret = undefined;
+    throw error;
+  });
+  return unsubscribeSecret;
+}
+
+const router = buildRouter({
+  sendingDomain: env.SENDING_DOMAIN,
+  defaultFrom,
+  ...(env.DEFAULT_REPLY_TO ? { defaultReplyTo: [parseMailbox(env.DEFAULT_REPLY_TO)] } : {}),
+  messages,
+  templates: new DynamoTemplateStore(env.TEMPLATES_TABLE),
+  suppressions,
+  idempotency: new DynamoIdempotencyStore(env.IDEMPOTENCY_TABLE),
+  queue: transactionalQueue,
+  campaigns: new DynamoCampaignStore(env.CAMPAIGNS_TABLE),
+  recipients: new DynamoRecipientStore(env.RECIPIENTS_TABLE),
+  queues: new SqsCampaignQueues({ fanout: env.FANOUT_QUEUE_URL, bulk: env.BULK_QUEUE_URL }),
+  ledger: new DynamoRateLedger(env.RATE_LEDGER_TABLE),
+  bulkContent: async () => ({ unsubscribeSecret: await secret(), publicBaseUrl: env.PUBLIC_BASE_URL }),
+  accountSuppressions: new SesAccountSuppressions(sesForReading),
+  reputation: new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE),
+  unsubscribe: async () => ({
+    suppressions,
+    campaigns: new DynamoCampaignEventTotals(env.CAMPAIGNS_TABLE),
+    products: new SnsProductEvents(sns, env.PRODUCT_EVENTS_TOPIC_ARN),
+    secret: await secret(),
+    now: () => new Date(),
+  }),
+  submitMessage: async (message) => {
+    await messages.create(message);
+    await transactionalQueue.enqueue(message.id);
+  },
+  accountQuota: async () => {
+    try {
+      return await fetchAccountQuota(sesForReading);
+    } catch (error) {
+      logger.error('GetAccount failed', { error });
+      throw new ApiError(502, 'ses_unavailable', 'SES did not answer GetAccount; try again shortly');
+    }
+  },
+  maxSendRateOverride: env.MAX_SEND_RATE,
+  sendRateShare: env.SEND_RATE_SHARE,
+  newId: () => randomUUID(),
+  now: () => new Date(),
+});
+
+/** API Gateway (REST, proxy integration) → the /v1 routes. */
+export async function handler(
+  event: APIGatewayProxyEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<APIGatewayProxyResult> {
+  // An upload stops writing in time to answer 503 itself before the function is stopped (S1).
+  const deadline = context ? new Date(Date.now() + context.getRemainingTimeInMillis()) : undefined;
+  try {
+    return await router.handle(event, deadline ? { deadline } : {});
+  } catch (error) {
+    if (error instanceof ApiError) {
+      if (error.status >= 500) logger.error('request failed', { error });
+      const response = errorResponse(error);
+      // Work done in part: sent again a moment later, it finishes (upload_incomplete).
+      return error.status === 503
+        ? { ...response, headers: { ...response.headers, 'retry-after': '1' } }
+        : response;
+    }
+    logger.error('unexpected error', { error, path: event.path, method: event.httpMethod });
+    return errorResponse(
+      new ApiError(
+        500,
+        'internal_error',
+        'Something went wrong on our side; retry with the same Idempotency-Key to be safe',
+      ),
+    );
+  }
+}

@@ -1,0 +1,239 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import {
+  addRecipients,
+  type CampaignDeps,
+  campaignView,
+  cancelCampaign,
+  createCampaign,
+  getCampaign,
+  getRecipient,
+  pauseCampaign,
+  resumeCampaign,
+  sendCampaign,
+  sendTest,
+} from '../../campaigns/manage-campaigns';
+import { publicView } from '../../emails/message';
+import { type SubmitEmailDeps, submitEmail } from '../../emails/submit-email';
+import {
+  deleteSuppression,
+  getSuppression,
+  putSuppression,
+  reasonFilter,
+} from '../../feedback/manage-suppressions';
+import type { AccountSuppressionList, SuppressionList } from '../../feedback/ports';
+import {
+  checkToken,
+  type UnsubscribeDeps,
+  type UnsubscribeVia,
+  unsubscribe,
+} from '../../feedback/unsubscribe';
+import { InvalidCursorError } from '../../platform/page-cursor';
+import { badRequest, conflict, notFound } from '../../requests/errors';
+import { type AccountQuota, rateInUse } from '../../sending/send-rate';
+import { deleteTemplate, getTemplate, saveTemplate } from '../../templates/manage-templates';
+import type { TemplateRepository } from '../../templates/ports';
+import { readForm } from './form';
+import { header, json, jsonBody, jsonOrCsvBody } from './http';
+import { Router } from './router';
+import { confirmPage, donePage, formProblemPage, invalidLinkPage, testSendPage } from './unsubscribe-pages';
+
+export interface ApiDeps extends SubmitEmailDeps, CampaignDeps {
+  templates: TemplateRepository;
+  /** The whole suppression list (the send paths only ask who is on it). */
+  suppressions: SuppressionList;
+  accountSuppressions: AccountSuppressionList;
+  unsubscribe: () => Promise<UnsubscribeDeps>;
+  accountQuota: () => Promise<AccountQuota>;
+  maxSendRateOverride: number | undefined;
+  /** This stack's fraction of the account's MaxSendRate. */
+  sendRateShare: number;
+}
+
+const RESOURCE_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** An id that cannot exist is simply not found: no lookup, no different error. */
+function knownId(id: string, what: string): string {
+  if (!RESOURCE_ID.test(id)) throw notFound(`No ${what} with id "${id.slice(0, 100)}"`);
+  return id;
+}
+
+/** An optional JSON body: none at all means `{}` (e.g. `POST …/send` to send now). */
+function optionalJson(event: APIGatewayProxyEvent): unknown {
+  return event.body ? jsonBody(event) : {};
+}
+
+/** Every /v1 route: parse the request, call the domain, map the result. */
+export function buildRouter(deps: ApiDeps): Router {
+  return new Router()
+    .on('POST', '/v1/emails', async (event) => {
+      const idempotencyKey = header(event, 'idempotency-key');
+      const body = jsonBody(event);
+      const response = await submitEmail(
+        idempotencyKey === undefined ? { body } : { body, idempotencyKey },
+        deps,
+      );
+      return json(202, response);
+    })
+    .on('GET', '/v1/emails/{id}', async (_event, { id = '' }) => {
+      const message = await deps.messages.get(knownId(id, 'email'));
+      if (!message) throw notFound(`No email with id "${id}"`);
+      return json(200, publicView(message));
+    })
+    .on('GET', '/v1/templates', async (event) => {
+      const { limit, cursor } = pageParams(event);
+      const page = await withCursor(() => deps.templates.list(limit, cursor));
+      return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    })
+    .on('PUT', '/v1/templates/{name}', async (event, { name = '' }) => {
+      const body = jsonBody(event);
+      const { template, created } = await saveTemplate(name, body, deps);
+      return json(created ? 201 : 200, template);
+    })
+    .on('GET', '/v1/templates/{name}', async (_event, { name = '' }) =>
+      json(200, await getTemplate(name, deps.templates)),
+    )
+    .on('DELETE', '/v1/templates/{name}', async (_event, { name = '' }) => {
+      await deleteTemplate(name, deps.templates);
+      return json(204, undefined);
+    })
+    .on('POST', '/v1/campaigns', async (event) =>
+      json(201, campaignView(await createCampaign(jsonBody(event), deps))),
+    )
+    .on('GET', '/v1/campaigns', async (event) => {
+      const { limit, cursor } = pageParams(event);
+      const page = await withCursor(() => deps.campaigns.list(limit, cursor));
+      return json(200, {
+        items: page.items.map(campaignView),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      });
+    })
+    .on('GET', '/v1/campaigns/{id}', async (_event, { id = '' }) =>
+      json(200, await getCampaign(knownId(id, 'campaign'), deps)),
+    )
+    .on('POST', '/v1/campaigns/{id}/recipients', async (event, { id = '' }, invocation) => {
+      const body = jsonOrCsvBody(event);
+      return json(
+        200,
+        await addRecipients(
+          knownId(id, 'campaign'),
+          body,
+          deps,
+          invocation.deadline ? { deadline: invocation.deadline } : {},
+        ),
+      );
+    })
+    .on('GET', '/v1/campaigns/{id}/recipients/{email}', async (_event, { id = '', email = '' }) =>
+      json(200, await getRecipient(knownId(id, 'campaign'), email, deps)),
+    )
+    .on('POST', '/v1/campaigns/{id}/test', async (event, { id = '' }) => {
+      const body = jsonBody(event);
+      // Test mails carry a test token: its link answers "this was a test" and suppresses nobody.
+      const testContent = async () => ({ ...(await deps.bulkContent()), testSend: true });
+      return json(202, await sendTest(knownId(id, 'campaign'), body, { ...deps, bulkContent: testContent }));
+    })
+    .on('POST', '/v1/campaigns/{id}/send', async (event, { id = '' }) => {
+      const body = optionalJson(event);
+      return json(202, campaignView(await sendCampaign(knownId(id, 'campaign'), body, deps)));
+    })
+    .on('POST', '/v1/campaigns/{id}/pause', async (_event, { id = '' }) =>
+      json(200, campaignView(await pauseCampaign(knownId(id, 'campaign'), deps))),
+    )
+    .on('POST', '/v1/campaigns/{id}/resume', async (_event, { id = '' }) =>
+      json(200, campaignView(await resumeCampaign(knownId(id, 'campaign'), deps))),
+    )
+    .on('POST', '/v1/campaigns/{id}/cancel', async (_event, { id = '' }) =>
+      json(200, campaignView(await cancelCampaign(knownId(id, 'campaign'), deps))),
+    )
+    .on('GET', '/unsubscribe', async (event) => {
+      const { secret } = await deps.unsubscribe();
+      const checked = checkToken(event.queryStringParameters?.token, secret);
+      if (!checked.ok) return invalidLinkPage();
+      return checked.test ? testSendPage(checked.email) : confirmPage(checked.email);
+    })
+    .on('POST', '/unsubscribe', async (event) => {
+      // The token in the URL decides who; the body says which way the request came.
+      const unsubscribeDeps = await deps.unsubscribe();
+      const token = event.queryStringParameters?.token;
+      if (!checkToken(token, unsubscribeDeps.secret).ok) return invalidLinkPage();
+      const form = readForm(event);
+      if (!form.ok) return formProblemPage(form.problem === 'unsupported_type' ? 415 : 400, form.message);
+      const via = unsubscribeVia(form.fields);
+      if (!via) {
+        return formProblemPage(
+          400,
+          "The body has neither List-Unsubscribe=One-Click (RFC 8058) nor the unsubscribe page's confirm=yes",
+        );
+      }
+      const result = await unsubscribe(token, via, unsubscribeDeps);
+      if (!result.ok) return invalidLinkPage();
+      return result.test ? testSendPage(result.email) : donePage(result.email);
+    })
+    .on('GET', '/v1/suppressions', async (event) => {
+      const { limit, cursor } = pageParams(event);
+      const reason = reasonFilter(event.queryStringParameters?.reason);
+      const page = await withCursor(() => deps.suppressions.list(reason, limit, cursor));
+      return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    })
+    .on('GET', '/v1/suppressions/{email}', async (_event, { email = '' }) =>
+      json(200, await getSuppression(email, deps.suppressions)),
+    )
+    .on('PUT', '/v1/suppressions/{email}', async (event, { email = '' }) => {
+      const body = optionalJson(event);
+      const { entry, created } = await putSuppression(email, body, {
+        suppressions: deps.suppressions,
+        now: deps.now,
+      });
+      return json(created ? 201 : 200, entry);
+    })
+    .on('DELETE', '/v1/suppressions/{email}', async (_event, { email = '' }) => {
+      await deleteSuppression(email, {
+        suppressions: deps.suppressions,
+        accountSuppressions: deps.accountSuppressions,
+      });
+      return json(204, undefined);
+    })
+    .on('POST', '/v1/account/bulk/resume', async () => {
+      if (!(await deps.reputation.clear())) throw conflict('not_paused', 'Bulk sending is not paused');
+      return json(200, { stream: 'bulk', paused: false });
+    })
+    .on('GET', '/v1/account', async () => {
+      const [quota, guard] = await Promise.all([deps.accountQuota(), deps.reputation.guard()]);
+      return json(200, {
+        sandbox: !quota.productionAccess,
+        sendingEnabled: quota.sendingEnabled,
+        enforcementStatus: quota.enforcementStatus ?? null,
+        maxSendRate: quota.maxSendRate,
+        max24HourSend: quota.max24HourSend,
+        sentLast24Hours: quota.sentLast24Hours,
+        rateInUse: rateInUse(quota, deps.maxSendRateOverride, deps.sendRateShare),
+        sendRateShare: deps.sendRateShare,
+        rateOverride: deps.maxSendRateOverride ?? null,
+        pausedStreams: guard.paused ? [{ stream: 'bulk', reason: guard.reason, since: guard.at }] : [],
+      });
+    });
+}
+
+/** RFC 8058's field wins: a provider's POST is one-click even if it copies other fields along. */
+function unsubscribeVia(fields: Map<string, string[]>): UnsubscribeVia | undefined {
+  if (fields.get('List-Unsubscribe')?.includes('One-Click')) return 'one-click';
+  if (fields.get('confirm')?.includes('yes')) return 'page';
+  return undefined;
+}
+
+function pageParams(event: APIGatewayProxyEvent): { limit: number; cursor?: string } {
+  const query = event.queryStringParameters ?? {};
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw badRequest('invalid_limit', 'limit must be a whole number from 1 to 100');
+  }
+  return query.cursor ? { limit, cursor: query.cursor } : { limit };
+}
+
+async function withCursor<T>(list: () => Promise<T>): Promise<T> {
+  try {
+    return await list();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw badRequest('invalid_cursor', error.message);
+    throw error;
+  }
+}

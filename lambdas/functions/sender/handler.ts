@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
+import { DynamoRecipientStore } from '../../campaigns/adapters/recipient-store';
+import { deliverBulk } from '../../campaigns/bulk-delivery';
+import type { Campaign } from '../../campaigns/campaign';
+import { DynamoMessageStore } from '../../emails/adapters/message-store';
+import { SqsSendQueue } from '../../emails/adapters/send-queue';
+import { deliver, type SendSlot } from '../../emails/delivery';
+import type { Stream } from '../../emails/message';
+import { DynamoDeliverabilityStore } from '../../feedback/adapters/deliverability-store';
+import { readUnsubscribeSecret } from '../../feedback/adapters/unsubscribe-secret';
+import { sesForReading, sesForSending } from '../../platform/aws-clients';
+import {
+  maxSendRateOverride,
+  queueUrl,
+  readEnvironment,
+  sendRateShare,
+  tableName,
+} from '../../platform/environment';
+import { logger, metrics } from '../../platform/observability';
+import { DynamoSendSchedule } from '../../sending/adapters/dynamo-send-schedule';
+import { DynamoRateLedger } from '../../sending/adapters/rate-ledger';
+import { fetchAccountQuota, SesMailer } from '../../sending/adapters/ses-mailer';
+import { processBatch } from '../../sending/process-batch';
+import { CachedQuota, dailyQuotaExhausted, RecentSends, rateInUse } from '../../sending/send-rate';
+import { BULK_LOOKAHEAD_MS, systemClock } from '../../sending/send-schedule';
+
+const env = readEnvironment({
+  MESSAGES_TABLE: tableName,
+  CAMPAIGNS_TABLE: tableName,
+  RECIPIENTS_TABLE: tableName,
+  RATE_LEDGER_TABLE: tableName,
+  DELIVERABILITY_TABLE: tableName,
+  TRANSACTIONAL_QUEUE_URL: queueUrl,
+  BULK_QUEUE_URL: queueUrl,
+  BULK_QUEUE_ARN: z.string().min(1),
+  TRANSACTIONAL_CONFIGURATION_SET: z.string().optional(),
+  BULK_CONFIGURATION_SET: z.string().optional(),
+  PUBLIC_BASE_URL: z.string().url(),
+  MAX_SEND_RATE: maxSendRateOverride,
+  SEND_RATE_SHARE: sendRateShare,
+});
+
+const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
+const campaigns = new DynamoCampaignStore(env.CAMPAIGNS_TABLE);
+const recipients = new DynamoRecipientStore(env.RECIPIENTS_TABLE);
+const ledger = new DynamoRateLedger(env.RATE_LEDGER_TABLE);
+// One schedule of send slots for both streams and every container (in the rate ledger table).
+const schedule = new DynamoSendSchedule(env.RATE_LEDGER_TABLE);
+const deliverability = new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE);
+const queues = {
+  transactional: new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL),
+  bulk: new SqsSendQueue(env.BULK_QUEUE_URL),
+};
+const mailer = new SesMailer(sesForSending, {
+  transactional: env.TRANSACTIONAL_CONFIGURATION_SET ?? '',
+  bulk: env.BULK_CONFIGURATION_SET ?? '',
+});
+const quota = new CachedQuota(
+  () => fetchAccountQuota(sesForReading),
+  Date.now,
+  undefined,
+  (error) => logger.warn('GetAccount failed; pacing on the last known rate', { error }),
+);
+
+// Module scope, so they outlive one invocation: what this container sent lately, for the rate
+// ledger (what GET /v1/campaigns/{id} shows as the current rate) and the daily quota guard.
+const worker = randomUUID();
+const recent: Record<Stream, RecentSends> = { transactional: new RecentSends(), bulk: new RecentSends() };
+const lastReported: Record<Stream, number> = { transactional: 0, bulk: 0 };
+const REPORT_EVERY_MS = 2_000;
+const CAMPAIGN_CACHE_MS = 2_000;
+const campaignCache = new Map<string, { campaign: Campaign | undefined; at: number }>();
+let guardCache: { paused: boolean; at: number } | undefined;
+
+/** The reputation guard, looked at every few seconds: it pauses every bulk sender within that. */
+async function bulkPaused(options?: { fresh: boolean }): Promise<boolean> {
+  const cached = guardCache && Date.now() - guardCache.at < CAMPAIGN_CACHE_MS;
+  if (guardCache && cached && !options?.fresh) return guardCache.paused;
+  const { paused } = await deliverability.guard();
+  guardCache = { paused, at: Date.now() };
+  return paused;
+}
+let unsubscribeSecret: Promise<string> | undefined;
+
+/** Only bulk mail carries unsubscribe links; transactional sending never waits on the secret. */
+async function secretFor(stream: Stream): Promise<string> {
+  if (stream === 'transactional') return '';
+  unsubscribeSecret ??= readUnsubscribeSecret().catch((error: unknown) => {
+    unsubscribeSecret = undefined; // try again on the next batch
+    throw error;
+  });
+  return unsubscribeSecret;
+}
+
+async function accountRate(): Promise<number> {
+  const rate = rateInUse(await quota.get(), env.MAX_SEND_RATE, env.SEND_RATE_SHARE);
+  metrics.addMetric('RateInUse', MetricUnit.CountPerSecond, rate);
+  return rate;
+}
+
+async function cachedCampaign(id: string): Promise<Campaign | undefined> {
+  const hit = campaignCache.get(id);
+  if (hit && Date.now() - hit.at < CAMPAIGN_CACHE_MS) return hit.campaign;
+  const campaign = await campaigns.get(id);
+  campaignCache.set(id, { campaign, at: Date.now() });
+  return campaign;
+}
+
+async function reportRate(stream: Stream): Promise<void> {
+  const now = Date.now();
+  if (now - lastReported[stream] < REPORT_EVERY_MS) return;
+  lastReported[stream] = now;
+  await ledger
+    .report(stream, worker, recent[stream].perSecond(now), new Date(now))
+    .catch((error: unknown) => {
+      logger.warn('could not report the send rate', { error });
+    });
+}
+
+function deliverer(stream: Stream, unsubscribeSecret: string) {
+  const count = <T extends string>(outcome: Promise<T>) =>
+    outcome.then((result) => {
+      if (result === 'sent') recent[stream].record(Date.now());
+      return result;
+    });
+  if (stream === 'transactional') {
+    return (body: string, slot: SendSlot) =>
+      count(
+        deliver(body, {
+          claims: messages,
+          mailer,
+          requeue: queues.transactional,
+          now: () => new Date(),
+          slot,
+        }),
+      );
+  }
+  return (body: string, slot: SendSlot) =>
+    count(
+      deliverBulk(body, {
+        campaign: cachedCampaign,
+        campaigns,
+        recipients,
+        mailer,
+        requeue: queues.bulk,
+        content: {
+          unsubscribeSecret,
+          publicBaseUrl: env.PUBLIC_BASE_URL,
+        },
+        bulkPaused,
+        quotaExhausted: async () => {
+          const current = await quota.get();
+          return dailyQuotaExhausted(
+            current,
+            recent.transactional.since(quota.fetchedAtMs) + recent.bulk.since(quota.fetchedAtMs),
+          );
+        },
+        now: () => new Date(),
+        slot,
+      }),
+    );
+}
+
+/** SQS (transactional or bulk queue) → SES, paced, once per message. */
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const stream: Stream = event.Records[0]?.eventSourceARN === env.BULK_QUEUE_ARN ? 'bulk' : 'transactional';
+  metrics.addDimension('stream', stream);
+  try {
+    return await processBatch(event.Records, {
+      schedule,
+      clock: systemClock,
+      requeue: queues[stream],
+      deadline: Date.now() + context.getRemainingTimeInMillis(),
+      currentRate: accountRate,
+      // Transactional first: it takes the next free slot wherever it is; bulk only what is left
+      // close ahead of now.
+      lookaheadMs: stream === 'bulk' ? BULK_LOOKAHEAD_MS : Number.POSITIVE_INFINITY,
+      deliver: deliverer(stream, await secretFor(stream)),
+      onOutcome: (outcome) => metrics.addMetric(METRIC_NAMES[outcome] ?? outcome, MetricUnit.Count, 1),
+      onHoldFailed: (error) => logger.warn('could not hold the send schedule after a throttle', { error }),
+      onError: (error, record) => {
+        metrics.addMetric('RecordErrors', MetricUnit.Count, 1);
+        logger.error('record not processed; SQS will deliver it again', {
+          error,
+          sqsMessageId: record.messageId,
+          stream,
+        });
+      },
+    });
+  } finally {
+    await reportRate(stream);
+    metrics.publishStoredMetrics();
+  }
+}
+
+/** The dashboard's metric names for each outcome. */
+const METRIC_NAMES: Record<string, string> = {
+  sent: 'Sent',
+  failed: 'Failed',
+  requeued: 'Requeued',
+  deferred: 'Deferred',
+  duplicate: 'DuplicateSkipped',
+  orphan: 'Orphaned',
+  stale_claim_failed: 'StaleClaimFailed',
+  released: 'ReleasedOnPause',
+  cancelled: 'Cancelled',
+  waiting_for_quota: 'WaitingForQuota',
+};

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { describeIssues } from '../emails/email-request';
+import { badRequest, notFound } from '../requests/errors';
+import type { StoredTemplate, TemplateRepository } from './ports';
+import { checkSyntaxOrThrow } from './template-errors';
+import { TEMPLATE_NAME } from './template-rules';
+
+const MAX_PART_BYTES = 128 * 1024;
+const part = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((v) => Buffer.byteLength(v) <= MAX_PART_BYTES, `at most ${MAX_PART_BYTES} bytes`);
+
+export const templateBodySchema = z
+  .strictObject({ subject: part, html: part.optional(), text: part.optional() })
+  .refine((t) => t.html !== undefined || t.text !== undefined, {
+    message: 'give html, text or both',
+    path: ['html'],
+  });
+
+export function checkTemplateName(name: string): void {
+  if (!TEMPLATE_NAME.test(name)) {
+    throw badRequest('invalid_template_name', 'Template names are 1 to 64 letters, digits, _ or -');
+  }
+}
+
+/** `PUT /v1/templates/{name}`: compiled before it is stored, so a broken template is never saved. */
+export async function saveTemplate(
+  name: string,
+  body: unknown,
+  deps: { templates: TemplateRepository; now: () => Date },
+): Promise<{ template: StoredTemplate; created: boolean }> {
+  checkTemplateName(name);
+  const parsed = templateBodySchema.safeParse(body);
+  if (!parsed.success)
+    throw badRequest('validation_failed', 'The template is invalid', describeIssues(parsed.error));
+  checkSyntaxOrThrow(parsed.data);
+  const existing = await deps.templates.get(name);
+  const now = deps.now().toISOString();
+  const template: StoredTemplate = {
+    name,
+    ...parsed.data,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+  };
+  await deps.templates.put(template);
+  return { template, created: existing === undefined };
+}
+
+export async function getTemplate(name: string, templates: TemplateRepository): Promise<StoredTemplate> {
+  checkTemplateName(name);
+  const template = await templates.get(name);
+  if (!template) throw notFound(`No template named "${name}"`);
+  return template;
+}
+
+export async function deleteTemplate(name: string, templates: TemplateRepository): Promise<void> {
+  checkTemplateName(name);
+  if (!(await templates.delete(name))) throw notFound(`No template named "${name}"`);
+}
