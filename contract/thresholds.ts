@@ -1,0 +1,21 @@
+/**
+ * Feedback thresholds a deploy config may change, with the defaults it gets when it does not.
+ * Declared once: lib/config.ts defaults to them, local mode passes them to the events function,
+ * the domain reads the values its function was given.
+ */
+
+/** SES reviews an account at a 5 % bounce rate; the guard pauses bulk mail before that. */
+export const SES_REVIEW_BOUNCE_RATE = 0.05;
+/** SES reviews an account at a 0.1 % complaint rate. */
+export const SES_REVIEW_COMPLAINT_RATE = 0.001;
+
+/** The reputation guard: bulk sending pauses when the last 24 hours of bulk mail reach these. */
+export const REPUTATION_GUARD_DEFAULTS = {
+  bounceRate: 0.04,
+  complaintRate: 0.0008,
+  /** Bulk mails in the window before rates are judged at all. */
+  minimumSample: 200,
+} as const;
+
+/** Soft bounces suppress an address once there are `limit` of them within `windowDays`. */
+export const TRANSIENT_BOUNCE_DEFAULTS = { limit: 3, windowDays: 7 } as const;
