@@ -9,7 +9,11 @@ export interface TableContract {
   /** Epoch-seconds attribute DynamoDB TTL deletes items by. */
   readonly timeToLiveAttribute?: string;
   /** Global secondary indexes, each projecting every attribute. */
-  readonly indexes?: ReadonlyArray<{ readonly name: string; readonly partitionKey: string; readonly sortKey?: string }>;
+  readonly indexes?: ReadonlyArray<{
+    readonly name: string;
+    readonly partitionKey: string;
+    readonly sortKey?: string;
+  }>;
 }
 
 /** The campaigns table's index by `status`: due, stalled and guard-paused campaigns without a scan. */

@@ -8,32 +8,41 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import {
+  ALARM_ON_FIRST,
+  OLDEST_MESSAGE_ALARM_MINUTES,
+  REPUTATION_ALARM_RATES,
+  SES_REVIEW_RATES,
+} from '../../contract/alarms';
+import {
+  CAMPAIGN_METRICS,
+  EVENTS_METRICS,
+  METRIC_SERVICES,
+  metricsNamespaceOf,
+  SENDER_METRICS,
+  SENDER_OUTCOME_METRICS,
+} from '../../contract/metrics';
 import { CONFIGURATION_SET_DIMENSION, SES_EVENT_METRICS, STREAMS, type Stream } from './identity';
 import type { QueueWithDeadLetter } from './queues';
 
-/**
- * The CloudWatch namespace of one stack's own (EMF) metrics, e.g. `Mailroom/Mailroom-mail-acme-com`.
- * Per stack, because two Mailroom stacks in one account and region (staging and production, two
- * products) would otherwise add their figures together on each other's dashboards and alarms.
- */
-export function metricsNamespaceOf(stackName: string): string {
-  return `Mailroom/${stackName}`;
-}
+/** Kept for callers that import it from here; it lives in the contract. */
+export { metricsNamespaceOf } from '../../contract/metrics';
+
 /** Counts the sender emits per stream (dimensions `service`=`mailroom-sender`, `stream`). */
 export const SENDER_COUNTS = [
-  'Sent',
-  'Failed',
-  'Requeued',
-  'Deferred',
-  'DuplicateSkipped',
-  'RecordErrors',
+  SENDER_OUTCOME_METRICS.sent,
+  SENDER_OUTCOME_METRICS.failed,
+  SENDER_OUTCOME_METRICS.requeued,
+  SENDER_OUTCOME_METRICS.deferred,
+  SENDER_OUTCOME_METRICS.duplicate,
+  SENDER_METRICS.recordErrors,
 ] as const;
 /** Counts the events function emits (dimension `service`=`mailroom-events`). */
-export const EVENTS_COUNTS = ['EventsProcessed', 'UnparseableEvents', 'SuppressionsAdded'] as const;
-/** SES puts an account under review at these rates; the dashboard draws them. */
-export const SES_REVIEW_RATES = { bounce: 0.05, complaint: 0.001 } as const;
-/** The alarms fire a little earlier, to leave time to act before a review. */
-export const REPUTATION_ALARM_RATES = { bounce: 0.04, complaint: 0.0008 } as const;
+export const EVENTS_COUNTS = [
+  EVENTS_METRICS.processed,
+  EVENTS_METRICS.unparseable,
+  EVENTS_METRICS.suppressionsAdded,
+] as const;
 
 /** A function whose errors, throttles and duration are watched. */
 export interface MonitoredFunction {
@@ -58,7 +67,7 @@ export interface MonitoringProps {
   readonly alarmEmails: readonly string[];
   /**
    * Alarm when the oldest message of a queue has waited longer than this.
-   * @default Duration.minutes(15)
+   * @default Duration.minutes(OLDEST_MESSAGE_ALARM_MINUTES), 15
    */
   readonly oldestMessageAlarmAge?: Duration;
   /**
@@ -192,14 +201,14 @@ export class Monitoring extends Construct {
 
   private createAlarms(): void {
     const { queues, functions, apiStage } = this.props;
-    const oldest = this.props.oldestMessageAlarmAge ?? Duration.minutes(15);
+    const oldest = this.props.oldestMessageAlarmAge ?? Duration.minutes(OLDEST_MESSAGE_ALARM_MINUTES);
     for (const { name, queue, deadLetterQueue, maxReceiveCount, consumer } of queues) {
       this.alarm(`DeadLetter-${name}`, {
         metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           statistic: 'Maximum',
           period: Duration.minutes(1),
         }),
-        threshold: 1,
+        threshold: ALARM_ON_FIRST,
         comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         alarmDescription:
           `A message reached the ${name} dead-letter queue: it failed ${maxReceiveCount} times. Read it, fix the cause, ` +
@@ -222,7 +231,7 @@ export class Monitoring extends Construct {
       threshold: REPUTATION_ALARM_RATES.bounce,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       alarmDescription:
-        'The account bounce rate reached 4%; SES reviews the account at 5% and may pause sending. ' +
+        `The account bounce rate reached ${percent(REPUTATION_ALARM_RATES.bounce)}; SES reviews the account at ${percent(SES_REVIEW_RATES.bounce)} and may pause sending. ` +
         'Stop bulk sends to old or bought lists and check where bounces come from.',
     });
     this.alarm('ComplaintRate', {
@@ -230,28 +239,28 @@ export class Monitoring extends Construct {
       threshold: REPUTATION_ALARM_RATES.complaint,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       alarmDescription:
-        'The account complaint rate reached 0.08%; SES reviews the account at 0.1% and may pause ' +
+        `The account complaint rate reached ${percent(REPUTATION_ALARM_RATES.complaint)}; SES reviews the account at ${percent(SES_REVIEW_RATES.complaint)} and may pause ` +
         'sending. Check that recipients opted in and that unsubscribing works.',
     });
-    this.alarm('ReputationGuardTripped', {
-      metric: eventsMetric(this.namespace, 'ReputationGuardTripped', Duration.minutes(1)),
-      threshold: 1,
+    this.alarm(EVENTS_METRICS.reputationGuardTripped, {
+      metric: eventsMetric(this.namespace, EVENTS_METRICS.reputationGuardTripped, Duration.minutes(1)),
+      threshold: ALARM_ON_FIRST,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       alarmDescription:
         'The reputation guard paused bulk sending: the bounce or complaint rate of recent bulk mail ' +
         'crossed its threshold. Transactional mail goes on. Find the cause (list source, a bad ' +
         'import), then POST /v1/account/bulk/resume and resume each campaign (see README, Operate).',
     });
-    this.alarm('CampaignCountersRepaired', {
+    this.alarm(CAMPAIGN_METRICS.countersRepaired, {
       metric: new cw.MathExpression({
         expression: 'FILL(tick, 0) + FILL(watch, 0)',
         usingMetrics: {
-          tick: campaignMetric(this.namespace, 'CampaignCountersRepaired', 'mailroom-scheduler'),
-          watch: campaignMetric(this.namespace, 'CampaignCountersRepaired', 'mailroom-fanout'),
+          tick: campaignMetric(this.namespace, CAMPAIGN_METRICS.countersRepaired, METRIC_SERVICES.scheduler),
+          watch: campaignMetric(this.namespace, CAMPAIGN_METRICS.countersRepaired, METRIC_SERVICES.fanout),
         },
         period: Duration.minutes(5),
       }),
-      threshold: 1,
+      threshold: ALARM_ON_FIRST,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       alarmDescription:
         "A campaign's counters disagreed with its recipient records and were set from the records " +
@@ -262,14 +271,14 @@ export class Monitoring extends Construct {
     for (const { name, function: fn } of functions) {
       this.alarm(`Errors-${name}`, {
         metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
-        threshold: 1,
+        threshold: ALARM_ON_FIRST,
         comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         alarmDescription: `The ${name} function failed (threw or timed out); its log group has the error.`,
       });
     }
     this.alarm('Api5xx', {
       metric: apiStage.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }),
-      threshold: 1,
+      threshold: ALARM_ON_FIRST,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       alarmDescription: 'The API answered 5xx: product backends could not send. See the api function logs.',
     });
@@ -292,14 +301,14 @@ export class Monitoring extends Construct {
 
   private sendingWidgets(): cw.IWidget[] {
     const sent = Object.fromEntries(
-      STREAMS.map((stream) => [stream, senderMetric(this.namespace, 'Sent', stream)]),
+      STREAMS.map((stream) => [stream, senderMetric(this.namespace, SENDER_OUTCOME_METRICS.sent, stream)]),
     );
     const { maxSendRate } = this.props;
     return [
       graph('Sends per minute by stream', Object.values(sent)),
       graph(
         'Sender outcomes per minute',
-        SENDER_COUNTS.filter((name) => name !== 'Sent').flatMap((name) =>
+        SENDER_COUNTS.filter((name) => name !== SENDER_OUTCOME_METRICS.sent).flatMap((name) =>
           STREAMS.map((stream) => senderMetric(this.namespace, name, stream)),
         ),
       ),
@@ -307,9 +316,9 @@ export class Monitoring extends Construct {
         'Send rate per second: RateInUse vs. sent',
         [
           ...STREAMS.map((stream) =>
-            senderMetric(this.namespace, 'RateInUse', stream, {
+            senderMetric(this.namespace, SENDER_METRICS.rateInUse, stream, {
               statistic: 'Maximum',
-              label: `RateInUse ${stream}`,
+              label: `${SENDER_METRICS.rateInUse} ${stream}`,
             }),
           ),
           new cw.MathExpression({
@@ -326,7 +335,7 @@ export class Monitoring extends Construct {
 
   private queueWidgets(): cw.IWidget[] {
     const { queues } = this.props;
-    const oldest = this.props.oldestMessageAlarmAge ?? Duration.minutes(15);
+    const oldest = this.props.oldestMessageAlarmAge ?? Duration.minutes(OLDEST_MESSAGE_ALARM_MINUTES);
     const perQueue = (metric: (q: QueueWithDeadLetter) => cw.IMetric) => queues.map(metric);
     return [
       graph(
@@ -347,7 +356,7 @@ export class Monitoring extends Construct {
         perQueue(({ name, deadLetterQueue }) =>
           deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: name }),
         ),
-        [{ value: 1, label: 'alarm' }],
+        [{ value: ALARM_ON_FIRST, label: 'alarm' }],
       ),
     ];
   }
@@ -393,13 +402,13 @@ export class Monitoring extends Construct {
       ...perSet,
       reputation(
         'Reputation.BounceRate',
-        'Bounce rate (SES reviews at 5%)',
+        `Bounce rate (SES reviews at ${percent(SES_REVIEW_RATES.bounce)})`,
         SES_REVIEW_RATES.bounce,
         REPUTATION_ALARM_RATES.bounce,
       ),
       reputation(
         'Reputation.ComplaintRate',
-        'Complaint rate (SES reviews at 0.1%)',
+        `Complaint rate (SES reviews at ${percent(SES_REVIEW_RATES.complaint)})`,
         SES_REVIEW_RATES.complaint,
         REPUTATION_ALARM_RATES.complaint,
       ),
@@ -463,7 +472,7 @@ function senderMetric(
   return new cw.Metric({
     namespace,
     metricName,
-    dimensionsMap: { service: 'mailroom-sender', stream },
+    dimensionsMap: { service: METRIC_SERVICES.sender, stream },
     statistic: options.statistic ?? 'Sum',
     period: Duration.minutes(1),
     label: options.label ?? `${metricName} ${stream}`,
@@ -475,7 +484,7 @@ function eventsMetric(namespace: string, metricName: string, period: Duration): 
   return new cw.Metric({
     namespace,
     metricName,
-    dimensionsMap: { service: 'mailroom-events' },
+    dimensionsMap: { service: METRIC_SERVICES.events },
     statistic: 'Sum',
     period,
   });
@@ -519,4 +528,9 @@ function graph(
   width = 8,
 ): cw.GraphWidget {
   return new cw.GraphWidget({ title, left, leftAnnotations, width, height: 6 });
+}
+
+/** A ratio as the alarm texts write it: 0.0008 → `0.08%`. */
+function percent(ratio: number): string {
+  return `${Number((ratio * 100).toPrecision(12))}%`;
 }
