@@ -1,5 +1,5 @@
-import type { MessageHeader } from '../emails/message';
 import { signUnsubscribeToken, unsubscribeUrl } from '../feedback/unsubscribe-token';
+import type { MessageHeader } from '../sending/outgoing-mail';
 import { renderContent, type TemplateContent } from '../templates/template-rules';
 import type { Campaign, CampaignRecipient } from './campaign';
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import {
-  type Mailer,
-  type OutgoingMail,
-  type Requeue,
-  type SendSlot,
-  STALE_CLAIM_MS,
-  settle,
-} from '../emails/delivery';
-import type { Failure } from '../emails/message';
+  type ClaimLostOutcome,
+  claimLost,
+  type SendingDeps,
+  type SettledOutcome,
+  sendClaimed,
+} from '../sending/claim-and-settle';
+import { type OutgoingMail, outgoingMail } from '../sending/outgoing-mail';
+import type { Failure } from '../sending/ports';
 import { type BulkContentDeps, renderForRecipient } from './bulk-content';
 import type { Campaign, CampaignRecipient, RecipientStatus } from './campaign';
 import type { CampaignRepository, RecipientRepository, TotalsDelta } from './ports';
@@ -20,31 +20,18 @@ export const bulkMessageSchema = z.strictObject({
 /** While the daily quota is used up, bulk mail waits on the queue this long between looks. */
 export const QUOTA_WAIT_SECONDS = 300;
 
-export type BulkOutcome =
-  | 'sent'
-  | 'failed'
-  | 'requeued'
-  | 'duplicate'
-  | 'orphan'
-  | 'stale_claim_failed'
-  | 'released'
-  | 'cancelled'
-  | 'waiting_for_quota';
+export type BulkOutcome = SettledOutcome | ClaimLostOutcome | 'released' | 'cancelled' | 'waiting_for_quota';
 
-export interface BulkDeliveryDeps {
+export interface BulkDeliveryDeps extends SendingDeps {
   /** The campaign as of at most a few seconds ago: pause and cancel take effect within that. */
   campaign: (id: string) => Promise<Campaign | undefined>;
   campaigns: CampaignRepository;
   recipients: RecipientRepository;
-  mailer: Mailer;
-  requeue: Requeue;
   content: BulkContentDeps;
   /** True while the reputation guard holds all bulk mail (`fresh`: not from a cache). */
   bulkPaused: (options?: { fresh: boolean }) => Promise<boolean>;
   /** True while the 24-hour quota has no room left for bulk mail. */
   quotaExhausted: () => Promise<boolean>;
-  now: () => Date;
-  slot: SendSlot;
 }
 
 /**
@@ -111,7 +98,17 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
   const claim =
     (await move(['queued'], 'sending', { claimedAt, claimedFrom: 'queued' })) ??
     (await move(['pending'], 'sending', { claimedAt, claimedFrom: 'pending' }));
-  if (!claim) return handleUnclaimed(campaignId, email, deps, count);
+  if (!claim) {
+    return claimLost(
+      await deps.recipients.get(campaignId, email),
+      'recipient',
+      deps.now(),
+      async (failure) => {
+        const moved = await move(['sending'], 'failed', { failure });
+        if (moved) await count({ failed: 1, queued: moved.previous.claimedFrom === 'queued' ? -1 : 0 });
+      },
+    );
+  }
   const previous = claim.previous;
   const wasQueued = previous.status === 'queued' ? -1 : 0;
 
@@ -128,8 +125,7 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
     return 'failed';
   }
 
-  await deps.slot.untilSlot();
-  return settle(await deps.mailer.send(mail), {
+  return sendClaimed(mail, body, deps, {
     sent: async (sesMessageId) => {
       await move(['sending'], 'sent', { sesMessageId });
       await count({ sent: 1, queued: wasQueued });
@@ -142,58 +138,28 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
     release: async () => {
       await move(['sending'], previous.status);
     },
-    requeue: (delaySeconds) => deps.requeue.requeue(body, delaySeconds),
-    onThrottle: deps.slot.onThrottle,
     // A recipient record keeps no count of sends tried: a throttled bulk mail waits 1–2 s each time.
     attempts: 1,
     firstThrottleAtOnce: false,
   });
 }
 
-async function handleUnclaimed(
-  campaignId: string,
-  email: string,
-  deps: BulkDeliveryDeps,
-  count: (delta: TotalsDelta) => Promise<void>,
-): Promise<BulkOutcome> {
-  const current = await deps.recipients.get(campaignId, email);
-  if (!current) return 'orphan';
-  if (current.status === 'sending' && current.claimedAt) {
-    const age = deps.now().getTime() - Date.parse(current.claimedAt);
-    if (age > STALE_CLAIM_MS) {
-      const failure: Failure = {
-        code: 'OutcomeUnknown',
-        message:
-          'The sender stopped after claiming this recipient; SES may or may not have sent the mail, so it is not retried',
-      };
-      const moved = await deps.recipients.transition(campaignId, email, ['sending'], 'failed', {
-        failure,
-        updatedAt: deps.now().toISOString(),
-      });
-      if (moved) await count({ failed: 1, queued: moved.previous.claimedFrom === 'queued' ? -1 : 0 });
-      return 'stale_claim_failed';
-    }
-  }
-  return 'duplicate';
-}
-
 function outgoing(campaign: Campaign, recipient: CampaignRecipient, content: BulkContentDeps): OutgoingMail {
   const rendered = renderForRecipient(campaign, recipient, content);
-  return {
-    stream: 'bulk',
-    from: campaign.from,
-    to: [recipient.address],
-    cc: [],
-    bcc: [],
-    replyTo: campaign.replyTo,
-    subject: rendered.subject,
-    ...(rendered.html === undefined ? {} : { html: rendered.html }),
-    ...(rendered.text === undefined ? {} : { text: rendered.text }),
-    headers: rendered.headers,
-    tags: [
-      { name: 'stream', value: 'bulk' },
-      { name: 'campaignId', value: campaign.id },
-      ...Object.entries(campaign.tags).map(([name, value]) => ({ name, value })),
-    ],
-  };
+  return outgoingMail(
+    'bulk',
+    {
+      from: campaign.from,
+      to: [recipient.address],
+      cc: [],
+      bcc: [],
+      replyTo: campaign.replyTo,
+      subject: rendered.subject,
+      ...(rendered.html === undefined ? {} : { html: rendered.html }),
+      ...(rendered.text === undefined ? {} : { text: rendered.text }),
+      headers: rendered.headers,
+    },
+    { name: 'campaignId', value: campaign.id },
+    campaign.tags,
+  );
 }

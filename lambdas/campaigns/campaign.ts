@@ -1,5 +1,6 @@
-import type { MessageEvent, MessageHeader } from '../emails/message';
+import type { MessageEvent } from '../emails/message';
 import { EVENT_COUNTER_NAMES, type EventCounter } from '../feedback/ports';
+import type { MessageHeader } from '../sending/outgoing-mail';
 import type { TemplateContent } from '../templates/template-rules';
 
 /**

@@ -1,4 +1,4 @@
-import type { Stream } from '../emails/message';
+import type { Stream } from '../sending/outgoing-mail';
 import type {
   Campaign,
   CampaignRecipient,

@@ -1,35 +1,13 @@
+import type { RenderedMail, Stream } from '../sending/outgoing-mail';
+import type { Failure } from '../sending/ports';
+
 /** Where one message is in its life. `sending` is the claim that makes a redelivery harmless. */
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed';
-export type Stream = 'transactional' | 'bulk';
 
 export interface MessageEvent {
   type: string;
   at: string;
   detail?: string;
-}
-
-export interface Failure {
-  /** The SES error name (e.g. MessageRejected) or a Mailroom code (e.g. OutcomeUnknown). */
-  code: string;
-  message: string;
-}
-
-export interface MessageHeader {
-  name: string;
-  value: string;
-}
-
-/** A mail addressed and rendered: From and recipients formatted for SES, content final. */
-export interface RenderedMail {
-  from: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  replyTo: string[];
-  subject: string;
-  html?: string;
-  text?: string;
-  headers: MessageHeader[];
 }
 
 /** A message as stored: rendered, addressed and ready for the sender, plus what happened to it. */

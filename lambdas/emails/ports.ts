@@ -1,3 +1,4 @@
+import type { Failure } from '../sending/ports';
 import type { StoredMessage } from './message';
 
 /**
@@ -9,6 +10,20 @@ export interface MessageRepository {
   create(message: StoredMessage): Promise<boolean>;
   get(id: string): Promise<StoredMessage | undefined>;
   delete(id: string): Promise<void>;
+}
+
+export type ClaimResult =
+  | { claimed: true; message: StoredMessage }
+  | { claimed: false; current?: StoredMessage };
+
+/** The conditional writes that make at-least-once delivery send at most once. */
+export interface MessageClaims {
+  /** queued → sending, atomically; only one caller ever wins a given claim. */
+  claim(id: string, now: Date): Promise<ClaimResult>;
+  markSent(id: string, sesMessageId: string, now: Date): Promise<void>;
+  markFailed(id: string, failure: Failure, now: Date, expectedClaimedAt?: string): Promise<void>;
+  /** sending → queued, when SES certainly did not take the mail; `event` goes into the history. */
+  release(id: string, event: string, now: Date): Promise<void>;
 }
 
 export interface SubmitResponse {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { MessageHeader } from '../emails/message';
 import { AddressError, normalizeAddress, parseMailbox } from '../mail/addresses';
+import type { MessageHeader } from '../sending/outgoing-mail';
 
 /**
  * SES event notifications as SES publishes them: configuration-set events (`eventType`, all ten

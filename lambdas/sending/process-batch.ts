@@ -1,5 +1,7 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { MAX_QUEUE_DELAY_SECONDS, type Requeue, type SendSlot } from '../emails/delivery';
+import type { SendSlot } from './claim-and-settle';
+import type { Requeue } from './ports';
+import { MAX_QUEUE_DELAY_SECONDS } from './retry';
 import { type Clock, type SendSchedule, type SlotGrant, slotSpacingMs } from './send-schedule';
 
 /** Enough for one SES call (10 s request timeout) and the writes around it. */

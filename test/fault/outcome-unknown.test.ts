@@ -4,9 +4,11 @@ import { DynamoRecipientStore } from '../../lambdas/campaigns/adapters/recipient
 import { type BulkDeliveryDeps, deliverBulk } from '../../lambdas/campaigns/bulk-delivery';
 import { reconcileCampaign } from '../../lambdas/campaigns/reconcile';
 import { DynamoMessageStore } from '../../lambdas/emails/adapters/message-store';
-import { deliver, type Mailer, type Requeue, STALE_CLAIM_MS } from '../../lambdas/emails/delivery';
+import { deliver } from '../../lambdas/emails/delivery';
 import { sesForSending } from '../../lambdas/platform/aws-clients';
 import { SesMailer } from '../../lambdas/sending/adapters/ses-mailer';
+import { STALE_CLAIM_MS } from '../../lambdas/sending/claim-and-settle';
+import type { Mailer, Requeue } from '../../lambdas/sending/ports';
 import { LOCAL_TABLES } from '../../local/resources';
 import { aQueuedMessage, aSlotNow } from '../unit/support/factories';
 import { RecordingCampaignQueues } from '../unit/support/in-memory-campaigns';

@@ -1,7 +1,8 @@
 import { type BulkDeliveryDeps, deliverBulk } from '../../lambdas/campaigns/bulk-delivery';
 import type { Campaign } from '../../lambdas/campaigns/campaign';
-import { type SendResult, STALE_CLAIM_MS } from '../../lambdas/emails/delivery';
 import { verifyUnsubscribeToken } from '../../lambdas/feedback/unsubscribe-token';
+import { STALE_CLAIM_MS } from '../../lambdas/sending/claim-and-settle';
+import type { SendResult } from '../../lambdas/sending/ports';
 import { aCampaign, recipientsFor } from './support/campaign-factories';
 import { aSlotNow, NOW } from './support/factories';
 import { RecordingQueue, ScriptedMailer } from './support/in-memory';

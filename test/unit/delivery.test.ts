@@ -1,11 +1,7 @@
-import type { SendResult } from '../../lambdas/emails/delivery';
-import {
-  type DeliveryDeps,
-  deliver,
-  retryDelaySeconds,
-  STALE_CLAIM_MS,
-  throttleRetryDelaySeconds,
-} from '../../lambdas/emails/delivery';
+import { type DeliveryDeps, deliver } from '../../lambdas/emails/delivery';
+import { STALE_CLAIM_MS } from '../../lambdas/sending/claim-and-settle';
+import type { SendResult } from '../../lambdas/sending/ports';
+import { retryDelaySeconds, throttleRetryDelaySeconds } from '../../lambdas/sending/retry';
 import { aQueuedMessage, aSlotNow, NOW, queueBody } from './support/factories';
 import { InMemoryMessages, RecordingQueue, ScriptedMailer } from './support/in-memory';
 

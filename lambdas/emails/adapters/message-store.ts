@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../platform/aws-clients';
-import type { ClaimResult, MessageClaims } from '../delivery';
-import type { Failure, StoredMessage } from '../message';
-import type { MessageRepository } from '../ports';
+import type { Failure } from '../../sending/ports';
+import type { StoredMessage } from '../message';
+import type { ClaimResult, MessageClaims, MessageRepository } from '../ports';
 
 /** Messages in DynamoDB, keyed by id. Every status change is a conditional write. */
 export class DynamoMessageStore implements MessageRepository, MessageClaims {

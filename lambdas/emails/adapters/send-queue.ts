@@ -1,6 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '../../platform/aws-clients';
-import type { Requeue } from '../delivery';
+import type { Requeue } from '../../sending/ports';
 import type { SendQueue } from '../ports';
 
 /** The queue the sender drains. Messages carry only the id; the mail itself is in DynamoDB. */

@@ -7,14 +7,12 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Stream } from '../../emails/message';
+import { SUPPRESSIONS_BY_REASON } from '../../../contract/tables';
 import { dynamo } from '../../platform/aws-clients';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../../platform/page-cursor';
+import type { Stream } from '../../sending/outgoing-mail';
 import type { SuppressionList } from '../ports';
 import type { Suppression, SuppressionReason } from '../suppression';
-
-/** The suppressions table's index by reason, for the filtered listing. */
-export const SUPPRESSIONS_BY_REASON_INDEX = 'byReason';
 
 const BATCH_GET_LIMIT = 100;
 const MAX_ROUNDS = 5;
@@ -92,7 +90,7 @@ export class DynamoSuppressionList implements SuppressionList, SuppressionList {
       ? await dynamo.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: SUPPRESSIONS_BY_REASON_INDEX,
+            IndexName: SUPPRESSIONS_BY_REASON,
             KeyConditionExpression: 'reason = :reason',
             ExpressionAttributeValues: { ':reason': reason },
             Limit: limit,

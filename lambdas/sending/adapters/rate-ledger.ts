@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateLedger } from '../../campaigns/ports';
-import type { Stream } from '../../emails/message';
 import { dynamo } from '../../platform/aws-clients';
+import type { Stream } from '../outgoing-mail';
 
 /** A sender that has not reported for this long has stopped sending. */
 export const REPORT_FRESH_MS = 10_000;

@@ -1,5 +1,6 @@
 import { GetAccountCommand, type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { OutgoingMail, SendResult } from '../../emails/delivery';
+import type { OutgoingMail } from '../outgoing-mail';
+import type { Mailer, SendResult } from '../ports';
 import type { AccountQuota } from '../send-rate';
 
 /** SES errors that mean "this mail, as it is, will never be accepted": fail it, do not retry. */
@@ -20,7 +21,7 @@ export interface ConfigurationSets {
 }
 
 /** Sends one mail with SESv2 SendEmail and says what the answer means for it. */
-export class SesMailer {
+export class SesMailer implements Mailer {
   constructor(
     private readonly client: SESv2Client,
     private readonly configurationSets: ConfigurationSets,

@@ -14,11 +14,11 @@ import {
 } from '../../../lambdas/campaigns/manage-campaigns';
 import type { CampaignQueues, FanoutMessage } from '../../../lambdas/campaigns/ports';
 import { tick } from '../../../lambdas/campaigns/tick';
-import type { Requeue } from '../../../lambdas/emails/delivery';
 import { DynamoSuppressionList } from '../../../lambdas/feedback/adapters/suppression-store';
 import { dynamo, sesForSending } from '../../../lambdas/platform/aws-clients';
 import { DynamoSendSchedule } from '../../../lambdas/sending/adapters/dynamo-send-schedule';
 import { SesMailer } from '../../../lambdas/sending/adapters/ses-mailer';
+import type { Requeue } from '../../../lambdas/sending/ports';
 import { processBatch } from '../../../lambdas/sending/process-batch';
 import { BULK_LOOKAHEAD_MS } from '../../../lambdas/sending/send-schedule';
 import { DynamoTemplateStore } from '../../../lambdas/templates/adapters/template-store';

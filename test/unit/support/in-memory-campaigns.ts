@@ -22,7 +22,7 @@ import type {
   RecipientRepository,
   TotalsDelta,
 } from '../../../lambdas/campaigns/ports';
-import type { Stream } from '../../../lambdas/emails/message';
+import type { Stream } from '../../../lambdas/sending/outgoing-mail';
 
 /** Applies changes the way the DynamoDB adapters do: undefined removes the attribute. */
 function apply<T extends object>(target: T, changes: Partial<T>): void {

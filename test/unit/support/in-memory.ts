@@ -1,20 +1,17 @@
+import type { StoredMessage } from '../../../lambdas/emails/message';
 import type {
   ClaimResult,
-  MessageClaims,
-  OutgoingMail,
-  Requeue,
-  SendResult,
-} from '../../../lambdas/emails/delivery';
-import type { Failure, StoredMessage, Stream } from '../../../lambdas/emails/message';
-import type {
   IdempotencyClaim,
   IdempotencyStore,
+  MessageClaims,
   MessageRepository,
   SendQueue,
   SubmitResponse,
 } from '../../../lambdas/emails/ports';
 import type { SuppressionList } from '../../../lambdas/feedback/ports';
 import type { Suppression, SuppressionReason } from '../../../lambdas/feedback/suppression';
+import type { OutgoingMail, Stream } from '../../../lambdas/sending/outgoing-mail';
+import type { Failure, Mailer, Requeue, SendResult } from '../../../lambdas/sending/ports';
 import type { SendSchedule, SlotGrant, SlotRequest } from '../../../lambdas/sending/send-schedule';
 import type { StoredTemplate, TemplateRepository } from '../../../lambdas/templates/ports';
 
@@ -153,7 +150,7 @@ export class RecordingQueue implements SendQueue, Requeue {
 }
 
 /** A mailer that answers from a script, then accepts; records what it was asked to send. */
-export class ScriptedMailer {
+export class ScriptedMailer implements Mailer {
   readonly sent: OutgoingMail[] = [];
   private counter = 0;
   constructor(private readonly script: SendResult[] = []) {}
