@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { describeIssues } from '../emails/email-request';
 import type { StoredMessage } from '../emails/message';
 import { suppressionKey } from '../feedback/manage-suppressions';
 import type { ReputationStore, SuppressionList } from '../feedback/ports';
 import { domainOf, formatMailbox, type Mailbox, normalizeAddress } from '../mail/addresses';
 import { badRequest, conflict, notFound, unavailable, unprocessable } from '../requests/errors';
+import { parseRequest, validationFailed } from '../requests/validation';
 import type { TemplateRepository } from '../templates/ports';
 import { checkSyntaxOrThrow, renderOrThrow } from '../templates/template-errors';
 import type { TemplateContent } from '../templates/template-rules';
@@ -57,24 +57,12 @@ export interface CampaignDeps {
   now: () => Date;
 }
 
-function parse<T>(
-  schema: {
-    safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError };
-  },
-  body: unknown,
-): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success)
-    throw badRequest('validation_failed', 'The request is invalid', describeIssues(parsed.error));
-  return parsed.data;
-}
-
 /** `POST /v1/campaigns`: a draft, its content compiled (and a template's content copied) now. */
 export async function createCampaign(body: unknown, deps: CampaignDeps): Promise<WithWarnings<Campaign>> {
-  const request = parse(createCampaignSchema, body);
+  const request = parseRequest(createCampaignSchema, body);
   const from = request.from ?? deps.defaultFrom;
   if (domainOf(from.address) !== deps.sendingDomain) {
-    throw badRequest('validation_failed', 'The request is invalid', [
+    throw validationFailed([
       { path: 'from', message: `must be an address at the sending domain ${deps.sendingDomain}` },
     ]);
   }
@@ -133,7 +121,7 @@ function jsonRows(json: unknown): unknown[] {
       `At most ${MAX_RECIPIENTS_PER_CALL} recipients per call; got ${list.length}`,
     );
   }
-  return parse(addRecipientsSchema, json).recipients;
+  return parseRequest(addRecipientsSchema, json).recipients;
 }
 
 function pick(source: { html?: string | undefined; text?: string | undefined }) {
@@ -416,7 +404,7 @@ export async function sendTest(
   body: unknown,
   deps: CampaignDeps,
 ): Promise<{ ids: string[]; suppressed: string[] }> {
-  const request = parse(testSendSchema, body);
+  const request = parseRequest(testSendSchema, body);
   const campaign = await deps.campaigns.get(id);
   if (!campaign) throw notFound(`No campaign with id "${id}"`);
   // Each address once, as first written.
@@ -484,7 +472,7 @@ export async function sendCampaign(
   body: unknown,
   deps: CampaignDeps,
 ): Promise<WithWarnings<Campaign>> {
-  const request = parse(sendCampaignSchema, body ?? {});
+  const request = parseRequest(sendCampaignSchema, body ?? {});
   const now = deps.now();
   const at = request.at === undefined ? undefined : new Date(request.at);
   const scheduled = at !== undefined && at.getTime() > now.getTime() + 1000;

@@ -124,11 +124,3 @@ export function contentRules(
 }
 
 export type EmailRequest = z.infer<typeof emailRequestSchema>;
-
-/** zod issues in the shape the API returns as `error.details`. */
-export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
-}

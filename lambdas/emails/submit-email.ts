@@ -2,10 +2,11 @@ import type { SuppressionList } from '../feedback/ports';
 import { domainOf, formatMailbox, type Mailbox, normalizeAddress } from '../mail/addresses';
 import { fingerprint } from '../requests/canonical-json';
 import { ApiError, badRequest, conflict, unprocessable } from '../requests/errors';
+import { parseRequest, validationFailed } from '../requests/validation';
 import type { TemplateRepository } from '../templates/ports';
 import { renderOrThrow } from '../templates/template-errors';
 import { renderContent, type TemplateContent } from '../templates/template-rules';
-import { describeIssues, type EmailRequest, emailRequestSchema } from './email-request';
+import { type EmailRequest, emailRequestSchema } from './email-request';
 import type { StoredMessage } from './message';
 import type { IdempotencyStore, MessageRepository, SendQueue, SubmitResponse } from './ports';
 
@@ -36,10 +37,10 @@ export async function submitEmail(
   input: { body: unknown; idempotencyKey?: string },
   deps: SubmitEmailDeps,
 ): Promise<SubmitResponse> {
-  const request = parseRequest(input.body);
+  const request = parseRequest(emailRequestSchema, input.body);
   const from = request.from ?? deps.defaultFrom;
   if (domainOf(from.address) !== deps.sendingDomain) {
-    throw badRequest('validation_failed', 'The request is invalid', [
+    throw validationFailed([
       { path: 'from', message: `must be an address at the sending domain ${deps.sendingDomain}` },
     ]);
   }
@@ -75,13 +76,6 @@ export async function submitEmail(
   // If this write fails the claim stays in progress; a retry takes it over with the same message id.
   if (key !== undefined) await deps.idempotency.complete(key, response);
   return response;
-}
-
-function parseRequest(body: unknown): EmailRequest {
-  const parsed = emailRequestSchema.safeParse(body);
-  if (!parsed.success)
-    throw badRequest('validation_failed', 'The request is invalid', describeIssues(parsed.error));
-  return parsed.data;
 }
 
 async function acceptEmail(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { describeIssues } from '../emails/email-request';
 import { AddressError, normalizeAddress, parseMailbox } from '../mail/addresses';
 import { badRequest, notFound } from '../requests/errors';
+import { parseRequest } from '../requests/validation';
 import type { AccountSuppressionList, SuppressionList } from './ports';
 import { SUPPRESSION_REASONS, type Suppression, type SuppressionReason } from './suppression';
 
@@ -43,15 +43,13 @@ export async function putSuppression(
   deps: { suppressions: SuppressionList; now: () => Date },
 ): Promise<{ entry: Suppression; created: boolean }> {
   const email = suppressionKey(raw);
-  const parsed = putSchema.safeParse(body);
-  if (!parsed.success)
-    throw badRequest('validation_failed', 'The request is invalid', describeIssues(parsed.error));
+  const request = parseRequest(putSchema, body);
   const existing = await deps.suppressions.get(email);
   const entry: Suppression = {
     email,
-    reason: parsed.data.reason,
-    scope: parsed.data.scope,
-    ...(parsed.data.detail ? { detail: parsed.data.detail } : {}),
+    reason: request.reason,
+    scope: request.scope,
+    ...(request.detail ? { detail: request.detail } : {}),
     createdAt: existing?.createdAt ?? deps.now().toISOString(),
   };
   await deps.suppressions.put(entry);

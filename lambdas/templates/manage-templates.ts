@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { describeIssues } from '../emails/email-request';
 import { badRequest, notFound } from '../requests/errors';
+import { parseRequest } from '../requests/validation';
 import type { StoredTemplate, TemplateRepository } from './ports';
 import { checkSyntaxOrThrow } from './template-errors';
 import { TEMPLATE_NAME } from './template-rules';
@@ -31,15 +31,13 @@ export async function saveTemplate(
   deps: { templates: TemplateRepository; now: () => Date },
 ): Promise<{ template: StoredTemplate; created: boolean }> {
   checkTemplateName(name);
-  const parsed = templateBodySchema.safeParse(body);
-  if (!parsed.success)
-    throw badRequest('validation_failed', 'The template is invalid', describeIssues(parsed.error));
-  checkSyntaxOrThrow(parsed.data);
+  const content = parseRequest(templateBodySchema, body, 'The template is invalid');
+  checkSyntaxOrThrow(content);
   const existing = await deps.templates.get(name);
   const now = deps.now().toISOString();
   const template: StoredTemplate = {
     name,
-    ...parsed.data,
+    ...content,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };

@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import { badRequest } from './errors';
+
+/** One problem with a request, as the API returns it in `error.details`. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** zod issues in the shape the API returns as `error.details`. */
+export function describeIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+}
+
+/** 400 `validation_failed`, with every problem found in `details`. */
+export function validationFailed(details: FieldIssue[], message = 'The request is invalid') {
+  return badRequest('validation_failed', message, details);
+}
+
+/**
+ * A request body as `schema` reads it, or a 400 `validation_failed` naming every problem (a
+ * request that fails validation changes nothing).
+ */
+export function parseRequest<Schema extends z.ZodType>(
+  schema: Schema,
+  body: unknown,
+  message?: string,
+): z.output<Schema> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw validationFailed(describeIssues(parsed.error), message);
+  return parsed.data;
+}
