@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { StoredMessage } from '../emails/message';
 import { suppressionKey } from '../feedback/manage-suppressions';
 import type { ReputationStore, SuppressionList } from '../feedback/ports';
-import { domainOf, formatMailbox, type Mailbox, normalizeAddress } from '../mail/addresses';
+import { formatMailbox, type Mailbox, normalizeAddress } from '../mail/addresses';
 import { badRequest, conflict, notFound, unavailable, unprocessable } from '../requests/errors';
-import { parseRequest, validationFailed } from '../requests/validation';
+import { parseRequest, requireSendingDomain } from '../requests/validation';
 import type { TemplateRepository } from '../templates/ports';
 import { checkSyntaxOrThrow, renderOrThrow } from '../templates/template-errors';
 import type { TemplateContent } from '../templates/template-rules';
@@ -61,11 +61,7 @@ export interface CampaignDeps {
 export async function createCampaign(body: unknown, deps: CampaignDeps): Promise<WithWarnings<Campaign>> {
   const request = parseRequest(createCampaignSchema, body);
   const from = request.from ?? deps.defaultFrom;
-  if (domainOf(from.address) !== deps.sendingDomain) {
-    throw validationFailed([
-      { path: 'from', message: `must be an address at the sending domain ${deps.sendingDomain}` },
-    ]);
-  }
+  requireSendingDomain(from, deps.sendingDomain);
   let content: TemplateContent;
   if (request.template !== undefined) {
     const template = await deps.templates.get(request.template);

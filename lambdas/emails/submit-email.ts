@@ -1,8 +1,8 @@
 import type { SuppressionList } from '../feedback/ports';
-import { domainOf, formatMailbox, type Mailbox, normalizeAddress } from '../mail/addresses';
+import { formatMailbox, type Mailbox, normalizeAddress } from '../mail/addresses';
 import { fingerprint } from '../requests/canonical-json';
 import { ApiError, badRequest, conflict, unprocessable } from '../requests/errors';
-import { parseRequest, validationFailed } from '../requests/validation';
+import { parseRequest, requireSendingDomain } from '../requests/validation';
 import type { TemplateRepository } from '../templates/ports';
 import { renderOrThrow } from '../templates/template-errors';
 import { renderContent, type TemplateContent } from '../templates/template-rules';
@@ -39,11 +39,7 @@ export async function submitEmail(
 ): Promise<SubmitResponse> {
   const request = parseRequest(emailRequestSchema, input.body);
   const from = request.from ?? deps.defaultFrom;
-  if (domainOf(from.address) !== deps.sendingDomain) {
-    throw validationFailed([
-      { path: 'from', message: `must be an address at the sending domain ${deps.sendingDomain}` },
-    ]);
-  }
+  requireSendingDomain(from, deps.sendingDomain);
   const key = input.idempotencyKey;
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');

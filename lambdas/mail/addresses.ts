@@ -81,3 +81,8 @@ export function formatMailbox({ address, name }: Mailbox): string {
 export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);
 }
+
+/** Whether a parsed address (domain already lower case) is at `domain`. */
+export function atDomain(address: string, domain: string): boolean {
+  return domainOf(address) === domain;
+}

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { atDomain, type Mailbox } from '../mail/addresses';
 import { badRequest } from './errors';
 
 /** One problem with a request, as the API returns it in `error.details`. */
@@ -32,4 +33,13 @@ export function parseRequest<Schema extends z.ZodType>(
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw validationFailed(describeIssues(parsed.error), message);
   return parsed.data;
+}
+
+/** Mail goes out only from the sending domain (the one SES identity the stack verified and signs for). */
+export function requireSendingDomain(from: Mailbox, sendingDomain: string): void {
+  if (!atDomain(from.address, sendingDomain)) {
+    throw validationFailed([
+      { path: 'from', message: `must be an address at the sending domain ${sendingDomain}` },
+    ]);
+  }
 }
