@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  REPUTATION_GUARD_DEFAULTS,
+  SES_REVIEW_BOUNCE_RATE,
+  SES_REVIEW_COMPLAINT_RATE,
+  TRANSIENT_BOUNCE_DEFAULTS,
+} from '../contract/thresholds';
 
 // Lower-case LDH labels; SES identities are case-insensitive, so one spelling avoids two stacks
 // disagreeing about "the same" domain.
@@ -14,6 +20,10 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 // Route 53 hosted zone ids as the console and `aws route53 list-hosted-zones` show them, without
 // the `/hostedzone/` prefix.
 const ZONE_ID = /^Z[A-Z0-9]{1,32}$/;
+
+const percent = (rate: number) => `${Number((rate * 100).toPrecision(3))}%`;
+const BOUNCE_RATE_RANGE = `must be more than 0 and at most ${SES_REVIEW_BOUNCE_RATE} (${percent(SES_REVIEW_BOUNCE_RATE)}, where SES reviews the account)`;
+const COMPLAINT_RATE_RANGE = `must be more than 0 and at most ${SES_REVIEW_COMPLAINT_RATE} (${percent(SES_REVIEW_COMPLAINT_RATE)}, where SES reviews the account)`;
 
 /**
  * The kinds of DNS record the stack writes into a hosted zone, as `skipDnsRecords` names them:
@@ -160,30 +170,34 @@ export const clientConfigSchema = z
       .strictObject({
         bounceRate: z
           .number()
-          .gt(0, 'must be more than 0 and at most 0.05 (5%, where SES reviews the account)')
-          .max(0.05, 'must be more than 0 and at most 0.05 (5%, where SES reviews the account)')
-          .default(0.04),
+          .gt(0, BOUNCE_RATE_RANGE)
+          .max(SES_REVIEW_BOUNCE_RATE, BOUNCE_RATE_RANGE)
+          .default(REPUTATION_GUARD_DEFAULTS.bounceRate),
         complaintRate: z
           .number()
-          .gt(0, 'must be more than 0 and at most 0.001 (0.1%, where SES reviews the account)')
-          .max(0.001, 'must be more than 0 and at most 0.001 (0.1%, where SES reviews the account)')
-          .default(0.0008),
+          .gt(0, COMPLAINT_RATE_RANGE)
+          .max(SES_REVIEW_COMPLAINT_RATE, COMPLAINT_RATE_RANGE)
+          .default(REPUTATION_GUARD_DEFAULTS.complaintRate),
         minimumSample: z
           .number()
           .int('must be a whole number of bulk mails')
           .min(1, 'must be at least 1')
-          .default(200),
+          .default(REPUTATION_GUARD_DEFAULTS.minimumSample),
       })
       .prefault({}),
     // Soft bounces suppress an address once there are `limit` of them within `windowDays`.
     transientBounces: z
       .strictObject({
-        limit: z.number().int('must be a whole number').min(1, 'must be at least 1').default(3),
+        limit: z
+          .number()
+          .int('must be a whole number')
+          .min(1, 'must be at least 1')
+          .default(TRANSIENT_BOUNCE_DEFAULTS.limit),
         windowDays: z
           .number()
           .positive('must be a positive number of days')
           .max(365, 'must be at most 365 days')
-          .default(7),
+          .default(TRANSIENT_BOUNCE_DEFAULTS.windowDays),
       })
       .prefault({}),
     tracking: z

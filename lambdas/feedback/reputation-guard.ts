@@ -1,22 +1,26 @@
+import { REPUTATION_GUARD_DEFAULTS } from '../../contract/thresholds';
 import type { Campaign } from '../campaigns/campaign';
 import type { CampaignRepository } from '../campaigns/ports';
 import type { ReputationCounts, ReputationStore } from './ports';
 
+/** What the guard judges by; the defaults are the deployment contract's (contract/thresholds.ts). */
 export interface GuardThresholds {
-  /** Default 4 %: SES reviews an account at 5 %. */
+  /** Bulk bounce rate that trips the guard (SES reviews an account at 5 %). */
   bounceRate: number;
-  /** Default 0.08 %: SES reviews an account at 0.1 %. */
+  /** Bulk complaint rate that trips the guard (SES reviews an account at 0.1 %). */
   complaintRate: number;
   /** Bulk mails in the window before a rate means anything. */
   minimumSample: number;
   windowHours: number;
 }
 
+/** The guard judges the last this many hours of bulk mail. */
+export const GUARD_WINDOW_HOURS = 24;
+
+/** The guard as a deploy that sets no thresholds gets it. */
 export const DEFAULT_THRESHOLDS: GuardThresholds = {
-  bounceRate: 0.04,
-  complaintRate: 0.0008,
-  minimumSample: 200,
-  windowHours: 24,
+  ...REPUTATION_GUARD_DEFAULTS,
+  windowHours: GUARD_WINDOW_HOURS,
 };
 
 export const GUARD_PAUSED_BY = 'reputation-guard';
