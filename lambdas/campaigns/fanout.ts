@@ -1,5 +1,6 @@
 import type { SuppressionList } from '../feedback/ports';
 import { GUARD_PAUSED_BY } from '../feedback/reputation-guard';
+import { MAX_QUEUE_DELAY_SECONDS } from '../sending/retry';
 import { type Campaign, settled, uploadHoldsFence } from './campaign';
 import type {
   CampaignQueues,
@@ -14,7 +15,6 @@ import { reconcileCampaign } from './reconcile';
 export const FANOUT_PAGE_SIZE = 100;
 /** Recipients one fan-out invocation puts on the bulk queue before handing over to a continuation. */
 export const FANOUT_BATCH = 1000;
-const MAX_DELAY_SECONDS = 900;
 /** How long a start or a sweep waits, on the queue, for an upload that holds the fence. */
 const FENCE_RETRY_SECONDS = 2;
 /**
@@ -68,7 +68,7 @@ export async function fanOut(message: FanoutMessage, deps: FanoutDeps): Promise<
     const dueIn = Date.parse(campaign.scheduledAt ?? '') - deps.now().getTime();
     if (dueIn > 1000) {
       // Early (the tick looks a minute ahead): wait on the queue for the rest.
-      await deps.queues.fanout(message, Math.min(MAX_DELAY_SECONDS, Math.ceil(dueIn / 1000)));
+      await deps.queues.fanout(message, Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(dueIn / 1000)));
       return 'not_due';
     }
     if (await deps.bulkPaused()) {
@@ -135,7 +135,7 @@ export async function fanOut(message: FanoutMessage, deps: FanoutDeps): Promise<
   const rate = Math.max(0.1, await deps.bulkRate());
   // Hand over when about half of what was just queued has gone out: the bulk queue stays short, so a
   // pause or cancel leaves little to put back.
-  const delay = Math.min(MAX_DELAY_SECONDS, Math.floor(queued / rate / 2));
+  const delay = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.floor(queued / rate / 2));
   await deps.queues.fanout({ ...message, cursor }, delay);
   return 'continued';
 }
@@ -256,7 +256,7 @@ async function watchLater(
   const current = (await deps.campaigns.get(campaign.id)) ?? campaign;
   const unsettled = Math.max(0, current.totals.recipients - settled(current.totals));
   const rate = Math.max(0.1, await deps.bulkRate());
-  const delay = Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil(unsettled / rate)));
+  const delay = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(unsettled / rate)));
   await deps.queues.fanout({ ...message, cursor }, delay);
   return true;
 }

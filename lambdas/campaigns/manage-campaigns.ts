@@ -5,6 +5,7 @@ import type { ReputationStore, SuppressionList } from '../feedback/ports';
 import { formatMailbox, type Mailbox, normalizeAddress } from '../mail/addresses';
 import { badRequest, conflict, notFound, unavailable, unprocessable } from '../requests/errors';
 import { parseRequest, requireSendingDomain } from '../requests/validation';
+import { MAX_QUEUE_DELAY_SECONDS } from '../sending/retry';
 import type { TemplateRepository } from '../templates/ports';
 import { checkSyntaxOrThrow, renderOrThrow } from '../templates/template-errors';
 import type { TemplateContent } from '../templates/template-rules';
@@ -33,9 +34,6 @@ import {
 } from './campaign-request';
 import type { CampaignQueues, CampaignRepository, RateLedger, RecipientRepository } from './ports';
 import { checkRows, type InvalidRow, rowsFromCsv } from './recipient-import';
-
-/** A scheduled start this close is queued straight away, with the delay on the message (SQS allows 15 min). */
-const DIRECT_SCHEDULE_SECONDS = 900;
 
 export interface CampaignDeps {
   campaigns: CampaignRepository;
@@ -537,7 +535,8 @@ async function scheduleStart(
   extra: Partial<Campaign> = {},
 ): Promise<Campaign> {
   const delay = Math.ceil((at.getTime() - deps.now().getTime()) / 1000);
-  const direct = delay <= DIRECT_SCHEDULE_SECONDS;
+  // A start this close is queued straight away, with the delay on the message.
+  const direct = delay <= MAX_QUEUE_DELAY_SECONDS;
   const updated = await mustTransition(deps, id, from, 'scheduled', {
     ...extra,
     scheduledAt: at.toISOString(),
