@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { handlerWhenReady, startApiGatewayServer } from './api-gateway-server';
+import { applyEnvironment, localEnvironment, settingsIn } from './environment';
 import { type Emulator, startDynamoDb, startSes, startSqs } from './emulators';
 import {
   createQueueWithDlq,
@@ -149,27 +150,24 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     );
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    Object.assign(env, {
-      MESSAGES_TABLE: LOCAL_TABLES.messages.name,
-      TEMPLATES_TABLE: LOCAL_TABLES.templates.name,
-      SUPPRESSIONS_TABLE: LOCAL_TABLES.suppressions.name,
-      IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency.name,
-      TRANSACTIONAL_QUEUE_URL: transactionalQueue.url,
-      CAMPAIGNS_TABLE: LOCAL_TABLES.campaigns.name,
-      RECIPIENTS_TABLE: LOCAL_TABLES.recipients.name,
-      RATE_LEDGER_TABLE: LOCAL_TABLES.rateLedger.name,
-      DELIVERABILITY_TABLE: LOCAL_TABLES.deliverability.name,
-      PRODUCT_EVENTS_TOPIC_ARN: productEventsTopic,
-      BULK_QUEUE_URL: bulkQueue.url,
-      BULK_QUEUE_ARN: bulkQueue.arn,
-      FANOUT_QUEUE_URL: fanoutQueue.url,
-      TRANSACTIONAL_CONFIGURATION_SET: 'transactional',
-      BULK_CONFIGURATION_SET: 'bulk',
-      PUBLIC_BASE_URL: env.PUBLIC_BASE_URL ?? apiUrl,
-      UNSUBSCRIBE_SECRET: env.UNSUBSCRIBE_SECRET ?? localSecret(options.dataDir),
-      SENDING_DOMAIN: options.sendingDomain,
-      DEFAULT_FROM: options.defaultFrom,
-    });
+    const given = settingsIn(env);
+    applyEnvironment(
+      localEnvironment(
+        {
+          tableName: (table) => LOCAL_TABLES[table].name,
+          queues: { transactional: transactionalQueue, bulk: bulkQueue, fanout: fanoutQueue, events: eventsQueue },
+          topics: { productEvents: productEventsTopic },
+        },
+        {
+          ...given,
+          PUBLIC_BASE_URL: given.PUBLIC_BASE_URL ?? apiUrl,
+          UNSUBSCRIBE_SECRET: given.UNSUBSCRIBE_SECRET ?? localSecret(options.dataDir),
+          SENDING_DOMAIN: options.sendingDomain,
+          DEFAULT_FROM: options.defaultFrom,
+        },
+      ),
+      env,
+    );
     // Imported only now: the handlers read their environment and create their clients on import.
     const apiModule = await import('../lambdas/functions/api/handler.js');
     const sender = await import('../lambdas/functions/sender/handler.js');

@@ -8,9 +8,9 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SUPPRESSIONS_BY_REASON } from '../../contract/tables';
 import { acknowledgeWildcardResource } from '../nag';
 import { MailroomFunction } from './mailroom-function';
-import { SUPPRESSIONS_BY_REASON } from './storage';
 
 const STAGE_NAME = 'live';
 
@@ -113,7 +113,7 @@ export class MailroomApi extends Construct {
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     const fn = new MailroomFunction(this, 'Function', {
-      entry: 'lambdas/functions/api/handler.ts',
+      contract: 'api',
       description: 'Mailroom API: sends, templates, campaigns, suppressions and one-click unsubscribe',
       serviceName: 'mailroom-api',
       logRemovalPolicy,

@@ -63,7 +63,7 @@ export class Campaigns extends Construct {
     super(scope, id);
 
     this.fanout = new MailroomFunction(this, 'Fanout', {
-      entry: 'lambdas/functions/fanout/handler.ts',
+      contract: 'fanout',
       description: 'Mailroom fan-out: a page of campaign recipients at a time onto the bulk queue',
       serviceName: 'mailroom-fanout',
       timeout: Campaigns.FANOUT_TIMEOUT,
@@ -96,7 +96,7 @@ export class Campaigns extends Construct {
     );
 
     this.scheduler = new MailroomFunction(this, 'Scheduler', {
-      entry: 'lambdas/functions/scheduler/handler.ts',
+      contract: 'scheduler',
       description:
         'Mailroom tick: starts due scheduled campaigns, restarts stalled fan-out chains, recounts quiet campaigns',
       serviceName: 'mailroom-scheduler',

@@ -121,7 +121,7 @@ export class Feedback extends Construct {
     });
 
     const fn = new MailroomFunction(this, 'Function', {
-      entry: 'lambdas/functions/events/handler.ts',
+      contract: 'events',
       description:
         'Mailroom events: SES events to suppressions, message history, campaign counters and the guard',
       serviceName: 'mailroom-events',

@@ -10,6 +10,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionName, VARIABLES, type VariableName } from '../../contract/functions';
 import { metricsNamespaceOf } from './monitoring';
 
 /** The repository root: entries are given relative to it so synth works from any working directory. */
@@ -41,8 +42,11 @@ export type QueueAction = 'sqs:SendMessage' | 'sqs:GetQueueAttributes';
 
 /** Properties of a {@link MailroomFunction}. */
 export interface MailroomFunctionProps {
-  /** Handler module, relative to the repository root, e.g. `lambdas/functions/api/handler.ts`. */
-  readonly entry: string;
+  /**
+   * Which function of the deployment contract (contract/functions.ts) this is: its handler module
+   * and the environment variables it must be given, checked at synth.
+   */
+  readonly contract: FunctionName;
   /**
    * Exported handler name.
    * @default 'handler'
@@ -96,12 +100,18 @@ export class MailroomFunction extends Construct {
   readonly role: iam.Role;
   /** Where the function's logs go. */
   readonly logGroup: logs.LogGroup;
+  /** Which function of the deployment contract this is. */
+  readonly contract: FunctionName;
   /** The handler module, relative to the repository root. */
   readonly entry: string;
+  /** The contract's variables set so far, each by the call that also granted what it names. */
+  private readonly variables = new Set<VariableName>();
 
   constructor(scope: Construct, id: string, props: MailroomFunctionProps) {
     super(scope, id);
-    this.entry = props.entry;
+    this.contract = props.contract;
+    this.entry = FUNCTIONS[props.contract].entry;
+    this.node.addValidation({ validate: () => this.environmentProblems() });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -117,7 +127,7 @@ export class MailroomFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.lambda = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(REPO_ROOT, props.entry),
+      entry: path.join(REPO_ROOT, this.entry),
       handler: props.handler ?? 'handler',
       description: props.description,
       projectRoot: REPO_ROOT,
@@ -161,9 +171,37 @@ export class MailroomFunction extends Construct {
   }
 
   /** Sets an environment variable that needs no permission (a name, a limit, a flag). */
-  setEnv(name: string, value: string): this {
+  setEnv(name: VariableName, value: string): this {
+    return this.setVariable(name, value);
+  }
+
+  /**
+   * The one place a contract variable is set: the others name their value's source (a table, a
+   * queue, a topic, a secret), this one records that it was set.
+   */
+  private setVariable(name: VariableName, value: string): this {
     this.lambda.addEnvironment(name, value);
+    this.variables.add(name);
     return this;
+  }
+
+  /**
+   * What synth refuses: a variable the contract does not give this function, a required one left
+   * unset, or one that only local mode may set. So a handler and its stack cannot disagree.
+   */
+  private environmentProblems(): string[] {
+    const expected: readonly VariableName[] = FUNCTIONS[this.contract].environment;
+    const problems = [...this.variables]
+      .filter((name) => !expected.includes(name))
+      .map((name) => `${name} is set but the ${this.contract} function's contract does not list it`);
+    for (const name of expected) {
+      const source = VARIABLES[name];
+      if ('localOnly' in source && this.variables.has(name))
+        problems.push(`${name} is for local mode only and must not be set in AWS`);
+      if (!('optional' in source && source.optional) && !this.variables.has(name))
+        problems.push(`${name} is required by the ${this.contract} function's contract but is not set`);
+    }
+    return problems;
   }
 
   /**
@@ -173,12 +211,12 @@ export class MailroomFunction extends Construct {
    * tables use AWS-managed encryption, so no key grant is needed.
    */
   bindTable(
-    envVar: string,
+    envVar: VariableName,
     table: dynamodb.ITable,
     actions: readonly TableAction[],
     indexes: Readonly<Record<string, readonly IndexAction[]>> = {},
   ): this {
-    this.lambda.addEnvironment(envVar, table.tableName);
+    this.setVariable(envVar, table.tableName);
     if (actions.length > 0) {
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: [...actions], resources: [table.tableArn] }),
@@ -199,8 +237,8 @@ export class MailroomFunction extends Construct {
    * Passes a queue's URL in `envVar` and grants exactly `actions` on it. Consuming is granted by
    * the SQS event source, not here.
    */
-  bindQueue(envVar: string, queue: sqs.IQueue, actions: readonly QueueAction[]): this {
-    this.lambda.addEnvironment(envVar, queue.queueUrl);
+  bindQueue(envVar: VariableName, queue: sqs.IQueue, actions: readonly QueueAction[]): this {
+    this.setVariable(envVar, queue.queueUrl);
     if (actions.length > 0) queue.grant(this.lambda, ...actions);
     return this;
   }
@@ -209,14 +247,14 @@ export class MailroomFunction extends Construct {
    * Passes a queue's ARN in `envVar`, for a function that tells its event sources apart by the
    * record's `eventSourceARN`. Grants nothing: consuming is granted by the event source.
    */
-  setQueueArn(envVar: string, queue: sqs.IQueue): this {
-    this.lambda.addEnvironment(envVar, queue.queueArn);
+  setQueueArn(envVar: VariableName, queue: sqs.IQueue): this {
+    this.setVariable(envVar, queue.queueArn);
     return this;
   }
 
   /** Passes a secret's ARN in `envVar` and grants reading its value (and nothing else about it). */
-  bindSecret(envVar: string, secret: secretsmanager.ISecret): this {
-    this.lambda.addEnvironment(envVar, secret.secretArn);
+  bindSecret(envVar: VariableName, secret: secretsmanager.ISecret): this {
+    this.setVariable(envVar, secret.secretArn);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );
@@ -232,8 +270,8 @@ export class MailroomFunction extends Construct {
    * encrypted with the AWS-managed `alias/aws/sns` key needs no key grant: that key's policy lets
    * every principal of the account use it through SNS.
    */
-  bindTopic(envVar: string, topic: sns.ITopic, key?: kms.IKey): this {
-    this.lambda.addEnvironment(envVar, topic.topicArn);
+  bindTopic(envVar: VariableName, topic: sns.ITopic, key?: kms.IKey): this {
+    this.setVariable(envVar, topic.topicArn);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
     );

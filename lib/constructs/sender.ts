@@ -80,7 +80,7 @@ export class Sender extends Construct {
     super(scope, id);
 
     const fn = new MailroomFunction(this, 'Function', {
-      entry: 'lambdas/functions/sender/handler.ts',
+      contract: 'sender',
       description: 'Mailroom sender: SQS to SES SendEmail, paced to the account send rate',
       serviceName: 'mailroom-sender',
       timeout: Sender.TIMEOUT,

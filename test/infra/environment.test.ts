@@ -1,134 +1,36 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { z } from 'zod';
-import * as environmentSchemas from '../../lambdas/platform/environment';
-import { type MailroomFunction, REPO_ROOT } from '../../lib/constructs/mailroom-function';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS, type FunctionName, VARIABLES, type VariableName } from '../../contract/functions';
+import { VARIABLE_SCHEMAS } from '../../lambdas/platform/environment';
+import {
+  MailroomFunction as HouseFunction,
+  type MailroomFunction,
+  REPO_ROOT,
+} from '../../lib/constructs/mailroom-function';
 import { exampleStack } from './support/example-stack';
 import type { Resources } from './support/template';
 
 /**
- * The stack against the handlers: each function's environment holds what its handler reads at
- * cold start (`readEnvironment({...})` in the handler and in every module it imports), and nothing
- * the handler does not read. Read from the handler sources, so a variable added to a handler and
- * forgotten in the stack fails here, not at the first invocation in AWS.
+ * The stack, the handlers and the deployment contract (contract/functions.ts) agree: each function
+ * is given exactly the variables its contract lists (synth refuses anything else), and each
+ * handler reads them at cold start through the contract, so it starts with them and refuses to
+ * start without any required one.
  */
 
-/** Set by the house construct on every function; not read through readEnvironment. */
+/** Set by the house construct on every function; not part of the contract. */
 const HOUSE_VARIABLES = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'];
-
-interface EnvironmentKey {
-  readonly name: string;
-  readonly required: boolean;
-  /** Where it is read, for the failure message. */
-  readonly file: string;
-}
-
-/** The top-level `KEY: schema` entries of every `readEnvironment({ ... })` call in a source text. */
-function readEnvironmentEntries(source: string): Array<{ name: string; schema: string }> {
-  const entries: Array<{ name: string; schema: string }> = [];
-  for (
-    let at = source.indexOf('readEnvironment({');
-    at !== -1;
-    at = source.indexOf('readEnvironment({', at + 1)
-  ) {
-    const body = balanced(source, at + 'readEnvironment('.length);
-    for (const part of splitTopLevel(body.slice(1, -1))) {
-      const match = /^\s*([A-Z][A-Z0-9_]*)\s*:\s*([\s\S]+?)\s*$/.exec(part);
-      if (match?.[1] !== undefined && match[2] !== undefined)
-        entries.push({ name: match[1], schema: match[2] });
-    }
-  }
-  return entries;
-}
-
-/**
- * Walks `text` from `start`, skipping strings, with the bracket depth at each character; stops
- * when `visit` returns true.
- */
-function scan(
-  text: string,
-  start: number,
-  visit: (char: string, depth: number, at: number) => boolean,
-): void {
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const char = text[i] ?? '';
-    if (char === '"' || char === "'" || char === '`') {
-      i = text.indexOf(char, i + 1);
-      continue;
-    }
-    if (char === '(' || char === '[' || char === '{') depth++;
-    if (char === ')' || char === ']' || char === '}') depth--;
-    if (visit(char, depth, i)) return;
-  }
-}
-
-/** The bracketed text starting at `start` (an opening bracket), brackets included. */
-function balanced(source: string, start: number): string {
-  let end = -1;
-  scan(source, start, (_char, depth, at) => {
-    if (depth === 0) end = at;
-    return depth === 0;
-  });
-  if (end === -1) throw new Error('unbalanced readEnvironment call');
-  return source.slice(start, end + 1);
-}
-
-/** Splits at commas outside brackets and strings. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let from = 0;
-  scan(text, 0, (char, depth, at) => {
-    if (char === ',' && depth === 0) {
-      parts.push(text.slice(from, at));
-      from = at + 1;
-    }
-    return false;
-  });
-  parts.push(text.slice(from));
-  return parts.filter((part) => part.trim() !== '');
-}
-
-/** Whether a schema, as written, accepts a missing variable. */
-function acceptsMissing(schema: string): boolean {
-  // A shared schema from lambdas/platform/environment.ts: ask it.
-  const shared = (environmentSchemas as Record<string, unknown>)[schema];
-  if (shared !== undefined) return (shared as z.ZodType).safeParse(undefined).success;
-  return /\.optional\(\)|\.default\(/.test(schema);
-}
-
-/** The lambdas/ modules a module imports, transitively, itself included. */
-function modulesReachedFrom(entry: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(entry)) return seen;
-  seen.add(entry);
-  const source = readFileSync(entry, 'utf8');
-  for (const match of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
-    const target = path.resolve(path.dirname(entry), (match[1] ?? '').replace(/\.js$/, ''));
-    modulesReachedFrom(`${target}.ts`, seen);
-  }
-  return seen;
-}
-
-/** Every variable a handler reads through readEnvironment, directly or through its imports. */
-function keysReadBy(entry: string): EnvironmentKey[] {
-  return [...modulesReachedFrom(path.join(REPO_ROOT, entry))].flatMap((file) =>
-    readEnvironmentEntries(readFileSync(file, 'utf8')).map(({ name, schema }) => ({
-      name,
-      required: !acceptsMissing(schema),
-      file: path.relative(REPO_ROOT, file),
-    })),
-  );
-}
+const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
 const { stack, template, helpers } = exampleStack();
 
-const functions = (): Array<[string, MailroomFunction]> => [
-  ['api', stack.api.function],
-  ['sender', stack.sender.function],
-  ['fanout', stack.campaigns.fanout],
-  ['scheduler', stack.campaigns.scheduler],
-  ['events', stack.feedback.function],
-];
+const functionsOfStack = (): Record<FunctionName, MailroomFunction> => ({
+  api: stack.api.function,
+  sender: stack.sender.function,
+  fanout: stack.campaigns.fanout,
+  scheduler: stack.campaigns.scheduler,
+  events: stack.feedback.function,
+});
 
 function environmentOf(fn: MailroomFunction): Record<string, unknown> {
   const environment = helpers.resourceOf(fn.lambda).Properties?.Environment as
@@ -137,88 +39,126 @@ function environmentOf(fn: MailroomFunction): Record<string, unknown> {
   return environment?.Variables ?? {};
 }
 
-describe('function environments against the handlers', () => {
-  it('finds the keys of a readEnvironment call, and which of them may be missing', () => {
-    const entries = readEnvironmentEntries(
-      "const env = readEnvironment({\n  A_TABLE: tableName,\n  B: z.enum(['x', 'y']).default('x'),\n  C: z.coerce.number().min(0, 'a, b').optional(),\n  D: z.string().url(),\n});",
-    );
+const isOptional = (name: VariableName) => {
+  const source = VARIABLES[name];
+  return 'optional' in source && source.optional === true;
+};
 
-    expect(entries.map(({ name, schema }) => [name, acceptsMissing(schema)])).toEqual([
-      ['A_TABLE', false],
-      ['B', true],
-      ['C', true],
-      ['D', false],
-    ]);
-    expect(acceptsMissing('maxSendRateOverride')).toBe(true);
-    expect(acceptsMissing('queueUrl')).toBe(false);
-  });
+/** The handler module loaded with `variables` as its whole environment (plus a region). */
+function loadHandler(name: FunctionName, variables: Record<string, string>): unknown {
+  const saved = process.env;
+  process.env = { ...variables, AWS_REGION: 'eu-west-1' };
+  try {
+    let loaded: unknown;
+    jest.isolateModules(() => {
+      loaded = require(path.join(REPO_ROOT, FUNCTIONS[name].entry));
+    });
+    return loaded;
+  } finally {
+    process.env = saved;
+  }
+}
 
-  it.each(['api', 'sender', 'fanout', 'scheduler', 'events'])(
-    '%s: sets every variable its handler requires at cold start',
-    (name) => {
-      const fn = functions().find(([candidate]) => candidate === name)?.[1];
-      if (fn === undefined) throw new Error(`no function ${name}`);
-      const keys = keysReadBy(fn.entry);
-      expect(keys.length).toBeGreaterThan(0);
-      const missing = keys
-        .filter((key) => key.required && !(key.name in environmentOf(fn)))
-        .map((key) => `${key.name} (read in ${key.file})`);
-
-      expect(missing).toEqual([]);
-    },
+/** The stack's environment for `name`, as the function would see it in AWS. */
+function deployedEnvironment(name: FunctionName): Record<string, string> {
+  const resources = template.toJSON().Resources as Resources;
+  return Object.fromEntries(
+    Object.entries(environmentOf(functionsOfStack()[name])).map(([key, value]) => [
+      key,
+      plausible(value, resources),
+    ]),
   );
+}
 
-  it.each(['api', 'sender', 'fanout', 'scheduler', 'events'])(
-    '%s: sets no variable its handler does not read',
-    (name) => {
-      const fn = functions().find(([candidate]) => candidate === name)?.[1];
-      if (fn === undefined) throw new Error(`no function ${name}`);
-      const read = new Set([...HOUSE_VARIABLES, ...keysReadBy(fn.entry).map((key) => key.name)]);
-
-      expect(Object.keys(environmentOf(fn)).filter((variable) => !read.has(variable))).toEqual([]);
-    },
-  );
-
-  it('gives every function that signs or checks unsubscribe links the secret ARN, never the secret', () => {
-    const readers = functions().filter(([, fn]) =>
-      keysReadBy(fn.entry).some((key) => key.name === 'UNSUBSCRIBE_SECRET_ARN'),
-    );
-
-    expect(readers.map(([name]) => name)).toEqual(['api', 'sender']);
-    for (const [, fn] of readers) {
-      expect(environmentOf(fn)).toHaveProperty('UNSUBSCRIBE_SECRET_ARN');
-      expect(environmentOf(fn)).not.toHaveProperty('UNSUBSCRIBE_SECRET');
+describe('function environments: stack, contract and handlers', () => {
+  it('is the contract that names each function: its construct builds the handler the contract gives', () => {
+    for (const name of FUNCTION_NAMES) {
+      expect({ name, entry: functionsOfStack()[name].entry }).toEqual({ name, entry: FUNCTIONS[name].entry });
     }
   });
 
-  it.each(['api', 'sender', 'fanout', 'scheduler', 'events'])(
-    '%s: its handler module loads with exactly this environment (the zod check at cold start passes)',
+  it.each(FUNCTION_NAMES)(
+    '%s: the stack sets every required variable of its contract and nothing else',
     (name) => {
-      const fn = functions().find(([candidate]) => candidate === name)?.[1];
-      if (fn === undefined) throw new Error(`no function ${name}`);
-      const resources = synthesizedResources();
-      const variables = Object.fromEntries(
-        Object.entries(environmentOf(fn)).map(([key, value]) => [key, plausible(value, resources)]),
+      const set = Object.keys(environmentOf(functionsOfStack()[name])).filter(
+        (v) => !HOUSE_VARIABLES.includes(v),
       );
-      const saved = process.env;
-      process.env = { ...variables, AWS_REGION: 'eu-west-1' };
-      try {
-        let loaded: unknown;
-        jest.isolateModules(() => {
-          loaded = require(path.join(REPO_ROOT, fn.entry));
-        });
+      const listed: readonly string[] = FUNCTIONS[name].environment;
+      const required = FUNCTIONS[name].environment.filter((v) => !isOptional(v));
 
-        expect(loaded).toHaveProperty('handler');
-      } finally {
-        process.env = saved;
+      expect(set.filter((v) => !listed.includes(v))).toEqual([]);
+      expect(required.filter((v) => !set.includes(v))).toEqual([]);
+    },
+  );
+
+  it('refuses at synth a function given a variable its contract does not list, or missing a required one', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const scope = new Stack(app, 'Contract');
+    const fn = new HouseFunction(scope, 'Scheduler', {
+      contract: 'scheduler',
+      description: 'a scheduler with the wrong environment',
+      serviceName: 'test',
+    });
+    fn.setEnv('SENDING_DOMAIN', 'example.com');
+
+    expect(() => Template.fromStack(scope)).toThrow(
+      /SENDING_DOMAIN is set but the scheduler function's contract does not list it[\s\S]*CAMPAIGNS_TABLE is required by the scheduler function's contract but is not set/,
+    );
+  });
+
+  it('refuses at synth a local-mode-only variable set in AWS', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const scope = new Stack(app, 'Contract');
+    const fn = new HouseFunction(scope, 'Sender', {
+      contract: 'sender',
+      description: 'x',
+      serviceName: 'test',
+    });
+    fn.setEnv('UNSUBSCRIBE_SECRET', 'k'.repeat(40));
+
+    expect(() => Template.fromStack(scope)).toThrow(/UNSUBSCRIBE_SECRET is for local mode only/);
+  });
+
+  it('checks an optional variable with a schema that accepts it missing, and a required one with one that does not', () => {
+    const wrong = (Object.keys(VARIABLES) as VariableName[]).filter(
+      (name) => VARIABLE_SCHEMAS[name].safeParse(undefined).success !== isOptional(name),
+    );
+
+    expect(wrong).toEqual([]);
+  });
+
+  it('gives the functions that sign or check unsubscribe links the secret ARN, never the secret', () => {
+    const readers = FUNCTION_NAMES.filter((name) =>
+      (FUNCTIONS[name].environment as readonly string[]).includes('UNSUBSCRIBE_SECRET_ARN'),
+    );
+
+    expect(readers).toEqual(['api', 'sender']);
+    for (const name of readers) {
+      expect(environmentOf(functionsOfStack()[name])).toHaveProperty('UNSUBSCRIBE_SECRET_ARN');
+      expect(environmentOf(functionsOfStack()[name])).not.toHaveProperty('UNSUBSCRIBE_SECRET');
+    }
+  });
+
+  it.each(FUNCTION_NAMES)(
+    "%s: its handler module loads with exactly the stack's environment (the check at cold start passes)",
+    (name) => {
+      expect(loadHandler(name, deployedEnvironment(name))).toHaveProperty('handler');
+    },
+  );
+
+  it.each(FUNCTION_NAMES)(
+    '%s: its handler refuses to start without any one required variable, naming it',
+    (name) => {
+      const deployed = deployedEnvironment(name);
+      const required = FUNCTIONS[name].environment.filter((v) => !isOptional(v));
+      expect(required.length).toBeGreaterThan(0);
+      for (const variable of required) {
+        const { [variable]: _left, ...without } = deployed;
+        expect(() => loadHandler(name, without)).toThrow(new RegExp(`Invalid environment: .*${variable}`));
       }
     },
   );
 });
-
-function synthesizedResources(): Resources {
-  return template.toJSON().Resources as Resources;
-}
 
 /**
  * A CloudFormation value as the function would see it in AWS, close enough for its schema: a

@@ -12,16 +12,10 @@ import { DynamoCampaignEventTotals } from '../../feedback/adapters/event-records
 import { SnsProductEvents } from '../../feedback/adapters/product-events';
 import { SesAccountSuppressions } from '../../feedback/adapters/ses-account-suppressions';
 import { DynamoSuppressionList } from '../../feedback/adapters/suppression-store';
-import { readUnsubscribeSecret } from '../../feedback/adapters/unsubscribe-secret';
+import { unsubscribeSecretReader } from '../../feedback/adapters/unsubscribe-secret';
 import { domainOf, parseMailbox } from '../../mail/addresses';
 import { sesForReading, sns } from '../../platform/aws-clients';
-import {
-  maxSendRateOverride,
-  queueUrl,
-  readEnvironment,
-  sendRateShare,
-  tableName,
-} from '../../platform/environment';
+import { functionEnvironment } from '../../platform/environment';
 import { logger } from '../../platform/observability';
 import { ApiError } from '../../requests/errors';
 import { DynamoRateLedger } from '../../sending/adapters/rate-ledger';
@@ -30,26 +24,7 @@ import { DynamoTemplateStore } from '../../templates/adapters/template-store';
 import { errorResponse } from './http';
 import { buildRouter } from './routes';
 
-const env = readEnvironment({
-  MESSAGES_TABLE: tableName,
-  TEMPLATES_TABLE: tableName,
-  SUPPRESSIONS_TABLE: tableName,
-  IDEMPOTENCY_TABLE: tableName,
-  TRANSACTIONAL_QUEUE_URL: queueUrl,
-  SENDING_DOMAIN: z.string().min(1).toLowerCase(),
-  DEFAULT_FROM: z.string().min(3),
-  DEFAULT_REPLY_TO: z.string().min(3).optional(),
-  MAX_SEND_RATE: maxSendRateOverride,
-  SEND_RATE_SHARE: sendRateShare,
-  CAMPAIGNS_TABLE: tableName,
-  RECIPIENTS_TABLE: tableName,
-  RATE_LEDGER_TABLE: tableName,
-  DELIVERABILITY_TABLE: tableName,
-  PRODUCT_EVENTS_TOPIC_ARN: z.string().min(1),
-  FANOUT_QUEUE_URL: queueUrl,
-  BULK_QUEUE_URL: queueUrl,
-  PUBLIC_BASE_URL: z.string().url(),
-});
+const env = functionEnvironment('api');
 
 const defaultFrom = parseMailbox(env.DEFAULT_FROM);
 // A deploy mistake, not the caller's: refuse to start rather than blame every request's `from`.
@@ -62,16 +37,7 @@ if (domainOf(defaultFrom.address) !== env.SENDING_DOMAIN) {
 const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
 const transactionalQueue = new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL);
 const suppressions = new DynamoSuppressionList(env.SUPPRESSIONS_TABLE);
-let unsubscribeSecret: Promise<string> | undefined;
-
-/** Read once per container; a failed read is tried again on the next request. */
-function secret(): Promise<string> {
-  unsubscribeSecret ??= readUnsubscribeSecret().catch((error: unknown) => {
-    unsubscribeSecret = undefined;
-    throw error;
-  });
-  return unsubscribeSecret;
-}
+const secret = unsubscribeSecretReader(env);
 
 const router = buildRouter({
   sendingDomain: env.SENDING_DOMAIN,

@@ -11,23 +11,10 @@ import { processSesEvent } from '../../feedback/process-ses-event';
 import { checkReputation } from '../../feedback/reputation-guard';
 import { parseSesNotification, UnparseableEventError } from '../../feedback/ses-events';
 import { sns } from '../../platform/aws-clients';
-import { readEnvironment, tableName } from '../../platform/environment';
+import { functionEnvironment } from '../../platform/environment';
 import { logger, metrics } from '../../platform/observability';
 
-const env = readEnvironment({
-  MESSAGES_TABLE: tableName,
-  RECIPIENTS_TABLE: tableName,
-  CAMPAIGNS_TABLE: tableName,
-  SUPPRESSIONS_TABLE: tableName,
-  DELIVERABILITY_TABLE: tableName,
-  PRODUCT_EVENTS_TOPIC_ARN: z.string().min(1),
-  OPS_TOPIC_ARN: z.string().min(1).optional(),
-  TRANSIENT_BOUNCE_LIMIT: z.coerce.number().int().min(1).default(3),
-  TRANSIENT_BOUNCE_WINDOW_DAYS: z.coerce.number().positive().default(7),
-  BOUNCE_RATE_THRESHOLD: z.coerce.number().positive().max(0.05).default(0.04),
-  COMPLAINT_RATE_THRESHOLD: z.coerce.number().positive().max(0.001).default(0.0008),
-  GUARD_MINIMUM_SAMPLE: z.coerce.number().int().min(1).default(200),
-});
+const env = functionEnvironment('events');
 
 const deliverability = new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE);
 const campaigns = new DynamoCampaignStore(env.CAMPAIGNS_TABLE);

@@ -9,29 +9,13 @@ import { COUNTERS_REPAIRED_METRIC } from '../../campaigns/reconcile';
 import { DynamoDeliverabilityStore } from '../../feedback/adapters/deliverability-store';
 import { DynamoSuppressionList } from '../../feedback/adapters/suppression-store';
 import { sesForReading } from '../../platform/aws-clients';
-import {
-  maxSendRateOverride,
-  queueUrl,
-  readEnvironment,
-  sendRateShare,
-  tableName,
-} from '../../platform/environment';
+import { functionEnvironment } from '../../platform/environment';
 import { logger, metrics } from '../../platform/observability';
 import { DynamoRateLedger } from '../../sending/adapters/rate-ledger';
 import { fetchAccountQuota } from '../../sending/adapters/ses-mailer';
 import { bulkRate, CachedQuota, rateInUse } from '../../sending/send-rate';
 
-const env = readEnvironment({
-  CAMPAIGNS_TABLE: tableName,
-  RECIPIENTS_TABLE: tableName,
-  SUPPRESSIONS_TABLE: tableName,
-  RATE_LEDGER_TABLE: tableName,
-  DELIVERABILITY_TABLE: tableName,
-  FANOUT_QUEUE_URL: queueUrl,
-  BULK_QUEUE_URL: queueUrl,
-  MAX_SEND_RATE: maxSendRateOverride,
-  SEND_RATE_SHARE: sendRateShare,
-});
+const env = functionEnvironment('fanout');
 
 const messageSchema = z.strictObject({
   kind: z.enum(['fanout', 'cancel']),

@@ -5,15 +5,10 @@ import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
 import { DynamoRecipientStore } from '../../campaigns/adapters/recipient-store';
 import { COUNTERS_REPAIRED_METRIC } from '../../campaigns/reconcile';
 import { tick } from '../../campaigns/tick';
-import { queueUrl, readEnvironment, tableName } from '../../platform/environment';
+import { functionEnvironment } from '../../platform/environment';
 import { logger, metrics } from '../../platform/observability';
 
-const env = readEnvironment({
-  CAMPAIGNS_TABLE: tableName,
-  RECIPIENTS_TABLE: tableName,
-  FANOUT_QUEUE_URL: queueUrl,
-  BULK_QUEUE_URL: queueUrl,
-});
+const env = functionEnvironment('scheduler');
 
 const deps = {
   campaigns: new DynamoCampaignStore(env.CAMPAIGNS_TABLE),

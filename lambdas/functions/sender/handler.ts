@@ -8,41 +8,22 @@ import { deliverBulk } from '../../campaigns/bulk-delivery';
 import type { Campaign } from '../../campaigns/campaign';
 import { DynamoMessageStore } from '../../emails/adapters/message-store';
 import { SqsSendQueue } from '../../emails/adapters/send-queue';
-import { deliver, type SendSlot } from '../../emails/delivery';
-import type { Stream } from '../../emails/message';
+import { deliver } from '../../emails/delivery';
 import { DynamoDeliverabilityStore } from '../../feedback/adapters/deliverability-store';
-import { readUnsubscribeSecret } from '../../feedback/adapters/unsubscribe-secret';
+import { unsubscribeSecretReader } from '../../feedback/adapters/unsubscribe-secret';
 import { sesForReading, sesForSending } from '../../platform/aws-clients';
-import {
-  maxSendRateOverride,
-  queueUrl,
-  readEnvironment,
-  sendRateShare,
-  tableName,
-} from '../../platform/environment';
+import { functionEnvironment } from '../../platform/environment';
 import { logger, metrics } from '../../platform/observability';
 import { DynamoSendSchedule } from '../../sending/adapters/dynamo-send-schedule';
 import { DynamoRateLedger } from '../../sending/adapters/rate-ledger';
 import { fetchAccountQuota, SesMailer } from '../../sending/adapters/ses-mailer';
+import type { SendSlot } from '../../sending/claim-and-settle';
+import type { Stream } from '../../sending/outgoing-mail';
 import { processBatch } from '../../sending/process-batch';
 import { CachedQuota, dailyQuotaExhausted, RecentSends, rateInUse } from '../../sending/send-rate';
 import { BULK_LOOKAHEAD_MS, systemClock } from '../../sending/send-schedule';
 
-const env = readEnvironment({
-  MESSAGES_TABLE: tableName,
-  CAMPAIGNS_TABLE: tableName,
-  RECIPIENTS_TABLE: tableName,
-  RATE_LEDGER_TABLE: tableName,
-  DELIVERABILITY_TABLE: tableName,
-  TRANSACTIONAL_QUEUE_URL: queueUrl,
-  BULK_QUEUE_URL: queueUrl,
-  BULK_QUEUE_ARN: z.string().min(1),
-  TRANSACTIONAL_CONFIGURATION_SET: z.string().optional(),
-  BULK_CONFIGURATION_SET: z.string().optional(),
-  PUBLIC_BASE_URL: z.string().url(),
-  MAX_SEND_RATE: maxSendRateOverride,
-  SEND_RATE_SHARE: sendRateShare,
-});
+const env = functionEnvironment('sender');
 
 const messages = new DynamoMessageStore(env.MESSAGES_TABLE);
 const campaigns = new DynamoCampaignStore(env.CAMPAIGNS_TABLE);
@@ -84,16 +65,11 @@ async function bulkPaused(options?: { fresh: boolean }): Promise<boolean> {
   guardCache = { paused, at: Date.now() };
   return paused;
 }
-let unsubscribeSecret: Promise<string> | undefined;
+const unsubscribeSecret = unsubscribeSecretReader(env);
 
 /** Only bulk mail carries unsubscribe links; transactional sending never waits on the secret. */
 async function secretFor(stream: Stream): Promise<string> {
-  if (stream === 'transactional') return '';
-  unsubscribeSecret ??= readUnsubscribeSecret().catch((error: unknown) => {
-    unsubscribeSecret = undefined; // try again on the next batch
-    throw error;
-  });
-  return unsubscribeSecret;
+  return stream === 'transactional' ? '' : unsubscribeSecret();
 }
 
 async function accountRate(): Promise<number> {

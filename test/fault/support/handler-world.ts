@@ -3,6 +3,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FakeSes } from '../../../bench/support/fake-ses';
 import { startService } from '../../../bench/support/services';
+import { applyEnvironment, localEnvironment } from '../../../local/environment';
 import { createQueueWithDlq, createTopic, LOCAL_TABLES, type LocalQueue } from '../../../local/resources';
 import { snapshotTables, startDynamo } from './dynamo';
 
@@ -43,29 +44,23 @@ export async function startHandlerWorld(): Promise<HandlerWorld> {
     events: await createQueueWithDlq(sqs, 'mailroom-events', 3),
   };
   const sns = new SNSClient({});
-  Object.assign(process.env, {
-    MESSAGES_TABLE: LOCAL_TABLES.messages.name,
-    TEMPLATES_TABLE: LOCAL_TABLES.templates.name,
-    SUPPRESSIONS_TABLE: LOCAL_TABLES.suppressions.name,
-    IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency.name,
-    CAMPAIGNS_TABLE: LOCAL_TABLES.campaigns.name,
-    RECIPIENTS_TABLE: LOCAL_TABLES.recipients.name,
-    RATE_LEDGER_TABLE: LOCAL_TABLES.rateLedger.name,
-    DELIVERABILITY_TABLE: LOCAL_TABLES.deliverability.name,
-    PRODUCT_EVENTS_TOPIC_ARN: await createTopic(sns, 'mailroom-product-events'),
-    TRANSACTIONAL_QUEUE_URL: queues.transactional.url,
-    BULK_QUEUE_URL: queues.bulk.url,
-    BULK_QUEUE_ARN: queues.bulk.arn,
-    FANOUT_QUEUE_URL: queues.fanout.url,
-    TRANSACTIONAL_CONFIGURATION_SET: 'transactional',
-    BULK_CONFIGURATION_SET: 'bulk',
-    PUBLIC_BASE_URL: 'https://mail.example.test',
-    UNSUBSCRIBE_SECRET: secret,
-    SENDING_DOMAIN: 'example.test',
-    DEFAULT_FROM: 'Mailroom <hello@example.test>',
-    // No pacing to wait for: these tests are about what is refused, not how fast.
-    MAX_SEND_RATE: '1000',
-  });
+  applyEnvironment(
+    localEnvironment(
+      {
+        tableName: (table) => LOCAL_TABLES[table].name,
+        queues,
+        topics: { productEvents: await createTopic(sns, 'mailroom-product-events') },
+      },
+      {
+        PUBLIC_BASE_URL: 'https://mail.example.test',
+        UNSUBSCRIBE_SECRET: secret,
+        SENDING_DOMAIN: 'example.test',
+        DEFAULT_FROM: 'Mailroom <hello@example.test>',
+        // No pacing to wait for: these tests are about what is refused, not how fast.
+        MAX_SEND_RATE: '1000',
+      },
+    ),
+  );
 
   const snapshot = async () => {
     const tables = await snapshotTables();
