@@ -17,5 +17,11 @@ export const REPUTATION_GUARD_DEFAULTS = {
   minimumSample: 200,
 } as const;
 
-/** Soft bounces suppress an address once there are `limit` of them within `windowDays`. */
-export const TRANSIENT_BOUNCE_DEFAULTS = { limit: 3, windowDays: 7 } as const;
+/** When soft bounces suppress an address: once there are `limit` of them within `windowDays`. */
+export interface TransientBouncePolicy {
+  readonly limit: number;
+  /** The window, in days (as the deploy config and the events function's environment give it). */
+  readonly windowDays: number;
+}
+
+export const TRANSIENT_BOUNCE_DEFAULTS = { limit: 3, windowDays: 7 } as const satisfies TransientBouncePolicy;

@@ -1,3 +1,4 @@
+import type { TransientBouncePolicy } from '../../contract/thresholds';
 import type {
   CampaignEventTotals,
   EventDelta,
@@ -11,7 +12,9 @@ import type {
 } from './ports';
 import { hourBuckets } from './reputation-guard';
 import type { MailEvent } from './ses-events';
-import { type Suppression, suppressionFor, type TransientBouncePolicy } from './suppression';
+import { type Suppression, suppressionFor } from './suppression';
+
+const DAY_MS = 86_400_000;
 
 export interface ProcessEventDeps {
   suppressions: SuppressionList;
@@ -74,7 +77,13 @@ export async function processSesEvent(event: MailEvent, deps: ProcessEventDeps):
   for (const email of event.recipients) {
     const decision = await suppressionFor(
       event,
-      () => deps.transientBounces.record(email, event.key, new Date(event.at), deps.transientPolicy.windowMs),
+      () =>
+        deps.transientBounces.record(
+          email,
+          event.key,
+          new Date(event.at),
+          deps.transientPolicy.windowDays * DAY_MS,
+        ),
       deps.transientPolicy,
     );
     if (decision) {

@@ -1,3 +1,4 @@
+import type { TransientBouncePolicy } from '../../contract/thresholds';
 import type { MailEvent } from './ses-events';
 
 export const SUPPRESSION_REASONS = [
@@ -21,14 +22,6 @@ export interface Suppression {
   source?: { sesMessageId?: string; messageId?: string; campaignId?: string };
   createdAt: string;
 }
-
-export interface TransientBouncePolicy {
-  /** Soft bounces within the window that make an address suppressed. */
-  limit: number;
-  windowMs: number;
-}
-
-export const DEFAULT_TRANSIENT_POLICY: TransientBouncePolicy = { limit: 3, windowMs: 7 * 24 * 3600 * 1000 };
 
 /**
  * What an SES event means for the suppression list: a permanent bounce or a complaint suppresses the
@@ -60,7 +53,7 @@ export async function suppressionFor(
   return {
     reason: 'transient_bounces',
     scope: 'all',
-    detail: `${count} soft bounces within ${Math.round(policy.windowMs / 86_400_000)} days; last: ${event.detail ?? event.bounceSubType ?? ''}`,
+    detail: `${count} soft bounces within ${Math.round(policy.windowDays)} days; last: ${event.detail ?? event.bounceSubType ?? ''}`,
     source,
   };
 }

@@ -18,7 +18,7 @@ function setup() {
     campaigns: new RecordingEventTotals(),
     reputation: new InMemoryDeliverability(),
     products: new RecordingProductEvents(),
-    transientPolicy: { limit: 3, windowMs: 7 * 86_400_000 },
+    transientPolicy: { limit: 3, windowDays: 7 },
     now: () => NOW,
   };
   return deps;
