@@ -48,13 +48,13 @@ export function localEnvironment(resources: LocalResources, settings: LocalSetti
   );
   const environment: Record<string, string> = {};
   for (const name of needed) {
-    const value = valueOf(VARIABLES[name], name as SettingName, resources, values);
+    const value = sourcedValue(VARIABLES[name], name as SettingName, resources, values);
     if (value !== undefined) environment[name] = value;
   }
   return environment;
 }
 
-function valueOf(
+function sourcedValue(
   source: (typeof VARIABLES)[VariableName],
   name: SettingName,
   resources: LocalResources,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
 import { SqsCampaignQueues } from '../../campaigns/adapters/campaign-queues';
 import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
 import { DynamoRecipientStore } from '../../campaigns/adapters/recipient-store';

@@ -1,7 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
 import { DynamoDeliverabilityStore } from '../../feedback/adapters/deliverability-store';
 import { DynamoCampaignEventTotals, DynamoEventRecords } from '../../feedback/adapters/event-records';

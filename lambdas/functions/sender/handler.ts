@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
 import { DynamoRecipientStore } from '../../campaigns/adapters/recipient-store';
 import { deliverBulk } from '../../campaigns/bulk-delivery';
