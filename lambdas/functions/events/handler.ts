@@ -24,10 +24,7 @@ const deps = {
   campaigns: new DynamoCampaignEventTotals(env.CAMPAIGNS_TABLE),
   reputation: deliverability,
   products: new SnsProductEvents(sns, env.PRODUCT_EVENTS_TOPIC_ARN),
-  transientPolicy: {
-    limit: env.TRANSIENT_BOUNCE_LIMIT,
-    windowMs: env.TRANSIENT_BOUNCE_WINDOW_DAYS * 86_400_000,
-  },
+  transientPolicy: { limit: env.TRANSIENT_BOUNCE_LIMIT, windowDays: env.TRANSIENT_BOUNCE_WINDOW_DAYS },
   now: () => new Date(),
 };
 
