@@ -29,7 +29,7 @@ const COMPLAINT_RATE_RANGE = `must be more than 0 and at most ${SES_REVIEW_COMPL
  * The kinds of DNS record the stack writes into a hosted zone, as `skipDnsRecords` names them:
  * the 3 DKIM CNAMEs, the MAIL FROM MX and SPF TXT, the DMARC TXT, the tracking CNAME.
  */
-export const DNS_RECORD_KINDS = ['dkim', 'mailFromMx', 'mailFromSpf', 'dmarc', 'tracking'] as const;
+const DNS_RECORD_KINDS = ['dkim', 'mailFromMx', 'mailFromSpf', 'dmarc', 'tracking'] as const;
 /** One kind of DNS record, see {@link DNS_RECORD_KINDS}. */
 export type DnsRecordKind = (typeof DNS_RECORD_KINDS)[number];
 
@@ -51,7 +51,7 @@ const isWithin = (domain: string, parent: string): boolean =>
  * an integrator may turn. Unknown keys are rejected so a typo fails the synth instead of being
  * silently ignored.
  */
-export const clientConfigSchema = z
+const clientConfigSchema = z
   .strictObject({
     account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
     region: z

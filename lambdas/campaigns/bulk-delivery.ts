@@ -12,13 +12,13 @@ import { type BulkContentDeps, renderForRecipient } from './bulk-content';
 import type { Campaign, CampaignRecipient, RecipientStatus } from './campaign';
 import type { CampaignRepository, RecipientRepository, TotalsDelta } from './ports';
 
-export const bulkMessageSchema = z.strictObject({
+const bulkMessageSchema = z.strictObject({
   campaignId: z.string().min(1).max(100),
   email: z.string().min(3).max(254),
 });
 
 /** While the daily quota is used up, bulk mail waits on the queue this long between looks. */
-export const QUOTA_WAIT_SECONDS = 300;
+const QUOTA_WAIT_SECONDS = 300;
 
 export type BulkOutcome = SettledOutcome | ClaimLostOutcome | 'released' | 'cancelled' | 'waiting_for_quota';
 

@@ -4,7 +4,7 @@ import { AddressError, parseMailbox } from '../mail/addresses';
 import { MAX_SUBJECT_LENGTH, TEMPLATE_NAME } from '../templates/template-rules';
 
 export const MAX_RECIPIENTS_PER_CALL = 1000;
-export const MAX_TEST_ADDRESSES = 5;
+const MAX_TEST_ADDRESSES = 5;
 
 /** `POST /v1/campaigns`. */
 export const createCampaignSchema = z

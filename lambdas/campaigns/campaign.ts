@@ -154,7 +154,8 @@ export function uploadEntry(uploadId: string, leaseEnd: Date): string {
   return `${uploadId}|${leaseEnd.toISOString()}`;
 }
 
-function parseUploadEntry(entry: string): { uploadId: string; leaseEnd: number } {
+/** An entry of `openUploads`, read back. */
+export function parseUploadEntry(entry: string): { uploadId: string; leaseEnd: number } {
   const bar = entry.lastIndexOf('|');
   return { uploadId: entry.slice(0, bar), leaseEnd: Date.parse(entry.slice(bar + 1)) };
 }
@@ -186,14 +187,6 @@ export function uploadsClosed(campaign: Campaign, now: Date): string | undefined
     return `a send is waiting for the uploads in progress to finish; no new upload is taken until it has started (send it again), or for ${UPLOAD_LEASE_MS / 1000} s`;
   }
   return undefined;
-}
-
-/** Uploads registered and never released whose lease has run out: they died mid-way. */
-export function deadUploads(campaign: Campaign, now: Date): string[] {
-  return [...(campaign.openUploads ?? [])]
-    .map(parseUploadEntry)
-    .filter((entry) => entry.leaseEnd < now.getTime())
-    .map((entry) => entry.uploadId);
 }
 
 const ALLOWED: Record<string, CampaignStatus[]> = {

@@ -12,7 +12,7 @@ import type {
 import { reconcileCampaign } from './reconcile';
 
 /** Recipients read per page (one Query). */
-export const FANOUT_PAGE_SIZE = 100;
+const FANOUT_PAGE_SIZE = 100;
 /** Recipients one fan-out invocation puts on the bulk queue before handing over to a continuation. */
 export const FANOUT_BATCH = 1000;
 /** How long a start or a sweep waits, on the queue, for an upload that holds the fence. */

@@ -17,6 +17,7 @@ import {
   campaignProgress,
   emptyEventTotals,
   emptyTotals,
+  parseUploadEntry,
   RECIPIENTS_OPEN,
   recipientView,
   transitionProblem,
@@ -299,7 +300,7 @@ export async function addRecipients(
 }
 
 /** Stop writing this long before the function's deadline: time to release and answer. */
-export const UPLOAD_RELEASE_MARGIN_MS = 1_500;
+const UPLOAD_RELEASE_MARGIN_MS = 1_500;
 
 /** A short stable key for the same body: a retry without an Idempotency-Key adopts by it. */
 export function uploadKeyOf(text: string): string {
@@ -311,10 +312,7 @@ function uploadKeyOfId(uploadId: string): string {
 }
 
 function openUploads(campaign: Campaign) {
-  return [...(campaign.openUploads ?? [])].map((entry) => {
-    const bar = entry.lastIndexOf('|');
-    return { entry, uploadId: entry.slice(0, bar), leaseEnd: Date.parse(entry.slice(bar + 1)) };
-  });
+  return [...(campaign.openUploads ?? [])].map((entry) => ({ entry, ...parseUploadEntry(entry) }));
 }
 
 /**
@@ -340,7 +338,7 @@ async function releaseCounting(
 ): Promise<boolean | 'superseded'> {
   const adopted = outcome.adopted ?? new Map<string, number>();
   const sameIds = new Set(sameUpload.map((upload) => upload.uploadId));
-  const ownId = uploadIdOf(ours.entry);
+  const ownId = parseUploadEntry(ours.entry).uploadId;
   let present = sameUpload;
   let current = ours.registered;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -371,10 +369,6 @@ async function releaseCounting(
     present = present.filter((upload) => reread.openUploads?.has(upload.entry));
   }
   return false;
-}
-
-function uploadIdOf(entry: string): string {
-  return entry.slice(0, entry.lastIndexOf('|'));
 }
 
 /** Why the campaign refused the registration: a 409 that says what to do. */

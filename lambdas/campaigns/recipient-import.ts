@@ -42,9 +42,9 @@ export interface CheckedRows {
  * - size and shape: at most {@link MAX_DATA_BYTES} of JSON per row and {@link MAX_DATA_DEPTH}
  *   levels of nesting, so no row can push an item past DynamoDB's 400 KB.
  */
-export const RESERVED_DATA_KEYS: ReadonlySet<string> = new Set(['constructor', '__proto__', 'prototype']);
+const RESERVED_DATA_KEYS: ReadonlySet<string> = new Set(['constructor', '__proto__', 'prototype']);
 export const MAX_DATA_BYTES = 16 * 1024;
-export const MAX_DATA_DEPTH = 8;
+const MAX_DATA_DEPTH = 8;
 /** DynamoDB's smallest non-zero magnitude (its largest, below 1e126, is beyond 2^53: refused first). */
 const DYNAMO_MIN_MAGNITUDE = 1e-130;
 

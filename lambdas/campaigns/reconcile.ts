@@ -6,7 +6,7 @@ const PAGE = 1000;
 /** The metric a repair is reported as (see the contract's CAMPAIGN_METRICS.countersRepaired). */
 export const COUNTERS_REPAIRED_METRIC = CAMPAIGN_METRICS.countersRepaired;
 /** Longer than any message can legitimately wait (15 min SQS delay + a 6 min visibility timeout). */
-export const LOST_AFTER_MS = 25 * 60_000;
+const LOST_AFTER_MS = 25 * 60_000;
 
 export interface ReconcileDeps {
   campaigns: CampaignRepository;

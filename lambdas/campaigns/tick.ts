@@ -3,12 +3,12 @@ import type { CampaignQueues, CampaignRepository, RecipientRepository } from './
 import { reconcileCampaign } from './reconcile';
 
 /** How far ahead the tick looks: with a one-minute tick, a start is never late. */
-export const LOOKAHEAD_MS = 60_000;
+const LOOKAHEAD_MS = 60_000;
 /** A sending campaign whose fan-out has not moved for this long lost its chain (a crash). */
-export const STALLED_AFTER_MS = 5 * 60_000;
+const STALLED_AFTER_MS = 5 * 60_000;
 
 /** A sending campaign whose counters have not moved for this long gets them recounted. */
-export const QUIET_AFTER_MS = 5 * 60_000;
+const QUIET_AFTER_MS = 5 * 60_000;
 
 export interface TickDeps {
   campaigns: CampaignRepository;
@@ -104,11 +104,11 @@ export async function tick(
 }
 
 /** A fanned-out sending campaign unchanged since its last recount is recounted again this often. */
-export const RECHECK_AFTER_MS = 15 * 60_000;
+const RECHECK_AFTER_MS = 15 * 60_000;
 /** …and this often while the daily quota holds it back (nothing is sent or lost meanwhile). */
-export const QUOTA_RECHECK_AFTER_MS = 60 * 60_000;
+const QUOTA_RECHECK_AFTER_MS = 60 * 60_000;
 /** The tick starts no recount (and cuts one short) with less than this left before its timeout. */
-export const TICK_RESERVE_MS = 5_000;
+const TICK_RESERVE_MS = 5_000;
 /** Without an invocation context (local mode): as if the tick had its 30 s timeout. */
 const DEFAULT_TICK_MS = 30_000;
 
@@ -123,7 +123,7 @@ function lastLook(campaign: CampaignSummary): string {
 }
 
 /** Whether a quiet campaign is due a recount now (the store's filter states the same, more loosely). */
-export function recountDue(campaign: CampaignSummary, now: Date): boolean {
+function recountDue(campaign: CampaignSummary, now: Date): boolean {
   if (Date.parse(campaign.updatedAt) >= now.getTime() - QUIET_AFTER_MS) return false;
   // A fan-out or cancel sweep still running is the stalled-fan-out check's business.
   if ((campaign.status === 'sending' || campaign.status === 'cancelled') && !campaign.fanoutDone)

@@ -4,10 +4,10 @@ import { hasControlCharacters } from '../mail/control-characters';
 import { headerNameProblem, headerValueProblem, MAX_CUSTOM_HEADERS } from '../mail/custom-headers';
 import { MAX_SUBJECT_LENGTH, TEMPLATE_NAME } from '../templates/template-rules';
 
-export const MAX_RECIPIENTS = 50;
-export const MAX_TAGS = 10;
+const MAX_RECIPIENTS = 50;
+const MAX_TAGS = 10;
 /** Names Mailroom sets itself on every mail, so SES events can be tied back to the message. */
-export const RESERVED_TAG_NAMES = ['stream', 'messageId', 'campaignId'];
+const RESERVED_TAG_NAMES = ['stream', 'messageId', 'campaignId'];
 // SES tag names and values: ASCII letters, digits, underscores and dashes, at most 256 characters.
 const SES_TAG_TEXT = /^[A-Za-z0-9_-]{1,256}$/;
 

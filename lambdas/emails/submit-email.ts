@@ -11,7 +11,7 @@ import type { StoredMessage } from './message';
 import type { IdempotencyStore, MessageRepository, SendQueue, SubmitResponse } from './ports';
 
 /** DynamoDB items stop at 400 KB; the rendered mail must fit in one with room for its history. */
-export const MAX_RENDERED_BYTES = 300 * 1024;
+const MAX_RENDERED_BYTES = 300 * 1024;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface SubmitEmailDeps {

@@ -134,7 +134,7 @@ export function parseSesNotification(body: string): MailEvent {
   return toMailEvent(inner);
 }
 
-export function toMailEvent(value: unknown): MailEvent {
+function toMailEvent(value: unknown): MailEvent {
   if (value && typeof value === 'object' && 'eventType' in value) {
     const parsed = configurationSetEvent.safeParse(value);
     if (!parsed.success) throw new UnparseableEventError(`not an SES event: ${summary(parsed.error)}`);

@@ -16,7 +16,7 @@ export interface UnsubscribeDeps {
 export type UnsubscribeVia = 'one-click' | 'page';
 
 /** What the suppression entry and the product event say about each way in. */
-export const UNSUBSCRIBE_DETAIL: Record<UnsubscribeVia, string> = {
+const UNSUBSCRIBE_DETAIL: Record<UnsubscribeVia, string> = {
   'one-click': 'one-click unsubscribe (RFC 8058 POST from the mail provider)',
   page: 'unsubscribe page button',
 };

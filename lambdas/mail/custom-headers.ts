@@ -7,7 +7,7 @@ import { hasControlCharacters } from './control-characters';
  */
 export const MAX_CUSTOM_HEADERS = 10;
 // SESv2 MessageHeader.Value is at most 870 characters.
-export const MAX_HEADER_VALUE_LENGTH = 870;
+const MAX_HEADER_VALUE_LENGTH = 870;
 
 const RESERVED_HEADERS = new Set(
   [

@@ -3,13 +3,13 @@ import { atDomain, type Mailbox } from '../mail/addresses';
 import { badRequest } from './errors';
 
 /** One problem with a request, as the API returns it in `error.details`. */
-export interface FieldIssue {
+interface FieldIssue {
   path: string;
   message: string;
 }
 
 /** zod issues in the shape the API returns as `error.details`. */
-export function describeIssues(error: z.ZodError): FieldIssue[] {
+function describeIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(body)',
     message: issue.message,
@@ -17,7 +17,7 @@ export function describeIssues(error: z.ZodError): FieldIssue[] {
 }
 
 /** 400 `validation_failed`, with every problem found in `details`. */
-export function validationFailed(details: FieldIssue[], message = 'The request is invalid') {
+function validationFailed(details: FieldIssue[], message = 'The request is invalid') {
   return badRequest('validation_failed', message, details);
 }
 

@@ -16,7 +16,7 @@ export const THROTTLE_PAUSE_MS = 100;
 /** How long before its slot a delivery starts: enough for the claim and the rendering. */
 export const CLAIM_LEAD_MS = 250;
 /** Longer than this until the schedule has room, and a bulk batch goes back on the queue instead. */
-export const LONG_WAIT_MS = 5_000;
+const LONG_WAIT_MS = 5_000;
 
 export interface BatchDeps<Outcome extends string> {
   /** The account's one schedule of send slots, shared by both streams and every container. */

@@ -8,8 +8,8 @@ export interface AccountQuota {
   sentLast24Hours: number;
 }
 
-export const SANDBOX_RATE = 1;
-export const QUOTA_REFRESH_MS = 60_000;
+const SANDBOX_RATE = 1;
+const QUOTA_REFRESH_MS = 60_000;
 
 /**
  * The rate Mailroom paces to: the configured override, else this stack's share of SES's
@@ -73,7 +73,7 @@ export class CachedQuota {
 }
 
 /** Share of the 24-hour quota bulk mail may use; the rest stays for transactional mail. */
-export const BULK_DAILY_CEILING = 0.98;
+const BULK_DAILY_CEILING = 0.98;
 
 /**
  * About how fast bulk mail goes: what transactional mail leaves of the rate (the sender takes

@@ -11,14 +11,14 @@ const part = z
   .min(1, 'must not be empty')
   .refine((v) => Buffer.byteLength(v) <= MAX_PART_BYTES, `at most ${MAX_PART_BYTES} bytes`);
 
-export const templateBodySchema = z
+const templateBodySchema = z
   .strictObject({ subject: part, html: part.optional(), text: part.optional() })
   .refine((t) => t.html !== undefined || t.text !== undefined, {
     message: 'give html, text or both',
     path: ['html'],
   });
 
-export function checkTemplateName(name: string): void {
+function checkTemplateName(name: string): void {
   if (!TEMPLATE_NAME.test(name)) {
     throw badRequest('invalid_template_name', 'Template names are 1 to 64 letters, digits, _ or -');
   }

@@ -34,7 +34,7 @@ const COMPILED_CACHE_SIZE = 100;
  * add up (8,000 took over a second to compile here, several on a small Lambda), so a part holds
  * at most `blocksInAll` blocks.
  */
-export const NESTING_LIMITS = { blocks: 50, subexpressions: 20, blocksInAll: 2_000 } as const;
+const NESTING_LIMITS = { blocks: 50, subexpressions: 20, blocksInAll: 2_000 } as const;
 
 export interface TemplateContent {
   subject: string;

@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { dynamo } from '../../platform/aws-clients';
 import type { IdempotencyClaim, IdempotencyStore, SubmitResponse } from '../ports';
 
-export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
+const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 /** An in-progress claim older than this belongs to a request that died; the API times out at 29 s. */
 const ABANDONED_CLAIM_SECONDS = 60;
 

@@ -4,7 +4,7 @@ import { dynamo } from '../../platform/aws-clients';
 import type { Stream } from '../outgoing-mail';
 
 /** A sender that has not reported for this long has stopped sending. */
-export const REPORT_FRESH_MS = 10_000;
+const REPORT_FRESH_MS = 10_000;
 
 /**
  * Each sender container writes how fast it is sending (one item per container, at most every few

@@ -61,7 +61,7 @@ export class SesMailer implements Mailer {
   }
 }
 
-export function classifySendError(error: unknown): SendResult {
+function classifySendError(error: unknown): SendResult {
   const name = errorName(error);
   const status = httpStatusOf(error);
   const detail = `${name}: ${error instanceof Error ? error.message : String(error)}`;
