@@ -9,9 +9,9 @@ export const SEND_BUDGET_MS = 15_000;
 /**
  * A throttle means SES counts us faster than we think (clock jitter, or another sender in the
  * account): nothing starts for this long. Short, because the shared schedule already keeps the
- * account at its rate, and every millisecond of pause is a slot lost for both streams.
+ * account at its rate, and every millisecond of hold is a slot lost for both streams.
  */
-export const THROTTLE_PAUSE_MS = 100;
+export const THROTTLE_HOLD_MS = 100;
 
 /** How long before its slot a delivery starts: enough for the claim and the rendering. */
 export const CLAIM_LEAD_MS = 250;
@@ -57,7 +57,7 @@ export async function processBatch<Outcome extends string>(
   const chunk = Math.max(1, Math.floor(deps.lookaheadMs / spacingMs));
   const failures: string[] = [];
   const inFlight: Promise<void>[] = [];
-  const settle = (record: SQSRecord, work: Promise<Outcome | 'deferred'>) =>
+  const track = (record: SQSRecord, work: Promise<Outcome | 'deferred'>) =>
     inFlight.push(
       work.then(deps.onOutcome, (error: unknown) => {
         deps.onError(error, record);
@@ -65,11 +65,11 @@ export async function processBatch<Outcome extends string>(
       }),
     );
   const onThrottle = () => {
-    inFlight.push(deps.schedule.hold(THROTTLE_PAUSE_MS, deps.clock.now()).catch(deps.onHoldFailed));
+    inFlight.push(deps.schedule.hold(THROTTLE_HOLD_MS, deps.clock.now()).catch(deps.onHoldFailed));
   };
   const putBack = (rest: SQSRecord[], delaySeconds: number) => {
     for (const record of rest) {
-      settle(
+      track(
         record,
         deps.requeue.requeue(record.body, delaySeconds).then(() => 'deferred' as const),
       );
@@ -96,7 +96,7 @@ export async function processBatch<Outcome extends string>(
       grant = await deps.schedule.reserve({ count, spacingMs, now, latestStart });
     } catch (error) {
       // Nothing of the rest was claimed: SQS delivers those records again.
-      for (const record of records.slice(next)) settle(record, Promise.reject(error));
+      for (const record of records.slice(next)) track(record, Promise.reject(error));
       break;
     }
     if (!grant.granted) {
@@ -123,7 +123,7 @@ export async function processBatch<Outcome extends string>(
       );
       previousStart = start;
       previousSlot = ready;
-      settle(
+      track(
         record,
         start.then(() => deps.deliver(record.body, { untilSlot: () => ready, onThrottle })),
       );

@@ -32,10 +32,10 @@ export interface SlotRequest {
 export interface SendSchedule {
   reserve(request: SlotRequest): Promise<SlotGrant>;
   /**
-   * After a throttle: every slot not yet booked moves `pauseMs` later — after what is booked when
+   * After a throttle: every slot not yet booked moves `holdMs` later — after what is booked when
    * the schedule is busy, after `now` when it is idle. Throttles in a row add up.
    */
-  hold(pauseMs: number, now: number): Promise<void>;
+  hold(holdMs: number, now: number): Promise<void>;
 }
 
 /**

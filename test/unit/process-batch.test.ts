@@ -5,7 +5,7 @@ import {
   CLAIM_LEAD_MS,
   processBatch,
   SEND_BUDGET_MS,
-  THROTTLE_PAUSE_MS,
+  THROTTLE_HOLD_MS,
 } from '../../lambdas/sending/process-batch';
 import { BULK_LOOKAHEAD_MS, slotSpacingMs } from '../../lambdas/sending/send-schedule';
 import { aQueuedMessage, NOW, queueBody } from './support/factories';
@@ -169,7 +169,7 @@ describe('processBatch on the shared send schedule', () => {
     await clock.run(Promise.all([throttled, next]));
     // Without the hold the second send would have had the next slot, 10 ms after the first.
     const second = sends.find((s) => s.body === queueBody('second'));
-    expect(second?.at).toBeGreaterThanOrEqual(THROTTLE_PAUSE_MS);
+    expect(second?.at).toBeGreaterThanOrEqual(THROTTLE_HOLD_MS);
   });
 
   it('holds a busy schedule back behind what is already booked', async () => {
@@ -186,8 +186,8 @@ describe('processBatch on the shared send schedule', () => {
     const next = clock.sleep(1).then(() => batch('transactional', [record('after')]));
     await clock.run(Promise.all([throttled, next]));
     const after = sends.find((s) => s.body === queueBody('after'));
-    expect(after?.at).toBeCloseTo(10 * slotSpacingMs(100) + THROTTLE_PAUSE_MS, 5);
-    expect(schedule.nextFreeAt).toBeCloseTo(11 * slotSpacingMs(100) + THROTTLE_PAUSE_MS, 5);
+    expect(after?.at).toBeCloseTo(10 * slotSpacingMs(100) + THROTTLE_HOLD_MS, 5);
+    expect(schedule.nextFreeAt).toBeCloseTo(11 * slotSpacingMs(100) + THROTTLE_HOLD_MS, 5);
   });
 
   it('reports only the record that failed, so SQS retries just that one', async () => {

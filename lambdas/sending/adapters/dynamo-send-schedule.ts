@@ -69,21 +69,21 @@ export class DynamoSendSchedule implements SendSchedule {
     });
   }
 
-  async hold(pauseMs: number, nowMs: number): Promise<void> {
-    const pause = micros(pauseMs);
+  async hold(holdMs: number, nowMs: number): Promise<void> {
+    const hold = micros(holdMs);
     const now = micros(nowMs);
     await this.untilItHolds(async (known) => {
       if (known !== undefined && known >= now) {
-        this.known = await this.update('SET #next = #next + :pause', '#next >= :now', {
-          ':pause': pause,
+        this.known = await this.update('SET #next = #next + :hold', '#next >= :now', {
+          ':hold': hold,
           ':now': now,
         });
       } else {
         await this.update('SET #next = :until', 'attribute_not_exists(#next) OR #next < :now', {
-          ':until': now + pause,
+          ':until': now + hold,
           ':now': now,
         });
-        this.known = now + pause;
+        this.known = now + hold;
       }
     });
   }

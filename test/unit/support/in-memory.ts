@@ -178,7 +178,7 @@ export class InMemorySendSchedule implements SendSchedule {
     return { granted: true, firstAt: start };
   }
 
-  async hold(pauseMs: number, now: number): Promise<void> {
-    this.nextFreeAt = Math.max(this.nextFreeAt ?? now, now) + pauseMs;
+  async hold(holdMs: number, now: number): Promise<void> {
+    this.nextFreeAt = Math.max(this.nextFreeAt ?? now, now) + holdMs;
   }
 }
