@@ -4,12 +4,10 @@
  * the domain reads the values its function was given.
  */
 
-/** SES reviews an account at a 5 % bounce rate; the guard pauses bulk mail before that. */
-export const SES_REVIEW_BOUNCE_RATE = 0.05;
-/** SES reviews an account at a 0.1 % complaint rate. */
-export const SES_REVIEW_COMPLAINT_RATE = 0.001;
-
-/** The reputation guard: bulk sending pauses when the last 24 hours of bulk mail reach these. */
+/**
+ * The reputation guard: bulk sending pauses when the last 24 hours of bulk mail reach these, before
+ * the rates at which SES reviews the account (SES_REVIEW_RATES, contract/alarms.ts).
+ */
 export const REPUTATION_GUARD_DEFAULTS = {
   bounceRate: 0.04,
   complaintRate: 0.0008,

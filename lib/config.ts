@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import {
-  REPUTATION_GUARD_DEFAULTS,
-  SES_REVIEW_BOUNCE_RATE,
-  SES_REVIEW_COMPLAINT_RATE,
-  TRANSIENT_BOUNCE_DEFAULTS,
-} from '../contract/thresholds';
+import { SES_REVIEW_RATES } from '../contract/alarms';
+import { REPUTATION_GUARD_DEFAULTS, TRANSIENT_BOUNCE_DEFAULTS } from '../contract/thresholds';
 
 // Lower-case LDH labels; SES identities are case-insensitive, so one spelling avoids two stacks
 // disagreeing about "the same" domain.
@@ -22,8 +18,8 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const ZONE_ID = /^Z[A-Z0-9]{1,32}$/;
 
 const percent = (rate: number) => `${Number((rate * 100).toPrecision(3))}%`;
-const BOUNCE_RATE_RANGE = `must be more than 0 and at most ${SES_REVIEW_BOUNCE_RATE} (${percent(SES_REVIEW_BOUNCE_RATE)}, where SES reviews the account)`;
-const COMPLAINT_RATE_RANGE = `must be more than 0 and at most ${SES_REVIEW_COMPLAINT_RATE} (${percent(SES_REVIEW_COMPLAINT_RATE)}, where SES reviews the account)`;
+const BOUNCE_RATE_RANGE = `must be more than 0 and at most ${SES_REVIEW_RATES.bounce} (${percent(SES_REVIEW_RATES.bounce)}, where SES reviews the account)`;
+const COMPLAINT_RATE_RANGE = `must be more than 0 and at most ${SES_REVIEW_RATES.complaint} (${percent(SES_REVIEW_RATES.complaint)}, where SES reviews the account)`;
 
 /**
  * The kinds of DNS record the stack writes into a hosted zone, as `skipDnsRecords` names them:
@@ -171,12 +167,12 @@ const clientConfigSchema = z
         bounceRate: z
           .number()
           .gt(0, BOUNCE_RATE_RANGE)
-          .max(SES_REVIEW_BOUNCE_RATE, BOUNCE_RATE_RANGE)
+          .max(SES_REVIEW_RATES.bounce, BOUNCE_RATE_RANGE)
           .default(REPUTATION_GUARD_DEFAULTS.bounceRate),
         complaintRate: z
           .number()
           .gt(0, COMPLAINT_RATE_RANGE)
-          .max(SES_REVIEW_COMPLAINT_RATE, COMPLAINT_RATE_RANGE)
+          .max(SES_REVIEW_RATES.complaint, COMPLAINT_RATE_RANGE)
           .default(REPUTATION_GUARD_DEFAULTS.complaintRate),
         minimumSample: z
           .number()
