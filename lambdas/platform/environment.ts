@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SES_REVIEW_RATES } from '../../contract/alarms';
 import { FUNCTIONS, type FunctionName, type VariableName, type VariablesOf } from '../../contract/functions';
 
 const positiveNumber = z.coerce.number().positive();
@@ -41,8 +42,8 @@ export const VARIABLE_SCHEMAS = {
   BULK_CONFIGURATION_SET: z.string().min(1),
   TRANSIENT_BOUNCE_LIMIT: z.coerce.number().int().min(1),
   TRANSIENT_BOUNCE_WINDOW_DAYS: z.coerce.number().positive(),
-  BOUNCE_RATE_THRESHOLD: z.coerce.number().positive().max(0.05),
-  COMPLAINT_RATE_THRESHOLD: z.coerce.number().positive().max(0.001),
+  BOUNCE_RATE_THRESHOLD: z.coerce.number().positive().max(SES_REVIEW_RATES.bounce),
+  COMPLAINT_RATE_THRESHOLD: z.coerce.number().positive().max(SES_REVIEW_RATES.complaint),
   GUARD_MINIMUM_SAMPLE: z.coerce.number().int().min(1),
 } as const satisfies Record<VariableName, z.ZodType>;
 
