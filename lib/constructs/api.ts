@@ -8,11 +8,30 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ROUTE_IDS, ROUTES, type RouteAuth, type RouteBody, routeKey } from '../../contract/routes';
 import { SUPPRESSIONS_BY_REASON } from '../../contract/tables';
 import { acknowledgeWildcardResource } from '../nag';
 import { MailroomFunction } from './mailroom-function';
 
 const STAGE_NAME = 'live';
+
+const AUTHORIZATION: Record<RouteAuth, apigw.AuthorizationType> = {
+  iam: apigw.AuthorizationType.IAM,
+  none: apigw.AuthorizationType.NONE,
+};
+
+/**
+ * Whether API Gateway checks that a route's application/json body is a JSON object. The model is
+ * bound to that content type only, so other types (the text/csv a recipients upload may use, the
+ * forms an unsubscribe POSTs) pass unchecked; an optional body gets no model at all.
+ */
+const JSON_OBJECT_MODEL: Record<RouteBody, boolean> = {
+  json: true,
+  jsonOrCsv: true,
+  optionalJson: false,
+  form: false,
+  none: false,
+};
 
 /** Properties of {@link MailroomApi}. */
 export interface MailroomApiProps {
@@ -277,18 +296,7 @@ export class MailroomApi extends Construct {
 
     // One permission for the whole API instead of two per method: the function serves only this API.
     const integration = new apigw.LambdaIntegration(fn.lambda, { scopePermissionToMethod: false });
-    // Explicit on each method: API Gateway's L2 does not inherit a resource's default validator.
-    // A `json` body must be a JSON object when it is sent as application/json; the model is bound
-    // to that content type only, so API Gateway does not validate (or refuse) other types, such as
-    // the text/csv a recipients upload may use. An optional body (`none`) gets no model at all.
-    const route = (resource: apigw.IResource, httpMethod: string, body: 'json' | 'none' = 'none') =>
-      resource.addMethod(httpMethod, integration, {
-        authorizationType: apigw.AuthorizationType.IAM,
-        requestValidator: validator,
-        requestModels: body === 'json' ? { 'application/json': jsonObject } : undefined,
-      });
-
-    // The default guards any method later added under /v1 without going through route().
+    // The default guards any method later added under /v1 without going through the contract.
     const v1 = this.restApi.root.addResource('v1', {
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
     });
@@ -298,64 +306,53 @@ export class MailroomApi extends Construct {
         'Callers are product backends authenticated with IAM (SigV4, AuthorizationType AWS_IAM), ' +
         'not end users in a Cognito user pool.',
     });
-    const emails = v1.addResource('emails');
-    route(emails, 'POST', 'json');
-    route(emails.addResource('{id}'), 'GET');
-    const templates = v1.addResource('templates');
-    route(templates, 'GET');
-    const template = templates.addResource('{name}');
-    route(template, 'PUT', 'json');
-    route(template, 'GET');
-    route(template, 'DELETE');
-    const account = v1.addResource('account');
-    route(account, 'GET');
-    route(account.addResource('bulk').addResource('resume'), 'POST');
 
-    const campaigns = v1.addResource('campaigns');
-    route(campaigns, 'GET');
-    route(campaigns, 'POST', 'json');
-    const campaign = campaigns.addResource('{id}');
-    route(campaign, 'GET');
-    // JSON or CSV: the model applies to application/json only.
-    const recipients = campaign.addResource('recipients');
-    route(recipients, 'POST', 'json');
-    route(recipients.addResource('{email}'), 'GET');
-    route(campaign.addResource('test'), 'POST', 'json');
-    // `{at}` to schedule, or no body to send now.
-    route(campaign.addResource('send'), 'POST');
-    for (const action of ['pause', 'resume', 'cancel']) route(campaign.addResource(action), 'POST');
-
-    const suppressions = v1.addResource('suppressions');
-    route(suppressions, 'GET');
-    const suppression = suppressions.addResource('{email}');
-    route(suppression, 'GET');
-    // The reason is optional: no body suppresses as `manual`.
-    route(suppression, 'PUT');
-    route(suppression, 'DELETE');
-
-    // Public: mail clients follow the link (GET) and mail providers POST the RFC 8058 one-click
-    // form (application/x-www-form-urlencoded, no model) without any credentials.
-    const unsubscribe = this.restApi.root.addResource('unsubscribe');
-    for (const httpMethod of ['GET', 'POST']) {
-      const method = unsubscribe.addMethod(httpMethod, integration, {
-        authorizationType: apigw.AuthorizationType.NONE,
+    // One method per route of the contract (contract/routes.ts), in its order, each resource made
+    // when a route first needs it. Auth, validator and model are explicit on each method: API
+    // Gateway's L2 does not inherit a resource's default validator.
+    const resources = new Map<string, apigw.IResource>([
+      ['', this.restApi.root],
+      ['/v1', v1],
+    ]);
+    const resourceAt = (path: string): apigw.IResource => {
+      const known = resources.get(path);
+      if (known !== undefined) return known;
+      const cut = path.lastIndexOf('/');
+      const resource = resourceAt(path.slice(0, cut)).addResource(path.slice(cut + 1));
+      resources.set(path, resource);
+      return resource;
+    };
+    for (const id of ROUTE_IDS) {
+      const route = ROUTES[id];
+      // The invoke policy covers /v1 only: an IAM route elsewhere could not be called, a public
+      // one under /v1 would slip past the policy's meaning.
+      if ((route.auth === 'iam') !== route.path.startsWith('/v1/')) {
+        throw new Error(`Route ${id} (${routeKey(route)}): IAM auth is for /v1 routes, and only /v1 routes`);
+      }
+      const method = resourceAt(route.path).addMethod(route.method, integration, {
+        authorizationType: AUTHORIZATION[route.auth],
         requestValidator: validator,
+        requestModels: JSON_OBJECT_MODEL[route.body] ? { 'application/json': jsonObject } : undefined,
       });
-      Validations.of(method).acknowledge(
-        {
-          id: 'AwsSolutions-APIG4',
-          reason:
-            'RFC 8058 one-click unsubscribe must work without credentials: mail providers POST to it ' +
-            'and recipients open it from their inbox. The HMAC-signed token in the link is the ' +
-            'authorization; a forged or altered one changes nothing.',
-        },
-        {
-          id: 'AwsSolutions-COG4',
-          reason:
-            'RFC 8058 one-click unsubscribe must work without credentials: mail providers POST to it, ' +
-            'so no Cognito user pool can stand in front of it. The HMAC-signed token is the authorization.',
-        },
-      );
+      // The public routes are /unsubscribe's; another would need its own reasons (nag.test.ts lists
+      // the acknowledged methods).
+      if (route.auth === 'none') {
+        Validations.of(method).acknowledge(
+          {
+            id: 'AwsSolutions-APIG4',
+            reason:
+              'RFC 8058 one-click unsubscribe must work without credentials: mail providers POST to it ' +
+              'and recipients open it from their inbox. The HMAC-signed token in the link is the ' +
+              'authorization; a forged or altered one changes nothing.',
+          },
+          {
+            id: 'AwsSolutions-COG4',
+            reason:
+              'RFC 8058 one-click unsubscribe must work without credentials: mail providers POST to it, ' +
+              'so no Cognito user pool can stand in front of it. The HMAC-signed token is the authorization.',
+          },
+        );
+      }
     }
 
     // Every method of every /v1 route, and nothing else (e.g. not the public unsubscribe route).

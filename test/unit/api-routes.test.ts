@@ -1,4 +1,8 @@
-import { MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ROUTE_IDS, ROUTES, type RouteContract, routeKey } from '../../contract/routes';
+import { json, MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
+import { type RouteHandler, type RouteHandlers, Router } from '../../lambdas/functions/api/router';
+import { ApiError } from '../../lambdas/requests/errors';
 import { apiHarness } from './support/api-harness';
 import type { InMemoryTemplates, RecordingQueue } from './support/in-memory';
 
@@ -125,5 +129,112 @@ describe('API routes', () => {
       rateOverride: null,
       pausedStreams: [],
     });
+  });
+});
+
+/** A request path for a contract path: each `{name}` filled in (URL-encoded) by `value(name)`. */
+function requestPath(path: string, value: (name: string) => string): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(value(name)));
+}
+
+/** Values with characters that must be decoded, so a handler is seen to get them decoded. */
+const SAMPLE_PARAMS: Record<string, string> = { id: 'c-1', name: 'welcome', email: 'jane+news@example.org' };
+const sample = (name: string) => SAMPLE_PARAMS[name] ?? `sample ${name}`;
+
+/** Stub handlers: each answers 200 with its own route id and the parameters it was handed. */
+function echoHandlers(): RouteHandlers {
+  const echo =
+    (id: string): RouteHandler =>
+    async (_event, params) =>
+      json(200, { id, params });
+  return Object.fromEntries(ROUTE_IDS.map((id) => [id, echo(id)])) as unknown as RouteHandlers;
+}
+
+function proxyEvent(method: string, path: string): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    path,
+    headers: {},
+    queryStringParameters: null,
+    body: null,
+  } as APIGatewayProxyEvent;
+}
+
+async function statusOf(router: Router, method: string, path: string): Promise<number> {
+  try {
+    return (await router.handle(proxyEvent(method, path))).statusCode;
+  } catch (error) {
+    if (error instanceof ApiError) return error.status;
+    throw error;
+  }
+}
+
+/** The names in a contract path's braces. */
+const paramNames = (route: RouteContract) =>
+  [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name ?? '');
+
+describe('the router against the contract (contract/routes.ts)', () => {
+  it.each(ROUTE_IDS.map((id) => [routeKey(ROUTES[id]), id] as const))(
+    '%s goes to the %s handler with its decoded path parameters',
+    async (_key, id) => {
+      const route = ROUTES[id];
+      const router = new Router(echoHandlers());
+      const response = await router.handle(proxyEvent(route.method, requestPath(route.path, sample)));
+      expect(JSON.parse(response.body)).toEqual({
+        id,
+        params: Object.fromEntries(paramNames(route).map((name) => [name, sample(name)])),
+      });
+    },
+  );
+
+  it('answers 405 for every other method on a contract path, and 404 off the contract', async () => {
+    const router = new Router(echoHandlers());
+    const paths = [...new Set(ROUTE_IDS.map((id) => ROUTES[id].path))];
+    for (const path of paths) {
+      const served = ROUTE_IDS.filter((id) => ROUTES[id].path === path).map((id) => ROUTES[id].method);
+      for (const method of ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']) {
+        const status = await statusOf(router, method, requestPath(path, sample));
+        expect({ route: `${method} ${path}`, status }).toEqual({
+          route: `${method} ${path}`,
+          status: served.includes(method as RouteContract['method']) ? 200 : 405,
+        });
+      }
+    }
+    for (const path of ['/', '/v1', '/v2/emails', '/v1/emails/a/b', '/unsubscribe/x', '/v1/nothing-here']) {
+      expect({ path, status: await statusOf(router, 'GET', path) }).toEqual({ path, status: 404 });
+    }
+  });
+
+  it("answers every contract route with the api's own handler: never the router's 404 or 405", async () => {
+    const harness = apiHarness();
+    for (const id of ROUTE_IDS) {
+      const route = ROUTES[id];
+      const response = await harness.call(route.method, requestPath(route.path, sample), {
+        body: route.body === 'none' ? null : '{}',
+        headers: { 'Content-Type': 'application/json' },
+      });
+      // The router's own answers: 405, or 404 "No route for …" (a handler's 404 names what is missing).
+      const fromRouter = response.statusCode === 405 || response.body.includes('No route for ');
+      expect({ id, fromRouter }).toEqual({ id, fromRouter: false });
+    }
+  });
+
+  it('serves /v1 with IAM auth and everything else publicly', () => {
+    for (const id of ROUTE_IDS) {
+      const { auth, path } = ROUTES[id];
+      expect({ id, auth }).toEqual({ id, auth: path.startsWith('/v1/') ? 'iam' : 'none' });
+    }
+  });
+
+  it('takes only a handler map that matches the contract (checked by tsc; see the @ts-expect-error lines)', () => {
+    const handlers = echoHandlers();
+    const { sendEmail: _left, ...withoutSendEmail } = handlers;
+    // @ts-expect-error: a contract route without a handler
+    expect(() => new Router(withoutSendEmail)).not.toThrow();
+    // @ts-expect-error: a handler for no contract route
+    expect(() => new Router({ ...handlers, sendNewsletter: handlers.sendEmail })).not.toThrow();
+    // @ts-expect-error: a parameter the route's path does not have
+    const getEmail: RouteHandlers['getEmail'] = async (_event, { name }) => json(200, name);
+    expect(getEmail).toEqual(expect.any(Function));
   });
 });

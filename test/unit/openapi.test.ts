@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { ROUTE_IDS, ROUTES, type RouteBody, type RouteId, routeKey } from '../../contract/routes';
 
 const ROOT = join(__dirname, '..', '..');
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -41,13 +42,14 @@ function operationsOf(spec: Json): Operation[] {
   );
 }
 
-/** `METHOD /path` for each `.on('METHOD', '/path', …)` in the route table, read as text: no AWS needed. */
-function routesInCode(): string[] {
-  const source = readFileSync(join(ROOT, 'lambdas', 'functions', 'api', 'routes.ts'), 'utf8');
-  return [...source.matchAll(/\.on\(\s*['"`]([A-Z]+)['"`]\s*,\s*['"`]([^'"`]+)['"`]/g)].map(
-    ([, method, path]) => `${method} ${path}`,
-  );
-}
+/** The media types a route's request body may have, and whether it must be sent, by its kind. */
+const BODY_IN_SPEC: Record<RouteBody, { required: boolean; types: string[] } | undefined> = {
+  json: { required: true, types: ['application/json'] },
+  jsonOrCsv: { required: true, types: ['application/json', 'text/csv'] },
+  optionalJson: { required: false, types: ['application/json'] },
+  form: { required: true, types: ['application/x-www-form-urlencoded', 'multipart/form-data'] },
+  none: undefined,
+};
 
 /** The literal codes passed to the error helpers (first argument) and to `new ApiError` (second). */
 function errorCodesInCode(): Set<string> {
@@ -112,13 +114,34 @@ describe('docs/openapi.yaml', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('documents exactly the routes the API router registers', () => {
-    const inCode = routesInCode();
+  it('documents exactly the routes of the contract (contract/routes.ts)', () => {
+    const inContract = ROUTE_IDS.map((id) => routeKey(ROUTES[id]));
     const inSpec = operations.map((op) => `${op.method} ${op.path}`);
 
-    expect(inCode).toContain('POST /v1/emails');
-    expect([...inSpec].sort()).toEqual([...inCode].sort());
+    expect(inContract).toContain('POST /v1/emails');
+    expect([...inSpec].sort()).toEqual([...inContract].sort());
   });
+
+  it.each(ROUTE_IDS.map((id) => [id] as const))(
+    '%s: documented under its contract id, with its auth and its request body',
+    (id: RouteId) => {
+      const route = ROUTES[id];
+      const op = operations.find(
+        (candidate) => candidate.method === route.method && candidate.path === route.path,
+      );
+      const operation = op?.operation ?? {};
+      const requestBody = isRecord(operation.requestBody) ? operation.requestBody : undefined;
+      const body = requestBody && {
+        required: requestBody.required === true,
+        types: Object.keys(isRecord(requestBody.content) ? requestBody.content : {}).sort(),
+      };
+
+      expect(operation.operationId).toBe(id);
+      // Public routes opt out of the document-wide SigV4 requirement; IAM routes keep it.
+      expect(operation.security).toEqual(route.auth === 'none' ? [] : undefined);
+      expect(body).toEqual(BODY_IN_SPEC[route.body]);
+    },
+  );
 
   it('mentions every error code the API can return', () => {
     const inCode = errorCodesInCode();

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { type PathParams, ROUTE_IDS, ROUTES, type RouteId } from '../../../contract/routes';
 import { ApiError } from '../../requests/errors';
 
 /** What the invocation knows beyond the event: when the function will be stopped. */
@@ -6,11 +7,19 @@ export interface Invocation {
   deadline?: Date;
 }
 
-export type RouteHandler = (
+export type RouteHandler<Params = Record<string, string>> = (
   event: APIGatewayProxyEvent,
-  params: Record<string, string>,
+  params: Params,
   invocation: Invocation,
 ) => Promise<APIGatewayProxyResult>;
+
+/**
+ * One handler for each route of the contract (contract/routes.ts), and none for anything else,
+ * each given that route's path parameters.
+ */
+export type RouteHandlers = {
+  readonly [Id in RouteId]: RouteHandler<PathParams<(typeof ROUTES)[Id]['path']>>;
+};
 
 interface Route {
   method: string;
@@ -20,23 +29,27 @@ interface Route {
 }
 
 /**
- * A small router over the proxy event's path. Written here rather than taken from a framework: the
- * API has a handful of fixed routes and API Gateway has already matched them, so a dependency would
- * add bundle size and cold-start time for ten lines of matching.
+ * A small router over the proxy event's path, for the routes of the contract: the method and path
+ * of each come from there, the handler from `handlers`. Written here rather than taken from a
+ * framework: the API has a handful of fixed routes and API Gateway has already matched them, so a
+ * dependency would add bundle size and cold-start time for ten lines of matching.
  */
 export class Router {
-  private readonly routes: Route[] = [];
+  private readonly routes: Route[];
 
-  on(method: string, path: string, handler: RouteHandler): this {
-    const names: string[] = [];
-    const pattern = new RegExp(
-      `^${path.replace(/\{(\w+)\}/g, (_, name: string) => {
-        names.push(name);
-        return '([^/]+)';
-      })}/?$`,
-    );
-    this.routes.push({ method, pattern, names, handler });
-    return this;
+  constructor(handlers: RouteHandlers) {
+    this.routes = ROUTE_IDS.map((id) => {
+      const { method, path } = ROUTES[id];
+      const names: string[] = [];
+      const pattern = new RegExp(
+        `^${path.replace(/\{(\w+)\}/g, (_, name: string) => {
+          names.push(name);
+          return '([^/]+)';
+        })}/?$`,
+      );
+      // Sound: the parameters handed over are exactly the names in this route's path.
+      return { method, pattern, names, handler: handlers[id] as RouteHandler };
+    });
   }
 
   async handle(event: APIGatewayProxyEvent, invocation: Invocation = {}): Promise<APIGatewayProxyResult> {

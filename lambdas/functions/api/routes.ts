@@ -62,10 +62,10 @@ function optionalJson(event: APIGatewayProxyEvent): unknown {
   return event.body ? jsonBody(event) : {};
 }
 
-/** Every /v1 route: parse the request, call the domain, map the result. */
+/** Every route of the contract (contract/routes.ts): parse the request, call the domain, map the result. */
 export function buildRouter(deps: ApiDeps): Router {
-  return new Router()
-    .on('POST', '/v1/emails', async (event) => {
+  return new Router({
+    sendEmail: async (event) => {
       const idempotencyKey = header(event, 'idempotency-key');
       const body = jsonBody(event);
       const response = await submitEmail(
@@ -73,44 +73,38 @@ export function buildRouter(deps: ApiDeps): Router {
         deps,
       );
       return json(202, response);
-    })
-    .on('GET', '/v1/emails/{id}', async (_event, { id = '' }) => {
+    },
+    getEmail: async (_event, { id }) => {
       const message = await deps.messages.get(knownId(id, 'email'));
       if (!message) throw notFound(`No email with id "${id}"`);
       return json(200, publicView(message));
-    })
-    .on('GET', '/v1/templates', async (event) => {
+    },
+    listTemplates: async (event) => {
       const { limit, cursor } = pageParams(event);
       const page = await withCursor(() => deps.templates.list(limit, cursor));
       return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
-    })
-    .on('PUT', '/v1/templates/{name}', async (event, { name = '' }) => {
+    },
+    putTemplate: async (event, { name }) => {
       const body = jsonBody(event);
       const { template, created } = await saveTemplate(name, body, deps);
       return json(created ? 201 : 200, template);
-    })
-    .on('GET', '/v1/templates/{name}', async (_event, { name = '' }) =>
-      json(200, await getTemplate(name, deps.templates)),
-    )
-    .on('DELETE', '/v1/templates/{name}', async (_event, { name = '' }) => {
+    },
+    getTemplate: async (_event, { name }) => json(200, await getTemplate(name, deps.templates)),
+    deleteTemplate: async (_event, { name }) => {
       await deleteTemplate(name, deps.templates);
       return json(204, undefined);
-    })
-    .on('POST', '/v1/campaigns', async (event) =>
-      json(201, campaignView(await createCampaign(jsonBody(event), deps))),
-    )
-    .on('GET', '/v1/campaigns', async (event) => {
+    },
+    createCampaign: async (event) => json(201, campaignView(await createCampaign(jsonBody(event), deps))),
+    listCampaigns: async (event) => {
       const { limit, cursor } = pageParams(event);
       const page = await withCursor(() => deps.campaigns.list(limit, cursor));
       return json(200, {
         items: page.items.map(campaignView),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       });
-    })
-    .on('GET', '/v1/campaigns/{id}', async (_event, { id = '' }) =>
-      json(200, await getCampaign(knownId(id, 'campaign'), deps)),
-    )
-    .on('POST', '/v1/campaigns/{id}/recipients', async (event, { id = '' }, invocation) => {
+    },
+    getCampaign: async (_event, { id }) => json(200, await getCampaign(knownId(id, 'campaign'), deps)),
+    addCampaignRecipients: async (event, { id }, invocation) => {
       const body = jsonOrCsvBody(event);
       return json(
         200,
@@ -121,36 +115,32 @@ export function buildRouter(deps: ApiDeps): Router {
           invocation.deadline ? { deadline: invocation.deadline } : {},
         ),
       );
-    })
-    .on('GET', '/v1/campaigns/{id}/recipients/{email}', async (_event, { id = '', email = '' }) =>
+    },
+    getCampaignRecipient: async (_event, { id, email }) =>
       json(200, await getRecipient(knownId(id, 'campaign'), email, deps)),
-    )
-    .on('POST', '/v1/campaigns/{id}/test', async (event, { id = '' }) => {
+    sendCampaignTest: async (event, { id }) => {
       const body = jsonBody(event);
       // Test mails carry a test token: its link answers "this was a test" and suppresses nobody.
       const testContent = async () => ({ ...(await deps.bulkContent()), testSend: true });
       return json(202, await sendTest(knownId(id, 'campaign'), body, { ...deps, bulkContent: testContent }));
-    })
-    .on('POST', '/v1/campaigns/{id}/send', async (event, { id = '' }) => {
+    },
+    sendCampaign: async (event, { id }) => {
       const body = optionalJson(event);
       return json(202, campaignView(await sendCampaign(knownId(id, 'campaign'), body, deps)));
-    })
-    .on('POST', '/v1/campaigns/{id}/pause', async (_event, { id = '' }) =>
+    },
+    pauseCampaign: async (_event, { id }) =>
       json(200, campaignView(await pauseCampaign(knownId(id, 'campaign'), deps))),
-    )
-    .on('POST', '/v1/campaigns/{id}/resume', async (_event, { id = '' }) =>
+    resumeCampaign: async (_event, { id }) =>
       json(200, campaignView(await resumeCampaign(knownId(id, 'campaign'), deps))),
-    )
-    .on('POST', '/v1/campaigns/{id}/cancel', async (_event, { id = '' }) =>
+    cancelCampaign: async (_event, { id }) =>
       json(200, campaignView(await cancelCampaign(knownId(id, 'campaign'), deps))),
-    )
-    .on('GET', '/unsubscribe', async (event) => {
+    unsubscribePage: async (event) => {
       const { secret } = await deps.unsubscribe();
       const checked = checkToken(event.queryStringParameters?.token, secret);
       if (!checked.ok) return invalidLinkPage();
       return checked.test ? testSendPage(checked.email) : confirmPage(checked.email);
-    })
-    .on('POST', '/unsubscribe', async (event) => {
+    },
+    unsubscribe: async (event) => {
       // The token in the URL decides who; the body says which way the request came.
       const unsubscribeDeps = await deps.unsubscribe();
       const token = event.queryStringParameters?.token;
@@ -167,36 +157,34 @@ export function buildRouter(deps: ApiDeps): Router {
       const result = await unsubscribe(token, via, unsubscribeDeps);
       if (!result.ok) return invalidLinkPage();
       return result.test ? testSendPage(result.email) : donePage(result.email);
-    })
-    .on('GET', '/v1/suppressions', async (event) => {
+    },
+    listSuppressions: async (event) => {
       const { limit, cursor } = pageParams(event);
       const reason = reasonFilter(event.queryStringParameters?.reason);
       const page = await withCursor(() => deps.suppressions.list(reason, limit, cursor));
       return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
-    })
-    .on('GET', '/v1/suppressions/{email}', async (_event, { email = '' }) =>
-      json(200, await getSuppression(email, deps.suppressions)),
-    )
-    .on('PUT', '/v1/suppressions/{email}', async (event, { email = '' }) => {
+    },
+    getSuppression: async (_event, { email }) => json(200, await getSuppression(email, deps.suppressions)),
+    putSuppression: async (event, { email }) => {
       const body = optionalJson(event);
       const { entry, created } = await putSuppression(email, body, {
         suppressions: deps.suppressions,
         now: deps.now,
       });
       return json(created ? 201 : 200, entry);
-    })
-    .on('DELETE', '/v1/suppressions/{email}', async (_event, { email = '' }) => {
+    },
+    deleteSuppression: async (_event, { email }) => {
       await deleteSuppression(email, {
         suppressions: deps.suppressions,
         accountSuppressions: deps.accountSuppressions,
       });
       return json(204, undefined);
-    })
-    .on('POST', '/v1/account/bulk/resume', async () => {
+    },
+    resumeBulk: async () => {
       if (!(await deps.reputation.clear())) throw conflict('not_paused', 'Bulk sending is not paused');
       return json(200, { stream: 'bulk', paused: false });
-    })
-    .on('GET', '/v1/account', async () => {
+    },
+    getAccount: async () => {
       const [quota, guard] = await Promise.all([deps.accountQuota(), deps.reputation.guard()]);
       return json(200, {
         sandbox: !quota.productionAccess,
@@ -210,7 +198,8 @@ export function buildRouter(deps: ApiDeps): Router {
         rateOverride: deps.maxSendRateOverride ?? null,
         pausedStreams: guard.paused ? [{ stream: 'bulk', reason: guard.reason, since: guard.at }] : [],
       });
-    });
+    },
+  });
 }
 
 /** RFC 8058's field wins: a provider's POST is one-click even if it copies other fields along. */
