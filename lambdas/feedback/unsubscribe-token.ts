@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ROUTES } from '../../contract/routes';
 
 /** Who a one-click unsubscribe link is for. */
 export interface UnsubscribeSubject {
@@ -45,5 +46,5 @@ function mac(payload: string, secret: string): string {
 }
 
 export function unsubscribeUrl(baseUrl: string, token: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/unsubscribe?token=${encodeURIComponent(token)}`;
+  return `${baseUrl.replace(/\/+$/, '')}${ROUTES.unsubscribe.path}?token=${encodeURIComponent(token)}`;
 }
