@@ -44,3 +44,6 @@ export const TABLES = {
 } as const satisfies Record<string, TableContract>;
 
 export type TableName = keyof typeof TABLES;
+
+/** Every table, in the order the stack creates them. */
+export const TABLE_NAMES = Object.keys(TABLES) as TableName[];

@@ -8,35 +8,41 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  maxConcurrencyOf,
+  QUEUE_NAMES,
+  QUEUES,
+  type QueueName,
+  visibilityTimeoutSeconds,
+} from '../contract/queues';
+import { TABLE_NAMES, TABLES, type TableContract, type TableName } from '../contract/tables';
+import { SqsEventSource, type SqsHandler } from './sqs-event-source';
 
-interface LocalTable {
-  name: string;
-  key: string;
-  sortKey?: string;
-  /** Global secondary indexes, projecting everything. */
-  indexes?: { name: string; key: string; sortKey?: string }[];
+/**
+ * A contract name as local mode names the resource: `rateLedger` → `mailroom-rate-ledger`,
+ * `transactional` → `mailroom-transactional`.
+ */
+export function localName(name: TableName | QueueName): string {
+  return `mailroom-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 
-/** The tables and queues the stack creates in AWS, made the same way in local mode. */
-export const LOCAL_TABLES = {
-  messages: { name: 'mailroom-messages', key: 'id' },
-  templates: { name: 'mailroom-templates', key: 'name' },
-  suppressions: {
-    name: 'mailroom-suppressions',
-    key: 'email',
-    indexes: [{ name: 'byReason', key: 'reason', sortKey: 'email' }],
-  },
-  idempotency: { name: 'mailroom-idempotency', key: 'key' },
-  campaigns: { name: 'mailroom-campaigns', key: 'id', indexes: [{ name: 'byStatus', key: 'status' }] },
-  recipients: { name: 'mailroom-recipients', key: 'campaignId', sortKey: 'email' },
-  rateLedger: { name: 'mailroom-rate-ledger', key: 'stream', sortKey: 'worker' },
-  deliverability: { name: 'mailroom-deliverability', key: 'pk' },
-} as const satisfies Record<string, LocalTable>;
+/**
+ * Every table of the contract (contract/tables.ts) with its local name, e.g.
+ * `LOCAL_TABLES.rateLedger.name` is `mailroom-rate-ledger`.
+ */
+export const LOCAL_TABLES = Object.fromEntries(
+  TABLE_NAMES.map((table) => [table, { name: localName(table), ...(TABLES[table] as TableContract) }]),
+) as { readonly [T in TableName]: TableContract & { readonly name: string } };
 
-/** As in the stack: a message received this often without success goes to the DLQ. */
-export const MAX_RECEIVE_COUNT = 5;
-/** As in the stack: six times the sender's 60 s timeout (tests shorten it to see redrives quickly). */
-export const VISIBILITY_TIMEOUT_SECONDS = Number(process.env.MAILROOM_VISIBILITY_TIMEOUT_SECONDS ?? 360);
+/**
+ * The timeout local mode gives every invocation (what getRemainingTimeInMillis counts down from):
+ * the sender's and the fan-out's, the longest of the functions that drain the queues.
+ */
+export const LOCAL_CONSUMER_TIMEOUT_SECONDS = 60;
+/** As in the stack (contract/queues.ts), unless tests shorten it to see redrives quickly. */
+export const VISIBILITY_TIMEOUT_SECONDS = Number(
+  process.env.MAILROOM_VISIBILITY_TIMEOUT_SECONDS ?? visibilityTimeoutSeconds(LOCAL_CONSUMER_TIMEOUT_SECONDS),
+);
 
 type KeyElement = { AttributeName: string; KeyType: 'HASH' | 'RANGE' };
 type IndexDefinition = { IndexName: string; KeySchema: KeyElement[]; Projection: { ProjectionType: 'ALL' } };
@@ -46,14 +52,22 @@ const keySchema = (key: string, sortKey?: string): KeyElement[] => [
   ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
 ];
 
+/**
+ * Every table of the contract, keyed and indexed as the stack keys it. (dynalite has no TTL: items
+ * past `expiresAt` stay until the code that reads them ignores or replaces them.)
+ */
 export async function createTables(dynamo: DynamoDBClient): Promise<void> {
-  for (const table of Object.values(LOCAL_TABLES) as LocalTable[]) {
+  for (const table of Object.values(LOCAL_TABLES)) {
     const indexes: IndexDefinition[] = (table.indexes ?? []).map((index) => ({
       IndexName: index.name,
-      KeySchema: keySchema(index.key, index.sortKey),
+      KeySchema: keySchema(index.partitionKey, index.sortKey),
       Projection: { ProjectionType: 'ALL' },
     }));
-    const names = [table.key, table.sortKey, ...(table.indexes ?? []).flatMap((i) => [i.key, i.sortKey])];
+    const names = [
+      table.partitionKey,
+      table.sortKey,
+      ...(table.indexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey]),
+    ];
     const definitions = [...new Set(names.filter((n): n is string => n !== undefined))].map((name) => ({
       AttributeName: name,
       AttributeType: 'S' as const,
@@ -63,7 +77,7 @@ export async function createTables(dynamo: DynamoDBClient): Promise<void> {
         new CreateTableCommand({
           TableName: table.name,
           AttributeDefinitions: definitions,
-          KeySchema: keySchema(table.key, table.sortKey),
+          KeySchema: keySchema(table.partitionKey, table.sortKey),
           ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
           BillingMode: 'PAY_PER_REQUEST',
         }),
@@ -102,11 +116,77 @@ export interface LocalQueue {
   dlqUrl: string;
 }
 
-/** A queue with its DLQ and redrive policy, like the stack's. */
+/** Every queue of the contract (contract/queues.ts), each with its DLQ and redrive policy. */
+export async function createQueues(sqs: SQSClient): Promise<Record<QueueName, LocalQueue>> {
+  const queues: Partial<Record<QueueName, LocalQueue>> = {};
+  for (const name of QUEUE_NAMES) {
+    queues[name] = await createQueueWithDlq(sqs, localName(name), QUEUES[name].maxReceiveCount);
+  }
+  return queues as Record<QueueName, LocalQueue>;
+}
+
+/**
+ * The settings of the poller that stands in for a queue's event source: the contract's batch size
+ * and maximum concurrency, local mode's one sender concurrency standing for both sender settings
+ * (senderConcurrency and bulkSenderConcurrency).
+ */
+export function localEventSource(
+  name: QueueName,
+  senderConcurrency: number,
+): { batchSize: number; maxConcurrency: number } {
+  return {
+    batchSize: QUEUES[name].eventSource.batchSize,
+    maxConcurrency: maxConcurrencyOf(name, {
+      senderConcurrency,
+      bulkSenderConcurrency: senderConcurrency,
+    }),
+  };
+}
+
+/** The functions that drain the queues, as local mode hosts them. */
+export type ConsumerHandlers = Record<(typeof QUEUES)[QueueName]['consumerFunction'], SqsHandler>;
+
+export interface LocalEventSourceOptions {
+  sqs: SQSClient;
+  queues: Record<QueueName, LocalQueue>;
+  handlers: ConsumerHandlers;
+  /** Local mode's sender concurrency: it stands for both senderConcurrency and bulkSenderConcurrency. */
+  senderConcurrency: number;
+  region: string;
+  onError: (name: string) => (error: unknown) => void;
+}
+
+/**
+ * One poller per queue in place of Lambda's event source mapping (not started), each with the
+ * contract's batch size and maximum concurrency (see {@link localEventSource}) and invoking the
+ * queue's consumer function.
+ */
+export function createEventSources(options: LocalEventSourceOptions): Record<QueueName, SqsEventSource> {
+  const sources: Partial<Record<QueueName, SqsEventSource>> = {};
+  for (const name of QUEUE_NAMES) {
+    const { consumerFunction } = QUEUES[name];
+    // `sender (transactional)`, `sender (bulk)`, `fanout`, `events`.
+    const label = consumerFunction === name ? name : `${consumerFunction} (${name})`;
+    sources[name] = new SqsEventSource({
+      sqs: options.sqs,
+      queueUrl: options.queues[name].url,
+      queueArn: options.queues[name].arn,
+      handler: options.handlers[consumerFunction],
+      functionName: `mailroom-${label}`,
+      ...localEventSource(name, options.senderConcurrency),
+      timeoutMs: LOCAL_CONSUMER_TIMEOUT_SECONDS * 1000,
+      region: options.region,
+      onError: options.onError(label),
+    });
+  }
+  return sources as Record<QueueName, SqsEventSource>;
+}
+
+/** A queue with its DLQ and a redrive policy after `maxReceiveCount` receives, like the stack's. */
 export async function createQueueWithDlq(
   sqs: SQSClient,
   name: string,
-  maxReceiveCount = MAX_RECEIVE_COUNT,
+  maxReceiveCount: number,
 ): Promise<LocalQueue> {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const dlqUrl = dlq.QueueUrl ?? '';

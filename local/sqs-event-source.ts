@@ -36,7 +36,8 @@ export class SqsEventSource {
   private loops: Promise<void>[] = [];
   private readonly abort = new AbortController();
 
-  constructor(private readonly options: EventSourceOptions) {}
+  /** @param options what it polls and how; readable, so tests can hold it against the contract. */
+  constructor(readonly options: EventSourceOptions) {}
 
   start(): void {
     this.running = true;

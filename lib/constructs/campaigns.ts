@@ -2,11 +2,11 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CAMPAIGNS_BY_STATUS } from '../../contract/tables';
 import { MailroomFunction } from './mailroom-function';
-import { CAMPAIGNS_BY_STATUS } from './storage';
+import { eventSourceFor } from './queues';
 
 /** Properties of {@link Campaigns}. */
 export interface CampaignsProps {
@@ -49,8 +49,6 @@ export interface CampaignsProps {
 export class Campaigns extends Construct {
   /** Per-invocation limit of the fan-out function (one link: up to 1000 recipients). */
   static readonly FANOUT_TIMEOUT = Duration.seconds(60);
-  /** The fan-out function's event source runs at most this many links at once. */
-  static readonly FANOUT_CONCURRENCY = 2;
 
   /** The fan-out function. */
   readonly fanout: MailroomFunction;
@@ -86,14 +84,8 @@ export class Campaigns extends Construct {
       );
     if (props.maxSendRate !== undefined) this.fanout.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
     this.fanout.setEnv('SEND_RATE_SHARE', String(props.sendRateShare ?? 1));
-    this.fanout.lambda.addEventSource(
-      new SqsEventSource(props.fanoutQueue, {
-        // One link per invocation: each reads up to 1000 recipients and hands over.
-        batchSize: 1,
-        maxConcurrency: Campaigns.FANOUT_CONCURRENCY,
-        reportBatchItemFailures: true,
-      }),
-    );
+    // One link per invocation, at most two at once: contract/queues.ts.
+    this.fanout.lambda.addEventSource(eventSourceFor('fanout', props.fanoutQueue));
 
     this.scheduler = new MailroomFunction(this, 'Scheduler', {
       contract: 'scheduler',

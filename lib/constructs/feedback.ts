@@ -1,13 +1,13 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CAMPAIGNS_BY_STATUS } from '../../contract/tables';
 import { MailroomFunction } from './mailroom-function';
-import { CAMPAIGNS_BY_STATUS } from './storage';
+import { eventSourceFor } from './queues';
 
 /** When bulk sending pauses by itself (fractions of the last 24 hours of bulk mail). */
 export interface ReputationGuardThresholds {
@@ -64,12 +64,6 @@ export interface FeedbackProps {
 export class Feedback extends Construct {
   /** Per-invocation limit of the events function (a batch of 10 events). */
   static readonly TIMEOUT = Duration.seconds(30);
-  /**
-   * At most this many event batches at once: a burst of SES events (a campaign's deliveries, opens)
-   * waits in the events queue instead of taking the account's concurrency from the API and the
-   * sender. Five batches of ten keep up with several hundred events a second.
-   */
-  static readonly MAX_CONCURRENCY = 5;
 
   /** The events function. */
   readonly function: MailroomFunction;
@@ -150,14 +144,8 @@ export class Feedback extends Construct {
       .setEnv('TRANSIENT_BOUNCE_LIMIT', String(transientBounces.limit))
       .setEnv('TRANSIENT_BOUNCE_WINDOW_DAYS', String(transientBounces.windowDays));
 
-    fn.lambda.addEventSource(
-      new SqsEventSource(props.eventsQueue, {
-        batchSize: 10,
-        maxConcurrency: Feedback.MAX_CONCURRENCY,
-        // An unparseable event fails alone and ends in the DLQ; the rest of its batch is done.
-        reportBatchItemFailures: true,
-      }),
-    );
+    // Batches of ten, at most five at once, an unparseable event failing alone: contract/queues.ts.
+    fn.lambda.addEventSource(eventSourceFor('events', props.eventsQueue));
   }
 
   /**

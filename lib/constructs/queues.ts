@@ -1,8 +1,18 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  type ConcurrencySetting,
+  type EventSourceContract,
+  maxConcurrencyOf,
+  QUEUE_NAMES,
+  QUEUES,
+  type QueueName,
+  visibilityTimeoutSeconds,
+} from '../../contract/queues';
 
 /** Properties of {@link Queues}. */
 export interface QueuesProps {
@@ -18,7 +28,7 @@ export interface QueuesProps {
 /** A work queue and the dead-letter queue behind it. */
 export interface QueueWithDeadLetter {
   /** Short name for dashboards, alarms and outputs, e.g. `transactional`. */
-  readonly name: string;
+  readonly name: QueueName;
   /** Where producers send. */
   readonly queue: sqs.Queue;
   /** Where messages land after too many failed receives. */
@@ -30,7 +40,8 @@ export interface QueueWithDeadLetter {
 }
 
 /**
- * The SQS queues between the functions. Every queue has a dead-letter queue, SSE and a policy that
+ * The SQS queues between the functions, one per entry of the contract's QUEUES (contract/queues.ts),
+ * under the construct id of its name (`transactional` → `Transactional`). Every queue has a dead-letter queue, SSE and a policy that
  * denies requests not made over TLS.
  */
 export class Queues extends Construct {
@@ -53,24 +64,24 @@ export class Queues extends Construct {
   constructor(scope: Construct, id: string, props: QueuesProps) {
     super(scope, id);
     this.props = props;
-    this.transactional = this.queueWithDeadLetter('transactional', 'Transactional', 5, 'the sender');
-    this.bulk = this.queueWithDeadLetter('bulk', 'Bulk', 5, 'the sender');
-    this.fanout = this.queueWithDeadLetter('fanout', 'Fanout', 5, 'the fan-out function');
-    this.events = this.queueWithDeadLetter('events', 'Events', 3, 'the events function');
+    const built = Object.fromEntries(
+      QUEUE_NAMES.map((name) => [name, this.queueWithDeadLetter(name)]),
+    ) as Record<QueueName, QueueWithDeadLetter>;
+    this.transactional = built.transactional;
+    this.bulk = built.bulk;
+    this.fanout = built.fanout;
+    this.events = built.events;
     // SQS-managed SSE, not a KMS key: SNS can deliver to it without a key policy. The topic's own
     // key only protects messages inside SNS, which decrypts them before delivery.
     props.sesEventsTopic.addSubscription(
       new SqsSubscription(this.events.queue, { rawMessageDelivery: false }),
     );
-    this.all = [this.transactional, this.bulk, this.fanout, this.events];
+    this.all = QUEUE_NAMES.map((name) => built[name]);
   }
 
-  private queueWithDeadLetter(
-    name: string,
-    id: string,
-    maxReceiveCount: number,
-    consumer: string,
-  ): QueueWithDeadLetter {
+  private queueWithDeadLetter(name: QueueName): QueueWithDeadLetter {
+    const { maxReceiveCount, consumer } = QUEUES[name];
+    const id = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
     const deadLetterQueue = new sqs.Queue(this, `${id}DeadLetter`, {
       // Longest SQS allows: time for someone to notice and redrive.
       retentionPeriod: Duration.days(14),
@@ -83,13 +94,46 @@ export class Queues extends Construct {
     });
 
     const queue = new sqs.Queue(this, id, {
-      // AWS's guidance for Lambda consumers: six times the function timeout leaves room for the
-      // poller to retry a throttled invoke before the batch becomes visible to another consumer.
-      visibilityTimeout: Duration.seconds(this.props.consumerTimeout.toSeconds() * 6),
+      // Six times the consumer timeout (see the contract's visibilityTimeoutSeconds).
+      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(this.props.consumerTimeout.toSeconds())),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
     });
     return { name, queue, deadLetterQueue, maxReceiveCount, consumer };
   }
+}
+
+/**
+ * The event source that drains queue `name`, with the contract's settings (batch size, batching
+ * window, partial batch responses, maximum concurrency); `settings` gives the config-dependent
+ * concurrencies, needed only for the sender's queues.
+ */
+export function eventSourceFor(
+  name: QueueName,
+  queue: sqs.IQueue,
+  settings?: Readonly<Record<ConcurrencySetting, number>>,
+): SqsEventSource {
+  const contract: EventSourceContract = QUEUES[name].eventSource;
+  const maxConcurrency =
+    typeof contract.maxConcurrency === 'number'
+      ? contract.maxConcurrency
+      : maxConcurrencyOf(name, settingsOrFail(name, settings));
+  return new SqsEventSource(queue, {
+    batchSize: contract.batchSize,
+    maxBatchingWindow:
+      contract.maxBatchingWindowSeconds === undefined
+        ? undefined
+        : Duration.seconds(contract.maxBatchingWindowSeconds),
+    maxConcurrency,
+    reportBatchItemFailures: contract.reportBatchItemFailures,
+  });
+}
+
+function settingsOrFail(
+  name: QueueName,
+  settings: Readonly<Record<ConcurrencySetting, number>> | undefined,
+): Readonly<Record<ConcurrencySetting, number>> {
+  if (settings === undefined) throw new Error(`the ${name} event source's concurrency comes from the config`);
+  return settings;
 }

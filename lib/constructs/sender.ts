@@ -1,13 +1,13 @@
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag';
 import type { SendingIdentity } from './identity';
 import { MailroomFunction } from './mailroom-function';
+import { eventSourceFor } from './queues';
 
 /** Properties of {@link Sender}. */
 export interface SenderProps {
@@ -144,18 +144,12 @@ export class Sender extends Construct {
     if (props.maxSendRate !== undefined) fn.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
     fn.setEnv('SEND_RATE_SHARE', String(props.sendRateShare ?? 1));
 
-    for (const [queue, maxConcurrency] of [
-      [props.transactionalQueue, props.concurrency],
-      [props.bulkQueue, props.bulkConcurrency],
-    ] as const) {
-      fn.lambda.addEventSource(
-        new SqsEventSource(queue, {
-          batchSize: 10,
-          maxConcurrency,
-          // One bad or throttled message must not send the rest of its batch around again.
-          reportBatchItemFailures: true,
-        }),
-      );
-    }
+    // Batch size, partial batch responses and which setting caps each one: contract/queues.ts.
+    const concurrency = {
+      senderConcurrency: props.concurrency,
+      bulkSenderConcurrency: props.bulkConcurrency,
+    };
+    fn.lambda.addEventSource(eventSourceFor('transactional', props.transactionalQueue, concurrency));
+    fn.lambda.addEventSource(eventSourceFor('bulk', props.bulkQueue, concurrency));
   }
 }

@@ -1,11 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-
-/** The campaigns table's index by `status`: due, stalled and guard-paused campaigns without a scan. */
-export const CAMPAIGNS_BY_STATUS = 'byStatus';
-/** The suppressions table's index by `reason` (sorted by `email`): the filtered, paged listing. */
-export const SUPPRESSIONS_BY_REASON = 'byReason';
+import { TABLES, type TableContract, type TableName } from '../../contract/tables';
 
 /** Properties of {@link Storage}. */
 export interface StorageProps {
@@ -17,32 +13,24 @@ export interface StorageProps {
   readonly retainData?: boolean;
 }
 
-/** How one table is keyed. Every key attribute is a string. */
-interface TableShape {
-  readonly partitionKey: string;
-  readonly sortKey?: string;
-  /** Epoch-seconds attribute DynamoDB TTL deletes items by. */
-  readonly timeToLiveAttribute?: string;
-  /** Global secondary indexes, each projecting every attribute. */
-  readonly indexes?: ReadonlyArray<{ name: string; partitionKey: string; sortKey?: string }>;
-}
-
 const STRING = dynamodb.AttributeType.STRING;
 
 /**
- * The DynamoDB tables. All are on-demand (mail volume is bursty: a campaign, then quiet), with
- * point-in-time recovery and AWS-managed encryption (so no function needs a KMS grant to use them).
+ * The DynamoDB tables, one per entry of the contract's TABLES (contract/tables.ts: keys, indexes,
+ * TTL), under the construct id of its name (`rateLedger` → `RateLedger`). All are on-demand (mail
+ * volume is bursty: a campaign, then quiet), with point-in-time recovery and AWS-managed
+ * encryption (so no function needs a KMS grant to use them).
  */
 export class Storage extends Construct {
   /** One item per message: status, timestamps, SES message id, event history. */
   readonly messages: dynamodb.Table;
   /** Stored templates by name. */
   readonly templates: dynamodb.Table;
-  /** Addresses that must not be mailed, with the reason; index {@link SUPPRESSIONS_BY_REASON}. */
+  /** Addresses that must not be mailed, with the reason; index `byReason` (SUPPRESSIONS_BY_REASON). */
   readonly suppressions: dynamodb.Table;
   /** `Idempotency-Key` records; DynamoDB TTL drops them after their window (`expiresAt`, epoch seconds). */
   readonly idempotency: dynamodb.Table;
-  /** Campaigns: content, status, counters, fan-out cursor; index {@link CAMPAIGNS_BY_STATUS}. */
+  /** Campaigns: content, status, counters, fan-out cursor; index `byStatus` (CAMPAIGNS_BY_STATUS). */
   readonly campaigns: dynamodb.Table;
   /** One item per (campaign, normalized address): the recipient's data and delivery state. */
   readonly recipients: dynamodb.Table;
@@ -50,12 +38,16 @@ export class Storage extends Construct {
   readonly rateLedger: dynamodb.Table;
   /** Soft-bounce histories, hourly bulk reputation buckets and the reputation guard (`expiresAt`). */
   readonly deliverability: dynamodb.Table;
+  /** Every table by its contract name. */
+  readonly tables: Readonly<Record<TableName, dynamodb.Table>>;
 
   constructor(scope: Construct, id: string, props: StorageProps = {}) {
     super(scope, id);
     const retainData = props.retainData ?? true;
 
-    const table = (tableId: string, shape: TableShape): dynamodb.Table => {
+    const table = (name: TableName): dynamodb.Table => {
+      const shape: TableContract = TABLES[name];
+      const tableId = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
       const created = new dynamodb.Table(this, tableId, {
         partitionKey: { name: shape.partitionKey, type: STRING },
         sortKey: shape.sortKey === undefined ? undefined : { name: shape.sortKey, type: STRING },
@@ -81,23 +73,17 @@ export class Storage extends Construct {
       return created;
     };
 
-    this.messages = table('Messages', { partitionKey: 'id' });
-    this.templates = table('Templates', { partitionKey: 'name' });
-    this.suppressions = table('Suppressions', {
-      partitionKey: 'email',
-      indexes: [{ name: SUPPRESSIONS_BY_REASON, partitionKey: 'reason', sortKey: 'email' }],
-    });
-    this.idempotency = table('Idempotency', { partitionKey: 'key', timeToLiveAttribute: 'expiresAt' });
-    this.campaigns = table('Campaigns', {
-      partitionKey: 'id',
-      indexes: [{ name: CAMPAIGNS_BY_STATUS, partitionKey: 'status' }],
-    });
-    this.recipients = table('Recipients', { partitionKey: 'campaignId', sortKey: 'email' });
-    this.rateLedger = table('RateLedger', {
-      partitionKey: 'stream',
-      sortKey: 'worker',
-      timeToLiveAttribute: 'expiresAt',
-    });
-    this.deliverability = table('Deliverability', { partitionKey: 'pk', timeToLiveAttribute: 'expiresAt' });
+    const tables = Object.fromEntries(
+      (Object.keys(TABLES) as TableName[]).map((name) => [name, table(name)]),
+    ) as Record<TableName, dynamodb.Table>;
+    this.tables = tables;
+    this.messages = tables.messages;
+    this.templates = tables.templates;
+    this.suppressions = tables.suppressions;
+    this.idempotency = tables.idempotency;
+    this.campaigns = tables.campaigns;
+    this.recipients = tables.recipients;
+    this.rateLedger = tables.rateLedger;
+    this.deliverability = tables.deliverability;
   }
 }

@@ -1,8 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ROUTE_IDS, ROUTES, routeKey } from '../../contract/routes';
-import { CAMPAIGNS_BY_STATUS_INDEX } from '../../lambdas/campaigns/adapters/campaign-store';
-import { SUPPRESSIONS_BY_REASON_INDEX } from '../../lambdas/feedback/adapters/suppression-store';
+import { CAMPAIGNS_BY_STATUS, SUPPRESSIONS_BY_REASON } from '../../contract/tables';
 import { NODE_RUNTIME } from '../../lib/constructs/mailroom-function';
 import type { MailroomStack } from '../../lib/mailroom-stack';
 import { type SynthesizedApp, synthesizeMailroom } from './support/app';
@@ -113,14 +112,14 @@ describe('storage', () => {
   it('indexes campaigns by status and suppressions by reason (then email), under the names the adapters query', () => {
     expect(resourceOf(stack.storage.campaigns).Properties?.GlobalSecondaryIndexes).toEqual([
       {
-        IndexName: CAMPAIGNS_BY_STATUS_INDEX,
+        IndexName: CAMPAIGNS_BY_STATUS,
         KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }],
         Projection: { ProjectionType: 'ALL' },
       },
     ]);
     expect(resourceOf(stack.storage.suppressions).Properties?.GlobalSecondaryIndexes).toEqual([
       {
-        IndexName: SUPPRESSIONS_BY_REASON_INDEX,
+        IndexName: SUPPRESSIONS_BY_REASON,
         KeySchema: [
           { AttributeName: 'reason', KeyType: 'HASH' },
           { AttributeName: 'email', KeyType: 'RANGE' },
