@@ -13,8 +13,10 @@ export type ApiCall = (
  * round trip of each request stands in for the Lambda's duration (an upper bound).
  */
 export async function loadApi(apiUrl: string, tally: Tally): Promise<ApiCall> {
-  const clients = await import('../../lambdas/platform/aws-clients.js');
-  for (const client of [clients.dynamo, clients.sqs, clients.sesForReading]) countCalls(client, tally);
+  const { dynamo } = await import('../../lambdas/platform/clients/dynamo.js');
+  const { sqs } = await import('../../lambdas/platform/clients/sqs.js');
+  const { sesForReading } = await import('../../lambdas/platform/clients/ses.js');
+  for (const client of [dynamo, sqs, sesForReading]) countCalls(client, tally);
   return async (method, path, body, headers = {}) => {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const started = performance.now();

@@ -8,7 +8,6 @@
  * answers `{type: 'tally', tally}` with the AWS calls and invocation times it counted.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUES } from '../../contract/queues';
 import { SqsEventSource, type SqsHandler } from '../../local/sqs-event-source';
 import { countCalls, emptyTally, timed } from './aws-calls';
 
@@ -20,18 +19,26 @@ export interface ContainerSource {
 async function main(): Promise<void> {
   const sources = JSON.parse(process.argv[2] ?? '[]') as ContainerSource[];
   const tally = emptyTally();
-  const clients = await import('../../lambdas/platform/aws-clients.js');
-  for (const client of [clients.dynamo, clients.sqs, clients.sesForSending, clients.sesForReading]) {
-    countCalls(client, tally);
-  }
+  // Imported only now: the clients are created on import, with the environment the parent gave.
+  const { dynamo } = await import('../../lambdas/platform/clients/dynamo.js');
+  const { sqs } = await import('../../lambdas/platform/clients/sqs.js');
+  const { sesForSending, sesForReading } = await import('../../lambdas/platform/clients/ses.js');
+  for (const client of [dynamo, sqs, sesForSending, sesForReading]) countCalls(client, tally);
   // The event source mapping's own receives and deletes: Lambda makes them, the account pays for them.
   const pollerSqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   countCalls(pollerSqs, tally);
 
+  // One root per function and container, as Lambda has one module instance per container: both
+  // streams' sources here share one sender (its caches and its recent sends), as in local mode.
+  const { functionEnvironment } = await import('../../lambdas/platform/environment.js');
+  const { createSender } = await import('../../lambdas/functions/sender/sender.js');
+  const { createFanout } = await import('../../lambdas/functions/fanout/fanout.js');
+  let sender: SqsHandler | undefined;
+  let fanout: SqsHandler | undefined;
   const handlers: Record<ContainerSource['queue'], () => Promise<SqsHandler>> = {
-    transactional: async () => (await import('../../lambdas/functions/sender/handler.js')).handler,
-    bulk: async () => (await import('../../lambdas/functions/sender/handler.js')).handler,
-    fanout: async () => (await import('../../lambdas/functions/fanout/handler.js')).handler,
+    transactional: async () => (sender ??= createSender(functionEnvironment('sender'))),
+    bulk: async () => (sender ??= createSender(functionEnvironment('sender'))),
+    fanout: async () => (fanout ??= createFanout(functionEnvironment('fanout'))),
   };
   const env = process.env;
   const queueOf = {
@@ -48,8 +55,7 @@ async function main(): Promise<void> {
       queueArn: queueOf[source.queue].arn,
       handler: timed(functionName, await handlers[source.queue](), tally),
       functionName,
-      // As the stack's event source for this queue (the fan-out takes one link per invocation).
-      batchSize: QUEUES[source.queue].eventSource.batchSize,
+      batchSize: 10,
       maxConcurrency: source.maxConcurrency,
       timeoutMs: 60_000,
       region: env.AWS_REGION ?? 'us-east-1',

@@ -33,7 +33,7 @@ import {
   sendCampaignSchema,
   testSendSchema,
 } from './campaign-request';
-import type { CampaignQueues, CampaignRepository, RateLedger, RecipientRepository } from './ports';
+import type { CampaignRepository, FanoutQueue, RateLedger, RecipientRepository } from './ports';
 import { checkRows, type InvalidRow, rowsFromCsv } from './recipient-import';
 
 export interface CampaignDeps {
@@ -41,7 +41,7 @@ export interface CampaignDeps {
   recipients: RecipientRepository;
   templates: TemplateRepository;
   suppressions: Pick<SuppressionList, 'suppressedAmong'>;
-  queues: CampaignQueues;
+  queues: FanoutQueue;
   ledger: RateLedger;
   /** The reputation guard: while it holds bulk mail, nothing starts or resumes. */
   reputation: Pick<ReputationStore, 'guard' | 'clear'>;

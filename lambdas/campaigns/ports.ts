@@ -172,8 +172,13 @@ export interface BulkMessage {
   email: string;
 }
 
-export interface CampaignQueues {
+/** The fan-out queue: what starts, continues, restarts and cancels a campaign's chain of links. */
+export interface FanoutQueue {
   fanout(message: FanoutMessage, delaySeconds: number): Promise<void>;
+}
+
+/** The fan-out's queues: its own, for the next link, and the bulk queue it fills (the fan-out alone sends there). */
+export interface CampaignQueues extends FanoutQueue {
   /** Puts recipients on the bulk queue, ten to a SendMessageBatch. */
   bulk(messages: BulkMessage[]): Promise<void>;
 }

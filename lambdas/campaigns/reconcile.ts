@@ -1,6 +1,6 @@
 import { CAMPAIGN_METRICS } from '../../contract/metrics';
 import { type CampaignSummary, type CampaignTotals, COUNTER_NAMES, type RecipientStatus } from './campaign';
-import type { CampaignQueues, CampaignRepository, RecipientRepository } from './ports';
+import type { CampaignRepository, FanoutQueue, RecipientRepository } from './ports';
 
 const PAGE = 1000;
 /** The metric a repair is reported as (see the contract's CAMPAIGN_METRICS.countersRepaired). */
@@ -11,7 +11,7 @@ const LOST_AFTER_MS = 25 * 60_000;
 export interface ReconcileDeps {
   campaigns: CampaignRepository;
   recipients: RecipientRepository;
-  queues: CampaignQueues;
+  queues: FanoutQueue;
   now: () => Date;
   /**
    * Re-queue at once when records are still `pending` after the fan-out reached the end (the

@@ -1,5 +1,5 @@
 import type { CampaignStatus, CampaignSummary } from './campaign';
-import type { CampaignQueues, CampaignRepository, RecipientRepository } from './ports';
+import type { CampaignRepository, FanoutQueue, RecipientRepository } from './ports';
 import { reconcileCampaign } from './reconcile';
 
 /** How far ahead the tick looks: with a one-minute tick, a start is never late. */
@@ -13,7 +13,7 @@ const QUIET_AFTER_MS = 5 * 60_000;
 export interface TickDeps {
   campaigns: CampaignRepository;
   recipients: RecipientRepository;
-  queues: CampaignQueues;
+  queues: FanoutQueue;
   now: () => Date;
   /** Milliseconds left before the function's timeout (Lambda's getRemainingTimeInMillis). */
   remainingMs?: () => number;

@@ -1,9 +1,36 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { FunctionName } from '../../contract/functions';
 
-/** Structured JSON logs and EMF metrics, one of each per process. */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'mailroom' });
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Mailroom',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'mailroom',
-});
+/** The stack sets POWERTOOLS_SERVICE_NAME per function (mailroom-sender, …); local mode does not. */
+const serviceOf = (fn?: FunctionName) =>
+  process.env.POWERTOOLS_SERVICE_NAME ?? (fn ? `mailroom-${fn}` : 'mailroom');
+
+/**
+ * X-Ray, one per process: the SDK clients (platform/clients/*) are captured with it and each
+ * invocation is traced by the handler stack (platform/lambda-handler.ts). It switches itself off
+ * outside Lambda (no AWS_EXECUTION_ENV: local mode, the tests, the bench) and with
+ * POWERTOOLS_TRACE_ENABLED=false; then it neither patches clients nor talks to an X-Ray daemon.
+ */
+export const tracer = new Tracer({ serviceName: serviceOf() });
+
+/** Structured JSON logs and EMF metrics for one function. */
+export interface Observability {
+  readonly logger: Logger;
+  /**
+   * A new Metrics for one invocation, so the dimensions one invocation adds (the sender's
+   * `stream`) never meet another's: Lambda runs one at a time per container, local mode many.
+   */
+  newMetrics(): Metrics;
+}
+
+/** `fn`'s logger (its service name on every line) and metrics (its `service` dimension). */
+export function observabilityOf(fn: FunctionName): Observability {
+  const serviceName = serviceOf(fn);
+  const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Mailroom';
+  return {
+    logger: new Logger({ serviceName }),
+    newMetrics: () => new Metrics({ namespace, serviceName }),
+  };
+}

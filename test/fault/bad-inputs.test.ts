@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import type { SQSBatchResponse } from 'aws-lambda/trigger/sqs';
 import { signUnsubscribeToken } from '../../lambdas/feedback/unsubscribe-token';
 import { startApiGatewayServer } from '../../local/api-gateway-server';
-import { type HandlerWorld, startHandlerWorld } from './support/handler-world';
+import { createHandlers, type HandlerWorld, startHandlerWorld } from './support/handler-world';
 
 /**
  * A catalogue of hostile inputs, each sent to the real handler (the api handler behind local
@@ -84,14 +84,11 @@ function sqsEvent(body: string, eventSourceARN: string): SQSEvent {
 
 beforeAll(async () => {
   world = await startHandlerWorld();
-  // Imported only now: the handlers read their environment and create their clients on import.
-  const api = require('../../lambdas/functions/api/handler') as {
-    handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
-  };
-  sender = (require('../../lambdas/functions/sender/handler') as { handler: typeof sender }).handler;
-  fanout = (require('../../lambdas/functions/fanout/handler') as { handler: typeof fanout }).handler;
-  events = (require('../../lambdas/functions/events/handler') as { handler: typeof events }).handler;
-  server = await startApiGatewayServer(api.handler, 0);
+  const handlers = createHandlers();
+  sender = handlers.sender;
+  fanout = handlers.fanout;
+  events = handlers.events;
+  server = await startApiGatewayServer(handlers.api, 0);
   apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   // What the hostile inputs aim at.

@@ -5,7 +5,7 @@ import { type BulkDeliveryDeps, deliverBulk } from '../../lambdas/campaigns/bulk
 import { reconcileCampaign } from '../../lambdas/campaigns/reconcile';
 import { DynamoMessageStore } from '../../lambdas/emails/adapters/message-store';
 import { deliver } from '../../lambdas/emails/delivery';
-import { sesForSending } from '../../lambdas/platform/aws-clients';
+import { sesForSending } from '../../lambdas/platform/clients/ses';
 import { SesMailer } from '../../lambdas/sending/adapters/ses-mailer';
 import { STALE_CLAIM_MS } from '../../lambdas/sending/claim-and-settle';
 import type { Mailer, Requeue } from '../../lambdas/sending/ports';

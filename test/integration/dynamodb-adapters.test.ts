@@ -3,7 +3,7 @@ import { DynamoIdempotencyStore } from '../../lambdas/emails/adapters/idempotenc
 import { DynamoMessageStore } from '../../lambdas/emails/adapters/message-store';
 import type { StoredMessage } from '../../lambdas/emails/message';
 import { DynamoSuppressionList } from '../../lambdas/feedback/adapters/suppression-store';
-import { dynamo } from '../../lambdas/platform/aws-clients';
+import { dynamo } from '../../lambdas/platform/clients/dynamo';
 import { LOCAL_TABLES } from '../../local/resources';
 import { startDynamo } from '../fault/support/dynamo';
 

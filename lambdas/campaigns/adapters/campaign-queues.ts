@@ -1,21 +1,31 @@
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { sqs } from '../../platform/aws-clients';
-import type { BulkMessage, CampaignQueues, FanoutMessage } from '../ports';
+import { sqs } from '../../platform/clients/sqs';
+import type { BulkMessage, CampaignQueues, FanoutMessage, FanoutQueue } from '../ports';
 
 const SQS_BATCH = 10;
 
-/** The fan-out and bulk queues. */
-export class SqsCampaignQueues implements CampaignQueues {
-  constructor(private readonly urls: { fanout: string; bulk: string }) {}
+/** The fan-out queue alone: what the api and the scheduler start, restart and cancel chains with. */
+export class SqsFanoutQueue implements FanoutQueue {
+  constructor(private readonly fanoutUrl: string) {}
 
   async fanout(message: FanoutMessage, delaySeconds: number): Promise<void> {
     await sqs.send(
       new SendMessageCommand({
-        QueueUrl: this.urls.fanout,
+        QueueUrl: this.fanoutUrl,
         MessageBody: JSON.stringify(message),
         DelaySeconds: delaySeconds,
       }),
     );
+  }
+}
+
+/** The fan-out's queues: its own, for the next link, and the bulk queue it fills. */
+export class SqsCampaignQueues extends SqsFanoutQueue implements CampaignQueues {
+  private readonly bulkUrl: string;
+
+  constructor(urls: { fanout: string; bulk: string }) {
+    super(urls.fanout);
+    this.bulkUrl = urls.bulk;
   }
 
   async bulk(messages: BulkMessage[]): Promise<void> {
@@ -30,7 +40,7 @@ export class SqsCampaignQueues implements CampaignQueues {
     for (let attempt = 0; entries.length > 0; attempt++) {
       if (attempt === 2) throw new Error(`SQS refused ${entries.length} bulk messages twice`);
       const result = await sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: this.urls.bulk, Entries: entries }),
+        new SendMessageBatchCommand({ QueueUrl: this.bulkUrl, Entries: entries }),
       );
       const failed = new Set((result.Failed ?? []).map((f) => f.Id));
       entries = entries.filter((entry) => failed.has(entry.Id));

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../platform/aws-clients';
+import { dynamo } from '../../platform/clients/dynamo';
 import { expression, inList, updateFrom } from '../../platform/dynamo-updates';
 import { decodeCursor, encodeCursor } from '../../platform/page-cursor';
 import type { CampaignRecipient, RecipientStatus } from '../campaign';

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../platform/aws-clients';
+import { dynamo } from '../../platform/clients/dynamo';
 import type { IdempotencyClaim, IdempotencyStore, SubmitResponse } from '../ports';
 
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;

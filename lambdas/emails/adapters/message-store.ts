@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../platform/aws-clients';
+import { dynamo } from '../../platform/clients/dynamo';
 import type { Failure } from '../../sending/ports';
 import type { StoredMessage } from '../message';
 import type { ClaimResult, MessageClaims, MessageRepository } from '../ports';

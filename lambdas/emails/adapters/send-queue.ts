@@ -1,5 +1,5 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { sqs } from '../../platform/aws-clients';
+import { sqs } from '../../platform/clients/sqs';
 import type { Requeue } from '../../sending/ports';
 import type { SendQueue } from '../ports';
 

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../platform/aws-clients';
+import { dynamo } from '../../platform/clients/dynamo';
 import type { ReputationCounts, ReputationStore, TransientBounceCounter } from '../ports';
 
 const GUARD_KEY = 'guard#bulk';

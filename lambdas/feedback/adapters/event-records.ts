@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../platform/aws-clients';
+import { dynamo } from '../../platform/clients/dynamo';
 import { type CampaignEventTotals, EVENT_COUNTER_NAMES, type EventDelta, type EventRecords } from '../ports';
 import type { MailEvent } from '../ses-events';
 

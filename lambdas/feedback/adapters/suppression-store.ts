@@ -8,7 +8,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { SUPPRESSIONS_BY_REASON } from '../../../contract/tables';
-import { dynamo } from '../../platform/aws-clients';
+import { dynamo } from '../../platform/clients/dynamo';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../../platform/page-cursor';
 import type { Stream } from '../../sending/outgoing-mail';
 import type { SuppressionList } from '../ports';

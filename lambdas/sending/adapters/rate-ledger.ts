@@ -1,6 +1,6 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateLedger } from '../../campaigns/ports';
-import { dynamo } from '../../platform/aws-clients';
+import { dynamo } from '../../platform/clients/dynamo';
 import type { Stream } from '../outgoing-mail';
 
 /** A sender that has not reported for this long has stopped sending. */

@@ -15,7 +15,8 @@ import {
 import type { CampaignQueues, FanoutMessage } from '../../../lambdas/campaigns/ports';
 import { tick } from '../../../lambdas/campaigns/tick';
 import { DynamoSuppressionList } from '../../../lambdas/feedback/adapters/suppression-store';
-import { dynamo, sesForSending } from '../../../lambdas/platform/aws-clients';
+import { dynamo } from '../../../lambdas/platform/clients/dynamo';
+import { sesForSending } from '../../../lambdas/platform/clients/ses';
 import { DynamoSendSchedule } from '../../../lambdas/sending/adapters/dynamo-send-schedule';
 import { SesMailer } from '../../../lambdas/sending/adapters/ses-mailer';
 import type { Requeue } from '../../../lambdas/sending/ports';

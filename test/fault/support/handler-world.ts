@@ -4,7 +4,7 @@ import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sd
 import { FakeSes } from '../../../bench/support/fake-ses';
 import { startService } from '../../../bench/support/services';
 import { applyEnvironment, localEnvironment } from '../../../local/environment';
-import { createQueues, createTopic, LOCAL_TABLES, type LocalQueue } from '../../../local/resources';
+import { createQueueWithDlq, createTopic, LOCAL_TABLES, type LocalQueue } from '../../../local/resources';
 import { snapshotTables, startDynamo } from './dynamo';
 
 export interface HandlerWorld {
@@ -16,13 +16,46 @@ export interface HandlerWorld {
   stop(): Promise<void>;
 }
 
+type Roots = {
+  api: typeof import('../../../lambdas/functions/api/api');
+  sender: typeof import('../../../lambdas/functions/sender/sender');
+  fanout: typeof import('../../../lambdas/functions/fanout/fanout');
+  scheduler: typeof import('../../../lambdas/functions/scheduler/scheduler');
+  events: typeof import('../../../lambdas/functions/events/events');
+  environment: typeof import('../../../lambdas/platform/environment');
+};
+
+/**
+ * The five handlers, each built by its function's composition root from the environment the world
+ * set, as each handler module builds it in AWS. Call it after `startHandlerWorld` resolves: the
+ * roots' modules are required only then, so their SDK clients are created with the world's endpoints.
+ */
+export function createHandlers() {
+  const roots: Roots = {
+    api: require('../../../lambdas/functions/api/api'),
+    sender: require('../../../lambdas/functions/sender/sender'),
+    fanout: require('../../../lambdas/functions/fanout/fanout'),
+    scheduler: require('../../../lambdas/functions/scheduler/scheduler'),
+    events: require('../../../lambdas/functions/events/events'),
+    environment: require('../../../lambdas/platform/environment'),
+  };
+  const { functionEnvironment } = roots.environment;
+  return {
+    api: roots.api.createApi(functionEnvironment('api')),
+    sender: roots.sender.createSender(functionEnvironment('sender')),
+    fanout: roots.fanout.createFanout(functionEnvironment('fanout')),
+    scheduler: roots.scheduler.createScheduler(functionEnvironment('scheduler')),
+    events: roots.events.createEventsProcessor(functionEnvironment('events')),
+  };
+}
+
 /** Telemetry, not state: a sender reports how fast it sends after every batch, hostile or not. */
 const TELEMETRY_TABLES = new Set<string>([LOCAL_TABLES.rateLedger.name]);
 
 /**
  * The real handlers' world, built the way local mode builds it: dynalite and fauxqs (each in a
  * process of its own), a fake SES in this process, local mode's tables, queues and topics, and the
- * environment the handlers read on import. Import the handlers only after this resolves.
+ * environment the handlers read. Build the handlers (createHandlers) only after this resolves.
  */
 export async function startHandlerWorld(): Promise<HandlerWorld> {
   const dynamo = await startDynamo();
@@ -37,7 +70,12 @@ export async function startHandlerWorld(): Promise<HandlerWorld> {
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
   });
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-  const queues = await createQueues(sqs);
+  const queues = {
+    transactional: await createQueueWithDlq(sqs, 'mailroom-transactional'),
+    bulk: await createQueueWithDlq(sqs, 'mailroom-bulk'),
+    fanout: await createQueueWithDlq(sqs, 'mailroom-fanout'),
+    events: await createQueueWithDlq(sqs, 'mailroom-events', 3),
+  };
   const sns = new SNSClient({});
   applyEnvironment(
     localEnvironment(

@@ -1,0 +1,106 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { EVENTS_METRICS } from '../../../contract/metrics';
+import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
+import { DynamoDeliverabilityStore } from '../../feedback/adapters/deliverability-store';
+import { DynamoCampaignEventTotals, DynamoEventRecords } from '../../feedback/adapters/event-records';
+import { SnsProductEvents } from '../../feedback/adapters/product-events';
+import { DynamoSuppressionList } from '../../feedback/adapters/suppression-store';
+import { processSesEvent } from '../../feedback/process-ses-event';
+import { checkReputation, GUARD_WINDOW_HOURS } from '../../feedback/reputation-guard';
+import { parseSesNotification, UnparseableEventError } from '../../feedback/ses-events';
+import { sns } from '../../platform/clients/sns';
+import type { FunctionEnvironment } from '../../platform/environment';
+import { lambdaHandler } from '../../platform/lambda-handler';
+import { observabilityOf } from '../../platform/observability';
+import { eachRecord } from '../../platform/sqs-batch';
+
+export type EventsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The events function's composition root: SES events (SNS topic → SQS queue) → suppression list,
+ * message history, campaign counters, the events product backends subscribe to, and the reputation
+ * guard. An event that cannot be parsed is logged, counted and reported as a failure, so it ends in
+ * the queue's DLQ: never dropped, and never in the way of the rest of the batch.
+ */
+export function createEventsProcessor(env: FunctionEnvironment<'events'>): EventsHandler {
+  const observability = observabilityOf('events');
+  const { logger } = observability;
+  const deliverability = new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE);
+  const campaigns = new DynamoCampaignStore(env.CAMPAIGNS_TABLE);
+  const deps = {
+    suppressions: new DynamoSuppressionList(env.SUPPRESSIONS_TABLE),
+    transientBounces: deliverability,
+    records: new DynamoEventRecords({ messages: env.MESSAGES_TABLE, recipients: env.RECIPIENTS_TABLE }),
+    campaigns: new DynamoCampaignEventTotals(env.CAMPAIGNS_TABLE),
+    reputation: deliverability,
+    products: new SnsProductEvents(sns, env.PRODUCT_EVENTS_TOPIC_ARN),
+    transientPolicy: { limit: env.TRANSIENT_BOUNCE_LIMIT, windowDays: env.TRANSIENT_BOUNCE_WINDOW_DAYS },
+    now: () => new Date(),
+  };
+
+  async function guard(metrics: Metrics): Promise<void> {
+    await checkReputation({
+      reputation: deliverability,
+      campaigns,
+      thresholds: {
+        bounceRate: env.BOUNCE_RATE_THRESHOLD,
+        complaintRate: env.COMPLAINT_RATE_THRESHOLD,
+        minimumSample: env.GUARD_MINIMUM_SAMPLE,
+        windowHours: GUARD_WINDOW_HOURS,
+      },
+      now: () => new Date(),
+      onTrip: async (reason, paused) => {
+        metrics.addMetric(EVENTS_METRICS.reputationGuardTripped, MetricUnit.Count, 1);
+        logger.error('reputation guard paused bulk sending', { reason, pausedCampaigns: paused });
+        if (env.OPS_TOPIC_ARN) {
+          await sns.send(
+            new PublishCommand({
+              TopicArn: env.OPS_TOPIC_ARN,
+              Subject: 'Mailroom paused bulk sending',
+              Message: `${reason}. Campaigns paused: ${paused.join(', ') || 'none'}. Transactional mail goes on. Resume with POST /v1/account/bulk/resume, then resume each campaign.`,
+            }),
+          );
+        }
+      },
+    });
+  }
+
+  return lambdaHandler<SQSEvent, SQSBatchResponse, Context>(
+    observability,
+    async (event, _context, { metrics }) => {
+      let reputationWorse = false;
+      const response = await eachRecord(event, async (record) => {
+        try {
+          const effects = await processSesEvent(parseSesNotification(record.body), deps);
+          reputationWorse ||= effects.reputationWorse;
+          metrics.addMetric(EVENTS_METRICS.processed, MetricUnit.Count, 1);
+          if (effects.suppressed.length > 0) {
+            metrics.addMetric(EVENTS_METRICS.suppressionsAdded, MetricUnit.Count, effects.suppressed.length);
+            logger.info('suppressed', {
+              suppressed: effects.suppressed.map((s) => ({ email: s.email, reason: s.reason })),
+            });
+          }
+        } catch (error) {
+          if (error instanceof UnparseableEventError) {
+            metrics.addMetric(EVENTS_METRICS.unparseable, MetricUnit.Count, 1);
+            logger.error('unparseable SES event; it goes to the DLQ', {
+              reason: error.message,
+              sqsMessageId: record.messageId,
+            });
+          } else {
+            logger.error('event not processed; SQS will deliver it again', {
+              error,
+              sqsMessageId: record.messageId,
+            });
+          }
+          throw error;
+        }
+      });
+      if (reputationWorse) await guard(metrics);
+      return response;
+    },
+  );
+}

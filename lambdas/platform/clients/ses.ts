@@ -1,0 +1,18 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { tracer } from '../observability';
+
+/**
+ * The client that sends mail. SDK retries are off: a throttled send goes back to SQS with a delay
+ * (SQS redelivery is the retry loop), and a blind retry after a 5xx could mail someone twice.
+ * The timeouts bound how long an answer can take, so a hung connection becomes "outcome unknown"
+ * well inside the function timeout.
+ */
+export const sesForSending = tracer.captureAWSv3Client(
+  new SESv2Client({
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+  }),
+);
+
+/** For reads (GetAccount, the account-level suppression list): the SDK's default retries are right here. */
+export const sesForReading = tracer.captureAWSv3Client(new SESv2Client({}));

@@ -1,0 +1,22 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+/**
+ * Each record of an SQS batch through `handleRecord`, with Powertools batch: the records it throws
+ * on are answered as batch item failures, so SQS delivers those again (and in the end the queue's
+ * DLQ takes them) while the rest are done. A new processor per invocation: a processor holds one
+ * batch's records, and local mode runs several invocations of a handler at once.
+ */
+export async function eachRecord(
+  event: SQSEvent,
+  handleRecord: (record: SQSRecord) => Promise<void>,
+): Promise<SQSBatchResponse> {
+  return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+    // One record after another, as the handlers always did: SES events about one message apply in
+    // the order SQS hands them over, and a fan-out link is one message per invocation anyway.
+    processInParallel: false,
+    // A batch whose every record failed is answered like any other (each one listed), not thrown:
+    // a throw would say the same to SQS but log as a crashed invocation.
+    throwOnFullBatchFailure: false,
+  });
+}
