@@ -1,3 +1,5 @@
+import type { FunctionName } from './functions';
+
 /**
  * The custom (EMF) metrics, as plain data: the functions emit them under these names
  * (lambdas/functions/*), and the dashboard and alarms (lib/constructs/monitoring.ts) read them
@@ -14,14 +16,19 @@ export function metricsNamespaceOf(stackName: string): string {
 }
 
 /**
- * The `service` dimension of each emitting function (its Powertools service name, set by the
- * stack as POWERTOOLS_SERVICE_NAME).
+ * A function's Powertools service name: the `service` key of its log lines and the `service`
+ * dimension of its metrics (the stack sets it as POWERTOOLS_SERVICE_NAME).
  */
+export function serviceNameOf<F extends FunctionName>(fn: F): `mailroom-${F}` {
+  return `mailroom-${fn}`;
+}
+
+/** The `service` dimension of each function whose metrics the dashboard and alarms read. */
 export const METRIC_SERVICES = {
-  sender: 'mailroom-sender',
-  events: 'mailroom-events',
-  fanout: 'mailroom-fanout',
-  scheduler: 'mailroom-scheduler',
+  sender: serviceNameOf('sender'),
+  events: serviceNameOf('events'),
+  fanout: serviceNameOf('fanout'),
+  scheduler: serviceNameOf('scheduler'),
 } as const;
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SES_REVIEW_RATES } from '../contract/alarms';
+import { OLDEST_MESSAGE_ALARM_MINUTES, SES_REVIEW_RATES } from '../contract/alarms';
 import { REPUTATION_GUARD_DEFAULTS, TRANSIENT_BOUNCE_DEFAULTS } from '../contract/thresholds';
 
 // Lower-case LDH labels; SES identities are case-insensitive, so one spelling avoids two stacks
@@ -115,7 +115,7 @@ const clientConfigSchema = z
       .min(1, 'must be at least 1')
       // SQS keeps a message at most 14 days.
       .max(20_160, 'must be at most 20160 (14 days, the longest SQS keeps a message)')
-      .default(15),
+      .default(OLDEST_MESSAGE_ALARM_MINUTES),
     maxSendRate: z.number().positive('must be a positive number of emails per second').optional(),
     senderConcurrency: z
       .number()

@@ -134,7 +134,6 @@ export class MailroomApi extends Construct {
     const fn = new MailroomFunction(this, 'Function', {
       contract: 'api',
       description: 'Mailroom API: sends, templates, campaigns, suppressions and one-click unsubscribe',
-      serviceName: 'mailroom-api',
       logRemovalPolicy,
     });
     this.function = fn;

@@ -63,7 +63,6 @@ export class Campaigns extends Construct {
     this.fanout = new MailroomFunction(this, 'Fanout', {
       contract: 'fanout',
       description: 'Mailroom fan-out: a page of campaign recipients at a time onto the bulk queue',
-      serviceName: 'mailroom-fanout',
       timeout: Campaigns.FANOUT_TIMEOUT,
       logRemovalPolicy: props.logRemovalPolicy,
     });
@@ -91,7 +90,6 @@ export class Campaigns extends Construct {
       contract: 'scheduler',
       description:
         'Mailroom tick: starts due scheduled campaigns, restarts stalled fan-out chains, recounts quiet campaigns',
-      serviceName: 'mailroom-scheduler',
       timeout: Duration.seconds(30),
       logRemovalPolicy: props.logRemovalPolicy,
     });

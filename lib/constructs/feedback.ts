@@ -118,7 +118,6 @@ export class Feedback extends Construct {
       contract: 'events',
       description:
         'Mailroom events: SES events to suppressions, message history, campaign counters and the guard',
-      serviceName: 'mailroom-events',
       timeout: Feedback.TIMEOUT,
       logRemovalPolicy: props.logRemovalPolicy,
     });

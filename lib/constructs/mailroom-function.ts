@@ -11,7 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName, VARIABLES, type VariableName } from '../../contract/functions';
-import { metricsNamespaceOf } from './monitoring';
+import { metricsNamespaceOf, serviceNameOf } from '../../contract/metrics';
 
 /** The repository root: entries are given relative to it so synth works from any working directory. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -54,8 +54,6 @@ export interface MailroomFunctionProps {
   readonly handler?: string;
   /** What the function does, shown in the Lambda console. */
   readonly description: string;
-  /** Powertools service name (`POWERTOOLS_SERVICE_NAME`): the `service` key of every log line and metric. */
-  readonly serviceName: string;
   /**
    * Memory in MB; on Lambda, CPU scales with it.
    * @default 512
@@ -143,7 +141,7 @@ export class MailroomFunction extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_SERVICE_NAME: serviceNameOf(props.contract),
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespaceOf(Stack.of(this).stackName),
       },
       bundling: {

@@ -26,7 +26,6 @@ import { CONFIGURATION_SET_DIMENSION, SES_EVENT_METRICS, STREAMS, type Stream } 
 import type { QueueWithDeadLetter } from './queues';
 
 /** Kept for callers that import it from here; it lives in the contract. */
-export { metricsNamespaceOf } from '../../contract/metrics';
 
 /** Counts the sender emits per stream (dimensions `service`=`mailroom-sender`, `stream`). */
 export const SENDER_COUNTS = [

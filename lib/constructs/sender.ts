@@ -82,7 +82,6 @@ export class Sender extends Construct {
     const fn = new MailroomFunction(this, 'Function', {
       contract: 'sender',
       description: 'Mailroom sender: SQS to SES SendEmail, paced to the account send rate',
-      serviceName: 'mailroom-sender',
       timeout: Sender.TIMEOUT,
       reservedConcurrentExecutions: props.reservedConcurrency,
       logRemovalPolicy: props.logRemovalPolicy,

@@ -97,7 +97,6 @@ describe('function environments: stack, contract and handlers', () => {
     const fn = new HouseFunction(scope, 'Scheduler', {
       contract: 'scheduler',
       description: 'a scheduler with the wrong environment',
-      serviceName: 'test',
     });
     fn.setEnv('SENDING_DOMAIN', 'example.com');
 
@@ -112,7 +111,6 @@ describe('function environments: stack, contract and handlers', () => {
     const fn = new HouseFunction(scope, 'Sender', {
       contract: 'sender',
       description: 'x',
-      serviceName: 'test',
     });
     fn.setEnv('UNSUBSCRIBE_SECRET', 'k'.repeat(40));
 
