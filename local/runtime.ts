@@ -7,9 +7,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { handlerWhenReady, startApiGatewayServer } from './api-gateway-server';
-import { applyEnvironment, localEnvironment, settingsIn } from './environment';
 import { type Emulator, startDynamoDb, startSes, startSqs } from './emulators';
+import { applyEnvironment, localEnvironment, settingsIn } from './environment';
 import {
+  createEventSources,
+  createQueues,
   createQueueWithDlq,
   createTables,
   createTopic,
@@ -18,7 +20,6 @@ import {
   subscribeQueue,
 } from './resources';
 import { startSesEventSimulator } from './ses-event-simulator';
-import { SqsEventSource } from './sqs-event-source';
 
 export interface LocalOptions {
   /** API port; 0 picks a free one. */
@@ -29,7 +30,10 @@ export interface LocalOptions {
   dataDir: string;
   sendingDomain: string;
   defaultFrom: string;
-  /** Invocations of each function at once, as the deployed event sources' maximum concurrency. */
+  /**
+   * Invocations of the sender at once per stream: the deployed senderConcurrency and
+   * bulkSenderConcurrency. The fan-out's and the events function's come from the contract.
+   */
   senderConcurrency: number;
   /** How often the campaign tick runs (60 in AWS). */
   tickSeconds: number;
@@ -114,18 +118,22 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     const dynamoClient = new DynamoDBClient({});
     const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
     await createTables(dynamoClient);
-    const transactionalQueue = await createQueueWithDlq(sqs, 'mailroom-transactional');
-    const bulkQueue = await createQueueWithDlq(sqs, 'mailroom-bulk');
-    const fanoutQueue = await createQueueWithDlq(sqs, 'mailroom-fanout');
+    // The contract's queues (contract/queues.ts), each with its DLQ and receive limit.
+    const queues = await createQueues(sqs);
+    const {
+      transactional: transactionalQueue,
+      bulk: bulkQueue,
+      fanout: fanoutQueue,
+      events: eventsQueue,
+    } = queues;
 
-    // SES events: the topic SES publishes to, a queue subscribed to it (unparseable events end in
-    // its DLQ after 3 receives), and the topic product backends subscribe to, with a local inbox.
+    // SES events: the topic SES publishes to, the events queue subscribed to it (unparseable events
+    // end in its DLQ), and the topic product backends subscribe to, with a local inbox.
     const sns = new SNSClient({});
     const sesEventsTopic = await createTopic(sns, 'mailroom-ses-events');
     const productEventsTopic = await createTopic(sns, 'mailroom-product-events');
-    const eventsQueue = await createQueueWithDlq(sqs, 'mailroom-events', 3);
     await subscribeQueue(sns, sesEventsTopic, eventsQueue.arn);
-    const productEventsInbox = await createQueueWithDlq(sqs, 'mailroom-product-events-inbox');
+    const productEventsInbox = await createQueueWithDlq(sqs, 'mailroom-product-events-inbox', 5);
     await subscribeQueue(sns, productEventsTopic, productEventsInbox.arn);
     const simulator = await startSesEventSimulator({
       upstream: sesv2,
@@ -155,7 +163,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       localEnvironment(
         {
           tableName: (table) => LOCAL_TABLES[table].name,
-          queues: { transactional: transactionalQueue, bulk: bulkQueue, fanout: fanoutQueue, events: eventsQueue },
+          queues: {
+            transactional: transactionalQueue,
+            bulk: bulkQueue,
+            fanout: fanoutQueue,
+            events: eventsQueue,
+          },
           topics: { productEvents: productEventsTopic },
         },
         {
@@ -184,27 +197,16 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
 
     const region = env.AWS_REGION ?? 'us-east-1';
     const onError = (name: string) => (error: unknown) => console.error(`local ${name}:`, error);
-    const sources = [
-      { queue: transactionalQueue, handler: sender.handler, name: 'sender (transactional)' },
-      { queue: bulkQueue, handler: sender.handler, name: 'sender (bulk)' },
-      { queue: fanoutQueue, handler: fanout.handler, name: 'fanout' },
-      { queue: eventsQueue, handler: events.handler, name: 'events' },
-    ].map(
-      ({ queue, handler, name }) =>
-        new SqsEventSource({
-          sqs,
-          queueUrl: queue.url,
-          queueArn: queue.arn,
-          handler,
-          functionName: `mailroom-${name}`,
-          batchSize: 10,
-          maxConcurrency: options.senderConcurrency,
-          timeoutMs: 60_000,
-          region,
-          onError: onError(name),
-        }),
-    );
-    for (const source of sources) {
+    // Batch size and concurrency per queue from the contract, as the stack's event sources.
+    const sources = createEventSources({
+      sqs,
+      queues,
+      handlers: { sender: sender.handler, fanout: fanout.handler, events: events.handler },
+      senderConcurrency: options.senderConcurrency,
+      region,
+      onError,
+    });
+    for (const source of Object.values(sources)) {
       source.start();
       stops.unshift(() => source.stop());
     }

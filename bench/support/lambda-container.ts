@@ -8,6 +8,7 @@
  * answers `{type: 'tally', tally}` with the AWS calls and invocation times it counted.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { QUEUES } from '../../contract/queues';
 import { SqsEventSource, type SqsHandler } from '../../local/sqs-event-source';
 import { countCalls, emptyTally, timed } from './aws-calls';
 
@@ -55,7 +56,8 @@ async function main(): Promise<void> {
       queueArn: queueOf[source.queue].arn,
       handler: timed(functionName, await handlers[source.queue](), tally),
       functionName,
-      batchSize: 10,
+      // As the stack's event source for this queue (the fan-out takes one link per invocation).
+      batchSize: QUEUES[source.queue].eventSource.batchSize,
       maxConcurrency: source.maxConcurrency,
       timeoutMs: 60_000,
       region: env.AWS_REGION ?? 'us-east-1',

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { CAMPAIGNS_BY_STATUS } from '../../../contract/tables';
 import { dynamo } from '../../platform/clients/dynamo';
 import { expression, inList, updateFrom } from '../../platform/dynamo-updates';
 import { decodeCursor, encodeCursor } from '../../platform/page-cursor';
@@ -20,9 +21,6 @@ import type { CampaignRepository, TotalsDelta } from '../ports';
  * another status.
  */
 const FENCE_CLEAR = '(attribute_not_exists(openUploads) OR uploadFenceUntil < :fenceNow)';
-
-/** The campaigns table's index by status: finds due and stalled campaigns without a scan. */
-export const CAMPAIGNS_BY_STATUS_INDEX = 'byStatus';
 
 export class DynamoCampaignStore implements CampaignRepository {
   constructor(private readonly tableName: string) {}
@@ -396,7 +394,7 @@ export class DynamoCampaignStore implements CampaignRepository {
       const result = await dynamo.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: CAMPAIGNS_BY_STATUS_INDEX,
+          IndexName: CAMPAIGNS_BY_STATUS,
           KeyConditionExpression: '#status = :status',
           FilterExpression: filter,
           ...(summary ? { ProjectionExpression: Object.keys(projected).join(', ') } : {}),

@@ -4,7 +4,7 @@ import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sd
 import { FakeSes } from '../../../bench/support/fake-ses';
 import { startService } from '../../../bench/support/services';
 import { applyEnvironment, localEnvironment } from '../../../local/environment';
-import { createQueueWithDlq, createTopic, LOCAL_TABLES, type LocalQueue } from '../../../local/resources';
+import { createQueues, createTopic, LOCAL_TABLES, type LocalQueue } from '../../../local/resources';
 import { snapshotTables, startDynamo } from './dynamo';
 
 export interface HandlerWorld {
@@ -70,12 +70,7 @@ export async function startHandlerWorld(): Promise<HandlerWorld> {
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
   });
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-  const queues = {
-    transactional: await createQueueWithDlq(sqs, 'mailroom-transactional'),
-    bulk: await createQueueWithDlq(sqs, 'mailroom-bulk'),
-    fanout: await createQueueWithDlq(sqs, 'mailroom-fanout'),
-    events: await createQueueWithDlq(sqs, 'mailroom-events', 3),
-  };
+  const queues = await createQueues(sqs);
   const sns = new SNSClient({});
   applyEnvironment(
     localEnvironment(
