@@ -80,7 +80,6 @@ export const FUNCTIONS = {
       'DELIVERABILITY_TABLE',
       'TRANSACTIONAL_QUEUE_URL',
       'FANOUT_QUEUE_URL',
-      'BULK_QUEUE_URL',
       'PRODUCT_EVENTS_TOPIC_ARN',
       'UNSUBSCRIBE_SECRET_ARN',
       'UNSUBSCRIBE_SECRET',
@@ -128,7 +127,7 @@ export const FUNCTIONS = {
   },
   scheduler: {
     entry: 'lambdas/functions/scheduler/handler.ts',
-    environment: ['CAMPAIGNS_TABLE', 'RECIPIENTS_TABLE', 'FANOUT_QUEUE_URL', 'BULK_QUEUE_URL'],
+    environment: ['CAMPAIGNS_TABLE', 'RECIPIENTS_TABLE', 'FANOUT_QUEUE_URL'],
   },
   events: {
     entry: 'lambdas/functions/events/handler.ts',

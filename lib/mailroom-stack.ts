@@ -115,7 +115,6 @@ export class MailroomStack extends Stack {
       deliverability: storage.deliverability,
       transactionalQueue: queues.transactional.queue,
       fanoutQueue: queues.fanout.queue,
-      bulkQueue: queues.bulk.queue,
       productEvents: this.feedback.productEvents,
       productEventsKey: this.feedback.productEventsKey,
       unsubscribeSecret: this.feedback.unsubscribeSecret,

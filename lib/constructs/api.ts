@@ -55,8 +55,6 @@ export interface MailroomApiProps {
   readonly transactionalQueue: sqs.IQueue;
   /** Where send, resume and cancel start a campaign's fan-out chain. */
   readonly fanoutQueue: sqs.IQueue;
-  /** The bulk queue; the function is given its URL but never sends to it. */
-  readonly bulkQueue: sqs.IQueue;
   /** Where unsubscribes are published for product backends. */
   readonly productEvents: sns.ITopic;
   /** The product events topic's key, which publishing needs. */
@@ -181,7 +179,6 @@ export class MailroomApi extends Construct {
       .bindTable('DELIVERABILITY_TABLE', props.deliverability, ['dynamodb:GetItem', 'dynamodb:DeleteItem'])
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
       .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
-      .bindQueue('BULK_QUEUE_URL', props.bulkQueue, [])
       .bindTopic('PRODUCT_EVENTS_TOPIC_ARN', props.productEvents, props.productEventsKey)
       .bindSecret('UNSUBSCRIBE_SECRET_ARN', props.unsubscribeSecret)
       .setEnv('SENDING_DOMAIN', props.sendingDomain)

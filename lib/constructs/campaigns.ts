@@ -99,9 +99,7 @@ export class Campaigns extends Construct {
       })
       // Recounts a quiet campaign's counters from its recipient records.
       .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:Query'])
-      .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
-      // Read at cold start (the campaign queues adapter takes both URLs); the tick only starts chains.
-      .bindQueue('BULK_QUEUE_URL', props.bulkQueue, []);
+      .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage']);
     // A failed tick is not retried: the next one comes within a minute and does the same work.
     this.scheduler.lambda.configureAsyncInvoke({ retryAttempts: 0 });
 

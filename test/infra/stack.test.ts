@@ -316,7 +316,6 @@ describe('api function', () => {
         DELIVERABILITY_TABLE: ref(storage.deliverability),
         TRANSACTIONAL_QUEUE_URL: ref(queues.transactional.queue),
         FANOUT_QUEUE_URL: ref(queues.fanout.queue),
-        BULK_QUEUE_URL: ref(queues.bulk.queue),
         PRODUCT_EVENTS_TOPIC_ARN: ref(stack.feedback.productEvents),
         UNSUBSCRIBE_SECRET_ARN: ref(stack.feedback.unsubscribeSecret),
         PUBLIC_BASE_URL: publicBaseUrl(),
