@@ -2,10 +2,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { FunctionName } from '../../contract/functions';
+import { serviceNameOf } from '../../contract/metrics';
 
-/** The stack sets POWERTOOLS_SERVICE_NAME per function (mailroom-sender, …); local mode does not. */
+/**
+ * The stack sets POWERTOOLS_SERVICE_NAME to each function's `serviceNameOf`; local mode, which hosts
+ * every function in one process, does not, so each function's logs and metrics name it there too.
+ */
 const serviceOf = (fn?: FunctionName) =>
-  process.env.POWERTOOLS_SERVICE_NAME ?? (fn ? `mailroom-${fn}` : 'mailroom');
+  process.env.POWERTOOLS_SERVICE_NAME ?? (fn ? serviceNameOf(fn) : 'mailroom');
 
 /**
  * X-Ray, one per process: the SDK clients (platform/clients/*) are captured with it and each
