@@ -34,8 +34,9 @@ type CarriesMetrics = { [METRICS]?: Metrics };
  *   line the invocation logs;
  * - a fresh Metrics per invocation, flushed as EMF when the invocation ends, returned or thrown.
  *
- * `ctx` is what the handler is given as context: Lambda gives all of it; local mode's API server
- * and tick give less (or nothing: middy then passes `{}`), and the handler reads what it needs.
+ * `Ctx` is the context a handler declares it needs: Lambda gives all of it; local mode's API server
+ * and tick give less (or nothing: middy then passes `{}`), so the api and the scheduler take a
+ * partial one and read it with `timeLeft`.
  */
 export function lambdaHandler<Event, Result, Ctx extends object | undefined = Context>(
   observability: Observability,
