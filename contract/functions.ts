@@ -61,6 +61,11 @@ export type VariableName = keyof typeof VARIABLES;
 export interface FunctionContract {
   /** Handler module, relative to the repository root. */
   readonly entry: string;
+  /**
+   * Hard limit per invocation, in seconds. Local mode gives its invocations the same, and the
+   * queues' visibility timeout derives from their consumers' (contract/queues.ts).
+   */
+  readonly timeoutSeconds: number;
   /** The variables the handler reads at cold start: the stack sets exactly these. */
   readonly environment: readonly VariableName[];
 }
@@ -69,6 +74,8 @@ export interface FunctionContract {
 export const FUNCTIONS = {
   api: {
     entry: 'lambdas/functions/api/handler.ts',
+    // Well inside API Gateway's 29 s; an upload's writes stop 1.5 s before it.
+    timeoutSeconds: 10,
     environment: [
       'MESSAGES_TABLE',
       'TEMPLATES_TABLE',
@@ -93,6 +100,8 @@ export const FUNCTIONS = {
   },
   sender: {
     entry: 'lambdas/functions/sender/handler.ts',
+    // Enough for a batch of paced sends and the writes around them.
+    timeoutSeconds: 60,
     environment: [
       'MESSAGES_TABLE',
       'CAMPAIGNS_TABLE',
@@ -113,6 +122,8 @@ export const FUNCTIONS = {
   },
   fanout: {
     entry: 'lambdas/functions/fanout/handler.ts',
+    // A page of up to 1000 recipients read, checked and queued.
+    timeoutSeconds: 60,
     environment: [
       'CAMPAIGNS_TABLE',
       'RECIPIENTS_TABLE',
@@ -127,10 +138,14 @@ export const FUNCTIONS = {
   },
   scheduler: {
     entry: 'lambdas/functions/scheduler/handler.ts',
+    // The tick stops its recounts 5 s before this.
+    timeoutSeconds: 30,
     environment: ['CAMPAIGNS_TABLE', 'RECIPIENTS_TABLE', 'FANOUT_QUEUE_URL'],
   },
   events: {
     entry: 'lambdas/functions/events/handler.ts',
+    // A batch of ten SES events.
+    timeoutSeconds: 30,
     environment: [
       'MESSAGES_TABLE',
       'RECIPIENTS_TABLE',

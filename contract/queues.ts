@@ -1,3 +1,5 @@
+import { FUNCTIONS } from './functions';
+
 /**
  * The SQS queues between the functions, as plain data: the stack (lib/constructs/queues.ts and the
  * event sources in lib/constructs/sender.ts, campaigns.ts, feedback.ts) and local mode
@@ -106,6 +108,11 @@ export function maxConcurrencyOf(
  * timeout.
  */
 export const VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT = 6;
+
+/** The longest timeout of the functions that drain the queues: every queue's visibility timeout is six times it. */
+export function longestConsumerTimeoutSeconds(): number {
+  return Math.max(...QUEUE_NAMES.map((name) => FUNCTIONS[QUEUES[name].consumerFunction].timeoutSeconds));
+}
 
 /** The visibility timeout, in seconds, of a queue drained by functions with this timeout. */
 export function visibilityTimeoutSeconds(consumerTimeoutSeconds: number): number {

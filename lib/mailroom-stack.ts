@@ -69,13 +69,6 @@ export class MailroomStack extends Stack {
     this.storage = new Storage(this, 'Storage', { retainData: config.retainData });
     this.events = new SesEvents(this, 'SesEvents');
     this.queues = new Queues(this, 'Queues', {
-      consumerTimeout: Duration.seconds(
-        Math.max(
-          Sender.TIMEOUT.toSeconds(),
-          Campaigns.FANOUT_TIMEOUT.toSeconds(),
-          Feedback.TIMEOUT.toSeconds(),
-        ),
-      ),
       sesEventsTopic: this.events.topic,
     });
     this.identity = new SendingIdentity(this, 'Identity', {

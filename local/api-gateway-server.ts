@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { FUNCTIONS } from '../contract/functions';
 
 export type ProxyHandler = (
   event: APIGatewayProxyEvent,
   context?: { getRemainingTimeInMillis(): number },
 ) => Promise<APIGatewayProxyResult>;
 
-/** The api function's timeout in AWS (lib/constructs/mailroom-function.ts default): the context says so. */
-const API_FUNCTION_TIMEOUT_MS = 10_000;
+/** The api function's timeout in AWS (contract/functions.ts): the context says so. */
+const API_FUNCTION_TIMEOUT_MS = FUNCTIONS.api.timeoutSeconds * 1000;
 
 /** A Lambda context as far as the handlers read it: the time left of the api function's timeout. */
 function invocationContext(): { getRemainingTimeInMillis(): number } {

@@ -8,7 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { FUNCTIONS } from '../contract/functions';
 import {
+  longestConsumerTimeoutSeconds,
   maxConcurrencyOf,
   QUEUE_NAMES,
   QUEUES,
@@ -34,14 +36,10 @@ export const LOCAL_TABLES = Object.fromEntries(
   TABLE_NAMES.map((table) => [table, { name: localName(table), ...(TABLES[table] as TableContract) }]),
 ) as { readonly [T in TableName]: TableContract & { readonly name: string } };
 
-/**
- * The timeout local mode gives every invocation (what getRemainingTimeInMillis counts down from):
- * the sender's and the fan-out's, the longest of the functions that drain the queues.
- */
-export const LOCAL_CONSUMER_TIMEOUT_SECONDS = 60;
 /** As in the stack (contract/queues.ts), unless tests shorten it to see redrives quickly. */
 export const VISIBILITY_TIMEOUT_SECONDS = Number(
-  process.env.MAILROOM_VISIBILITY_TIMEOUT_SECONDS ?? visibilityTimeoutSeconds(LOCAL_CONSUMER_TIMEOUT_SECONDS),
+  process.env.MAILROOM_VISIBILITY_TIMEOUT_SECONDS ??
+    visibilityTimeoutSeconds(longestConsumerTimeoutSeconds()),
 );
 
 type KeyElement = { AttributeName: string; KeyType: 'HASH' | 'RANGE' };
@@ -174,7 +172,8 @@ export function createEventSources(options: LocalEventSourceOptions): Record<Que
       handler: options.handlers[consumerFunction],
       functionName: `mailroom-${label}`,
       ...localEventSource(name, options.senderConcurrency),
-      timeoutMs: LOCAL_CONSUMER_TIMEOUT_SECONDS * 1000,
+      // What getRemainingTimeInMillis counts down from: the consumer's timeout in AWS.
+      timeoutMs: FUNCTIONS[consumerFunction].timeoutSeconds * 1000,
       region: options.region,
       onError: options.onError(label),
     });

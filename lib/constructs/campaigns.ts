@@ -47,9 +47,6 @@ export interface CampaignsProps {
  * restarts fan-out chains that died.
  */
 export class Campaigns extends Construct {
-  /** Per-invocation limit of the fan-out function (one link: up to 1000 recipients). */
-  static readonly FANOUT_TIMEOUT = Duration.seconds(60);
-
   /** The fan-out function. */
   readonly fanout: MailroomFunction;
   /** The tick. */
@@ -63,7 +60,6 @@ export class Campaigns extends Construct {
     this.fanout = new MailroomFunction(this, 'Fanout', {
       contract: 'fanout',
       description: 'Mailroom fan-out: a page of campaign recipients at a time onto the bulk queue',
-      timeout: Campaigns.FANOUT_TIMEOUT,
       logRemovalPolicy: props.logRemovalPolicy,
     });
     this.fanout
@@ -90,7 +86,6 @@ export class Campaigns extends Construct {
       contract: 'scheduler',
       description:
         'Mailroom tick: starts due scheduled campaigns, restarts stalled fan-out chains, recounts quiet campaigns',
-      timeout: Duration.seconds(30),
       logRemovalPolicy: props.logRemovalPolicy,
     });
     this.scheduler

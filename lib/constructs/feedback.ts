@@ -62,9 +62,6 @@ export interface FeedbackProps {
  * topic product backends subscribe to, and the key that signs one-click unsubscribe links.
  */
 export class Feedback extends Construct {
-  /** Per-invocation limit of the events function (a batch of 10 events). */
-  static readonly TIMEOUT = Duration.seconds(30);
-
   /** The events function. */
   readonly function: MailroomFunction;
   /**
@@ -118,7 +115,6 @@ export class Feedback extends Construct {
       contract: 'events',
       description:
         'Mailroom events: SES events to suppressions, message history, campaign counters and the guard',
-      timeout: Feedback.TIMEOUT,
       logRemovalPolicy: props.logRemovalPolicy,
     });
     this.function = fn;

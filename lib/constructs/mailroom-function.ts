@@ -60,11 +60,6 @@ export interface MailroomFunctionProps {
    */
   readonly memorySize?: number;
   /**
-   * Hard limit per invocation.
-   * @default Duration.seconds(10)
-   */
-  readonly timeout?: Duration;
-  /**
    * Concurrency reserved for (and capped at) this function.
    * @default - none: the function shares the account's unreserved pool
    */
@@ -133,7 +128,7 @@ export class MailroomFunction extends Construct {
       runtime: NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: Duration.seconds(FUNCTIONS[props.contract].timeoutSeconds),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,

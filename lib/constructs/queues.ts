@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import {
   type ConcurrencySetting,
   type EventSourceContract,
+  longestConsumerTimeoutSeconds,
   maxConcurrencyOf,
   QUEUE_NAMES,
   QUEUES,
@@ -16,11 +17,6 @@ import {
 
 /** Properties of {@link Queues}. */
 export interface QueuesProps {
-  /**
-   * The longest timeout of the functions that consume the queues; the visibility timeout is six
-   * times it.
-   */
-  readonly consumerTimeout: Duration;
   /** The topic SES publishes its events to; the events queue subscribes to it. */
   readonly sesEventsTopic: sns.ITopic;
 }
@@ -59,11 +55,8 @@ export class Queues extends Construct {
   /** Every queue with its DLQ: what the dashboard, the DLQ and age alarms and the outputs cover. */
   readonly all: readonly QueueWithDeadLetter[];
 
-  private readonly props: QueuesProps;
-
   constructor(scope: Construct, id: string, props: QueuesProps) {
     super(scope, id);
-    this.props = props;
     const built = Object.fromEntries(
       QUEUE_NAMES.map((name) => [name, this.queueWithDeadLetter(name)]),
     ) as Record<QueueName, QueueWithDeadLetter>;
@@ -95,7 +88,7 @@ export class Queues extends Construct {
 
     const queue = new sqs.Queue(this, id, {
       // Six times the consumer timeout (see the contract's visibilityTimeoutSeconds).
-      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(this.props.consumerTimeout.toSeconds())),
+      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(longestConsumerTimeoutSeconds())),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },

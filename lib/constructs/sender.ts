@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -70,9 +70,6 @@ export interface SenderProps {
  * DLQ). A campaign can never take the transactional stream's C.
  */
 export class Sender extends Construct {
-  /** Per-invocation limit; the queues' visibility timeout derives from it. */
-  static readonly TIMEOUT = Duration.seconds(60);
-
   /** The sender function. */
   readonly function: MailroomFunction;
 
@@ -82,7 +79,6 @@ export class Sender extends Construct {
     const fn = new MailroomFunction(this, 'Function', {
       contract: 'sender',
       description: 'Mailroom sender: SQS to SES SendEmail, paced to the account send rate',
-      timeout: Sender.TIMEOUT,
       reservedConcurrentExecutions: props.reservedConcurrency,
       logRemovalPolicy: props.logRemovalPolicy,
     });

@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS, type FunctionName } from '../../contract/functions';
 import {
   type EventSourceContract,
   maxConcurrencyOf,
@@ -10,7 +11,6 @@ import {
 import { TABLE_NAMES, TABLES, type TableContract, type TableName } from '../../contract/tables';
 import type { MailroomFunction } from '../../lib/constructs/mailroom-function';
 import type { MailroomStack } from '../../lib/mailroom-stack';
-import { LOCAL_CONSUMER_TIMEOUT_SECONDS } from '../../local/resources';
 import { exampleConfig, type SynthesizedApp, synthesizeMailroom, writeConfigs } from './support/app';
 import { type Resources, templateOf } from './support/template';
 
@@ -57,14 +57,20 @@ function longestConsumerTimeout(): number {
   );
 }
 
-/** The function each queue's consumer (a key of contract/functions.ts) is in the stack. */
-function consumer(name: QueueName): MailroomFunction {
-  const functions = {
+/** Each function of the contract as the stack builds it. */
+function functionsByName(): Record<FunctionName, MailroomFunction> {
+  return {
+    api: stack.api.function,
     sender: stack.sender.function,
     fanout: stack.campaigns.fanout,
+    scheduler: stack.campaigns.scheduler,
     events: stack.feedback.function,
-  } as const;
-  return functions[QUEUES[name].consumerFunction];
+  };
+}
+
+/** The function each queue's consumer (a key of contract/functions.ts) is in the stack. */
+function consumer(name: QueueName): MailroomFunction {
+  return functionsByName()[QUEUES[name].consumerFunction];
 }
 
 describe('tables', () => {
@@ -153,8 +159,13 @@ describe('queues', () => {
     },
   );
 
-  it('gives local mode’s invocations the longest consumer timeout, so its queues’ visibility timeout is the stack’s', () => {
-    expect(LOCAL_CONSUMER_TIMEOUT_SECONDS).toBe(longestConsumerTimeout());
+  it('gives each function the timeout of its contract', () => {
+    for (const [name, fn] of Object.entries(functionsByName()) as [FunctionName, MailroomFunction][]) {
+      expect({ name, timeout: helpers.resourceOf(fn.lambda).Properties?.Timeout }).toEqual({
+        name,
+        timeout: FUNCTIONS[name].timeoutSeconds,
+      });
+    }
   });
 
   it('has exactly the queues of the contract, each with its DLQ, and no other event source', () => {

@@ -2,8 +2,10 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { type Service, startService } from '../../bench/support/services';
+import { FUNCTIONS } from '../../contract/functions';
 import {
   type EventSourceContract,
+  longestConsumerTimeoutSeconds,
   maxConcurrencyOf,
   QUEUE_NAMES,
   QUEUES,
@@ -15,7 +17,6 @@ import {
   createEventSources,
   createQueues,
   createTables,
-  LOCAL_CONSUMER_TIMEOUT_SECONDS,
   LOCAL_TABLES,
   type LocalQueue,
   localName,
@@ -110,7 +111,7 @@ describe('local mode’s queues', () => {
         maxReceiveCount: QUEUES[name].maxReceiveCount,
       });
       expect(Number(Attributes?.VisibilityTimeout)).toBe(
-        visibilityTimeoutSeconds(LOCAL_CONSUMER_TIMEOUT_SECONDS),
+        visibilityTimeoutSeconds(longestConsumerTimeoutSeconds()),
       );
       expect(queues[name].dlqUrl).toBe(dlqUrl);
     },
@@ -153,7 +154,7 @@ describe('local mode’s pollers (its event sources)', () => {
           senderConcurrency,
           bulkSenderConcurrency: senderConcurrency,
         }),
-        timeoutMs: LOCAL_CONSUMER_TIMEOUT_SECONDS * 1000,
+        timeoutMs: FUNCTIONS[QUEUES[name].consumerFunction].timeoutSeconds * 1000,
       });
       expect(options.handler).toBe(handlers[QUEUES[name].consumerFunction]);
       // The poller always honours batchItemFailures, as every source of the contract asks.
