@@ -1,10 +1,7 @@
-import { CAMPAIGN_METRICS } from '../../contract/metrics';
 import { type CampaignSummary, type CampaignTotals, COUNTER_NAMES, type RecipientStatus } from './campaign';
 import type { CampaignRepository, FanoutQueue, RecipientRepository } from './ports';
 
 const PAGE = 1000;
-/** The metric a repair is reported as (see the contract's CAMPAIGN_METRICS.countersRepaired). */
-export const COUNTERS_REPAIRED_METRIC = CAMPAIGN_METRICS.countersRepaired;
 /** Longer than any message can legitimately wait (15 min SQS delay + a 6 min visibility timeout). */
 const LOST_AFTER_MS = 25 * 60_000;
 
