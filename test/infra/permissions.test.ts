@@ -4,7 +4,7 @@ import { actions, type Resources, rendered, resourcesOf, statementsIn } from './
 
 /**
  * Least privilege, function by function: every action each role may perform, on which resource.
- * The expectations follow what the handlers' adapters call (lambdas/shared/adapters), so a new
+ * The expectations follow what the handlers' adapters call (the adapters/ folders under lambdas/), so a new
  * grant, or a grant on another resource, fails here until it is written down with its reason.
  */
 
