@@ -20,10 +20,14 @@ export const mailboxSchema = z.string().transform((value, ctx): Mailbox => {
     return z.NEVER;
   }
 });
-/** One address or a list of them; a single string is read as a list of one. */
+/**
+ * One address or a list of them; a single string is read as a list of one. The parameter's type is
+ * what callers may send (z.input, which the typed client's request types are), not a check: the
+ * array schema checks whatever arrives.
+ */
 export const oneOrMany = (max: number) =>
   z.preprocess(
-    (value) => (typeof value === 'string' ? [value] : value),
+    (value: string | string[]) => (typeof value === 'string' ? [value] : value),
     z.array(mailboxSchema).max(max, `at most ${max} addresses`),
   );
 

@@ -23,7 +23,8 @@ export function reasonFilter(raw: string | undefined): SuppressionReason | undef
   return raw as SuppressionReason;
 }
 
-const putSchema = z.strictObject({
+/** The body of `PUT /v1/suppressions/{email}` (none at all: `manual`, every stream). */
+export const putSuppressionSchema = z.strictObject({
   reason: z.enum(SUPPRESSION_REASONS).default('manual'),
   scope: z.enum(['all', 'bulk']).default('all'),
   detail: z.string().max(500).optional(),
@@ -43,7 +44,7 @@ export async function putSuppression(
   deps: { suppressions: SuppressionList; now: () => Date },
 ): Promise<{ entry: Suppression; created: boolean }> {
   const email = suppressionKey(raw);
-  const request = parseRequest(putSchema, body);
+  const request = parseRequest(putSuppressionSchema, body);
   const existing = await deps.suppressions.get(email);
   const entry: Suppression = {
     email,

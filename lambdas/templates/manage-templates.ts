@@ -11,7 +11,8 @@ const part = z
   .min(1, 'must not be empty')
   .refine((v) => Buffer.byteLength(v) <= MAX_PART_BYTES, `at most ${MAX_PART_BYTES} bytes`);
 
-const templateBodySchema = z
+/** The body of `PUT /v1/templates/{name}`. */
+export const templateBodySchema = z
   .strictObject({ subject: part, html: part.optional(), text: part.optional() })
   .refine((t) => t.html !== undefined || t.text !== undefined, {
     message: 'give html, text or both',

@@ -182,24 +182,36 @@ export function buildRouter(deps: ApiDeps): Router {
     },
     resumeBulk: async () => {
       if (!(await deps.reputation.clear())) throw conflict('not_paused', 'Bulk sending is not paused');
-      return json(200, { stream: 'bulk', paused: false });
+      return json(200, BULK_RESUMED);
     },
     getAccount: async () => {
       const [quota, guard] = await Promise.all([deps.accountQuota(), deps.reputation.guard()]);
-      return json(200, {
-        sandbox: !quota.productionAccess,
-        sendingEnabled: quota.sendingEnabled,
-        enforcementStatus: quota.enforcementStatus ?? null,
-        maxSendRate: quota.maxSendRate,
-        max24HourSend: quota.max24HourSend,
-        sentLast24Hours: quota.sentLast24Hours,
-        rateInUse: rateInUse(quota, deps.maxSendRateOverride, deps.sendRateShare),
-        sendRateShare: deps.sendRateShare,
-        rateOverride: deps.maxSendRateOverride ?? null,
-        pausedStreams: guard.paused ? [{ stream: 'bulk', reason: guard.reason, since: guard.at }] : [],
-      });
+      return json(200, accountView(quota, guard, deps));
     },
   });
+}
+
+/** What `POST /v1/account/bulk/resume` answers. */
+export const BULK_RESUMED = { stream: 'bulk', paused: false } as const;
+
+/** What `GET /v1/account` shows: SES's quota, the rate in use and what the reputation guard holds. */
+export function accountView(
+  quota: AccountQuota,
+  guard: Awaited<ReturnType<ApiDeps['reputation']['guard']>>,
+  deps: Pick<ApiDeps, 'maxSendRateOverride' | 'sendRateShare'>,
+) {
+  return {
+    sandbox: !quota.productionAccess,
+    sendingEnabled: quota.sendingEnabled,
+    enforcementStatus: quota.enforcementStatus ?? null,
+    maxSendRate: quota.maxSendRate,
+    max24HourSend: quota.max24HourSend,
+    sentLast24Hours: quota.sentLast24Hours,
+    rateInUse: rateInUse(quota, deps.maxSendRateOverride, deps.sendRateShare),
+    sendRateShare: deps.sendRateShare,
+    rateOverride: deps.maxSendRateOverride ?? null,
+    pausedStreams: guard.paused ? [{ stream: 'bulk' as const, reason: guard.reason, since: guard.at }] : [],
+  };
 }
 
 /** RFC 8058's field wins: a provider's POST is one-click even if it copies other fields along. */
