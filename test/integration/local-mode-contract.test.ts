@@ -50,11 +50,12 @@ beforeAll(async () => {
   });
   await createTables(dynamo);
   queues = await createQueues(sqs);
-});
+  // Starting two emulators can take longer than jest's 5 s hook default on a busy 2-core machine.
+}, 60_000);
 
 afterAll(async () => {
   for (const service of services.reverse()) await service.stop();
-});
+}, 30_000);
 
 const keySchema = (partitionKey: string, sortKey?: string) => [
   { AttributeName: partitionKey, KeyType: 'HASH' },
