@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import type { RenderedMail, Stream } from '../sending/outgoing-mail';
 import type { Failure } from '../sending/ports';
+import type { emailSchema } from './email-response';
 
 /** Where one message is in its life. `sending` is the claim that makes a redelivery harmless. */
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed';
@@ -30,8 +32,8 @@ export interface StoredMessage extends RenderedMail {
   history: MessageEvent[];
 }
 
-/** What `GET /v1/emails/{id}` shows: status and history, not the content. */
-export function publicView(message: StoredMessage) {
+/** What `GET /v1/emails/{id}` shows: status and history, not the content (emailSchema). */
+export function publicView(message: StoredMessage): z.output<typeof emailSchema> {
   return {
     id: message.id,
     stream: message.stream,

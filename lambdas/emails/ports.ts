@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import type { Failure } from '../sending/ports';
+import type { emailAcceptedSchema } from './email-response';
 import type { StoredMessage } from './message';
 
 /**
@@ -26,11 +28,8 @@ export interface MessageClaims {
   release(id: string, event: string, now: Date): Promise<void>;
 }
 
-export interface SubmitResponse {
-  id: string;
-  status: 'queued';
-  suppressed: string[];
-}
+/** What `POST /v1/emails` answers, as the document shows it (email-response.ts). */
+export type SubmitResponse = z.output<typeof emailAcceptedSchema>;
 
 export type IdempotencyClaim =
   | { outcome: 'claimed'; messageId: string }

@@ -7,9 +7,9 @@ import { hasControlCharacters } from './control-characters';
  */
 export const MAX_CUSTOM_HEADERS = 10;
 // SESv2 MessageHeader.Value is at most 870 characters.
-const MAX_HEADER_VALUE_LENGTH = 870;
+export const MAX_HEADER_VALUE_LENGTH = 870;
 
-const RESERVED_HEADERS = new Set(
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set(
   [
     'from',
     'to',
@@ -32,8 +32,8 @@ const RESERVED_HEADERS = new Set(
     'in-reply-to',
   ].map((name) => name.toLowerCase()),
 );
-const RESERVED_PREFIXES = ['x-ses-', 'x-amz-', 'x-mailroom-', 'arc-', 'authentication-results'];
-const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+export const RESERVED_PREFIXES = ['x-ses-', 'x-amz-', 'x-mailroom-', 'arc-', 'authentication-results'];
+export const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 
 /** Why a header may not be set, or undefined when it may. */
 export function headerNameProblem(name: string): string | undefined {

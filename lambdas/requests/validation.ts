@@ -1,12 +1,17 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { atDomain, type Mailbox } from '../mail/addresses';
 import { badRequest } from './errors';
 
-/** One problem with a request, as the API returns it in `error.details`. */
-interface FieldIssue {
-  path: string;
-  message: string;
-}
+/** One problem with a request, as the API returns it in `error.details` of `validation_failed`. */
+export const fieldIssueSchema = z
+  .strictObject({
+    path: z.string().meta({
+      description: 'Dotted path into the body (`to.0`, `headers.X-Foo`), or `(body)` for the whole body.',
+    }),
+    message: z.string(),
+  })
+  .meta({ id: 'ValidationIssue' });
+type FieldIssue = z.output<typeof fieldIssueSchema>;
 
 /** zod issues in the shape the API returns as `error.details`. */
 function describeIssues(error: z.ZodError): FieldIssue[] {
