@@ -5,6 +5,8 @@
  *  - integration: the local runtime (dynalite, fauxqs, aws-ses-v2-local) over real HTTP.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+/** The workspace packages, from their source (tsconfig.json's paths say the same to tsc and tsx). */
+const moduleNameMapper = { '^@mailroom/client$': '<rootDir>/packages/client/src/index.ts' };
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -13,12 +15,14 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       transform,
+      moduleNameMapper,
       testEnvironment: 'node',
     },
     {
       displayName: 'infra',
       testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
       transform,
+      moduleNameMapper,
       testEnvironment: 'node',
       snapshotSerializers: ['<rootDir>/test/infra/support/mask-asset-hashes.js'],
     },
@@ -27,6 +31,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testTimeout: 90_000,
       transform,
+      moduleNameMapper,
       testEnvironment: 'node',
     },
     {
@@ -34,6 +39,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/fault/**/*.test.ts'],
       testTimeout: 300_000,
       transform,
+      moduleNameMapper,
       testEnvironment: 'node',
     },
   ],

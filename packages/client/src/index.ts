@@ -1,0 +1,13 @@
+export type * from './api-types';
+export {
+  type CallOptions,
+  MailroomClient,
+  type MailroomClientOptions,
+  type Page,
+  type PageOptions,
+  type PageResponse,
+  type SendOptions,
+} from './client';
+export { MailroomApiError, MailroomConfigError, MailroomError, MailroomNetworkError } from './errors';
+export { ROUTES as API_ROUTES } from './routes';
+export { type Credentials, isLoopback, type Signing } from './signing';
