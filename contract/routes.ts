@@ -10,8 +10,9 @@
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 /**
- * Who may call a route. `iam`: SigV4-signed by an IAM principal granted the stack's invoke policy,
- * which covers /v1 only. `none`: anyone; the route authorizes by what the request carries.
+ * Who may call a route. `iam`: SigV4-signed by an IAM principal granted one of the stack's managed
+ * policies that allows the route (see {@link RouteAccess}); /v1 only. `none`: anyone; the route
+ * authorizes by what the request carries.
  */
 export type RouteAuth = 'iam' | 'none';
 
@@ -28,52 +29,127 @@ export type RouteAuth = 'iam' | 'none';
  */
 export type RouteBody = 'json' | 'jsonOrCsv' | 'optionalJson' | 'form' | 'none';
 
-export interface RouteContract {
+/**
+ * Which of the stack's two managed policies allows an `iam` route (lib/constructs/api.ts builds
+ * both from here, one resource ARN per route): `send`, the send-only policy a product backend
+ * attaches, and the admin policy; `admin`, the admin policy only (operators, consoles, the CLI).
+ */
+export type RouteAccess = 'send' | 'admin';
+
+interface RouteShape {
   readonly method: HttpMethod;
   /** API Gateway style, parameters in braces: `/v1/campaigns/{id}/recipients/{email}`. */
   readonly path: string;
-  readonly auth: RouteAuth;
   readonly body: RouteBody;
 }
+
+/** A /v1 route: SigV4-signed, allowed by the policies of its access level. */
+export interface IamRouteContract extends RouteShape {
+  readonly auth: 'iam';
+  readonly access: RouteAccess;
+}
+
+/** A public route: no policy names it. */
+export interface PublicRouteContract extends RouteShape {
+  readonly auth: 'none';
+}
+
+export type RouteContract = IamRouteContract | PublicRouteContract;
 
 /** Every route, by id (the OpenAPI operationId). */
 export const ROUTES = {
   /** A transactional send; `Idempotency-Key` header. */
-  sendEmail: { method: 'POST', path: '/v1/emails', auth: 'iam', body: 'json' },
-  getEmail: { method: 'GET', path: '/v1/emails/{id}', auth: 'iam', body: 'none' },
-  listTemplates: { method: 'GET', path: '/v1/templates', auth: 'iam', body: 'none' },
-  putTemplate: { method: 'PUT', path: '/v1/templates/{name}', auth: 'iam', body: 'json' },
-  getTemplate: { method: 'GET', path: '/v1/templates/{name}', auth: 'iam', body: 'none' },
-  deleteTemplate: { method: 'DELETE', path: '/v1/templates/{name}', auth: 'iam', body: 'none' },
-  getAccount: { method: 'GET', path: '/v1/account', auth: 'iam', body: 'none' },
+  sendEmail: { method: 'POST', path: '/v1/emails', auth: 'iam', access: 'send', body: 'json' },
+  getEmail: { method: 'GET', path: '/v1/emails/{id}', auth: 'iam', access: 'send', body: 'none' },
+  listTemplates: { method: 'GET', path: '/v1/templates', auth: 'iam', access: 'send', body: 'none' },
+  putTemplate: { method: 'PUT', path: '/v1/templates/{name}', auth: 'iam', access: 'admin', body: 'json' },
+  getTemplate: { method: 'GET', path: '/v1/templates/{name}', auth: 'iam', access: 'send', body: 'none' },
+  deleteTemplate: {
+    method: 'DELETE',
+    path: '/v1/templates/{name}',
+    auth: 'iam',
+    access: 'admin',
+    body: 'none',
+  },
+  getAccount: { method: 'GET', path: '/v1/account', auth: 'iam', access: 'admin', body: 'none' },
   /** Clears the reputation guard's pause of bulk mail. */
-  resumeBulk: { method: 'POST', path: '/v1/account/bulk/resume', auth: 'iam', body: 'none' },
-  listCampaigns: { method: 'GET', path: '/v1/campaigns', auth: 'iam', body: 'none' },
-  createCampaign: { method: 'POST', path: '/v1/campaigns', auth: 'iam', body: 'json' },
-  getCampaign: { method: 'GET', path: '/v1/campaigns/{id}', auth: 'iam', body: 'none' },
+  resumeBulk: { method: 'POST', path: '/v1/account/bulk/resume', auth: 'iam', access: 'admin', body: 'none' },
+  listCampaigns: { method: 'GET', path: '/v1/campaigns', auth: 'iam', access: 'admin', body: 'none' },
+  createCampaign: { method: 'POST', path: '/v1/campaigns', auth: 'iam', access: 'admin', body: 'json' },
+  getCampaign: { method: 'GET', path: '/v1/campaigns/{id}', auth: 'iam', access: 'admin', body: 'none' },
   addCampaignRecipients: {
     method: 'POST',
     path: '/v1/campaigns/{id}/recipients',
     auth: 'iam',
+    access: 'admin',
     body: 'jsonOrCsv',
   },
   getCampaignRecipient: {
     method: 'GET',
     path: '/v1/campaigns/{id}/recipients/{email}',
     auth: 'iam',
+    access: 'admin',
     body: 'none',
   },
-  sendCampaignTest: { method: 'POST', path: '/v1/campaigns/{id}/test', auth: 'iam', body: 'json' },
+  sendCampaignTest: {
+    method: 'POST',
+    path: '/v1/campaigns/{id}/test',
+    auth: 'iam',
+    access: 'admin',
+    body: 'json',
+  },
   /** `{at}` to schedule, or no body to send now. */
-  sendCampaign: { method: 'POST', path: '/v1/campaigns/{id}/send', auth: 'iam', body: 'optionalJson' },
-  pauseCampaign: { method: 'POST', path: '/v1/campaigns/{id}/pause', auth: 'iam', body: 'none' },
-  resumeCampaign: { method: 'POST', path: '/v1/campaigns/{id}/resume', auth: 'iam', body: 'none' },
-  cancelCampaign: { method: 'POST', path: '/v1/campaigns/{id}/cancel', auth: 'iam', body: 'none' },
-  listSuppressions: { method: 'GET', path: '/v1/suppressions', auth: 'iam', body: 'none' },
-  getSuppression: { method: 'GET', path: '/v1/suppressions/{email}', auth: 'iam', body: 'none' },
+  sendCampaign: {
+    method: 'POST',
+    path: '/v1/campaigns/{id}/send',
+    auth: 'iam',
+    access: 'admin',
+    body: 'optionalJson',
+  },
+  pauseCampaign: {
+    method: 'POST',
+    path: '/v1/campaigns/{id}/pause',
+    auth: 'iam',
+    access: 'admin',
+    body: 'none',
+  },
+  resumeCampaign: {
+    method: 'POST',
+    path: '/v1/campaigns/{id}/resume',
+    auth: 'iam',
+    access: 'admin',
+    body: 'none',
+  },
+  cancelCampaign: {
+    method: 'POST',
+    path: '/v1/campaigns/{id}/cancel',
+    auth: 'iam',
+    access: 'admin',
+    body: 'none',
+  },
+  listSuppressions: { method: 'GET', path: '/v1/suppressions', auth: 'iam', access: 'admin', body: 'none' },
+  getSuppression: {
+    method: 'GET',
+    path: '/v1/suppressions/{email}',
+    auth: 'iam',
+    access: 'admin',
+    body: 'none',
+  },
   /** The reason is optional: no body suppresses as `manual`. */
-  putSuppression: { method: 'PUT', path: '/v1/suppressions/{email}', auth: 'iam', body: 'optionalJson' },
-  deleteSuppression: { method: 'DELETE', path: '/v1/suppressions/{email}', auth: 'iam', body: 'none' },
+  putSuppression: {
+    method: 'PUT',
+    path: '/v1/suppressions/{email}',
+    auth: 'iam',
+    access: 'admin',
+    body: 'optionalJson',
+  },
+  deleteSuppression: {
+    method: 'DELETE',
+    path: '/v1/suppressions/{email}',
+    auth: 'iam',
+    access: 'admin',
+    body: 'none',
+  },
   /**
    * Public: recipients open the link in every campaign mail from their inbox. Here and on the POST,
    * the HMAC-signed token in the query is the authorization.

@@ -175,9 +175,15 @@ export class MailroomStack extends Stack {
       description: 'Base URL of the Mailroom API (append v1/emails, v1/templates, ...)',
       value: this.api.restApi.url,
     });
-    new CfnOutput(this, 'InvokePolicyArn', {
-      description: 'Managed policy to attach to a product backend role so it may call the API',
-      value: this.api.invokePolicy.managedPolicyArn,
+    new CfnOutput(this, 'SendOnlyPolicyArn', {
+      description:
+        "Managed policy for a product backend's role or IAM user: send transactional mail, read its " +
+        'emails, read templates',
+      value: this.api.sendOnlyPolicy.managedPolicyArn,
+    });
+    new CfnOutput(this, 'AdminPolicyArn', {
+      description: 'Managed policy allowing every /v1 route of the API: for operators, consoles and the CLI',
+      value: this.api.adminPolicy.managedPolicyArn,
     });
     new CfnOutput(this, 'DashboardUrl', {
       description: 'The Mailroom CloudWatch dashboard',

@@ -8,7 +8,16 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ROUTE_IDS, ROUTES, type RouteAuth, type RouteBody, routeKey } from '../../contract/routes';
+import {
+  type IamRouteContract,
+  ROUTE_IDS,
+  ROUTES,
+  type RouteAccess,
+  type RouteAuth,
+  type RouteBody,
+  type RouteContract,
+  routeKey,
+} from '../../contract/routes';
 import { SUPPRESSIONS_BY_REASON } from '../../contract/tables';
 import { acknowledgeWildcardResource } from '../nag';
 import { MailroomFunction } from './mailroom-function';
@@ -106,17 +115,23 @@ export interface MailroomApiProps {
 
 /**
  * The HTTPS API product backends call: a REST API (IAM/SigV4 auth on every /v1 method, request
- * validation, access logs, X-Ray) proxying to one api function, and a managed policy a backend's
- * role attaches to be allowed to call it. Outside /v1, the public one-click unsubscribe route
- * recipients' mail clients call without credentials: the signed token is the authorization.
+ * validation, access logs, X-Ray) proxying to one api function, and two managed policies that allow
+ * calling it: send-only, for a product backend's role or user, and admin, for operators. Outside
+ * /v1, the public one-click unsubscribe route recipients' mail clients call without credentials:
+ * the signed token is the authorization.
  */
 export class MailroomApi extends Construct {
   /** The REST API. */
   readonly restApi: apigw.RestApi;
   /** The function behind every route. */
   readonly function: MailroomFunction;
-  /** Grants `execute-api:Invoke` on the /v1 routes; attach it to a product backend's role. */
-  readonly invokePolicy: iam.ManagedPolicy;
+  /**
+   * Grants `execute-api:Invoke` on the routes whose contract access is `send`: send transactional
+   * mail, read its emails, read templates. What a product backend's role or user attaches.
+   */
+  readonly sendOnlyPolicy: iam.ManagedPolicy;
+  /** Grants `execute-api:Invoke` on every /v1 route: for operators, consoles and the CLI. */
+  readonly adminPolicy: iam.ManagedPolicy;
   /**
    * The stage's public URL, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com/live`,
    * where unsubscribe links point. Built from the API's id rather than `restApi.url`, which
@@ -245,9 +260,10 @@ export class MailroomApi extends Construct {
       {
         id: 'AwsSolutions-APIG3',
         reason:
-          'Every /v1 method takes only SigV4-signed requests from IAM principals granted the invoke ' +
-          'policy, and the stage is throttled; WAF rules aimed at anonymous web traffic have nothing ' +
-          'to filter. A client that wants WAF anyway can associate a web ACL with the stage.',
+          'Every /v1 method takes only SigV4-signed requests from IAM principals granted one of the ' +
+          "stack's invoke policies, and the stage is throttled; WAF rules aimed at anonymous web " +
+          'traffic have nothing to filter. A client that wants WAF anyway can associate a web ACL with ' +
+          'the stage.',
       },
       {
         id: 'AwsSolutions-APIG6',
@@ -320,8 +336,8 @@ export class MailroomApi extends Construct {
     };
     for (const id of ROUTE_IDS) {
       const route = ROUTES[id];
-      // The invoke policy covers /v1 only: an IAM route elsewhere could not be called, a public
-      // one under /v1 would slip past the policy's meaning.
+      // Signed routes are /v1 routes and /v1 routes are signed: the managed policies, the access
+      // levels and the docs all mean /v1 when they say the API; a public route there would slip past.
       if ((route.auth === 'iam') !== route.path.startsWith('/v1/')) {
         throw new Error(`Route ${id} (${routeKey(route)}): IAM auth is for /v1 routes, and only /v1 routes`);
       }
@@ -351,17 +367,55 @@ export class MailroomApi extends Construct {
       }
     }
 
-    // Every method of every /v1 route, and nothing else (e.g. not the public unsubscribe route).
-    const v1Routes = this.restApi.arnForExecuteApi('*', '/v1/*', STAGE_NAME);
-    this.invokePolicy = new iam.ManagedPolicy(this, 'InvokePolicy', {
-      description: 'Allows calling the Mailroom API (/v1 routes); attach to a product backend role',
-      statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: [v1Routes] })],
+    this.sendOnlyPolicy = this.invokePolicyFor('SendOnlyPolicy', 'send', {
+      description:
+        'Mailroom API, send-only: send transactional mail, read its emails, read templates. ' +
+        "Attach to a product backend's role or IAM user.",
     });
-    acknowledgeWildcardResource(
-      this.invokePolicy,
-      v1Routes,
-      'The wildcards stand for the HTTP method and the path below /v1 of this one API and stage; ' +
-        'a product backend may call every /v1 route.',
+    // The construct id of the one invoke policy earlier versions had (every /v1 route), so that on
+    // upgrade the admin policy is that policy, updated in place: its ARN and the roles and users it
+    // is attached to stay. Its description stays too: CloudFormation replaces a managed policy
+    // whose description changes.
+    this.adminPolicy = this.invokePolicyFor('InvokePolicy', 'admin', {
+      description: 'Allows calling the Mailroom API (/v1 routes); attach to a product backend role',
+    });
+  }
+
+  /**
+   * A managed policy allowing `execute-api:Invoke` on the routes of this API and stage that the
+   * access level reaches: `admin` every /v1 route, `send` those whose contract access is `send`.
+   * One resource ARN per route, `arn:<partition>:execute-api:<region>:<account>:<api-id>/<stage>/
+   * <METHOD>/<path>`, each path parameter written `*` (the form and its wildcards:
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html,
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-iam-policy-examples-for-api-execution.html).
+   * IAM's `*` also matches `/`: `GET/v1/emails/*` would allow a deeper GET under /v1/emails/, and
+   * test/infra/access.test.ts checks that no route a policy leaves out matches one of its ARNs.
+   */
+  private invokePolicyFor(id: string, level: RouteAccess, props: { description: string }): iam.ManagedPolicy {
+    const routes = ROUTE_IDS.map((routeId): RouteContract => ROUTES[routeId]).filter(
+      (route): route is IamRouteContract =>
+        route.auth === 'iam' && (level === 'admin' || route.access === level),
     );
+    const arns = routes.map((route) =>
+      this.restApi.arnForExecuteApi(route.method, route.path.replace(/\{[^}]+\}/g, '*'), STAGE_NAME),
+    );
+    const policy = new iam.ManagedPolicy(this, id, {
+      description: props.description,
+      statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: arns })],
+    });
+    routes.forEach((route, i) => {
+      const params = route.path.match(/\{[^}]+\}/g);
+      const arn = arns[i];
+      if (params === null || arn === undefined) return;
+      acknowledgeWildcardResource(
+        policy,
+        arn,
+        `Each * stands for a path parameter of ${routeKey(route)} (${params.join(', ')}): the ARN ` +
+          'names that one method of this API and stage, for any value of its parameters, as the route ' +
+          "accepts any. IAM's * also matches '/', but no other route of the API matches this ARN " +
+          '(test/infra/access.test.ts).',
+      );
+    });
+    return policy;
   }
 }

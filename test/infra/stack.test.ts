@@ -543,25 +543,10 @@ describe('REST API', () => {
     }
   });
 
-  it('offers a managed policy to invoke the /v1 routes of this stage, and outputs it with the URL', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: {
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: 'execute-api:Invoke',
-            Resource: {
-              'Fn::Join': ['', Match.arrayWith([ref(stack.api.restApi), '/live/*/v1/*'])],
-            },
-          },
-        ],
-      },
-    });
-    expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({
-      [logicalId(stack.api.invokePolicy)]: expect.anything(),
-    });
+  it('outputs its URL and the two managed policies that allow calling it (access.test.ts: their routes)', () => {
     template.hasOutput('ApiUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
-    template.hasOutput('InvokePolicyArn', { Value: ref(stack.api.invokePolicy) });
+    template.hasOutput('SendOnlyPolicyArn', { Value: ref(stack.api.sendOnlyPolicy) });
+    template.hasOutput('AdminPolicyArn', { Value: ref(stack.api.adminPolicy) });
   });
 
   it('is named after the stack, so the API metrics of two stacks in one region never mix', () => {
