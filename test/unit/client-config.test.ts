@@ -77,6 +77,28 @@ describe('a client that cannot make a request says so before making any', () => 
   });
 });
 
+describe("keys in the environment (the chain's first link, read without loading the chain)", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('signs with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, as Lambda sets them', async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'ASIAENVEXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+    process.env.AWS_SESSION_TOKEN = 'session';
+    delete process.env.AWS_PROFILE;
+    const { sent, fetch } = scriptedFetch({ status: 200, json: {} });
+
+    await new MailroomClient({ apiUrl: API, fetch }).account.get();
+
+    expect(sent[0]?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=ASIAENVEXAMPLE\/\d{8}\/eu-west-1\//,
+    );
+    expect(sent[0]?.headers['x-amz-security-token']).toBe('session');
+  });
+});
+
 describe('the standard AWS credential chain (in a process of its own, as a backend runs it)', () => {
   const run = promisify(execFile);
   /** Runs `code` with tsx in a process whose environment holds no AWS credentials at all. */

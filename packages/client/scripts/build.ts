@@ -1,5 +1,6 @@
 /**
- * Builds the publishable package into dist/: CommonJS and .d.ts, by tsc.
+ * Builds the publishable package into dist/ with tsc: ES modules (dist/esm: what bundlers take for
+ * `import`, and so what edge bundles get) and CommonJS (dist/cjs, for `require`), each with .d.ts.
  *
  * src/api-types.ts takes the API's types from the server's code (`import type` of the zod schemas
  * and view functions), which a published package cannot reach. The build writes each of its types
@@ -9,15 +10,7 @@
  * The staged copy is compiled with the DOM library and no Node.js types, so code that only runs
  * on Node.js (the `node:` modules, Buffer) fails the build: the client must run in edge runtimes.
  */
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -170,48 +163,68 @@ function flattenedTypes(): string {
   return out.join('\n');
 }
 
+/**
+ * One build: the staged sources compiled as `format` into dist/<format>. For ESM the relative
+ * imports get their `.js` (Node.js's ESM resolution wants the file), in the staged copy, where
+ * tsc checks them; the sources keep the extensionless form that jest and tsx resolve.
+ */
+function compile(format: 'cjs' | 'esm', types: string): void {
+  const stage = join(STAGE, format);
+  const out = join(DIST, format);
+  mkdirSync(stage, { recursive: true });
+  const type = format === 'esm' ? 'module' : 'commonjs';
+  writeFileSync(join(stage, 'package.json'), JSON.stringify({ type }));
+  for (const name of readdirSync(SRC)) {
+    if (!name.endsWith('.ts')) continue;
+    let text = name === TYPES_FILE ? types : readFileSync(join(SRC, name), 'utf8');
+    if (format === 'esm') text = text.replace(/(from |import\()'(\.\/[\w-]+)'/g, "$1'$2.js'");
+    writeFileSync(join(stage, name), text);
+  }
+  const files = readdirSync(stage)
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(stage, name));
+  const program = ts.createProgram(files, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
+    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+    types: [],
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    noImplicitOverride: true,
+    skipLibCheck: true,
+    declaration: true,
+    sourceMap: true,
+    inlineSources: true,
+    rootDir: stage,
+    outDir: out,
+  });
+  report(ts.getPreEmitDiagnostics(program));
+  report(program.emit().diagnostics);
+  // Says how Node.js reads the .js files here, whatever the package's own type.
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type })}\n`);
+  for (const required of ['index.js', 'index.d.ts', 'api-types.d.ts']) {
+    if (!existsSync(join(out, required))) fail(`dist/${format}/${required} was not written`);
+  }
+  for (const name of readdirSync(out)) {
+    const text = readFileSync(join(out, name), 'utf8');
+    if (/from ['"](\.\.\/|zod['"])/.test(text) || text.includes('/lambdas/')) {
+      fail(`dist/${format}/${name} still refers to the server's code or zod`);
+    }
+  }
+}
+
 function main(): void {
   rmSync(STAGE, { recursive: true, force: true });
   rmSync(DIST, { recursive: true, force: true });
-  mkdirSync(STAGE, { recursive: true });
   try {
-    for (const name of readdirSync(SRC)) {
-      if (name.endsWith('.ts') && name !== TYPES_FILE) copyFileSync(join(SRC, name), join(STAGE, name));
-    }
-    writeFileSync(join(STAGE, TYPES_FILE), flattenedTypes());
-
-    const files = readdirSync(STAGE).map((name) => join(STAGE, name));
-    const program = ts.createProgram(files, {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.Node16,
-      moduleResolution: ts.ModuleResolutionKind.Node16,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-      types: [],
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      noImplicitOverride: true,
-      skipLibCheck: true,
-      declaration: true,
-      sourceMap: true,
-      rootDir: STAGE,
-      outDir: DIST,
-    });
-    report(ts.getPreEmitDiagnostics(program));
-    const emitted = program.emit();
-    report(emitted.diagnostics);
+    const types = flattenedTypes();
+    compile('cjs', types);
+    compile('esm', types);
   } finally {
     rmSync(STAGE, { recursive: true, force: true });
   }
-  for (const required of ['index.js', 'index.d.ts', 'api-types.d.ts']) {
-    if (!existsSync(join(DIST, required))) fail(`dist/${required} was not written`);
-  }
-  for (const name of readdirSync(DIST)) {
-    const text = readFileSync(join(DIST, name), 'utf8');
-    if (/from ['"](\.\.\/|zod['"])/.test(text) || text.includes('/lambdas/')) {
-      fail(`dist/${name} still refers to the server's code or zod`);
-    }
-  }
-  process.stdout.write(`built ${readdirSync(DIST).length} files into ${DIST}\n`);
+  process.stdout.write(`built dist/cjs (CommonJS) and dist/esm (ES modules), each with .d.ts, in ${DIST}\n`);
 }
 
 main();

@@ -76,8 +76,9 @@ export interface SignerOptions {
 
 /**
  * Signs requests with SigV4. The credentials are resolved before the first request: given ones, or
- * the standard chain (environment, profile, SSO, container or instance role), which is imported
- * only then, so a bundle that passes credentials (an edge function) never loads it.
+ * the standard chain (environment, profile, SSO, container or instance role). Keys in the
+ * environment are read here; the rest of the chain is imported only when needed (see
+ * standardChain), so an edge bundle never contains it.
  */
 export class RequestSigner {
   private signer: Promise<SignatureV4> | undefined;
@@ -120,7 +121,10 @@ export class RequestSigner {
   }
 
   private async createSigner(): Promise<SignatureV4> {
-    const credentials = this.options.credentials ?? (await standardChain(this.options.profile));
+    const credentials =
+      this.options.credentials ??
+      (this.options.profile === undefined ? fromEnvironment() : undefined) ??
+      (await standardChain(this.options.profile));
     // Resolved once now, so missing credentials are an error before any request, not a failed send.
     const provider: AwsCredentialIdentityProvider =
       typeof credentials === 'function' ? credentials : async () => credentials;
@@ -134,10 +138,31 @@ export class RequestSigner {
   }
 }
 
+/**
+ * The chain's first link, without loading the chain: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
+ * and `AWS_SESSION_TOKEN`, as Lambda and most hosting platforms set them. Skipped when
+ * `AWS_PROFILE` names a profile, as the SDK's chain skips them then.
+ */
+function fromEnvironment(): AwsCredentialIdentity | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (!env || env.AWS_PROFILE) return undefined;
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env.AWS_SESSION_TOKEN;
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/**
+ * Named through a variable so that bundlers (esbuild, webpack, Next.js, wrangler) leave the import
+ * alone: the chain is Node.js code (files, processes, the instance metadata service) that an edge
+ * bundle could not even build. In Node.js it loads from node_modules when first needed.
+ */
+const CREDENTIAL_CHAIN_MODULE = '@aws-sdk/credential-providers';
+
 async function standardChain(profile: string | undefined): Promise<AwsCredentialIdentityProvider> {
   let chain: typeof import('@aws-sdk/credential-providers');
   try {
-    chain = await import('@aws-sdk/credential-providers');
+    chain = await import(/* webpackIgnore: true */ /* @vite-ignore */ CREDENTIAL_CHAIN_MODULE);
   } catch (error) {
     throw new MailroomConfigError(
       `no credentials given and the AWS credential chain (@aws-sdk/credential-providers) cannot be loaded here (${(error as Error).message}): pass credentials`,
