@@ -1,5 +1,9 @@
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { ApiClient, type Signing, signingFor, UsageError } from './api-client';
+import {
+  type Credentials,
+  MailroomClient,
+  MailroomConfigError,
+  MailroomNetworkError,
+} from '@mailroom/client';
 import {
   accountStep,
   campaignStep,
@@ -16,8 +20,10 @@ export interface SmokeIo {
   err: (line: string) => void;
   /** For tests: the HTTP client and the credentials (default: global fetch, the standard chain). */
   fetch?: typeof fetch;
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  credentials?: Credentials;
 }
+
+export class UsageError extends Error {}
 
 export const USAGE = `Usage: npm run smoke -- --api <ApiUrl> [--region <region>] [--timeout-seconds <n>] [--json]
 
@@ -116,28 +122,24 @@ export interface StepReport {
   detail: string;
 }
 
-/** A network-level failure in words: where it could not connect, not a stack trace. */
-function describeThrown(error: unknown, client: ApiClient): string {
+/** A failure that is not the API's answer, in words: where it could not connect, not a stack trace. */
+function describeThrown(error: unknown, client: MailroomClient): string {
   if (error instanceof StepFailure) return error.message;
+  const origin = client.apiUrl.origin;
+  if (error instanceof MailroomConfigError) {
+    return `${error.message}: set AWS_PROFILE, run aws sso login, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+  }
   // Checked by name, not instanceof: fetch's errors come from another realm under some runners.
-  const {
-    name = '',
-    message = String(error),
-    cause,
-  } = (error ?? {}) as {
-    name?: string;
-    message?: string;
-    cause?: { code?: string; message?: string };
-  };
-  const origin = client.url('').origin;
+  const { name = '', message = String(error) } = (error ?? {}) as { name?: string; message?: string };
+  // The step's own time limit ran out during a request (the caller's abort, never retried).
   if (name === 'TimeoutError' || name === 'AbortError') {
     return `${origin} did not answer in time: check --api and your network`;
   }
-  if (name === 'TypeError' && cause) {
-    return `cannot reach ${origin} (${cause.code ?? cause.message ?? message}): check --api (the stack's ApiUrl output, or the API line npm start prints)`;
-  }
-  if (/credential/i.test(`${name} ${message}`)) {
-    return `no AWS credentials to sign with (${message}): set AWS_PROFILE, run aws sso login, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+  if (error instanceof MailroomNetworkError) {
+    const cause = error.cause as { name?: string; cause?: { code?: string; message?: string } } | undefined;
+    if (cause?.name === 'TimeoutError')
+      return `${origin} did not answer in time: check --api and your network`;
+    return `cannot reach ${origin} (${cause?.cause?.code ?? cause?.cause?.message ?? error.message}): check --api (the stack's ApiUrl output, or the API line npm start prints)`;
   }
   return `unexpected error: ${name ? `${name}: ` : ''}${message}`;
 }
@@ -154,7 +156,7 @@ function line(report: StepReport): string {
  */
 export async function main(argv: string[], io: SmokeIo): Promise<number> {
   let options: Options;
-  let signing: Signing;
+  let client: MailroomClient;
   try {
     const parsed = parseArgs(argv);
     if (parsed === 'help') {
@@ -162,19 +164,21 @@ export async function main(argv: string[], io: SmokeIo): Promise<number> {
       return 0;
     }
     options = parsed;
-    signing = signingFor(options.api, options.region);
+    // The client refuses what it could not call (no region to sign for, plain http to a remote
+    // host) before any request; credentials are looked for at the first request (step 1).
+    client = new MailroomClient({
+      apiUrl: options.api,
+      ...(options.region ? { region: options.region } : {}),
+      ...(io.fetch ? { fetch: io.fetch } : {}),
+      ...(io.credentials ? { credentials: io.credentials } : {}),
+    });
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`smoke: ${error.message}\n\n${USAGE}`);
+    if (!(error instanceof UsageError) && !(error instanceof MailroomConfigError)) throw error;
+    const hint = error instanceof MailroomConfigError && /region/.test(error.message) ? ' (--region)' : '';
+    io.err(`smoke: ${error.message}${hint}\n\n${USAGE}`);
     return 2;
   }
-
-  const client = new ApiClient({
-    baseUrl: options.api,
-    signing,
-    ...(io.fetch ? { fetch: io.fetch } : {}),
-    ...(io.credentials ? { credentials: io.credentials } : {}),
-  });
+  const signing = client.signing;
   const local = !signing.signed;
   const started = Date.now();
   const ctx: SmokeContext = {

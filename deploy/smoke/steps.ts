@@ -1,4 +1,11 @@
-import { type ApiClient, type ApiResponse, describeError } from './api-client';
+import {
+  type CampaignRecipient,
+  type CampaignWithProgress,
+  type Email,
+  MailroomApiError,
+  type MailroomClient,
+  type Suppression,
+} from '@mailroom/client';
 
 /** SES's mailbox simulator: works in the sandbox, costs nothing, and never reaches a person. */
 export const SIMULATOR = {
@@ -11,7 +18,7 @@ export const SIMULATOR = {
 export class StepFailure extends Error {}
 
 export interface SmokeContext {
-  client: ApiClient;
+  client: MailroomClient;
   /** Unique per run: in subjects and the campaign's name. */
   runId: string;
   pollMs: number;
@@ -52,63 +59,55 @@ async function waitFor<T>(
   }
 }
 
-const path = (...parts: string[]) => parts.map((p) => `/${encodeURIComponent(p)}`).join('');
+/** Each request's own time limit: what is left of the step, at most 15 s (retries included). */
+const within = (deadline: Deadline) => ({ signal: AbortSignal.timeout(deadline.requestMs()) });
 
-async function call(
-  ctx: SmokeContext,
-  deadline: Deadline,
-  method: string,
-  route: string,
-  body?: unknown,
-): Promise<ApiResponse> {
-  return ctx.client.call(method, route, body, deadline.requestMs());
+/** `HTTP 404 not_found: No email with id "…"`: an API error as one line. */
+export function describeError(error: MailroomApiError): string {
+  return `HTTP ${error.status} ${error.code}: ${error.message}`;
 }
 
-function expectStatus(response: ApiResponse, status: number, what: string, hint = ''): void {
-  if (response.status === status) return;
-  throw new StepFailure(`${what}: ${describeError(response)}${hint ? `: ${hint}` : ''}`);
+/** The API's refusal of `what` as the step's failure, with where to look; anything else as it is. */
+async function expectOk<T>(call: Promise<T>, what: string, hint = ''): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (!(error instanceof MailroomApiError)) throw error;
+    throw new StepFailure(`${what}: ${describeError(error)}${hint ? `: ${hint}` : ''}`);
+  }
 }
 
-interface Account {
-  sandbox: boolean;
-  sendingEnabled: boolean;
-  enforcementStatus: string | null;
-  maxSendRate: number;
-  max24HourSend: number;
-  sentLast24Hours: number;
-  rateInUse: number;
-  pausedStreams?: { stream: string; reason?: string }[];
+/** The call's answer, or undefined when the API answered 404. */
+async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof MailroomApiError && error.status === 404) return undefined;
+    throw error;
+  }
 }
 
 /** 1. The API answers, the caller may call it, and SES lets the account send. */
 export async function accountStep(ctx: SmokeContext, deadline: Deadline): Promise<string> {
-  const response = await call(ctx, deadline, 'GET', '/v1/account');
-  if (response.status === 403) {
+  const account = await ctx.client.account.get(within(deadline)).catch((error: unknown) => {
+    if (!(error instanceof MailroomApiError)) throw error;
     throw new StepFailure(
-      `GET /v1/account: ${describeError(response)}: the API takes only SigV4-signed requests from IAM principals allowed execute-api:Invoke on it; check which credentials you use (AWS_PROFILE), that they are in the stack's account, and the region`,
+      error.status === 403
+        ? `GET /v1/account: ${describeError(error)}: the API takes only SigV4-signed requests from IAM principals allowed execute-api:Invoke on it; check which credentials you use (AWS_PROFILE), that they are in the stack's account, and the region`
+        : `GET /v1/account: ${describeError(error)}: check the api function's logs`,
     );
-  }
-  expectStatus(response, 200, 'GET /v1/account', "check the api function's logs");
-  const account = response.json as Account;
+  });
   if (!account.sendingEnabled) {
     throw new StepFailure(
       `SES sending is disabled for this account and region (enforcement status ${account.enforcementStatus ?? 'unknown'}): see the SES console's account dashboard`,
     );
   }
-  const paused = (account.pausedStreams ?? []).map((p) => `${p.stream} paused (${p.reason ?? 'no reason'})`);
+  const paused = account.pausedStreams.map((p) => `${p.stream} paused (${p.reason ?? 'no reason'})`);
   return [
     `${account.sandbox ? 'sandbox' : 'production'}, sending at ${account.rateInUse}/s`,
     `(SES max ${account.maxSendRate}/s, ${account.sentLast24Hours}/${account.max24HourSend} sent in 24 h)`,
     ...paused,
   ].join(' ');
-}
-
-interface Email {
-  id: string;
-  status: 'queued' | 'sending' | 'sent' | 'failed';
-  sesMessageId?: string;
-  failure?: { code: string; message: string };
-  events: { type: string; at: string; detail?: string }[];
 }
 
 /** Why SES refused a mail, and what to do about it. */
@@ -125,20 +124,23 @@ function failureHint(failure: { code: string; message: string } | undefined): st
 }
 
 async function submit(ctx: SmokeContext, deadline: Deadline, to: string, what: string): Promise<string> {
-  const response = await call(ctx, deadline, 'POST', '/v1/emails', {
-    to,
-    subject: `Mailroom smoke check ${ctx.runId} (${what})`,
-    text: `Sent by npm run smoke at ${ctx.runId} to SES's mailbox simulator.`,
-    tags: { smoke: 'true' },
-  });
-  expectStatus(response, 202, `POST /v1/emails to ${to}`);
-  return String((response.json as { id: string }).id);
+  const accepted = await expectOk(
+    ctx.client.emails.send(
+      {
+        to,
+        subject: `Mailroom smoke check ${ctx.runId} (${what})`,
+        text: `Sent by npm run smoke at ${ctx.runId} to SES's mailbox simulator.`,
+        tags: { smoke: 'true' },
+      },
+      within(deadline),
+    ),
+    `POST /v1/emails to ${to}`,
+  );
+  return accepted.id;
 }
 
 async function email(ctx: SmokeContext, deadline: Deadline, id: string): Promise<Email> {
-  const response = await call(ctx, deadline, 'GET', path('v1', 'emails', id));
-  expectStatus(response, 200, `GET /v1/emails/${id}`);
-  return response.json as Email;
+  return expectOk(ctx.client.emails.get(id, within(deadline)), `GET /v1/emails/${id}`);
 }
 
 const noEventsHint = (stream: 'transactional' | 'bulk') =>
@@ -165,26 +167,24 @@ export async function transactionalStep(ctx: SmokeContext, deadline: Deadline): 
   return `message ${id} sent to ${SIMULATOR.success} (SES ${done.sesMessageId ?? '?'}), Delivery event in its history`;
 }
 
-interface Suppression {
-  email: string;
-  reason: string;
-  detail?: string;
-}
-
-async function suppression(ctx: SmokeContext, deadline: Deadline, address: string) {
-  const response = await call(ctx, deadline, 'GET', path('v1', 'suppressions', address));
-  if (response.status === 404) return undefined;
-  expectStatus(response, 200, `GET /v1/suppressions/${address}`);
-  return response.json as Suppression;
+async function suppression(
+  ctx: SmokeContext,
+  deadline: Deadline,
+  address: string,
+): Promise<Suppression | undefined> {
+  return expectOk(
+    unlessNotFound(ctx.client.suppressions.get(address, within(deadline))),
+    `GET /v1/suppressions/${address}`,
+  );
 }
 
 /** An entry left by an earlier run that did not get to clean up would make this run prove nothing. */
 async function clearLeftover(ctx: SmokeContext, deadline: Deadline, address: string): Promise<void> {
   if (!(await suppression(ctx, deadline, address))) return;
-  const response = await call(ctx, deadline, 'DELETE', path('v1', 'suppressions', address));
-  if (response.status !== 204 && response.status !== 404) {
-    expectStatus(response, 204, `DELETE /v1/suppressions/${address} (left over from an earlier run)`);
-  }
+  await expectOk(
+    unlessNotFound(ctx.client.suppressions.delete(address, within(deadline))),
+    `DELETE /v1/suppressions/${address} (left over from an earlier run)`,
+  );
   ctx.notes.push(`removed a suppression of ${address} left over from an earlier run`);
 }
 
@@ -232,22 +232,7 @@ export async function feedbackStep(ctx: SmokeContext, deadline: Deadline): Promi
   return lines.join('; ');
 }
 
-interface Campaign {
-  id: string;
-  status: string;
-  pausedBy?: string;
-  totals: Record<string, number>;
-}
-
-interface Recipient {
-  status: string;
-  reason: string | null;
-  sesMessageId: string | null;
-  events: { type: string }[];
-  headers: { name: string; value: string }[];
-}
-
-const header = (recipient: Recipient, name: string) =>
+const header = (recipient: CampaignRecipient, name: string) =>
   recipient.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 
 /**
@@ -258,31 +243,33 @@ export async function campaignStep(ctx: SmokeContext, deadline: Deadline): Promi
   const to = SIMULATOR.success;
   await clearLeftover(ctx, deadline, to);
   const name = `mailroom smoke ${ctx.runId}`;
-  const created = await call(ctx, deadline, 'POST', '/v1/campaigns', {
-    name,
-    subject: `Mailroom smoke check ${ctx.runId} (campaign)`,
-    html: '<p>Mailroom smoke check.</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
-    text: 'Mailroom smoke check. Unsubscribe: {{unsubscribe_url}}',
-    tags: { smoke: 'true' },
-  });
-  expectStatus(created, 201, 'POST /v1/campaigns');
-  const id = String((created.json as Campaign).id);
+  const created = await expectOk(
+    ctx.client.campaigns.create(
+      {
+        name,
+        subject: `Mailroom smoke check ${ctx.runId} (campaign)`,
+        html: '<p>Mailroom smoke check.</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
+        text: 'Mailroom smoke check. Unsubscribe: {{unsubscribe_url}}',
+        tags: { smoke: 'true' },
+      },
+      within(deadline),
+    ),
+    'POST /v1/campaigns',
+  );
+  const id = created.id;
   ctx.campaign = { id, name };
-  const added = await call(ctx, deadline, 'POST', `${path('v1', 'campaigns', id)}/recipients`, {
-    recipients: [{ email: to, data: {} }],
-  });
-  expectStatus(added, 200, `POST /v1/campaigns/${id}/recipients`);
-  const sent = await call(ctx, deadline, 'POST', `${path('v1', 'campaigns', id)}/send`);
-  expectStatus(sent, 202, `POST /v1/campaigns/${id}/send`);
+  await expectOk(
+    ctx.client.campaigns.addRecipients(id, [{ email: to, data: {} }], within(deadline)),
+    `POST /v1/campaigns/${id}/recipients`,
+  );
+  await expectOk(ctx.client.campaigns.send(id, {}, within(deadline)), `POST /v1/campaigns/${id}/send`);
 
-  let campaign: Campaign | undefined;
+  let campaign: CampaignWithProgress | undefined;
   await waitFor(
     ctx,
     deadline,
     async () => {
-      const response = await call(ctx, deadline, 'GET', path('v1', 'campaigns', id));
-      expectStatus(response, 200, `GET /v1/campaigns/${id}`);
-      campaign = response.json as Campaign;
+      campaign = await expectOk(ctx.client.campaigns.get(id, within(deadline)), `GET /v1/campaigns/${id}`);
       if (campaign.status === 'paused' || campaign.status === 'cancelled') {
         throw new StepFailure(
           `campaign ${id} is ${campaign.status}${campaign.pausedBy ? ` by ${campaign.pausedBy}` : ''}: see GET /v1/account (pausedStreams)`,
@@ -294,20 +281,22 @@ export async function campaignStep(ctx: SmokeContext, deadline: Deadline): Promi
       `campaign ${id} not completed after ${deadline.seconds} s (status ${campaign?.status ?? 'unknown'}, totals ${JSON.stringify(campaign?.totals ?? {})}): check the fan-out and bulk queues' DLQs and the sender function's logs`,
   );
 
-  const recipientPath = `${path('v1', 'campaigns', id)}/recipients${path(to)}`;
-  let recipient: Recipient | undefined;
+  let recipient: CampaignRecipient | undefined;
   await waitFor(
     ctx,
     deadline,
     async () => {
-      const response = await call(ctx, deadline, 'GET', recipientPath);
-      if (response.status === 404 && !(response.json as { error?: unknown } | undefined)?.error) {
-        throw new StepFailure(
-          `GET /v1/campaigns/{id}/recipients/{email} is not there (${describeError(response)}): deploy the current version of the stack`,
-        );
-      }
-      expectStatus(response, 200, `GET /v1/campaigns/${id}/recipients/${to}`);
-      recipient = response.json as Recipient;
+      recipient = await ctx.client.campaigns
+        .getRecipient(id, to, within(deadline))
+        .catch((error: unknown) => {
+          if (!(error instanceof MailroomApiError)) throw error;
+          // A 404 without the API's error envelope: the route itself is missing (an older stack).
+          throw new StepFailure(
+            error.status === 404 && error.code === 'http_404'
+              ? `GET /v1/campaigns/{id}/recipients/{email} is not there (${describeError(error)}): deploy the current version of the stack`
+              : `GET /v1/campaigns/${id}/recipients/${to}: ${describeError(error)}`,
+          );
+        });
       if (recipient.status !== 'sent') {
         throw new StepFailure(
           `the campaign mail to ${to} ended ${recipient.status}${recipient.reason ? `: ${recipient.reason}` : ''}`,
@@ -318,8 +307,8 @@ export async function campaignStep(ctx: SmokeContext, deadline: Deadline): Promi
     () =>
       `no SES event with the mail's headers for ${to} after ${deadline.seconds} s (the campaign mail was sent, SES MessageId ${recipient?.sesMessageId ?? '?'}): ${noEventsHint('bulk')}`,
   );
-  const listUnsubscribe = header(recipient as Recipient, 'List-Unsubscribe') ?? '';
-  const listUnsubscribePost = header(recipient as Recipient, 'List-Unsubscribe-Post');
+  const listUnsubscribe = header(recipient as CampaignRecipient, 'List-Unsubscribe') ?? '';
+  const listUnsubscribePost = header(recipient as CampaignRecipient, 'List-Unsubscribe-Post');
   const link = /^<(https?:\/\/[^>]+\/unsubscribe\?token=[^>]+)>$/.exec(listUnsubscribe)?.[1];
   if (!link) {
     throw new StepFailure(
@@ -338,22 +327,14 @@ export async function campaignStep(ctx: SmokeContext, deadline: Deadline): Promi
     );
   }
 
-  const page = await ctx.client.public(url, { method: 'GET' }, deadline.requestMs());
+  const page = await ctx.client.unsubscribe.page(url, within(deadline));
   if (page.status !== 200 || !page.contentType.startsWith('text/html')) {
     throw new StepFailure(
       `GET of the unsubscribe link answered ${page.status} ${page.contentType || '(no content type)'}, expected 200 text/html: check the /unsubscribe route and the api function's logs`,
     );
   }
   ctx.added.add(to);
-  const oneClick = await ctx.client.public(
-    url,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'List-Unsubscribe=One-Click',
-    },
-    deadline.requestMs(),
-  );
+  const oneClick = await ctx.client.unsubscribe.oneClick(url, within(deadline));
   if (oneClick.status !== 200) {
     throw new StepFailure(
       `the one-click POST (RFC 8058) answered ${oneClick.status}, expected 200: check the api function's logs`,
@@ -383,11 +364,13 @@ export async function cleanupStep(ctx: SmokeContext, deadline: Deadline): Promis
   const problems: string[] = [];
   for (const address of ctx.added) {
     try {
-      const response = await call(ctx, deadline, 'DELETE', path('v1', 'suppressions', address));
-      if (response.status === 204) removed.push(address);
-      else if (response.status !== 404) problems.push(`${address}: ${describeError(response)}`);
+      await ctx.client.suppressions.delete(address, within(deadline));
+      removed.push(address);
     } catch (error) {
-      problems.push(`${address}: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof MailroomApiError && error.status === 404) continue;
+      problems.push(
+        `${address}: ${error instanceof MailroomApiError ? describeError(error) : error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   const campaign = ctx.campaign
