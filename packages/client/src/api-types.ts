@@ -1,8 +1,9 @@
 /**
  * The API's request and response types, taken from the server's own code with `import type` only
  * (nothing of the server is in the client at run time): request bodies are the z.input of the zod
- * schemas the handlers validate with; responses are what the handlers' view functions return. The
- * build (scripts/build.ts) writes these out as plain types for the published package.
+ * schemas the handlers validate with; responses the z.output of the response schemas where they
+ * exist (the OpenAPI document's), else what the handlers' view functions return. The build
+ * (scripts/build.ts) writes these out as plain types for the published package.
  */
 import type { z } from 'zod';
 import type { ROUTES, RouteId } from '../../../contract/routes';
@@ -20,8 +21,7 @@ import type {
   sendTest,
 } from '../../../lambdas/campaigns/manage-campaigns';
 import type { emailRequestSchema } from '../../../lambdas/emails/email-request';
-import type { publicView } from '../../../lambdas/emails/message';
-import type { SubmitResponse } from '../../../lambdas/emails/ports';
+import type { emailAcceptedSchema, emailSchema } from '../../../lambdas/emails/email-response';
 import type { putSuppressionSchema } from '../../../lambdas/feedback/manage-suppressions';
 import type {
   SuppressionReason as Reason,
@@ -39,9 +39,9 @@ export type ApiRouteId = RouteId;
 
 /** `POST /v1/emails`. */
 export type SendEmailRequest = z.input<typeof emailRequestSchema>;
-export type SendEmailResponse = SubmitResponse;
+export type SendEmailResponse = z.output<typeof emailAcceptedSchema>;
 /** `GET /v1/emails/{id}`: status and history, not the content. */
-export type Email = ReturnType<typeof publicView>;
+export type Email = z.output<typeof emailSchema>;
 
 /** `PUT /v1/templates/{name}`. */
 export type PutTemplateRequest = z.input<typeof templateBodySchema>;
