@@ -34,7 +34,7 @@ describe('a client that cannot make a request says so before making any', () => 
       /credentials or profile, not both/,
     ],
     [{ maxAttempts: 0 }, /maxAttempts must be a whole number/],
-    [{ timeoutMs: -1 }, /timeoutMs must be a number/],
+    [{ timeoutMs: 0 }, /timeoutMs must be a number > 0/],
   ])('options %j', (options, message) => {
     expect(() => new MailroomClient({ apiUrl: API, ...options })).toThrow(message);
   });

@@ -139,7 +139,7 @@ export class MailroomClient {
       fetch: fetchImpl,
       sleep: options.sleep ?? sleep,
       random: options.random ?? Math.random,
-      timeoutMs: nonNegative('timeoutMs', options.timeoutMs, 30_000),
+      timeoutMs: positive('timeoutMs', options.timeoutMs, 30_000),
     });
     this.newKey = options.newIdempotencyKey ?? (() => globalThis.crypto.randomUUID());
   }
@@ -370,6 +370,12 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1)
     throw new MailroomConfigError(`${name} must be a whole number ≥ 1`);
+  return value;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new MailroomConfigError(`${name} must be a number > 0`);
   return value;
 }
 

@@ -11,10 +11,13 @@ export class MailroomConfigError extends MailroomError {
   override name = 'MailroomConfigError';
 }
 
-/** The API answered with an error: `{error: {code, message, details?}}`, or API Gateway's own refusal. */
+/**
+ * The API answered with an error: `{error: {code, message, details?}}`, or API Gateway's own
+ * refusal. `message` is the API's message as it sent it.
+ */
 export class MailroomApiError extends MailroomError {
   override name = 'MailroomApiError';
-  /** `message` is the API's own message, as it sent it. The HTTP status: 400 validation, 404, 409 conflict or idempotency mismatch, 413, 422, 429, 5xx. */
+  /** 400 validation, 404, 409 conflict or idempotency mismatch, 413, 415, 422, 429, 5xx. */
   readonly status: number;
   /**
    * The API's error code (`validation_failed`, `not_found`, `invalid_state`, `idempotency_mismatch`,
