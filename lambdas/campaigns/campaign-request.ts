@@ -1,48 +1,111 @@
 import { z } from 'zod';
-import { contentRules, mailboxSchema, oneOrMany, singleLineText, tagsSchema } from '../emails/email-request';
+import {
+  CONTENT_RULES,
+  contentRules,
+  FROM_DESCRIPTION,
+  MAX_REPLY_TO,
+  mailboxSchema,
+  oneOrMany,
+  singleLineText,
+  tagsSchema,
+  templateNameSchema,
+} from '../emails/email-request';
 import { AddressError, parseMailbox } from '../mail/addresses';
-import { MAX_SUBJECT_LENGTH, TEMPLATE_NAME } from '../templates/template-rules';
+import { MAX_SUBJECT_LENGTH } from '../templates/template-rules';
 
 export const MAX_RECIPIENTS_PER_CALL = 1000;
-const MAX_TEST_ADDRESSES = 5;
+export const MAX_TEST_ADDRESSES = 5;
+const MAX_NAME_LENGTH = 200;
 
 /** `POST /v1/campaigns`. */
 export const createCampaignSchema = z
   .strictObject({
-    name: singleLineText(200).min(1, 'must not be empty'),
-    from: mailboxSchema.optional(),
-    replyTo: oneOrMany(10).optional(),
-    subject: singleLineText(MAX_SUBJECT_LENGTH).min(1, 'must not be empty').optional(),
-    html: z.string().min(1, 'must not be empty').optional(),
-    text: z.string().min(1, 'must not be empty').optional(),
-    template: z.string().regex(TEMPLATE_NAME, 'is not a valid template name').optional(),
-    tags: tagsSchema.optional(),
+    name: singleLineText(MAX_NAME_LENGTH)
+      .min(1, 'must not be empty')
+      .meta({ description: 'For people. Single line (no CR, LF or other control characters).' }),
+    from: mailboxSchema.optional().meta({ description: FROM_DESCRIPTION }),
+    replyTo: oneOrMany(MAX_REPLY_TO)
+      .optional()
+      .meta({ description: `Up to ${MAX_REPLY_TO} addresses (one, or a list).` }),
+    subject: singleLineText(MAX_SUBJECT_LENGTH)
+      .min(1, 'must not be empty')
+      .optional()
+      .meta({ description: 'Single line (no CR, LF or other control characters). Handlebars.' }),
+    html: z
+      .string()
+      .min(1, 'must not be empty')
+      .optional()
+      .meta({ description: 'Handlebars; values are HTML-escaped.' }),
+    text: z.string().min(1, 'must not be empty').optional().meta({ description: 'Handlebars.' }),
+    template: templateNameSchema
+      .optional()
+      .meta({ description: 'A stored template whose content is copied into the campaign now.' }),
+    tags: tagsSchema.optional().meta({
+      description: 'On every campaign mail, besides the `stream` and `campaignId` tags Mailroom sets.',
+    }),
   })
-  .superRefine(contentRules);
+  .superRefine(contentRules)
+  .meta({
+    id: 'CampaignRequest',
+    description: `Unknown fields are rejected. Give either \`template\` or inline content (\`subject\` plus
+\`html\` and/or \`text\`), not both.`,
+    ...CONTENT_RULES,
+  });
 
 /** One recipient row, from JSON or a CSV line: the address and the data merged into the mail. */
-export const recipientRowSchema = z.strictObject({
-  email: z.string(),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
+export const recipientRowSchema = z
+  .strictObject({
+    email: z.string().meta({ description: 'The address; a display name is accepted and dropped.' }),
+    data: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: "Values for the content's Handlebars variables, for this recipient." }),
+  })
+  .meta({ id: 'RecipientRow' });
 
-export const addRecipientsSchema = z.strictObject({
-  recipients: z
-    .array(z.unknown())
-    .min(1, 'at least one recipient')
-    .max(MAX_RECIPIENTS_PER_CALL, `at most ${MAX_RECIPIENTS_PER_CALL} per call`),
-});
+export const addRecipientsSchema = z
+  .strictObject({
+    recipients: z
+      .array(z.unknown())
+      .min(1, 'at least one recipient')
+      .max(MAX_RECIPIENTS_PER_CALL, `at most ${MAX_RECIPIENTS_PER_CALL} per call`)
+      .meta({
+        description: `Rows \`{email, data?}\` (\`RecipientRow\`). Each row is checked on its own: a row that is not
+a \`RecipientRow\` is reported in the result's \`invalid\`, not refused with a 400.`,
+      }),
+  })
+  .meta({ id: 'RecipientsRequest', description: 'Unknown fields are rejected.' });
 
-export const testSendSchema = z.strictObject({
-  to: oneOrMany(MAX_TEST_ADDRESSES).refine((list) => list.length > 0, 'at least one address'),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
+export const testSendSchema = z
+  .strictObject({
+    to: oneOrMany(MAX_TEST_ADDRESSES)
+      .refine((list) => list.length > 0, 'at least one address')
+      .meta({
+        description: `1–${MAX_TEST_ADDRESSES} addresses (one, or a list); each gets its own test mail.`,
+        minItems: 1,
+      }),
+    data: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: "Values for the content's Handlebars variables, for every test mail." }),
+  })
+  .meta({ id: 'TestSendRequest', description: 'Unknown fields are rejected.' });
 
-export const sendCampaignSchema = z.strictObject({
-  at: z.iso
-    .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-01T09:00:00Z' })
-    .optional(),
-});
+export const sendCampaignSchema = z
+  .strictObject({
+    at: z.iso
+      .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-01T09:00:00Z' })
+      .optional()
+      .meta({
+        description: `When to start: an ISO 8601 date-time with \`Z\` or an offset (\`2026-12-01T09:00:00Z\`,
+\`2026-12-01T10:00:00+01:00\`). Past or within a second from now means now.`,
+        examples: ['2026-12-01T09:00:00Z'],
+      }),
+  })
+  .meta({
+    id: 'SendRequest',
+    description: 'Unknown fields are rejected. Without `at` (or without a body), the campaign starts now.',
+  });
 
 /** A recipient address, or why it is refused. */
 export function parseRecipientAddress(value: unknown): { address: string } | { problem: string } {

@@ -1,7 +1,9 @@
+import type { z } from 'zod';
 import type { MessageEvent } from '../emails/message';
 import { EVENT_COUNTER_NAMES, type EventCounter } from '../feedback/ports';
 import type { MessageHeader } from '../sending/outgoing-mail';
 import type { TemplateContent } from '../templates/template-rules';
+import type { campaignRecipientSchema } from './campaign-response';
 
 /**
  * A campaign's life: draft → (scheduled →) sending ⇄ paused → completed, or cancelled from any
@@ -234,7 +236,7 @@ export function campaignProgress(campaign: Campaign, currentRate: number) {
 }
 
 /** What `GET /v1/campaigns/{id}/recipients/{email}` shows: state, reason and what SES reported. */
-export function recipientView(recipient: CampaignRecipient) {
+export function recipientView(recipient: CampaignRecipient): z.output<typeof campaignRecipientSchema> {
   return {
     campaignId: recipient.campaignId,
     email: recipient.email,

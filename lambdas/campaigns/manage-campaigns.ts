@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { StoredMessage } from '../emails/message';
 import { suppressionKey } from '../feedback/manage-suppressions';
 import type { ReputationStore, SuppressionList } from '../feedback/ports';
@@ -33,8 +34,14 @@ import {
   sendCampaignSchema,
   testSendSchema,
 } from './campaign-request';
+import type {
+  campaignSchema,
+  campaignWithProgressSchema,
+  recipientsResultSchema,
+  testSendAcceptedSchema,
+} from './campaign-response';
 import type { CampaignRepository, FanoutQueue, RateLedger, RecipientRepository } from './ports';
-import { checkRows, type InvalidRow, rowsFromCsv } from './recipient-import';
+import { checkRows, rowsFromCsv } from './recipient-import';
 
 export interface CampaignDeps {
   campaigns: CampaignRepository;
@@ -126,8 +133,8 @@ function pick(source: { html?: string | undefined; text?: string | undefined }) 
   };
 }
 
-/** A campaign as the API shows it: without the fan-out's bookkeeping. */
-export function campaignView(campaign: WithWarnings<Campaign>) {
+/** A campaign as the API shows it (campaignSchema): without the fan-out's bookkeeping. */
+export function campaignView(campaign: WithWarnings<Campaign>): z.output<typeof campaignSchema> {
   const {
     fanoutGeneration,
     fanoutCursor,
@@ -144,7 +151,10 @@ export function campaignView(campaign: WithWarnings<Campaign>) {
   return shown;
 }
 
-export async function getCampaign(id: string, deps: Pick<CampaignDeps, 'campaigns' | 'ledger' | 'now'>) {
+export async function getCampaign(
+  id: string,
+  deps: Pick<CampaignDeps, 'campaigns' | 'ledger' | 'now'>,
+): Promise<z.output<typeof campaignWithProgressSchema>> {
   const campaign = await deps.campaigns.get(id);
   if (!campaign) throw notFound(`No campaign with id "${id}"`);
   const rate = campaign.status === 'sending' ? await deps.ledger.current('bulk', deps.now()) : 0;
@@ -181,11 +191,8 @@ async function existing(
   return campaign;
 }
 
-export interface AddRecipientsResult {
-  added: number;
-  duplicates: number;
-  invalid: InvalidRow[];
-}
+/** What an upload answers (recipientsResultSchema). */
+export type AddRecipientsResult = z.output<typeof recipientsResultSchema>;
 
 /** Per request: what the API knows about the call beyond its body. */
 export interface UploadOptions {
@@ -391,7 +398,7 @@ export async function sendTest(
   id: string,
   body: unknown,
   deps: CampaignDeps,
-): Promise<{ ids: string[]; suppressed: string[] }> {
+): Promise<z.output<typeof testSendAcceptedSchema>> {
   const request = parseRequest(testSendSchema, body);
   const campaign = await deps.campaigns.get(id);
   if (!campaign) throw notFound(`No campaign with id "${id}"`);

@@ -44,7 +44,7 @@ export interface CheckedRows {
  */
 const RESERVED_DATA_KEYS: ReadonlySet<string> = new Set(['constructor', '__proto__', 'prototype']);
 export const MAX_DATA_BYTES = 16 * 1024;
-const MAX_DATA_DEPTH = 8;
+export const MAX_DATA_DEPTH = 8;
 /** DynamoDB's smallest non-zero magnitude (its largest, below 1e126, is beyond 2^53: refused first). */
 const DYNAMO_MIN_MAGNITUDE = 1e-130;
 

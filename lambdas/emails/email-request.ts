@@ -42,7 +42,8 @@ export const mailboxSchema = z
 Address at most 254 characters, local part at most 64 (unquoted, ASCII), domain with at least two
 labels (IDN domains are converted to punycode); display name at most 200 characters; no control
 characters.`,
-    examples: ['Jane Doe <jane@example.com>'],
+    // Through `override`: zod-openapi drops `examples` from a transform's input schema.
+    override: { examples: ['Jane Doe <jane@example.com>'] },
   });
 /**
  * One address or a list of them; a single string is read as a list of one. The parameter's type is

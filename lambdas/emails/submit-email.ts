@@ -11,8 +11,8 @@ import type { StoredMessage } from './message';
 import type { IdempotencyStore, MessageRepository, SendQueue, SubmitResponse } from './ports';
 
 /** DynamoDB items stop at 400 KB; the rendered mail must fit in one with room for its history. */
-const MAX_RENDERED_BYTES = 300 * 1024;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+export const MAX_RENDERED_BYTES = 300 * 1024;
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface SubmitEmailDeps {
   sendingDomain: string;

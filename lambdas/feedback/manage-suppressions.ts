@@ -4,6 +4,9 @@ import { badRequest, notFound } from '../requests/errors';
 import { parseRequest } from '../requests/validation';
 import type { AccountSuppressionList, SuppressionList } from './ports';
 import { SUPPRESSION_REASONS, type Suppression, type SuppressionReason } from './suppression';
+import { suppressionReasonSchema, suppressionScopeSchema } from './suppression-response';
+
+const MAX_DETAIL_LENGTH = 500;
 
 export function suppressionKey(raw: string): string {
   try {
@@ -24,11 +27,23 @@ export function reasonFilter(raw: string | undefined): SuppressionReason | undef
 }
 
 /** The body of `PUT /v1/suppressions/{email}` (none at all: `manual`, every stream). */
-export const putSuppressionSchema = z.strictObject({
-  reason: z.enum(SUPPRESSION_REASONS).default('manual'),
-  scope: z.enum(['all', 'bulk']).default('all'),
-  detail: z.string().max(500).optional(),
-});
+export const putSuppressionSchema = z
+  .strictObject({
+    reason: suppressionReasonSchema.default('manual'),
+    scope: suppressionScopeSchema
+      .default('all')
+      .meta({ description: '`all`: every stream; `bulk`: campaigns only, transactional mail still goes.' }),
+    detail: z
+      .string()
+      .max(MAX_DETAIL_LENGTH)
+      .optional()
+      .meta({ description: 'A note for people. An empty string stores no detail.' }),
+  })
+  .meta({
+    id: 'SuppressionInput',
+    description:
+      'Unknown fields are rejected. No body (or `{}`) means `reason: manual`, `scope: all`, no detail.',
+  });
 
 export async function getSuppression(raw: string, store: SuppressionList): Promise<Suppression> {
   const email = suppressionKey(raw);

@@ -1,6 +1,8 @@
+import type { z } from 'zod';
 import type { Stream } from '../sending/outgoing-mail';
 import type { MailEvent } from './ses-events';
 import type { Suppression, SuppressionReason } from './suppression';
+import type { productEventSchema } from './suppression-response';
 
 /** The suppression list: who must not be mailed, on which streams, and why. */
 export interface SuppressionList {
@@ -65,19 +67,11 @@ export interface CampaignEventTotals {
   addEvents(campaignId: string, delta: EventDelta): Promise<void>;
 }
 
-/** What product backends receive, to clean their own user tables. */
-export interface ProductEvent {
-  /** Stable: a redelivery carries the same id, so consumers can deduplicate. */
-  id: string;
-  type: 'suppressed' | 'bounced' | 'complained' | 'unsubscribed' | 'delivered';
-  email: string;
-  at: string;
-  reason?: string;
-  detail?: string;
-  messageId?: string;
-  campaignId?: string;
-  sesMessageId?: string;
-}
+/**
+ * What product backends receive, to clean their own user tables (productEventSchema; `id` is stable:
+ * a redelivery carries the same id, so consumers can deduplicate).
+ */
+export type ProductEvent = z.output<typeof productEventSchema>;
 
 export interface ProductEventPublisher {
   publish(events: ProductEvent[]): Promise<void>;

@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import type { TransientBouncePolicy } from '../../contract/thresholds';
 import type { MailEvent } from './ses-events';
+import type { suppressionSchema } from './suppression-response';
 
 export const SUPPRESSION_REASONS = [
   'bounce',
@@ -12,16 +14,8 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 /** `bulk`: campaigns only (an unsubscribe); `all`: every stream (bounces, complaints, manual). */
 export type SuppressionScope = 'all' | 'bulk';
 
-export interface Suppression {
-  /** Normalized address: the key. */
-  email: string;
-  reason: SuppressionReason;
-  scope: SuppressionScope;
-  detail?: string;
-  /** What caused it, when an SES event or an unsubscribe link did. */
-  source?: { sesMessageId?: string; messageId?: string; campaignId?: string };
-  createdAt: string;
-}
+/** One entry of the suppression list, as stored and as the API shows it (suppressionSchema). */
+export type Suppression = z.output<typeof suppressionSchema>;
 
 /**
  * What an SES event means for the suppression list: a permanent bounce or a complaint suppresses the

@@ -16,7 +16,9 @@ export function anyCase(text: string): string {
       const lower = char.toLowerCase();
       const upper = char.toUpperCase();
       if (lower !== upper) return `[${lower}${upper}]`;
-      return /[\\^$.*+?()[\]{}|/-]/.test(char) ? `\\${char}` : char;
+      // Only syntax characters: JSON Schema validators compile patterns in Unicode mode (ajv), where
+      // escaping anything else (a `-`) is an error.
+      return /[\\^$.*+?()[\]{}|/]/.test(char) ? `\\${char}` : char;
     })
     .join('');
 }

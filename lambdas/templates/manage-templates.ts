@@ -9,7 +9,9 @@ const MAX_PART_BYTES = 128 * 1024;
 const part = z
   .string()
   .min(1, 'must not be empty')
-  .refine((v) => Buffer.byteLength(v) <= MAX_PART_BYTES, `at most ${MAX_PART_BYTES} bytes`);
+  .refine((v) => Buffer.byteLength(v) <= MAX_PART_BYTES, `at most ${MAX_PART_BYTES} bytes`)
+  // Characters bound the bytes from below only; the description says bytes.
+  .meta({ maxLength: MAX_PART_BYTES });
 
 /** The body of `PUT /v1/templates/{name}`. */
 export const templateBodySchema = z
@@ -17,6 +19,11 @@ export const templateBodySchema = z
   .refine((t) => t.html !== undefined || t.text !== undefined, {
     message: 'give html, text or both',
     path: ['html'],
+  })
+  .meta({
+    id: 'TemplateInput',
+    description: `Unknown fields are rejected. Each part is at most 128 KB (${MAX_PART_BYTES} bytes) of UTF-8; give html, text or both.`,
+    anyOf: [{ required: ['html'] }, { required: ['text'] }],
   });
 
 function checkTemplateName(name: string): void {

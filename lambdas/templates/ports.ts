@@ -1,11 +1,8 @@
-import type { TemplateContent } from './template-rules';
+import type { z } from 'zod';
+import type { templateSchema } from './template-response';
 
-/** Stored templates, the adapter over DynamoDB and the unit tests over a map. */
-export interface StoredTemplate extends TemplateContent {
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A stored template, as the API shows it too (template-response.ts). */
+export type StoredTemplate = z.output<typeof templateSchema>;
 
 export interface TemplateRepository {
   get(name: string): Promise<StoredTemplate | undefined>;

@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROUTE_IDS, ROUTES, type RouteBody, type RouteId, routeKey } from '../../contract/routes';
+import { openApiYaml } from '../../docs/openapi/document';
+import { ERROR_STATUS } from '../../lambdas/requests/errors';
+import { OpenApiValidator } from '../integration/support/openapi-validator';
 
 const ROOT = join(__dirname, '..', '..');
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -18,8 +21,10 @@ function field(value: unknown, key: string): Json {
   return child;
 }
 
+const COMMITTED = readFileSync(join(ROOT, 'docs', 'openapi.yaml'), 'utf8');
+
 function loadSpec(): Json {
-  const spec: unknown = parse(readFileSync(join(ROOT, 'docs', 'openapi.yaml'), 'utf8'));
+  const spec: unknown = parse(COMMITTED);
   if (!isRecord(spec)) throw new Error('docs/openapi.yaml is not a YAML mapping');
   return spec;
 }
@@ -68,8 +73,7 @@ function errorCodesInCode(): Set<string> {
   return codes;
 }
 
-/** Every string under a `code` key anywhere in the spec (the error examples), plus the catalogue
- * of backticked codes in the Error schema's `code` description. */
+/** Every string under a `code` key anywhere in the spec (the error examples), plus the ErrorCode enum. */
 function errorCodesInSpec(spec: Json): Set<string> {
   const codes = new Set<string>();
   const visit = (value: unknown): void => {
@@ -81,16 +85,92 @@ function errorCodesInSpec(spec: Json): Set<string> {
     }
   };
   visit(spec);
-  const errorSchema = field(field(field(field(spec, 'components'), 'schemas'), 'Error'), 'properties');
-  const codeDescription = field(field(errorSchema, 'error'), 'properties').code;
-  const catalogue = isRecord(codeDescription) ? codeDescription.description : undefined;
-  for (const [, code] of String(catalogue ?? '').matchAll(/`([a-z_]+)`/g)) if (code) codes.add(code);
+  const declared = field(field(spec, 'components'), 'schemas').ErrorCode;
+  for (const code of isRecord(declared) && Array.isArray(declared.enum) ? declared.enum : []) {
+    codes.add(String(code));
+  }
   return codes;
+}
+
+/** The error codes the examples show (the `code` of every example's error envelope). */
+function errorCodesInExamples(spec: Json): Set<string> {
+  const codes = new Set<string>();
+  for (const { value } of examplesOf(spec)) {
+    const error = isRecord(value) ? value.error : undefined;
+    if (isRecord(error) && typeof error.code === 'string') codes.add(error.code);
+  }
+  return codes;
+}
+
+interface DocumentedExample {
+  name: string;
+  /** JSON Pointer of the schema the example illustrates. */
+  schema: string;
+  value: unknown;
+}
+
+const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** Every request and response example, with the schema it is an example of. */
+function examplesOf(spec: Json): DocumentedExample[] {
+  const resolve = (ref: string): Json => {
+    const target = ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<unknown>((node, key) => (isRecord(node) ? node[key.replace(/~1/g, '/')] : undefined), spec);
+    if (!isRecord(target)) throw new Error(`${ref} does not resolve`);
+    return target;
+  };
+  const fromContent = (owner: Json, location: string, name: string): DocumentedExample[] =>
+    Object.entries(isRecord(owner.content) ? owner.content : {}).flatMap(([mediaType, media]) =>
+      Object.entries(isRecord(media) && isRecord(media.examples) ? media.examples : {}).map(
+        ([example, raw]) => {
+          const resolved = isRecord(raw) && typeof raw.$ref === 'string' ? resolve(raw.$ref) : raw;
+          return {
+            name: `${name} ${mediaType} ${example}`,
+            schema: `${location}/content/${escape(mediaType)}/schema`,
+            value: isRecord(resolved) ? resolved.value : undefined,
+          };
+        },
+      ),
+    );
+  return operationsOf(spec).flatMap(({ method, path, operation }) => {
+    const at = `paths/${escape(path)}/${method.toLowerCase()}`;
+    const requestBody = isRecord(operation.requestBody) ? operation.requestBody : {};
+    const responses = Object.entries(isRecord(operation.responses) ? operation.responses : {});
+    return [
+      ...fromContent(requestBody, `${at}/requestBody`, `${operation.operationId} request`),
+      ...responses.flatMap(([status, raw]) => {
+        if (!isRecord(raw)) return [];
+        if (typeof raw.$ref !== 'string') {
+          return fromContent(raw, `${at}/responses/${status}`, `${operation.operationId} ${status}`);
+        }
+        return fromContent(
+          resolve(raw.$ref),
+          raw.$ref.replace(/^#\//, ''),
+          `${operation.operationId} ${status}`,
+        );
+      }),
+    ];
+  });
 }
 
 describe('docs/openapi.yaml', () => {
   const spec = loadSpec();
   const operations = operationsOf(spec);
+
+  it('is the one the zod schemas and the contract generate (run `npm run openapi` when this fails)', () => {
+    const generated = openApiYaml();
+    if (COMMITTED !== generated) {
+      const committedLines = COMMITTED.split('\n');
+      const generatedLines = generated.split('\n');
+      const line = generatedLines.findIndex((text, i) => text !== committedLines[i]);
+      throw new Error(
+        `docs/openapi.yaml is stale: run \`npm run openapi\` and commit it. First difference, line ${line + 1}:\n` +
+          `  committed: ${committedLines[line] ?? '(end of file)'}\n  generated: ${generatedLines[line] ?? '(end of file)'}`,
+      );
+    }
+  });
 
   it('is an OpenAPI 3.1 document', () => {
     expect(spec.openapi).toMatch(/^3\.1\.\d+$/);
@@ -158,4 +238,24 @@ describe('docs/openapi.yaml', () => {
 
     expect(ours.filter((code) => !inCode.has(code))).toEqual([]);
   });
+
+  it('declares exactly the error codes the code throws (lambdas/requests/errors.ts ERROR_STATUS)', () => {
+    expect(Object.keys(ERROR_STATUS).sort()).toEqual([...errorCodesInCode()].sort());
+  });
+
+  it("illustrates every error code with an example under a route that answers it (local mode's 405 aside)", () => {
+    const shown = errorCodesInExamples(spec);
+
+    expect(
+      Object.keys(ERROR_STATUS).filter((code) => !shown.has(code) && code !== 'method_not_allowed'),
+    ).toEqual([]);
+  });
+
+  const validator = new OpenApiValidator(spec);
+  it.each(examplesOf(spec).map((example) => [example.name, example] as const))(
+    'example %s matches its schema',
+    (_name, example) => {
+      expect(validator.problemsAt(example.schema, example.value)).toEqual([]);
+    },
+  );
 });

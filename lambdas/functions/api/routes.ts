@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
 import {
   addRecipients,
   type CampaignDeps,
@@ -32,6 +33,7 @@ import { badRequest, conflict, notFound } from '../../requests/errors';
 import { type AccountQuota, rateInUse } from '../../sending/send-rate';
 import { deleteTemplate, getTemplate, saveTemplate } from '../../templates/manage-templates';
 import type { TemplateRepository } from '../../templates/ports';
+import type { accountSchema, bulkResumedSchema } from './account-response';
 import { readForm } from './form';
 import { header, json, jsonBody, jsonOrCsvBody } from './http';
 import { Router } from './router';
@@ -50,6 +52,20 @@ export interface ApiDeps extends SubmitEmailDeps, CampaignDeps {
 }
 
 const RESOURCE_ID = /^[A-Za-z0-9_-]{1,100}$/;
+/** An email's or a campaign's id in a path; anything else is a 404 (knownId). */
+export const resourceIdSchema = z
+  .string()
+  .regex(RESOURCE_ID)
+  .meta({ description: 'Anything not matching the pattern is a 404.' });
+
+/** The page size of the list routes: `limit`, checked by pageParams. */
+export const pageLimitSchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .default(50)
+  .meta({ description: 'Page size, a whole number from 1 to 100.' });
 
 /** An id that cannot exist is simply not found: no lookup, no different error. */
 function knownId(id: string, what: string): string {
@@ -191,15 +207,17 @@ export function buildRouter(deps: ApiDeps): Router {
   });
 }
 
-/** What `POST /v1/account/bulk/resume` answers. */
-export const BULK_RESUMED = { stream: 'bulk', paused: false } as const;
+/** What `POST /v1/account/bulk/resume` answers (bulkResumedSchema). */
+export const BULK_RESUMED = { stream: 'bulk', paused: false } as const satisfies z.output<
+  typeof bulkResumedSchema
+>;
 
 /** What `GET /v1/account` shows: SES's quota, the rate in use and what the reputation guard holds. */
 export function accountView(
   quota: AccountQuota,
   guard: Awaited<ReturnType<ApiDeps['reputation']['guard']>>,
   deps: Pick<ApiDeps, 'maxSendRateOverride' | 'sendRateShare'>,
-) {
+): z.output<typeof accountSchema> {
   return {
     sandbox: !quota.productionAccess,
     sendingEnabled: quota.sendingEnabled,
@@ -210,24 +228,33 @@ export function accountView(
     rateInUse: rateInUse(quota, deps.maxSendRateOverride, deps.sendRateShare),
     sendRateShare: deps.sendRateShare,
     rateOverride: deps.maxSendRateOverride ?? null,
-    pausedStreams: guard.paused ? [{ stream: 'bulk' as const, reason: guard.reason, since: guard.at }] : [],
+    // A tripped guard always has its reason and time (DynamoDeliverabilityStore.guard).
+    pausedStreams: guard.paused
+      ? [{ stream: 'bulk', reason: guard.reason ?? '', since: guard.at ?? '' }]
+      : [],
   };
 }
 
+/** The form fields `POST /unsubscribe` acts on, each with its value: RFC 8058's and the page's button's. */
+export const UNSUBSCRIBE_FIELDS = {
+  'one-click': { name: 'List-Unsubscribe', value: 'One-Click' },
+  page: { name: 'confirm', value: 'yes' },
+} as const satisfies Record<UnsubscribeVia, { name: string; value: string }>;
+
 /** RFC 8058's field wins: a provider's POST is one-click even if it copies other fields along. */
 function unsubscribeVia(fields: Map<string, string[]>): UnsubscribeVia | undefined {
-  if (fields.get('List-Unsubscribe')?.includes('One-Click')) return 'one-click';
-  if (fields.get('confirm')?.includes('yes')) return 'page';
+  for (const via of ['one-click', 'page'] as const) {
+    const { name, value } = UNSUBSCRIBE_FIELDS[via];
+    if (fields.get(name)?.includes(value)) return via;
+  }
   return undefined;
 }
 
 function pageParams(event: APIGatewayProxyEvent): { limit: number; cursor?: string } {
   const query = event.queryStringParameters ?? {};
-  const limit = query.limit === undefined ? 50 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw badRequest('invalid_limit', 'limit must be a whole number from 1 to 100');
-  }
-  return query.cursor ? { limit, cursor: query.cursor } : { limit };
+  const limit = pageLimitSchema.safeParse(query.limit);
+  if (!limit.success) throw badRequest('invalid_limit', 'limit must be a whole number from 1 to 100');
+  return query.cursor ? { limit: limit.data, cursor: query.cursor } : { limit: limit.data };
 }
 
 async function withCursor<T>(list: () => Promise<T>): Promise<T> {

@@ -4,17 +4,20 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
  * The pages a recipient sees after clicking an unsubscribe link: plain HTML, a form that posts back
  * to the same URL (token included), no JavaScript. Mail clients' one-click POSTs get the same page.
  */
+/** Every page's headers (the OpenAPI document lists them from here). */
+export const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  // The page needs nothing from anywhere; it may only post its own form back to itself.
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+} as const;
+
 function page(statusCode: number, title: string, body: string): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      // The page needs nothing from anywhere; it may only post its own form back to itself.
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-    },
+    headers: { ...PAGE_HEADERS },
     body: `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>

@@ -1,0 +1,40 @@
+/** Path and query parameters several routes share, as the server reads them. */
+import { z } from 'zod';
+import { templateNameSchema } from '../../lambdas/emails/email-request';
+import { pageLimitSchema, resourceIdSchema } from '../../lambdas/functions/api/routes';
+
+const cursor = z.string().optional().meta({ description: 'The `nextCursor` of the previous page (opaque).' });
+
+/** `limit` and `cursor` of the list routes. */
+export const PAGE_QUERY = z.object({ limit: pageLimitSchema.optional(), cursor });
+
+export const TEMPLATE_NAME_PATH = z.object({
+  name: templateNameSchema.meta({ param: { id: 'TemplateName' }, example: 'welcome' }),
+});
+
+const campaignId = resourceIdSchema.meta({
+  param: { id: 'CampaignId' },
+  description: "The campaign's `id`. Anything not matching the pattern is a 404.",
+  example: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
+});
+
+export const CAMPAIGN_ID_PATH = z.object({ id: campaignId });
+
+export const RECIPIENT_EMAIL_PATH = z.object({
+  id: campaignId,
+  email: z.string().meta({
+    param: { id: 'RecipientEmail' },
+    description: `The recipient's address, URL-encoded (\`jane%40example.com\`). Case does not matter, and a
+display name is accepted and dropped: recipients are keyed by the lower-case address.`,
+    example: 'jane@example.com',
+  }),
+});
+
+export const SUPPRESSION_EMAIL_PATH = z.object({
+  email: z.string().meta({
+    param: { id: 'SuppressionEmail' },
+    description: `The address, URL-encoded (\`jane%40example.com\`). Case does not matter, and a display name
+(\`Jane <jane@example.com>\`) is accepted and dropped: entries are keyed by the lower-case address.`,
+    example: 'jane@example.com',
+  }),
+});

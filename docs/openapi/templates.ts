@@ -1,0 +1,160 @@
+import { templateBodySchema } from '../../lambdas/templates/manage-templates';
+import { templateListSchema, templateSchema } from '../../lambdas/templates/template-response';
+import { err, type Operations } from './operation';
+import { PAGE_QUERY, TEMPLATE_NAME_PATH } from './parameters';
+import {
+  BODY_TOO_LARGE,
+  GATEWAY_FORBIDDEN,
+  GATEWAY_THROTTLED,
+  INTERNAL_ERROR,
+  INVALID_TEMPLATE_NAME,
+  INVALID_TEMPLATE_NAME_EXAMPLE,
+  TEMPLATE_NOT_FOUND,
+  UNSUPPORTED_MEDIA_TYPE,
+} from './responses';
+
+export const TEMPLATE_OPERATIONS = {
+  listTemplates: {
+    tag: 'templates',
+    summary: 'List stored templates',
+    description: `One page of templates, in no particular order. A page can hold fewer than \`limit\` items
+(even none) while \`nextCursor\` is present; stop when \`nextCursor\` is absent.`,
+    params: { query: PAGE_QUERY },
+    responses: {
+      200: {
+        description: 'One page of templates.',
+        schema: templateListSchema,
+        examples: {
+          page: {
+            value: {
+              items: [
+                {
+                  name: 'welcome',
+                  subject: 'Welcome, {{default first_name "there"}}',
+                  html: '<p>Hi {{default first_name "there"}}, your {{plan}} plan is ready.</p>',
+                  text: 'Hi {{default first_name "there"}}, your {{plan}} plan is ready.',
+                  createdAt: '2025-05-01T08:00:00.000Z',
+                  updatedAt: '2025-05-03T16:42:10.512Z',
+                },
+              ],
+              nextCursor: 'eyJuYW1lIjoid2VsY29tZSJ9',
+            },
+          },
+        },
+      },
+      400: {
+        description: 'Bad `limit` or `cursor`.',
+        examples: {
+          invalid_limit: err('invalid_limit', 'limit must be a whole number from 1 to 100'),
+          invalid_cursor: err('invalid_cursor', 'cursor is not one this API returned'),
+        },
+      },
+      403: GATEWAY_FORBIDDEN,
+      429: GATEWAY_THROTTLED,
+      500: INTERNAL_ERROR,
+    },
+  },
+  putTemplate: {
+    tag: 'templates',
+    summary: 'Create or replace a template',
+    description: `Every part is compiled before it is stored, so a template with a Handlebars syntax error
+is never saved. Replacing keeps \`createdAt\`.`,
+    params: { path: TEMPLATE_NAME_PATH },
+    body: {
+      schema: templateBodySchema,
+      examples: {
+        welcome: {
+          value: {
+            subject: 'Welcome, {{default first_name "there"}}',
+            html: '<p>Hi {{default first_name "there"}}, your {{plan}} plan is ready.</p>',
+            text: 'Hi {{default first_name "there"}}, your {{plan}} plan is ready.',
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'An existing template was replaced.',
+        schema: templateSchema,
+      },
+      201: {
+        description: 'The template was created.',
+        schema: templateSchema,
+        examples: {
+          created: {
+            value: {
+              name: 'welcome',
+              subject: 'Welcome, {{default first_name "there"}}',
+              html: '<p>Hi {{default first_name "there"}}, your {{plan}} plan is ready.</p>',
+              text: 'Hi {{default first_name "there"}}, your {{plan}} plan is ready.',
+              createdAt: '2025-05-01T08:00:00.000Z',
+              updatedAt: '2025-05-01T08:00:00.000Z',
+            },
+          },
+        },
+      },
+      400: {
+        description: 'Invalid name, body or template syntax.',
+        examples: {
+          template_syntax_error: err(
+            'template_syntax_error',
+            'Template syntax error in html, line 2: Parse error on line 2:',
+            {
+              details: {
+                field: 'html',
+                line: 2,
+              },
+            },
+          ),
+          validation_failed: err('validation_failed', 'The template is invalid', {
+            details: [
+              {
+                path: 'html',
+                message: 'give html, text or both',
+              },
+            ],
+          }),
+          invalid_template_name: INVALID_TEMPLATE_NAME_EXAMPLE,
+          invalid_json: err('invalid_json', 'The body is empty; expected a JSON object'),
+        },
+      },
+      403: GATEWAY_FORBIDDEN,
+      413: BODY_TOO_LARGE,
+      415: UNSUPPORTED_MEDIA_TYPE,
+      429: GATEWAY_THROTTLED,
+      500: INTERNAL_ERROR,
+    },
+  },
+  getTemplate: {
+    tag: 'templates',
+    summary: 'Get one template',
+    params: { path: TEMPLATE_NAME_PATH },
+    responses: {
+      200: {
+        description: 'The template.',
+        schema: templateSchema,
+      },
+      400: INVALID_TEMPLATE_NAME,
+      403: GATEWAY_FORBIDDEN,
+      404: TEMPLATE_NOT_FOUND,
+      429: GATEWAY_THROTTLED,
+      500: INTERNAL_ERROR,
+    },
+  },
+  deleteTemplate: {
+    tag: 'templates',
+    summary: 'Delete one template',
+    description: 'Emails already accepted keep their rendered content; later sends naming it get 422.',
+    params: { path: TEMPLATE_NAME_PATH },
+    responses: {
+      204: {
+        description: 'Deleted. No body.',
+      },
+      400: INVALID_TEMPLATE_NAME,
+      403: GATEWAY_FORBIDDEN,
+      404: TEMPLATE_NOT_FOUND,
+      429: GATEWAY_THROTTLED,
+      500: INTERNAL_ERROR,
+    },
+  },
+} satisfies Pick<Operations, 'listTemplates' | 'putTemplate' | 'getTemplate' | 'deleteTemplate'>;
