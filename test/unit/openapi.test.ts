@@ -109,7 +109,7 @@ interface DocumentedExample {
   value: unknown;
 }
 
-const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** Every request and response example, with the schema it is an example of. */
 function examplesOf(spec: Json): DocumentedExample[] {
@@ -128,14 +128,14 @@ function examplesOf(spec: Json): DocumentedExample[] {
           const resolved = isRecord(raw) && typeof raw.$ref === 'string' ? resolve(raw.$ref) : raw;
           return {
             name: `${name} ${mediaType} ${example}`,
-            schema: `${location}/content/${escape(mediaType)}/schema`,
+            schema: `${location}/content/${escapePointer(mediaType)}/schema`,
             value: isRecord(resolved) ? resolved.value : undefined,
           };
         },
       ),
     );
   return operationsOf(spec).flatMap(({ method, path, operation }) => {
-    const at = `paths/${escape(path)}/${method.toLowerCase()}`;
+    const at = `paths/${escapePointer(path)}/${method.toLowerCase()}`;
     const requestBody = isRecord(operation.requestBody) ? operation.requestBody : {};
     const responses = Object.entries(isRecord(operation.responses) ? operation.responses : {});
     return [
