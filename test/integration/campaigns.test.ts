@@ -1,5 +1,6 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { api, eventually, type LocalMode, localClients, startLocalMode } from './support/local-mode';
+import { eventually, type LocalMode, localClients, startLocalMode } from './support/local-mode';
+import { checkedApi } from './support/openapi-validator';
 import {
   acceptedForCampaign,
   mailsPerAddress,
@@ -29,9 +30,10 @@ afterAll(async () => {
   await ses?.stop();
 });
 
+// Every answer of these flows is checked against docs/openapi.yaml (checkedApi).
 const post = (path: string, body?: unknown, headers?: Record<string, string>) =>
-  api(local.apiUrl, 'POST', path, body, headers);
-const get = (path: string) => api(local.apiUrl, 'GET', path);
+  checkedApi(local.apiUrl, 'POST', path, body, headers);
+const get = (path: string) => checkedApi(local.apiUrl, 'GET', path);
 const sendsFor = (campaignId: string): RecordedSend[] => acceptedForCampaign(ses.sends, campaignId);
 
 async function createCampaign(name: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -110,6 +112,10 @@ describe('a campaign through local mode', () => {
     expect(counts.size).toBe(990);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(counts.has('user105@example.org')).toBe(false);
+    expect((await get(`/v1/campaigns/${id}/recipients/user105%40example.org`)).body).toMatchObject({
+      status: 'suppressed',
+    });
+    expect((await get('/v1/campaigns?limit=100')).status).toBe(200);
 
     const sample = sendsFor(id).find((s) => s.body.Destination?.ToAddresses?.[0] === 'user7@example.org');
     expect(sample?.body.Content?.Simple?.Subject?.Data).toBe('Hello User 7');

@@ -6,7 +6,8 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { api, eventually, type LocalMode, localClients, startLocalMode } from './support/local-mode';
+import { eventually, type LocalMode, localClients, startLocalMode } from './support/local-mode';
+import { checkedApi, expectContract, seen } from './support/openapi-validator';
 import { startRecordingSes } from './support/recording-ses';
 
 jest.setTimeout(120_000);
@@ -33,8 +34,8 @@ afterAll(async () => {
 });
 
 const post = (path: string, body?: unknown, headers?: Record<string, string>) =>
-  api(local.apiUrl, 'POST', path, body, headers);
-const get = (path: string) => api(local.apiUrl, 'GET', path);
+  checkedApi(local.apiUrl, 'POST', path, body, headers);
+const get = (path: string) => checkedApi(local.apiUrl, 'GET', path);
 const topicArn = () => /SES events topic\s+(\S+)/.exec(local.output())?.[1] ?? '';
 const mailsTo = (address: string) =>
   ses.sends.filter(
@@ -116,14 +117,18 @@ describe('the feedback loop in local mode', () => {
     const url = unsubscribeUrlIn(reader);
     expect(url).toContain('/unsubscribe?token=');
 
-    const page = await fetch(url);
+    const page = await seen(await fetch(url));
+    expectContract('unsubscribePage', page);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<form method="post">');
-    const oneClick = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'List-Unsubscribe=One-Click',
-    });
+    expect(page.body).toContain('<form method="post">');
+    const oneClick = await seen(
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      }),
+    );
+    expectContract('unsubscribe', oneClick);
     expect(oneClick.status).toBe(200);
     // Repeating it is harmless.
     expect(
@@ -157,13 +162,16 @@ describe('the feedback loop in local mode', () => {
     const victim = 'boss@example.org';
     const forgedPayload = Buffer.from(JSON.stringify({ e: victim, c: 'x', v: 1 })).toString('base64url');
     for (const token of [`${forgedPayload}.AAAA`, 'garbage', '', `${forgedPayload}`]) {
-      const response = await fetch(`${local.apiUrl}/unsubscribe?token=${encodeURIComponent(token)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'List-Unsubscribe=One-Click',
-      });
+      const response = await seen(
+        await fetch(`${local.apiUrl}/unsubscribe?token=${encodeURIComponent(token)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'List-Unsubscribe=One-Click',
+        }),
+      );
+      expectContract('unsubscribe', response);
       expect(response.status).toBe(400);
-      expect(await response.text()).toContain('Nothing was changed');
+      expect(response.body).toContain('Nothing was changed');
     }
     expect((await get(`/v1/suppressions/${victim}`)).status).toBe(404);
     expect((await get('/v1/suppressions')).body.items).toHaveLength(before.length);
@@ -257,7 +265,7 @@ describe('the feedback loop in local mode', () => {
   it('lets the suppression API add, list by reason and remove an address', async () => {
     expect(
       (
-        await api(local.apiUrl, 'PUT', '/v1/suppressions/Manual@Example.org', {
+        await checkedApi(local.apiUrl, 'PUT', '/v1/suppressions/Manual@Example.org', {
           reason: 'manual',
           detail: 'asked by phone',
         })
@@ -270,10 +278,14 @@ describe('the feedback loop in local mode', () => {
     expect((await get('/v1/suppressions?reason=nonsense')).body.error).toMatchObject({
       code: 'invalid_reason',
     });
-    expect((await api(local.apiUrl, 'PUT', '/v1/suppressions/not-an-address', {})).body.error).toMatchObject({
+    expect(
+      (await checkedApi(local.apiUrl, 'PUT', '/v1/suppressions/not-an-address', {})).body.error,
+    ).toMatchObject({
       code: 'invalid_email',
     });
-    expect((await api(local.apiUrl, 'DELETE', '/v1/suppressions/manual@example.org')).status).toBe(204);
+    expect((await checkedApi(local.apiUrl, 'DELETE', '/v1/suppressions/manual@example.org')).status).toBe(
+      204,
+    );
     expect((await get('/v1/suppressions/manual@example.org')).status).toBe(404);
     const item = await dynamo.send(
       new GetItemCommand({ TableName: 'mailroom-suppressions', Key: { email: { S: 'manual@example.org' } } }),

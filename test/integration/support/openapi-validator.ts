@@ -3,18 +3,33 @@ import { join } from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { ROUTES, type RouteId, routeKey } from '../../../contract/routes';
+import { ROUTE_IDS, ROUTES, type RouteId, routeKey } from '../../../contract/routes';
+import { type ApiResponse, api } from './local-mode';
 
 const DOCUMENT_ID = 'https://mailroom.invalid/openapi.json';
 const ROOT = join(__dirname, '..', '..', '..');
 
 type Json = Record<string, unknown>;
 
-/** A response as a test saw it: its status, its body (parsed JSON, or text) and its Content-Type. */
+/**
+ * A response as a test saw it: its status, its body (parsed JSON, or text) and its Content-Type;
+ * with `headers`, the headers the document lists for it are checked too.
+ */
 export interface SeenResponse {
   status: number;
   body: unknown;
   contentType?: string | null;
+  headers?: Headers;
+}
+
+/** A fetch Response as a SeenResponse, its body read as text. */
+export async function seen(response: Response): Promise<SeenResponse & { body: string }> {
+  return {
+    status: response.status,
+    body: await response.text(),
+    contentType: response.headers.get('content-type'),
+    headers: response.headers,
+  };
 }
 
 function isRecord(value: unknown): value is Json {
@@ -108,11 +123,26 @@ export class OpenApiValidator {
     if (!isRecord(content[mediaType])) {
       return `Content-Type ${mediaType} is not documented (${Object.keys(content).join(', ')})`;
     }
-    const problems = this.problemsAt(
-      `${documented.location}/${pointer('content', mediaType, 'schema')}`,
-      response.body,
-    );
+    const problems = [
+      ...this.problemsAt(`${documented.location}/${pointer('content', mediaType, 'schema')}`, response.body),
+      ...this.headerProblems(documented, response.headers),
+    ];
     return problems.length === 0 ? undefined : problems.join('; ');
+  }
+
+  /** The documented headers the response lacks or gives another value. */
+  private headerProblems(documented: { location: string; response: Json }, headers?: Headers): string[] {
+    const listed = isRecord(documented.response.headers) ? documented.response.headers : {};
+    if (!headers) return [];
+    return Object.entries(listed).flatMap(([name, raw]) => {
+      const value = headers.get(name);
+      if (value === null) return [`header ${name} is missing`];
+      const location =
+        isRecord(raw) && typeof raw.$ref === 'string'
+          ? `${raw.$ref.replace(/^#\//, '')}/schema`
+          : `${documented.location}/${pointer('headers', name, 'schema')}`;
+      return this.problemsAt(location, value).map((problem) => `header ${name}: ${problem}`);
+    });
   }
 
   /** Throws, naming the route, the status and the schema's complaint, unless the response matches. */
@@ -151,4 +181,32 @@ let shared: OpenApiValidator | undefined;
 export function expectContract(id: RouteId, response: SeenResponse): void {
   shared ??= OpenApiValidator.fromFile();
   shared.expectMatches(id, response);
+}
+
+/** The route of the contract a request goes to, by its method and path (the query ignored). */
+export function routeOf(method: string, path: string): RouteId | undefined {
+  const bare = path.split('?')[0] ?? '';
+  return ROUTE_IDS.find((id) => {
+    const route = ROUTES[id];
+    const pattern = new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}/?$`);
+    return route.method === method && pattern.test(bare);
+  });
+}
+
+/**
+ * `api` (support/local-mode.ts), with the response checked against docs/openapi.yaml for the route
+ * the method and path name: for the flows whose every answer the document must describe.
+ */
+export async function checkedApi(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse> {
+  const id = routeOf(method, path);
+  if (id === undefined) throw new Error(`${method} ${path} is no route of the contract`);
+  const response = await api(baseUrl, method, path, body, headers);
+  expectContract(id, response);
+  return response;
 }
