@@ -372,12 +372,12 @@ export class MailroomApi extends Construct {
         'Mailroom API, send-only: send transactional mail, read its emails, read templates. ' +
         "Attach to a product backend's role or IAM user.",
     });
-    // The construct id of the one invoke policy earlier versions had (every /v1 route), so that on
-    // upgrade the admin policy is that policy, updated in place: its ARN and the roles and users it
-    // is attached to stay. Its description stays too: CloudFormation replaces a managed policy
-    // whose description changes.
-    this.adminPolicy = this.invokePolicyFor('InvokePolicy', 'admin', {
-      description: 'Allows calling the Mailroom API (/v1 routes); attach to a product backend role',
+    // No stack with the earlier single invoke policy was ever deployed, so the admin policy is a
+    // policy of its own (a new logical id) rather than that one kept for its ARN.
+    this.adminPolicy = this.invokePolicyFor('AdminPolicy', 'admin', {
+      description:
+        'Mailroom API, admin: every /v1 route (campaigns, templates, suppressions, account). ' +
+        'Attach to operators, ops tooling, the CLI and the smoke check, not to product backends.',
     });
   }
 

@@ -140,10 +140,10 @@ describe('admin policy', () => {
     expect(allows(resources, requestTo(route))).toBe(route.path.startsWith('/v1/'));
   });
 
-  it('is the invoke policy of earlier versions (same logical id, same description), so an upgrade keeps its ARN and attachments', () => {
-    expect(helpers.logicalId(stack.api.adminPolicy)).toMatch(/^ApiInvokePolicy[0-9A-F]{8}$/);
-    expect(helpers.resourceOf(stack.api.adminPolicy).Properties?.Description).toBe(
-      'Allows calling the Mailroom API (/v1 routes); attach to a product backend role',
+  it("is a policy of its own, described as the operators' policy", () => {
+    expect(helpers.logicalId(stack.api.adminPolicy)).toMatch(/^ApiAdminPolicy[0-9A-F]{8}$/);
+    expect(helpers.resourceOf(stack.api.adminPolicy).Properties?.Description).toMatch(
+      /^Mailroom API, admin: every \/v1 route/,
     );
   });
 
