@@ -20,7 +20,7 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
-import { ROUTE_IDS, ROUTES, type RouteContract } from '../../contract/routes';
+import { ROUTE_IDS, ROUTES, type RouteAccess, type RouteContract } from '../../contract/routes';
 import { productEventSchema } from '../../lambdas/feedback/suppression-response';
 import { MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { errorResponseSchema } from '../../lambdas/requests/error-response';
@@ -57,10 +57,13 @@ in code (the recipient count across \`to\`, \`cc\` and \`bcc\`, addresses, byte 
 headers) are in the descriptions.
 
 **Authentication.** In AWS every /v1 route is IAM-authorized: sign requests with SigV4 for the
-service \`execute-api\` using a principal allowed \`execute-api:Invoke\` on the route (one of the
-stack's managed policies). \`GET\` and \`POST /unsubscribe\` (the link in every campaign mail) are
-public: mail providers and recipients call them without a signature, and the signed token in the
-URL decides. In local mode (\`npm start\`) every route is unauthenticated.
+service \`execute-api\` using a principal allowed \`execute-api:Invoke\` on the route. The stack
+outputs two managed policies: send-only (\`SendOnlyPolicyArn\`: send, read its emails, read
+templates), for product backends, and admin (\`AdminPolicyArn\`: every route). Each operation says
+which allows it (\`x-mailroom-access\`: \`send\` or \`admin\`). \`GET\` and \`POST /unsubscribe\` (the
+link in every campaign mail) are public: mail providers and recipients call them without a
+signature, and the signed token in the URL decides. In local mode (\`npm start\`) every route is
+unauthenticated.
 
 **Product events.** Besides this API, Mailroom publishes what happened to addresses (suppressed,
 bounced, complained, unsubscribed, delivered) on the product events SNS topic, for product
@@ -149,6 +152,12 @@ function requestBody(route: RouteContract, doc: OperationDoc): ZodOpenApiOperati
   }
 }
 
+/** Which of the stack's managed policies allows an IAM route, for its description. */
+const ACCESS_NOTE: Record<RouteAccess, string> = {
+  send: 'Allowed by the send-only policy (`SendOnlyPolicyArn`) and the admin policy (`AdminPolicyArn`).',
+  admin: 'Allowed by the admin policy (`AdminPolicyArn`) only.',
+};
+
 function operation(
   id: (typeof ROUTE_IDS)[number],
   route: RouteContract,
@@ -159,9 +168,15 @@ function operation(
     operationId: id,
     tags: [doc.tag],
     summary: doc.summary,
-    ...(doc.description === undefined ? {} : { description: doc.description }),
-    // Public routes opt out of the document-wide SigV4 requirement.
-    ...(route.auth === 'none' ? { security: [] } : {}),
+    ...(route.auth === 'iam'
+      ? {
+          description: [doc.description, `**Access.** ${ACCESS_NOTE[route.access]}`]
+            .filter(Boolean)
+            .join('\n\n'),
+          'x-mailroom-access': route.access,
+        }
+      : // Public routes opt out of the document-wide SigV4 requirement.
+        { ...(doc.description === undefined ? {} : { description: doc.description }), security: [] }),
     ...(doc.params === undefined ? {} : { requestParams: doc.params }),
     ...(body === undefined ? {} : { requestBody: body }),
     responses: Object.fromEntries(
