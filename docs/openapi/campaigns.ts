@@ -15,14 +15,17 @@ import {
   recipientsResultSchema,
   testSendAcceptedSchema,
 } from '../../lambdas/campaigns/campaign-response';
-import { MAX_DATA_BYTES, MAX_DATA_DEPTH } from '../../lambdas/campaigns/recipient-import';
+import { MAX_DATA_BYTES, MAX_DATA_DEPTH, rowsFromCsv } from '../../lambdas/campaigns/recipient-import';
+import { parseMailbox } from '../../lambdas/mail/addresses';
+import { parseRequest, requireSendingDomain } from '../../lambdas/requests/validation';
+import { checkSyntaxOrThrow } from '../../lambdas/templates/template-errors';
 import {
   MAX_SUBJECT_LENGTH,
   MissingVariableError,
   RENDER_LIMITS,
   RenderLimitError,
 } from '../../lambdas/templates/template-rules';
-import { err, type Operations } from './operation';
+import { err, type Operations, thrown } from './operation';
 import { CAMPAIGN_ID_PATH, PAGE_QUERY, RECIPIENT_EMAIL_PATH } from './parameters';
 import {
   BODY_TOO_LARGE,
@@ -136,36 +139,15 @@ Not idempotent: the same request again creates another campaign.`,
       400: {
         description: 'The request is invalid, or the content does not compile.',
         examples: {
-          validation_failed: err('validation_failed', 'The request is invalid', {
-            details: [
-              {
-                path: 'subject',
-                message: 'required unless a template is given',
-              },
-              {
-                path: 'html',
-                message: 'give html, text or both (or a template)',
-              },
-            ],
-          }),
-          fromOutsideSendingDomain: err('validation_failed', 'The request is invalid', {
-            details: [
-              {
-                path: 'from',
-                message: 'must be an address at the sending domain mail.acme.com',
-              },
-            ],
-            summary: 'validation_failed for a from address outside the sending domain',
-          }),
-          template_syntax_error: err(
-            'template_syntax_error',
-            "Template syntax error in html, line 1: Parse error on line 1: Expecting 'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK', got 'EOF'",
-            {
-              details: {
-                field: 'html',
-                line: 1,
-              },
-            },
+          validation_failed: thrown(() =>
+            parseRequest(createCampaignSchema, { name: 'November newsletter' }),
+          ),
+          fromOutsideSendingDomain: thrown(
+            () => requireSendingDomain(parseMailbox('news@bank.example'), 'mail.acme.com'),
+            'validation_failed for a from address outside the sending domain',
+          ),
+          template_syntax_error: thrown(() =>
+            checkSyntaxOrThrow({ subject: 'November', html: '<p>{{#if first_name}}Hi {{first_name}}</p>' }),
           ),
           invalid_json: err('invalid_json', 'The body is empty; expected a JSON object'),
         },
@@ -426,23 +408,22 @@ omar@example.com,,Free`,
         description: `The JSON is not \`{"recipients": [...]}\` with 1–${MAX_RECIPIENTS_PER_CALL} rows, the CSV cannot be read or has
 over ${MAX_RECIPIENTS_PER_CALL} lines, or the path is not valid URL encoding.`,
         examples: {
-          validation_failed: err('validation_failed', 'The request is invalid', {
-            details: [
-              {
-                path: 'recipients',
-                message: `at most ${MAX_RECIPIENTS_PER_CALL} per call`,
-              },
-            ],
-          }),
-          invalid_csv: err('invalid_csv', 'The header row must have an "email" column'),
-          invalidCsvRecord: err(
-            'invalid_csv',
-            'The CSV cannot be read: Quote Not Closed: the parsing is finished with an opening quote at line 2',
-            { summary: 'invalid_csv for a file that cannot be parsed' },
+          validation_failed: thrown(() => parseRequest(addRecipientsSchema, { recipients: [] })),
+          invalid_csv: thrown(() =>
+            rowsFromCsv('address,first_name\njane@example.com,Jane\n', MAX_RECIPIENTS_PER_CALL),
           ),
-          too_many_recipients: err(
-            'too_many_recipients',
-            `At most ${MAX_RECIPIENTS_PER_CALL} rows per call; got ${MAX_RECIPIENTS_PER_CALL + 1}`,
+          invalidCsvRecord: thrown(
+            () => rowsFromCsv('email,first_name\n"jane@example.com,Jane\n', MAX_RECIPIENTS_PER_CALL),
+            'invalid_csv for a file that cannot be parsed',
+          ),
+          too_many_recipients: thrown(() =>
+            rowsFromCsv(
+              [
+                'email',
+                ...Array.from({ length: MAX_RECIPIENTS_PER_CALL + 1 }, (_, i) => `r${i}@example.com`),
+              ].join('\n'),
+              MAX_RECIPIENTS_PER_CALL,
+            ),
           ),
           no_rows: err('no_rows', 'The upload holds no recipient rows'),
           invalid_json: err('invalid_json', 'The body is not valid JSON: Unexpected end of JSON input'),
@@ -464,11 +445,11 @@ campaign started without its rows (\`upload_expired\`: check each recipient with
           ),
           start_pending: err(
             'start_pending',
-            'Campaign 6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c starts within 30 seconds; recipients can no longer be added',
+            `Campaign 6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c: it starts at 2026-12-01T09:00:00.000Z; recipients can no longer be added within ${UPLOAD_LEASE_MS / 1000} s of a scheduled start (reschedule it to add more)`,
           ),
           upload_expired: err(
             'upload_expired',
-            'The campaign started without the rows of this upload; check each recipient with GET /v1/campaigns/{id}/recipients/{email}',
+            "Campaign 6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c started (sending) after this upload's registration ran out, before it could count its 612 rows: those rows may not be mailed. GET /v1/campaigns/6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c/recipients/{email} shows each one's state (pending in a started campaign: not mailed; the next recount queues any still pending)",
           ),
         },
       },
@@ -491,7 +472,7 @@ order or case) and every row is counted exactly once.`,
         examples: {
           upload_incomplete: err(
             'upload_incomplete',
-            '612 rows were added before the upload ran out of time; send the same upload again to add the other 388',
+            '612 rows were written before the upload ran out of time; they are kept, and counted when the same rows are sent again (in any order), which adds the other 388',
           ),
         },
       },
@@ -621,14 +602,11 @@ does not render, \`unrenderable\`; over the render limits of \`POST /v1/emails\`
       400: {
         description: 'The request is invalid.',
         examples: {
-          validation_failed: err('validation_failed', 'The request is invalid', {
-            details: [
-              {
-                path: 'to',
-                message: `at most ${MAX_TEST_ADDRESSES} addresses`,
-              },
-            ],
-          }),
+          validation_failed: thrown(() =>
+            parseRequest(testSendSchema, {
+              to: Array.from({ length: MAX_TEST_ADDRESSES + 1 }, (_, i) => `qa${i}@acme.com`),
+            }),
+          ),
           invalid_json: err('invalid_json', 'The body is empty; expected a JSON object'),
           invalid_path: err('invalid_path', 'The path is not valid URL encoding'),
         },
@@ -767,14 +745,7 @@ queued, the campaign goes back to \`draft\` (500) and the call can be repeated.`
       400: {
         description: 'The body is invalid.',
         examples: {
-          validation_failed: err('validation_failed', 'The request is invalid', {
-            details: [
-              {
-                path: 'at',
-                message: 'must be an ISO 8601 date-time, e.g. 2026-12-01T09:00:00Z',
-              },
-            ],
-          }),
+          validation_failed: thrown(() => parseRequest(sendCampaignSchema, { at: 'next Monday' })),
           invalid_json: err('invalid_json', 'The body is not valid JSON: Unexpected end of JSON input'),
           invalid_path: err('invalid_path', 'The path is not valid URL encoding'),
         },

@@ -4,13 +4,15 @@ import { emailAcceptedSchema, emailSchema } from '../../lambdas/emails/email-res
 import { IDEMPOTENCY_KEY, MAX_RENDERED_BYTES } from '../../lambdas/emails/submit-email';
 import { MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { resourceIdSchema } from '../../lambdas/functions/api/routes';
+import { parseMailbox } from '../../lambdas/mail/addresses';
+import { parseRequest, requireSendingDomain } from '../../lambdas/requests/validation';
 import {
   MAX_SUBJECT_LENGTH,
   MissingVariableError,
   RENDER_LIMITS,
   RenderLimitError,
 } from '../../lambdas/templates/template-rules';
-import { err, type Operations } from './operation';
+import { err, type Operations, thrown } from './operation';
 import {
   GATEWAY_FORBIDDEN,
   GATEWAY_THROTTLED,
@@ -123,31 +125,19 @@ Idempotency-Key and body within 24 h: the first response again, and no second ma
       400: {
         description: 'The request is invalid.',
         examples: {
-          validation_failed: err('validation_failed', 'The request is invalid', {
-            details: [
-              {
-                path: 'to.0',
-                message: '"jane@" must have a local part and a domain (name@domain)',
-              },
-              {
-                path: 'tags.stream',
-                message: '"stream" is reserved by Mailroom',
-              },
-              {
-                path: 'headers.Reply-To',
-                message: 'header "Reply-To" is set by Mailroom or SES and cannot be overridden',
-              },
-            ],
-          }),
-          fromOutsideSendingDomain: err('validation_failed', 'The request is invalid', {
-            details: [
-              {
-                path: 'from',
-                message: 'must be an address at the sending domain mail.acme.com',
-              },
-            ],
-            summary: 'validation_failed for a from address outside the sending domain',
-          }),
+          validation_failed: thrown(() =>
+            parseRequest(emailRequestSchema, {
+              to: 'jane@',
+              subject: 'Your receipt',
+              text: 'Thanks!',
+              tags: { stream: 'receipts' },
+              headers: { 'Reply-To': 'support@acme.com' },
+            }),
+          ),
+          fromOutsideSendingDomain: thrown(
+            () => requireSendingDomain(parseMailbox('ceo@bank.example'), 'mail.acme.com'),
+            'validation_failed for a from address outside the sending domain',
+          ),
           invalid_json: err('invalid_json', 'The body is not valid JSON: Unexpected end of JSON input'),
           invalid_idempotency_key: err(
             'invalid_idempotency_key',

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { ZodOpenApiExampleObject, ZodOpenApiHeadersObject } from 'zod-openapi';
 import type { ROUTES, RouteBody, RouteId } from '../../contract/routes';
-import type { ErrorCode } from '../../lambdas/requests/errors';
+import { ApiError, type ErrorCode } from '../../lambdas/requests/errors';
 
 export const TAGS = ['emails', 'templates', 'campaigns', 'suppressions', 'unsubscribe', 'account'] as const;
 export type Tag = (typeof TAGS)[number];
@@ -77,4 +77,22 @@ export function err(
     ...(extra.summary === undefined ? {} : { summary: extra.summary }),
     value: { error: { code, message, ...(extra.details === undefined ? {} : { details: extra.details }) } },
   };
+}
+
+/**
+ * An example of the error envelope as the server's own code writes it: runs `request` (a parse or
+ * a check the handler calls) and takes the ApiError it throws, so the example cannot drift from
+ * the server's messages.
+ */
+export function thrown(request: () => unknown, summary?: string): Example {
+  try {
+    request();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return err(error.code, error.message, {
+      ...(error.details === undefined ? {} : { details: error.details }),
+      ...(summary === undefined ? {} : { summary }),
+    });
+  }
+  throw new Error(`expected an error for the example${summary ? ` "${summary}"` : ''}`);
 }

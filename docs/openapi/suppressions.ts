@@ -5,7 +5,8 @@ import {
   suppressionReasonSchema,
   suppressionSchema,
 } from '../../lambdas/feedback/suppression-response';
-import { err, type Operations } from './operation';
+import { parseRequest } from '../../lambdas/requests/validation';
+import { err, type Operations, thrown } from './operation';
 import { PAGE_QUERY, SUPPRESSION_EMAIL_PATH } from './parameters';
 import {
   BODY_TOO_LARGE,
@@ -185,19 +186,9 @@ account-level list is not changed.`,
         description: 'The address or the body is invalid.',
         examples: {
           invalid_email: INVALID_EMAIL_EXAMPLE,
-          validation_failed: err('validation_failed', 'The request is invalid', {
-            details: [
-              {
-                path: 'reason',
-                message:
-                  'Invalid option: expected one of "bounce"|"complaint"|"unsubscribe"|"transient_bounces"|"manual"',
-              },
-              {
-                path: '(body)',
-                message: 'Unrecognized key: "note"',
-              },
-            ],
-          }),
+          validation_failed: thrown(() =>
+            parseRequest(putSuppressionSchema, { reason: 'spam', note: 'asked by phone' }),
+          ),
           invalid_json: err('invalid_json', 'The body is not valid JSON: Unexpected end of JSON input'),
           invalid_path: err('invalid_path', 'The path is not valid URL encoding'),
         },

@@ -1,6 +1,7 @@
 import { templateBodySchema } from '../../lambdas/templates/manage-templates';
+import { checkSyntaxOrThrow } from '../../lambdas/templates/template-errors';
 import { templateListSchema, templateSchema } from '../../lambdas/templates/template-response';
-import { err, type Operations } from './operation';
+import { err, type Operations, thrown } from './operation';
 import { PAGE_QUERY, TEMPLATE_NAME_PATH } from './parameters';
 import {
   BODY_TOO_LARGE,
@@ -96,15 +97,8 @@ is never saved. Replacing keeps \`createdAt\`.`,
       400: {
         description: 'Invalid name, body or template syntax.',
         examples: {
-          template_syntax_error: err(
-            'template_syntax_error',
-            'Template syntax error in html, line 2: Parse error on line 2:',
-            {
-              details: {
-                field: 'html',
-                line: 2,
-              },
-            },
+          template_syntax_error: thrown(() =>
+            checkSyntaxOrThrow({ subject: 'Welcome', html: '<p>Hi\n{{first_name}</p>' }),
           ),
           validation_failed: err('validation_failed', 'The template is invalid', {
             details: [
