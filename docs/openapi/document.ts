@@ -21,6 +21,7 @@ import {
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
 import { ROUTE_IDS, ROUTES, type RouteAccess, type RouteContract } from '../../contract/routes';
+import { recipientRowSchema } from '../../lambdas/campaigns/campaign-request';
 import { productEventSchema } from '../../lambdas/feedback/suppression-response';
 import { MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { errorResponseSchema } from '../../lambdas/requests/error-response';
@@ -225,8 +226,12 @@ export function openApiDocument(): oas31.OpenAPIObject {
     paths,
     components: {
       securitySchemes: { sigv4: SIGV4 },
-      // Not a route's: the product events topic's message.
-      schemas: { ProductEvent: productEventSchema },
+      schemas: {
+        // Not a route's: the product events topic's message.
+        ProductEvent: productEventSchema,
+        // What RecipientsRequest's rows should be (the route reports other rows in `invalid`).
+        RecipientRow: recipientRowSchema,
+      },
     },
   }) as oas31.OpenAPIObject;
 }

@@ -61,7 +61,7 @@ export const recipientRowSchema = z
       .optional()
       .meta({ description: "Values for the content's Handlebars variables, for this recipient." }),
   })
-  .meta({ id: 'RecipientRow' });
+  .meta({ id: 'RecipientRow', unusedIO: 'input' });
 
 export const addRecipientsSchema = z
   .strictObject({
