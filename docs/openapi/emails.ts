@@ -55,7 +55,7 @@ nothing and stores nothing.
           .regex(IDEMPOTENCY_KEY)
           .optional()
           .meta({
-            param: { id: 'IdempotencyKey' },
+            param: { id: 'IdempotencyKey', example: 'order-A-1042-receipt' },
             description: `1–255 visible ASCII characters. The first request with a key holds it for 24 hours:
 - the same body again (the same JSON; key order and whitespace do not matter) returns the first
   202 response, and no second mail is sent;
@@ -63,7 +63,6 @@ nothing and stores nothing.
 - while the first request is still being processed, 409 \`idempotency_in_progress\` (a claim left
   by a request that died is taken over after 60 s, with the same message id).
 A request that is rejected does not use up its key. Keys are shared by every caller.`,
-            example: 'order-A-1042-receipt',
           }),
       }),
     },
@@ -227,8 +226,8 @@ Mailroom's own (queued, sending, sent…) followed by what SES reports about the
     params: {
       path: z.object({
         id: resourceIdSchema.meta({
+          param: { example: '3f0c5a4e-8a4b-4d52-9c1e-2b7d4f6a9e10' },
           description: 'The `id` from the 202 response. Anything not matching the pattern is a 404.',
-          example: '3f0c5a4e-8a4b-4d52-9c1e-2b7d4f6a9e10',
         }),
       }),
     },

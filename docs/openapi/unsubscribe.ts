@@ -45,12 +45,14 @@ matters: the token in the URL names the address.`,
 
 const TOKEN_QUERY = z.object({
   token: z.string().meta({
-    param: { id: 'UnsubscribeToken' },
+    param: {
+      id: 'UnsubscribeToken',
+      example:
+        'eyJlIjoiamFuZUBleGFtcGxlLmNvbSIsImMiOiI2ZjFkMmMzYi00YTVlLTRmNjAtOGI3Yy0xZDJlM2Y0YTViNmMiLCJ2IjoxfQ.3lPiUEM2aybh9FwKXVL8rTTDYvbPE-nzJVTqu_C32MI',
+    },
     description: `The signed token from the mail's \`List-Unsubscribe\` URL (\`base64url(payload).signature\`,
 HMAC-SHA256): it names the recipient and the campaign. Tokens do not expire. A missing, malformed,
 altered or forged token gets the 400 page.`,
-    example:
-      'eyJlIjoiamFuZUBleGFtcGxlLmNvbSIsImMiOiI2ZjFkMmMzYi00YTVlLTRmNjAtOGI3Yy0xZDJlM2Y0YTViNmMiLCJ2IjoxfQ.3lPiUEM2aybh9FwKXVL8rTTDYvbPE-nzJVTqu_C32MI',
   }),
 });
 
