@@ -1,10 +1,11 @@
 /**
  * The HTTP routes, as plain data: the api function's router (lambdas/functions/api/routes.ts) takes
  * one handler per route id, and the REST API (lib/constructs/api.ts) builds one method per route,
- * both from here. docs/openapi.yaml documents exactly these, each under its id as operationId
- * (test/unit/openapi.test.ts). The REST API creates its resources and methods in this order, and
- * its deployment's logical id hashes them in that order: reordering the entries changes the
- * template (a new deployment) without changing the API.
+ * both from here. docs/openapi.yaml is generated from these (`npm run openapi`), each under its id
+ * as operationId, with the documentation entry docs/openapi/ keeps under that id (tsc refuses a
+ * route without one). The REST API creates its resources and methods in this order, and its
+ * deployment's logical id hashes them in that order: reordering the entries changes the template
+ * (a new deployment) without changing the API.
  */
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
