@@ -8,6 +8,7 @@
  * answers `{type: 'tally', tally}` with the AWS calls and invocation times it counted.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { FUNCTIONS } from '../../contract/functions';
 import { QUEUES } from '../../contract/queues';
 import { SqsEventSource, type SqsHandler } from '../../local/sqs-event-source';
 import { countCalls, emptyTally, timed } from './aws-calls';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
       // As the stack's event source for this queue (the fan-out takes one link per invocation).
       batchSize: QUEUES[source.queue].eventSource.batchSize,
       maxConcurrency: source.maxConcurrency,
-      timeoutMs: 60_000,
+      timeoutMs: FUNCTIONS[functionName].timeoutSeconds * 1000,
       region: env.AWS_REGION ?? 'us-east-1',
       onError: (error) => console.error(`bench ${functionName}:`, error),
     });

@@ -1,3 +1,4 @@
+import { FUNCTIONS } from '../../contract/functions';
 import type { CampaignStatus, CampaignSummary } from './campaign';
 import type { CampaignRepository, FanoutQueue, RecipientRepository } from './ports';
 import { reconcileCampaign } from './reconcile';
@@ -109,8 +110,8 @@ const RECHECK_AFTER_MS = 15 * 60_000;
 const QUOTA_RECHECK_AFTER_MS = 60 * 60_000;
 /** The tick starts no recount (and cuts one short) with less than this left before its timeout. */
 const TICK_RESERVE_MS = 5_000;
-/** Without an invocation context (local mode): as if the tick had its 30 s timeout. */
-const DEFAULT_TICK_MS = 30_000;
+/** Without an invocation context (local mode): as if the tick had its timeout (contract/functions.ts). */
+const DEFAULT_TICK_MS = FUNCTIONS.scheduler.timeoutSeconds * 1000;
 
 function defaultBudget(start: Date, clock: () => Date): () => number {
   return () => DEFAULT_TICK_MS - (clock().getTime() - start.getTime());

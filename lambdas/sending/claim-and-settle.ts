@@ -1,3 +1,4 @@
+import { FUNCTIONS } from '../../contract/functions';
 import type { OutgoingMail } from './outgoing-mail';
 import type { Failure, Mailer, Requeue, SendResult } from './ports';
 import { MAX_QUEUE_DELAY_SECONDS, retryDelaySeconds, throttleRetryDelaySeconds } from './retry';
@@ -35,8 +36,11 @@ export type SettledOutcome = 'sent' | 'failed' | 'requeued';
 /** How a record whose claim was lost ended (see `claimLost`). */
 export type ClaimLostOutcome = 'duplicate' | 'orphan' | 'stale_claim_failed';
 
-/** A claim older than this was left by a sender that died mid-send (the function timeout is 60 s). */
-export const STALE_CLAIM_MS = 5 * 60_000;
+/**
+ * A claim older than this was left by a sender that died mid-send: five of the sender's timeouts
+ * (contract/functions.ts), so a live invocation's claim is never taken for a dead one.
+ */
+export const STALE_CLAIM_MS = 5 * FUNCTIONS.sender.timeoutSeconds * 1000;
 
 /**
  * A record whose claim this sender did not win: there is nothing to send (`orphan` when the record

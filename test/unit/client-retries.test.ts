@@ -62,6 +62,26 @@ describe('which failures the client retries', () => {
   });
 });
 
+describe('a DELETE retried after its answer was lost', () => {
+  const notFound = {
+    status: 404,
+    json: { error: { code: 'not_found', message: 'No template named "otp"' } },
+  };
+
+  it('takes a 404 on the retry as done: the first attempt deleted it', async () => {
+    const { mailroom, sent } = client([{ fail: connectionRefused() }, notFound]);
+
+    await expect(mailroom.templates.delete('otp')).resolves.toBeUndefined();
+    expect(sent).toHaveLength(2);
+  });
+
+  it('still reports a 404 on the first attempt as not found', async () => {
+    const { mailroom } = client([notFound]);
+
+    await expect(mailroom.templates.delete('otp')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+  });
+});
+
 describe('a send and its Idempotency-Key', () => {
   it('sends a new random key with each send, and the same key on its retries', async () => {
     const { mailroom, sent } = client([serverError, queued, queued]);

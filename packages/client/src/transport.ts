@@ -104,6 +104,8 @@ export class Transport {
     }
     if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
 
+    // Whether an earlier attempt may have done the work although its answer was lost or a 5xx.
+    let mayHaveActed = false;
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.options.maxAttempts;
       // Signed per attempt: the signature carries the time, and credentials may have been
@@ -128,10 +130,15 @@ export class Transport {
             path: url.pathname + url.search,
           });
         }
+        mayHaveActed = true;
         await this.options.sleep(backoffMs(attempt, this.options, this.options.random), call.signal);
         continue;
       }
       if (answer.status >= 200 && answer.status < 300) return answer.json;
+      // A DELETE retried after a lost answer or a 5xx finds nothing when its first attempt did
+      // delete: that is the outcome asked for, not an error.
+      if (call.method === 'DELETE' && answer.status === 404 && mayHaveActed) return undefined;
+      if (answer.status >= 500) mayHaveActed = true;
 
       const error = apiError(answer, call.method, url, attempt);
       if (last || !isRetryable(call, { status: answer.status, code: error.code })) throw error;
