@@ -19,12 +19,8 @@ import { MAX_DATA_BYTES, MAX_DATA_DEPTH, rowsFromCsv } from '../../lambdas/campa
 import { parseMailbox } from '../../lambdas/mail/addresses';
 import { parseRequest, requireSendingDomain } from '../../lambdas/requests/validation';
 import { checkSyntaxOrThrow } from '../../lambdas/templates/template-errors';
-import {
-  MAX_SUBJECT_LENGTH,
-  MissingVariableError,
-  RENDER_LIMITS,
-  RenderLimitError,
-} from '../../lambdas/templates/template-rules';
+import { MAX_SUBJECT_LENGTH, RENDER_LIMITS, RenderLimitError } from '../../lambdas/templates/template-rules';
+import { BAD_PAGE_QUERY, BODY_NOT_JSON, MISSING_FIRST_NAME_EXAMPLE } from './examples';
 import { err, type Operations, thrown } from './operation';
 import { CAMPAIGN_ID_PATH, PAGE_QUERY, RECIPIENT_EMAIL_PATH } from './parameters';
 import {
@@ -40,6 +36,85 @@ import {
   UNSUPPORTED_MEDIA_TYPE,
   UPLOAD_IN_PROGRESS_EXAMPLE,
 } from './responses';
+
+/** The example campaign's content, as a request gives it. */
+const NEWSLETTER = {
+  subject: 'What\'s new in November, {{default first_name "friend"}}',
+  html: '<p>Hi {{default first_name "friend"}}, …</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
+  text: 'Hi {{default first_name "friend"}}, … Unsubscribe: {{unsubscribe_url}}',
+};
+const NEWSLETTER_TAGS = { kind: 'newsletter' };
+const SCHEDULED_AT = '2026-12-01T09:00:00.000Z';
+const STARTED_AT = '2026-12-01T09:00:00.512Z';
+
+const NO_TOTALS = { recipients: 0, queued: 0, sent: 0, failed: 0, suppressed: 0, cancelled: 0 };
+const NO_EVENTS = {
+  delivered: 0,
+  bounced: 0,
+  complained: 0,
+  rejected: 0,
+  renderingFailures: 0,
+  delayed: 0,
+  opens: 0,
+  uniqueOpens: 0,
+  clicks: 0,
+  uniqueClicks: 0,
+  unsubscribed: 0,
+};
+
+/**
+ * The example campaign as an answer shows it. `stamps` are its times after `createdAt` (and
+ * `pausedBy`), in the order the answer lists them.
+ */
+function newsletterCampaign(
+  status: string,
+  stamps: Record<string, string>,
+  totals: typeof NO_TOTALS = NO_TOTALS,
+  events: typeof NO_EVENTS = NO_EVENTS,
+  content: Partial<typeof NEWSLETTER> = { subject: NEWSLETTER.subject, text: NEWSLETTER.text },
+) {
+  return {
+    id: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
+    name: 'November newsletter',
+    status,
+    from: '"Acme" <news@mail.acme.com>',
+    replyTo: [],
+    content,
+    tags: NEWSLETTER_TAGS,
+    createdAt: '2026-11-22T10:00:00.000Z',
+    ...stamps,
+    totals,
+    events,
+  };
+}
+
+const SCHEDULED_CAMPAIGN = newsletterCampaign(
+  'scheduled',
+  { updatedAt: '2026-11-22T10:20:41.930Z', scheduledAt: SCHEDULED_AT },
+  { ...NO_TOTALS, recipients: 12480 },
+);
+
+const PAUSED_STAMPS = {
+  updatedAt: '2026-12-01T09:06:30.118Z',
+  scheduledAt: SCHEDULED_AT,
+  startedAt: STARTED_AT,
+  pausedAt: '2026-12-01T09:06:30.118Z',
+  pausedBy: 'user',
+};
+const PAUSED_TOTALS = { recipients: 12480, queued: 188, sent: 5602, failed: 4, suppressed: 63, cancelled: 0 };
+const PAUSED_EVENTS = {
+  delivered: 5528,
+  bounced: 43,
+  complained: 2,
+  rejected: 0,
+  renderingFailures: 0,
+  delayed: 3,
+  opens: 2390,
+  uniqueOpens: 1744,
+  clicks: 412,
+  uniqueClicks: 319,
+  unsubscribed: 18,
+};
 
 export const CAMPAIGN_OPERATIONS = {
   createCampaign: {
@@ -71,12 +146,8 @@ Not idempotent: the same request again creates another campaign.`,
           value: {
             name: 'November newsletter',
             from: 'Acme <news@mail.acme.com>',
-            subject: 'What\'s new in November, {{default first_name "friend"}}',
-            html: '<p>Hi {{default first_name "friend"}}, …</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
-            text: 'Hi {{default first_name "friend"}}, … Unsubscribe: {{unsubscribe_url}}',
-            tags: {
-              kind: 'newsletter',
-            },
+            ...NEWSLETTER,
+            tags: NEWSLETTER_TAGS,
           },
         },
         template: {
@@ -95,44 +166,13 @@ Not idempotent: the same request again creates another campaign.`,
         schema: campaignSchema,
         examples: {
           draft: {
-            value: {
-              id: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
-              name: 'November newsletter',
-              status: 'draft',
-              from: '"Acme" <news@mail.acme.com>',
-              replyTo: [],
-              content: {
-                subject: 'What\'s new in November, {{default first_name "friend"}}',
-                html: '<p>Hi {{default first_name "friend"}}, …</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
-                text: 'Hi {{default first_name "friend"}}, … Unsubscribe: {{unsubscribe_url}}',
-              },
-              tags: {
-                kind: 'newsletter',
-              },
-              createdAt: '2026-11-22T10:00:00.000Z',
-              updatedAt: '2026-11-22T10:00:00.000Z',
-              totals: {
-                recipients: 0,
-                queued: 0,
-                sent: 0,
-                failed: 0,
-                suppressed: 0,
-                cancelled: 0,
-              },
-              events: {
-                delivered: 0,
-                bounced: 0,
-                complained: 0,
-                rejected: 0,
-                renderingFailures: 0,
-                delayed: 0,
-                opens: 0,
-                uniqueOpens: 0,
-                clicks: 0,
-                uniqueClicks: 0,
-                unsubscribed: 0,
-              },
-            },
+            value: newsletterCampaign(
+              'draft',
+              { updatedAt: '2026-11-22T10:00:00.000Z' },
+              NO_TOTALS,
+              NO_EVENTS,
+              NEWSLETTER,
+            ),
           },
         },
       },
@@ -179,58 +219,13 @@ Not idempotent: the same request again creates another campaign.`,
         examples: {
           page: {
             value: {
-              items: [
-                {
-                  id: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
-                  name: 'November newsletter',
-                  status: 'scheduled',
-                  from: '"Acme" <news@mail.acme.com>',
-                  replyTo: [],
-                  content: {
-                    subject: 'What\'s new in November, {{default first_name "friend"}}',
-                    text: 'Hi {{default first_name "friend"}}, … Unsubscribe: {{unsubscribe_url}}',
-                  },
-                  tags: {
-                    kind: 'newsletter',
-                  },
-                  createdAt: '2026-11-22T10:00:00.000Z',
-                  updatedAt: '2026-11-22T10:20:41.930Z',
-                  scheduledAt: '2026-12-01T09:00:00.000Z',
-                  totals: {
-                    recipients: 12480,
-                    queued: 0,
-                    sent: 0,
-                    failed: 0,
-                    suppressed: 0,
-                    cancelled: 0,
-                  },
-                  events: {
-                    delivered: 0,
-                    bounced: 0,
-                    complained: 0,
-                    rejected: 0,
-                    renderingFailures: 0,
-                    delayed: 0,
-                    opens: 0,
-                    uniqueOpens: 0,
-                    clicks: 0,
-                    uniqueClicks: 0,
-                    unsubscribed: 0,
-                  },
-                },
-              ],
+              items: [SCHEDULED_CAMPAIGN],
               nextCursor: 'eyJpZCI6IjZmMWQyYzNiLTRhNWUtNGY2MC04YjdjLTFkMmUzZjRhNWI2YyJ9',
             },
           },
         },
       },
-      400: {
-        description: 'Bad `limit` or `cursor`.',
-        examples: {
-          invalid_limit: err('invalid_limit', 'limit must be a whole number from 1 to 100'),
-          invalid_cursor: err('invalid_cursor', 'cursor is not one this API returned'),
-        },
-      },
+      400: BAD_PAGE_QUERY,
       403: GATEWAY_FORBIDDEN,
       429: GATEWAY_THROTTLED,
       500: INTERNAL_ERROR,
@@ -249,43 +244,24 @@ is going.`,
         examples: {
           sending: {
             value: {
-              id: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
-              name: 'November newsletter',
-              status: 'sending',
-              from: '"Acme" <news@mail.acme.com>',
-              replyTo: [],
-              content: {
-                subject: 'What\'s new in November, {{default first_name "friend"}}',
-                text: 'Hi {{default first_name "friend"}}, … Unsubscribe: {{unsubscribe_url}}',
-              },
-              tags: {
-                kind: 'newsletter',
-              },
-              createdAt: '2026-11-22T10:00:00.000Z',
-              updatedAt: '2026-12-01T09:06:12.407Z',
-              scheduledAt: '2026-12-01T09:00:00.000Z',
-              startedAt: '2026-12-01T09:00:00.512Z',
-              totals: {
-                recipients: 12480,
-                queued: 212,
-                sent: 5371,
-                failed: 4,
-                suppressed: 61,
-                cancelled: 0,
-              },
-              events: {
-                delivered: 5302,
-                bounced: 41,
-                complained: 2,
-                rejected: 0,
-                renderingFailures: 0,
-                delayed: 3,
-                opens: 2214,
-                uniqueOpens: 1630,
-                clicks: 388,
-                uniqueClicks: 301,
-                unsubscribed: 17,
-              },
+              ...newsletterCampaign(
+                'sending',
+                { updatedAt: '2026-12-01T09:06:12.407Z', scheduledAt: SCHEDULED_AT, startedAt: STARTED_AT },
+                { recipients: 12480, queued: 212, sent: 5371, failed: 4, suppressed: 61, cancelled: 0 },
+                {
+                  delivered: 5302,
+                  bounced: 41,
+                  complained: 2,
+                  rejected: 0,
+                  renderingFailures: 0,
+                  delayed: 3,
+                  opens: 2214,
+                  uniqueOpens: 1630,
+                  clicks: 388,
+                  uniqueClicks: 301,
+                  unsubscribed: 17,
+                },
+              ),
               progress: 0.4355769230769231,
               currentRate: 14,
               etaSeconds: 504,
@@ -628,16 +604,7 @@ or does not render. Nothing was sent.`,
               },
             },
           ),
-          missing_variable: err(
-            'missing_variable',
-            new MissingVariableError('subject', 'first_name').message,
-            {
-              details: {
-                variable: 'first_name',
-                field: 'subject',
-              },
-            },
-          ),
+          missing_variable: MISSING_FIRST_NAME_EXAMPLE,
           render_limit_exceeded: err(
             'render_limit_exceeded',
             `Template cannot be rendered: ${new RenderLimitError('html', 'outputCharacters').message}`,
@@ -701,44 +668,7 @@ queued, the campaign goes back to \`draft\` (500) and the call can be repeated.`
         schema: campaignSchema,
         examples: {
           scheduled: {
-            value: {
-              id: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
-              name: 'November newsletter',
-              status: 'scheduled',
-              from: '"Acme" <news@mail.acme.com>',
-              replyTo: [],
-              content: {
-                subject: 'What\'s new in November, {{default first_name "friend"}}',
-                text: 'Hi {{default first_name "friend"}}, … Unsubscribe: {{unsubscribe_url}}',
-              },
-              tags: {
-                kind: 'newsletter',
-              },
-              createdAt: '2026-11-22T10:00:00.000Z',
-              updatedAt: '2026-11-22T10:20:41.930Z',
-              scheduledAt: '2026-12-01T09:00:00.000Z',
-              totals: {
-                recipients: 12480,
-                queued: 0,
-                sent: 0,
-                failed: 0,
-                suppressed: 0,
-                cancelled: 0,
-              },
-              events: {
-                delivered: 0,
-                bounced: 0,
-                complained: 0,
-                rejected: 0,
-                renderingFailures: 0,
-                delayed: 0,
-                opens: 0,
-                uniqueOpens: 0,
-                clicks: 0,
-                uniqueClicks: 0,
-                unsubscribed: 0,
-              },
-            },
+            value: SCHEDULED_CAMPAIGN,
           },
         },
       },
@@ -771,15 +701,7 @@ now, the reputation guard holds bulk mail or an upload of recipients is in progr
         },
       },
       413: BODY_TOO_LARGE,
-      415: {
-        description: 'A body was sent with a Content-Type other than `application/json`.',
-        examples: {
-          unsupported_media_type: err(
-            'unsupported_media_type',
-            'Send the body as JSON with Content-Type: application/json',
-          ),
-        },
-      },
+      415: BODY_NOT_JSON,
       422: {
         description: 'The campaign has no recipients.',
         examples: {
@@ -803,47 +725,7 @@ being sent at that moment may still go out). Sets \`pausedAt\` and \`pausedBy: u
         schema: campaignSchema,
         examples: {
           paused: {
-            value: {
-              id: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
-              name: 'November newsletter',
-              status: 'paused',
-              from: '"Acme" <news@mail.acme.com>',
-              replyTo: [],
-              content: {
-                subject: 'What\'s new in November, {{default first_name "friend"}}',
-                text: 'Hi {{default first_name "friend"}}, … Unsubscribe: {{unsubscribe_url}}',
-              },
-              tags: {
-                kind: 'newsletter',
-              },
-              createdAt: '2026-11-22T10:00:00.000Z',
-              updatedAt: '2026-12-01T09:06:30.118Z',
-              scheduledAt: '2026-12-01T09:00:00.000Z',
-              startedAt: '2026-12-01T09:00:00.512Z',
-              pausedAt: '2026-12-01T09:06:30.118Z',
-              pausedBy: 'user',
-              totals: {
-                recipients: 12480,
-                queued: 188,
-                sent: 5602,
-                failed: 4,
-                suppressed: 63,
-                cancelled: 0,
-              },
-              events: {
-                delivered: 5528,
-                bounced: 43,
-                complained: 2,
-                rejected: 0,
-                renderingFailures: 0,
-                delayed: 3,
-                opens: 2390,
-                uniqueOpens: 1744,
-                clicks: 412,
-                uniqueClicks: 319,
-                unsubscribed: 18,
-              },
-            },
+            value: newsletterCampaign('paused', PAUSED_STAMPS, PAUSED_TOTALS, PAUSED_EVENTS),
           },
         },
       },
@@ -918,48 +800,16 @@ cancelled in the background, so \`totals.cancelled\` keeps growing after this an
         schema: campaignSchema,
         examples: {
           cancelled: {
-            value: {
-              id: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
-              name: 'November newsletter',
-              status: 'cancelled',
-              from: '"Acme" <news@mail.acme.com>',
-              replyTo: [],
-              content: {
-                subject: 'What\'s new in November, {{default first_name "friend"}}',
-                text: 'Hi {{default first_name "friend"}}, … Unsubscribe: {{unsubscribe_url}}',
+            value: newsletterCampaign(
+              'cancelled',
+              {
+                ...PAUSED_STAMPS,
+                updatedAt: '2026-12-01T09:07:02.655Z',
+                cancelledAt: '2026-12-01T09:07:02.655Z',
               },
-              tags: {
-                kind: 'newsletter',
-              },
-              createdAt: '2026-11-22T10:00:00.000Z',
-              updatedAt: '2026-12-01T09:07:02.655Z',
-              scheduledAt: '2026-12-01T09:00:00.000Z',
-              startedAt: '2026-12-01T09:00:00.512Z',
-              pausedAt: '2026-12-01T09:06:30.118Z',
-              pausedBy: 'user',
-              cancelledAt: '2026-12-01T09:07:02.655Z',
-              totals: {
-                recipients: 12480,
-                queued: 188,
-                sent: 5602,
-                failed: 4,
-                suppressed: 63,
-                cancelled: 0,
-              },
-              events: {
-                delivered: 5528,
-                bounced: 43,
-                complained: 2,
-                rejected: 0,
-                renderingFailures: 0,
-                delayed: 3,
-                opens: 2390,
-                uniqueOpens: 1744,
-                clicks: 412,
-                uniqueClicks: 319,
-                unsubscribed: 18,
-              },
-            },
+              PAUSED_TOTALS,
+              PAUSED_EVENTS,
+            ),
           },
         },
       },

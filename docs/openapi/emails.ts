@@ -6,12 +6,8 @@ import { MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { resourceIdSchema } from '../../lambdas/functions/api/routes';
 import { parseMailbox } from '../../lambdas/mail/addresses';
 import { parseRequest, requireSendingDomain } from '../../lambdas/requests/validation';
-import {
-  MAX_SUBJECT_LENGTH,
-  MissingVariableError,
-  RENDER_LIMITS,
-  RenderLimitError,
-} from '../../lambdas/templates/template-rules';
+import { MAX_SUBJECT_LENGTH, RENDER_LIMITS, RenderLimitError } from '../../lambdas/templates/template-rules';
+import { MISSING_FIRST_NAME_EXAMPLE } from './examples';
 import { err, type Operations, thrown } from './operation';
 import {
   GATEWAY_FORBIDDEN,
@@ -182,16 +178,7 @@ Idempotency-Key and body within 24 h: the first response again, and no second ma
             },
           ),
           unknown_template: err('unknown_template', 'No template named "welcome"'),
-          missing_variable: err(
-            'missing_variable',
-            new MissingVariableError('subject', 'first_name').message,
-            {
-              details: {
-                variable: 'first_name',
-                field: 'subject',
-              },
-            },
-          ),
+          missing_variable: MISSING_FIRST_NAME_EXAMPLE,
           render_limit_exceeded: err(
             'render_limit_exceeded',
             `Template cannot be rendered: ${new RenderLimitError('html', 'blockIterations').message}`,

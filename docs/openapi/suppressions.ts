@@ -6,6 +6,7 @@ import {
   suppressionSchema,
 } from '../../lambdas/feedback/suppression-response';
 import { parseRequest } from '../../lambdas/requests/validation';
+import { BODY_NOT_JSON, PAGE_QUERY_EXAMPLES } from './examples';
 import { err, type Operations, thrown } from './operation';
 import { PAGE_QUERY, SUPPRESSION_EMAIL_PATH } from './parameters';
 import {
@@ -18,6 +19,19 @@ import {
   NOT_SUPPRESSED,
   NOT_SUPPRESSED_EXAMPLE,
 } from './responses';
+
+/** The example entry of a hard bounce of a campaign mail. */
+const BOUNCE_ENTRY = {
+  email: 'bounce@simulator.amazonses.com',
+  reason: 'bounce',
+  scope: 'all',
+  detail: 'smtp; 550 5.1.1 user unknown',
+  source: {
+    sesMessageId: '0102018f9c1d2e3f-4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d-000000',
+    campaignId: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
+  },
+  createdAt: '2026-12-01T09:02:14.881Z',
+};
 
 export const SUPPRESSION_OPERATIONS = {
   listSuppressions: {
@@ -43,17 +57,7 @@ not SES's account-level one.`,
           page: {
             value: {
               items: [
-                {
-                  email: 'bounce@simulator.amazonses.com',
-                  reason: 'bounce',
-                  scope: 'all',
-                  detail: 'smtp; 550 5.1.1 user unknown',
-                  source: {
-                    sesMessageId: '0102018f9c1d2e3f-4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d-000000',
-                    campaignId: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
-                  },
-                  createdAt: '2026-12-01T09:02:14.881Z',
-                },
+                BOUNCE_ENTRY,
                 {
                   email: 'reader@example.org',
                   reason: 'unsubscribe',
@@ -77,8 +81,7 @@ not SES's account-level one.`,
             'invalid_reason',
             'reason must be one of bounce, complaint, unsubscribe, transient_bounces, manual',
           ),
-          invalid_limit: err('invalid_limit', 'limit must be a whole number from 1 to 100'),
-          invalid_cursor: err('invalid_cursor', 'cursor is not one this API returned'),
+          ...PAGE_QUERY_EXAMPLES,
         },
       },
       403: GATEWAY_FORBIDDEN,
@@ -98,17 +101,7 @@ not SES's account-level one.`,
         schema: suppressionSchema,
         examples: {
           bounce: {
-            value: {
-              email: 'bounce@simulator.amazonses.com',
-              reason: 'bounce',
-              scope: 'all',
-              detail: 'smtp; 550 5.1.1 user unknown',
-              source: {
-                sesMessageId: '0102018f9c1d2e3f-4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d-000000',
-                campaignId: '6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c',
-              },
-              createdAt: '2026-12-01T09:02:14.881Z',
-            },
+            value: BOUNCE_ENTRY,
           },
           transientBounces: {
             summary: 'Soft bounces of a transactional mail',
@@ -195,15 +188,7 @@ account-level list is not changed.`,
       },
       403: GATEWAY_FORBIDDEN,
       413: BODY_TOO_LARGE,
-      415: {
-        description: 'A body was sent with a Content-Type other than `application/json`.',
-        examples: {
-          unsupported_media_type: err(
-            'unsupported_media_type',
-            'Send the body as JSON with Content-Type: application/json',
-          ),
-        },
-      },
+      415: BODY_NOT_JSON,
       429: GATEWAY_THROTTLED,
       500: INTERNAL_ERROR,
     },

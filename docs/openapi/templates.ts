@@ -1,6 +1,7 @@
 import { templateBodySchema } from '../../lambdas/templates/manage-templates';
 import { checkSyntaxOrThrow } from '../../lambdas/templates/template-errors';
 import { templateListSchema, templateSchema } from '../../lambdas/templates/template-response';
+import { BAD_PAGE_QUERY } from './examples';
 import { err, type Operations, thrown } from './operation';
 import { PAGE_QUERY, TEMPLATE_NAME_PATH } from './parameters';
 import {
@@ -43,13 +44,7 @@ export const TEMPLATE_OPERATIONS = {
           },
         },
       },
-      400: {
-        description: 'Bad `limit` or `cursor`.',
-        examples: {
-          invalid_limit: err('invalid_limit', 'limit must be a whole number from 1 to 100'),
-          invalid_cursor: err('invalid_cursor', 'cursor is not one this API returned'),
-        },
-      },
+      400: BAD_PAGE_QUERY,
       403: GATEWAY_FORBIDDEN,
       429: GATEWAY_THROTTLED,
       500: INTERNAL_ERROR,
