@@ -4,6 +4,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import type { SQSBatchResponse } from 'aws-lambda/trigger/sqs';
 import { signUnsubscribeToken } from '../../lambdas/feedback/unsubscribe-token';
 import { startApiGatewayServer } from '../../local/api-gateway-server';
+import { sqsRecord } from '../unit/fixtures/sqs-events';
 import { createHandlers, type HandlerWorld, startHandlerWorld } from './support/handler-world';
 
 /**
@@ -62,22 +63,7 @@ const context = {
 function sqsEvent(body: string, eventSourceARN: string): SQSEvent {
   return {
     Records: [
-      {
-        messageId: 'hostile-1',
-        receiptHandle: 'r',
-        body,
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'x',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN,
-        awsRegion: 'us-east-1',
-      },
+      sqsRecord(body, { messageId: 'hostile-1', receiptHandle: 'r', eventSourceARN, awsRegion: 'us-east-1' }),
     ],
   };
 }

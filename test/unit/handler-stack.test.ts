@@ -1,8 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { lambdaHandler, timeLeft } from '../../lambdas/platform/lambda-handler';
 import { observabilityOf } from '../../lambdas/platform/observability';
 import { eachRecord } from '../../lambdas/platform/sqs-batch';
+import { sqsRecord } from './fixtures/sqs-events';
 
 /**
  * The house handler stack (platform/lambda-handler.ts) every composition root wraps its handler
@@ -189,24 +190,7 @@ describe('the house handler stack', () => {
 
 function sqsEvent(...bodies: string[]): SQSEvent {
   return {
-    Records: bodies.map(
-      (body, i): SQSRecord => ({
-        messageId: `m${i}`,
-        receiptHandle: `r${i}`,
-        body,
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'x',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:q',
-        awsRegion: 'eu-west-1',
-      }),
-    ),
+    Records: bodies.map((body, i) => sqsRecord(body, { messageId: `m${i}`, receiptHandle: `r${i}` })),
   };
 }
 
