@@ -1,9 +1,14 @@
 /** Path and query parameters several routes share, as the server reads them. */
 import { z } from 'zod';
 import { pageLimitSchema, resourceIdSchema } from '../../lambdas/functions/api/routes';
+import { MAX_CURSOR_LENGTH } from '../../lambdas/platform/page-cursor';
 import { TEMPLATE_NAME } from '../../lambdas/templates/template-rules';
 
-const cursor = z.string().optional().meta({ description: 'The `nextCursor` of the previous page (opaque).' });
+const cursor = z
+  .string()
+  .max(MAX_CURSOR_LENGTH)
+  .optional()
+  .meta({ description: 'The `nextCursor` of the previous page (opaque; base64url, so ASCII).' });
 
 /** `limit` and `cursor` of the list routes. */
 export const PAGE_QUERY = z.object({ limit: pageLimitSchema.optional(), cursor });

@@ -1,3 +1,4 @@
+import { MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { templateBodySchema } from '../../lambdas/templates/manage-templates';
 import { checkSyntaxOrThrow } from '../../lambdas/templates/template-errors';
 import { templateListSchema, templateSchema } from '../../lambdas/templates/template-response';
@@ -54,7 +55,9 @@ export const TEMPLATE_OPERATIONS = {
     tag: 'templates',
     summary: 'Create or replace a template',
     description: `Every part is compiled before it is stored, so a template with a Handlebars syntax error
-is never saved. Replacing keeps \`createdAt\`.`,
+is never saved. Replacing keeps \`createdAt\`. Each part may be up to 128 KB, but the whole body is
+at most 256 KB (${MAX_BODY_BYTES} bytes, a 413 over it): parts that together come near it do not fit
+one request.`,
     params: { path: TEMPLATE_NAME_PATH },
     body: {
       schema: templateBodySchema,

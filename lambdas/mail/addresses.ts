@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { characterCount } from './characters';
 import { hasControlCharacters } from './control-characters';
 
 /** An email address as SES takes it: ASCII, with an optional display name kept apart. */
@@ -31,7 +32,7 @@ export function parseMailbox(input: string): Mailbox {
   const rawName = named ? (named[1] !== undefined ? named[1].replace(/\\(.)/g, '$1') : named[2]) : undefined;
   const address = parseAddress(rawAddress);
   const name = rawName?.trim();
-  if (name !== undefined && name.length > MAX_NAME_LENGTH) {
+  if (name !== undefined && characterCount(name) > MAX_NAME_LENGTH) {
     throw new AddressError(`display name is longer than ${MAX_NAME_LENGTH} characters`);
   }
   return name ? { address, name } : { address };

@@ -1,3 +1,4 @@
+import { characterCount } from './characters';
 import { hasControlCharacters } from './control-characters';
 
 /**
@@ -48,6 +49,7 @@ export function headerNameProblem(name: string): string | undefined {
 export function headerValueProblem(value: string): string | undefined {
   if (hasControlCharacters(value, { allowTab: true }))
     return 'must not contain CR, LF or other control characters';
-  if (value.length > MAX_HEADER_VALUE_LENGTH) return `is longer than ${MAX_HEADER_VALUE_LENGTH} characters`;
+  if (characterCount(value) > MAX_HEADER_VALUE_LENGTH)
+    return `is longer than ${MAX_HEADER_VALUE_LENGTH} characters`;
   return undefined;
 }

@@ -7,6 +7,12 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
 
 export class InvalidCursorError extends Error {}
 
+/**
+ * The longest cursor a list route reads: a cursor this API returned is far shorter (a few keys of at
+ * most 1 KB each, base64url), so anything longer is refused before it is decoded.
+ */
+export const MAX_CURSOR_LENGTH = 4096;
+
 /** Campaign ids (UUIDs today) as the routes accept them. */
 const ID = /^[A-Za-z0-9_-]{1,100}$/;
 /**
@@ -48,7 +54,7 @@ export function decodeCursor(
 ): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   const refuse = () => new InvalidCursorError('cursor is not one this API returned');
-  if (cursor.length > 4096) throw refuse();
+  if (cursor.length > MAX_CURSOR_LENGTH) throw refuse();
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
