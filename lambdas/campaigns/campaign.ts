@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { MessageEvent } from '../emails/message';
 import { EVENT_COUNTER_NAMES, type EventCounter } from '../feedback/ports';
 import type { MessageHeader } from '../sending/outgoing-mail';
