@@ -43,7 +43,11 @@ export const VISIBILITY_TIMEOUT_SECONDS = Number(
 );
 
 type KeyElement = { AttributeName: string; KeyType: 'HASH' | 'RANGE' };
-type IndexDefinition = { IndexName: string; KeySchema: KeyElement[]; Projection: { ProjectionType: 'ALL' } };
+type IndexDefinition = {
+  IndexName: string;
+  KeySchema: KeyElement[];
+  Projection: { ProjectionType: 'ALL' } | { ProjectionType: 'INCLUDE'; NonKeyAttributes: string[] };
+};
 
 const keySchema = (key: string, sortKey?: string): KeyElement[] => [
   { AttributeName: key, KeyType: 'HASH' },
@@ -59,7 +63,10 @@ export async function createTables(dynamo: DynamoDBClient): Promise<void> {
     const indexes: IndexDefinition[] = (table.indexes ?? []).map((index) => ({
       IndexName: index.name,
       KeySchema: keySchema(index.partitionKey, index.sortKey),
-      Projection: { ProjectionType: 'ALL' },
+      Projection:
+        index.projects === undefined
+          ? { ProjectionType: 'ALL' as const }
+          : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projects] },
     }));
     const names = [
       table.partitionKey,
