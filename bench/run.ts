@@ -12,6 +12,7 @@ import { EVENTS_PER_MAIL, PRICES, streamCosts } from './cost';
 import type { BundleResult } from './scenarios/bundles';
 import type { CostResult } from './scenarios/cost';
 import type { FanoutResult } from './scenarios/fanout';
+import type { HotItemsResult } from './scenarios/hot-items';
 import type { LatencyResult } from './scenarios/latency';
 import type { RateResult } from './scenarios/rate';
 import type { SharedAccountResult } from './scenarios/shared-account';
@@ -128,6 +129,9 @@ function main(): void {
   );
 
   // (d) Cost per million mails, end to end, from what the cost scenario counted.
+  const hotItems = wanted('g')
+    ? scenario<HotItemsResult>('bench/scenarios/hot-items.ts', { senders: '8', batches: scale(40, 20) })
+    : undefined;
   const costRun = wanted('d')
     ? scenario<CostResult>('bench/scenarios/cost.ts', { mails: scale(210, 70), rate: '14' })
     : undefined;
@@ -305,6 +309,27 @@ function main(): void {
     ]),
   );
 
+  if (hotItems) {
+    table(
+      `(g) Hot items at scale (real update paths on dynalite, ${hotItems.senders} senders, ${hotItems.mails} mails; counted, then scaled): DynamoDB allows 1,000 write units/s per item`,
+      [
+        'item',
+        'writes/mail',
+        'refused/mail',
+        'units/mail',
+        'at 1,000/s: writes/s, units/s',
+        'at 10,000/s: writes/s, units/s',
+      ],
+      hotItems.items.map((i) => [
+        i.item,
+        i.writesPerMail,
+        i.refusedWritesPerMail,
+        i.writeUnitsPerMail,
+        ...i.atRate.map((r) => `${r.writesPerSecond}, ${r.writeUnitsPerSecond}${r.overLimit ? ' OVER' : ''}`),
+      ]),
+    );
+  }
+
   const result = {
     startedAt,
     quick,
@@ -315,6 +340,7 @@ function main(): void {
     fanout,
     bundles,
     sharedAccount,
+    hotItems,
     cost: cost && { ...cost, counted: costRun },
   };
   const dir = join(REPO_ROOT, 'bench', 'results');
