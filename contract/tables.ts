@@ -17,6 +17,15 @@ export interface TableContract {
   }>;
 }
 
+/** An index's projection as DynamoDB's API writes it (local mode creates it so; the tests expect it). */
+export function projectionOf(index: {
+  readonly projects?: readonly string[];
+}): { ProjectionType: 'ALL' } | { ProjectionType: 'INCLUDE'; NonKeyAttributes: string[] } {
+  return index.projects === undefined
+    ? { ProjectionType: 'ALL' }
+    : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projects] };
+}
+
 /**
  * What the campaigns index projects: what its queries read and filter on (campaign-store.ts
  * `byStatus`: the tick's due, stalled and recount look-ups, the reputation guard's pause), not the

@@ -17,7 +17,7 @@ import {
   type QueueName,
   visibilityTimeoutSeconds,
 } from '../contract/queues';
-import { TABLE_NAMES, TABLES, type TableContract, type TableName } from '../contract/tables';
+import { projectionOf, TABLE_NAMES, TABLES, type TableContract, type TableName } from '../contract/tables';
 import { SqsEventSource, type SqsHandler } from './sqs-event-source';
 
 /**
@@ -46,7 +46,7 @@ type KeyElement = { AttributeName: string; KeyType: 'HASH' | 'RANGE' };
 type IndexDefinition = {
   IndexName: string;
   KeySchema: KeyElement[];
-  Projection: { ProjectionType: 'ALL' } | { ProjectionType: 'INCLUDE'; NonKeyAttributes: string[] };
+  Projection: ReturnType<typeof projectionOf>;
 };
 
 const keySchema = (key: string, sortKey?: string): KeyElement[] => [
@@ -63,10 +63,7 @@ export async function createTables(dynamo: DynamoDBClient): Promise<void> {
     const indexes: IndexDefinition[] = (table.indexes ?? []).map((index) => ({
       IndexName: index.name,
       KeySchema: keySchema(index.partitionKey, index.sortKey),
-      Projection:
-        index.projects === undefined
-          ? { ProjectionType: 'ALL' as const }
-          : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projects] },
+      Projection: projectionOf(index),
     }));
     const names = [
       table.partitionKey,
