@@ -217,6 +217,18 @@ async function main(): Promise<void> {
     };
   }
 
+  /** Two sender containers (the stack's default) drain `queue` until SES took every mail; their calls. */
+  async function sendAll(queue: 'transactional' | 'bulk'): Promise<Tally> {
+    const senders = [
+      await startContainer([{ queue, maxConcurrency: 1 }], env),
+      await startContainer([{ queue, maxConcurrency: 1 }], env),
+    ];
+    if (!(await until(async () => (await accepted(queue)).length >= mails, 120_000, 500))) {
+      throw new Error(`the ${queue} mails were not all sent within 120 s`);
+    }
+    return addTallies(...(await Promise.all(senders.map((c) => c.stop()))));
+  }
+
   // Transactional: the API queues OTPs, two sender containers send them.
   let before = copy(here);
   for (let i = 0; i < mails; i++) {
@@ -224,14 +236,7 @@ async function main(): Promise<void> {
     if (response.status !== 202) throw new Error(`POST /v1/emails: ${JSON.stringify(response)}`);
   }
   const txApi = since(before, here);
-  const txSenders = [
-    await startContainer([{ queue: 'transactional', maxConcurrency: 1 }], env),
-    await startContainer([{ queue: 'transactional', maxConcurrency: 1 }], env),
-  ];
-  if (!(await until(async () => (await accepted('transactional')).length >= mails, 120_000, 500))) {
-    throw new Error('the transactional mails were not all sent within 120 s');
-  }
-  const txSender = addTallies(...(await Promise.all(txSenders.map((c) => c.stop()))));
+  const txSender = await sendAll('transactional');
   const transactional: StreamCost = {
     mails,
     htmlBytes: otpBytes,
@@ -248,14 +253,7 @@ async function main(): Promise<void> {
   if (sendCall.status !== 202) throw new Error(`send: ${JSON.stringify(sendCall)}`);
   const bulkApi = since(before, here);
   before = copy(here);
-  const bulkSenders = [
-    await startContainer([{ queue: 'bulk', maxConcurrency: 1 }], env),
-    await startContainer([{ queue: 'bulk', maxConcurrency: 1 }], env),
-  ];
-  if (!(await until(async () => (await accepted('bulk')).length >= mails, 120_000, 500))) {
-    throw new Error('the campaign was not all sent within 120 s');
-  }
-  const bulkSender = addTallies(...(await Promise.all(bulkSenders.map((c) => c.stop()))));
+  const bulkSender = await sendAll('bulk');
   const fanout = since(before, here);
   const bulk: StreamCost = {
     mails,
