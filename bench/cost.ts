@@ -1,22 +1,31 @@
+import type { CostResult } from './scenarios/cost';
 import type { Tally } from './support/aws-calls';
 
 /**
- * AWS list prices, us-east-1, on demand, in US dollars, as checked on 2026-11-22 (free tiers left
+ * AWS list prices, us-east-1, on demand, in US dollars, as checked on 2026-11-30 (free tiers left
  * out). Sources: aws.amazon.com/dynamodb/pricing/on-demand, aws.amazon.com/sqs/pricing,
- * aws.amazon.com/lambda/pricing, aws.amazon.com/api-gateway/pricing, aws.amazon.com/ses/pricing.
- * DynamoDB's on-demand prices were halved on 2024-11-01 (from $1.25 and $0.25 per million).
+ * aws.amazon.com/sns/pricing, aws.amazon.com/lambda/pricing, aws.amazon.com/api-gateway/pricing,
+ * aws.amazon.com/ses/pricing. DynamoDB's on-demand prices were halved on 2024-11-01 (from $1.25 and
+ * $0.25 per million). SNS: $0.50 per million publishes to a standard topic (a PublishBatch of up
+ * to 10 is one request per 64 KB), deliveries to SQS free. API Gateway: the first 333 million REST
+ * requests a month, the first 300 million HTTP API requests.
  */
 export const PRICES = {
-  checkedOn: '2026-11-22',
+  checkedOn: '2026-11-30',
   region: 'us-east-1',
   dynamoDbPerMillionWriteUnits: 0.625,
   dynamoDbPerMillionReadUnits: 0.125,
   sqsPerMillionRequests: 0.4,
   lambdaArmPerGbSecond: 0.0000133334,
   lambdaPerMillionRequests: 0.2,
+  snsPerMillionPublishes: 0.5,
   apiGatewayRestPerMillionRequests: 3.5,
+  apiGatewayHttpPerMillionRequests: 1.0,
   sesPerThousandMails: 0.1,
 } as const;
+
+/** SES events per accepted mail in the cost model: Send, Delivery, and one Open. */
+export const EVENTS_PER_MAIL = ['Send', 'Delivery', 'Open'] as const;
 
 /** Every Mailroom function has 512 MB (MailroomFunction's default). */
 export const LAMBDA_MEMORY_GB = 0.5;
@@ -30,14 +39,25 @@ export interface CostPart {
   readUnitsPerMail: number;
   lambdaGbSecondsPerMail: number;
   /** Dollars per million mails, by service. */
-  perMillion: Record<'dynamodb' | 'sqs' | 'lambda' | 'apiGateway', number>;
+  perMillion: Record<Service, number>;
 }
+
+export type Service = 'dynamodb' | 'sqs' | 'sns' | 'lambda' | 'apiGateway';
+const SERVICES: readonly Service[] = ['dynamodb', 'sqs', 'sns', 'lambda', 'apiGateway'];
 
 export function costPart(
   name: string,
   tally: Tally,
   mails: number,
-  options: { apiGatewayRequests?: number; lambdaMs?: number; lambdaInvocations?: number } = {},
+  options: {
+    apiGatewayRequests?: number;
+    lambdaMs?: number;
+    lambdaInvocations?: number;
+    /** Requests made outside the counted clients: an event source's receives and deletes. */
+    extraSqsRequests?: number;
+    /** Publishes made outside the counted clients: SES publishing its events. */
+    extraSnsPublishes?: number;
+  } = {},
 ): CostPart {
   const per = (n: number) => n / mails;
   const requestsPerMail: Record<string, number> = {};
@@ -47,9 +67,14 @@ export function costPart(
   const lambdaMs = options.lambdaMs ?? Object.values(tally.invocations).reduce((sum, i) => sum + i.ms, 0);
   requestsPerMail['Lambda.Invoke'] = per(invocations);
   if (options.apiGatewayRequests) requestsPerMail['APIGateway.Request'] = per(options.apiGatewayRequests);
-  const sqsRequests = Object.entries(tally.calls)
-    .filter(([call]) => call.startsWith('SQS.'))
-    .reduce((sum, [, n]) => sum + n, 0);
+  const requestsTo = (prefix: string) =>
+    Object.entries(tally.calls)
+      .filter(([call]) => call.startsWith(prefix))
+      .reduce((sum, [, n]) => sum + n, 0);
+  const sqsRequests = requestsTo('SQS.') + (options.extraSqsRequests ?? 0);
+  const snsRequests = requestsTo('SNS.') + (options.extraSnsPublishes ?? 0);
+  if (options.extraSqsRequests) requestsPerMail['SQS (event source)'] = per(options.extraSqsRequests);
+  if (options.extraSnsPublishes) requestsPerMail['SNS.Publish (by SES)'] = per(options.extraSnsPublishes);
   const gbSeconds = (lambdaMs / 1000) * LAMBDA_MEMORY_GB;
   const million = 1_000_000;
   return {
@@ -63,6 +88,7 @@ export function costPart(
         per(tally.writeUnits) * PRICES.dynamoDbPerMillionWriteUnits +
         per(tally.readUnits) * PRICES.dynamoDbPerMillionReadUnits,
       sqs: per(sqsRequests) * PRICES.sqsPerMillionRequests,
+      sns: per(snsRequests) * PRICES.snsPerMillionPublishes,
       lambda:
         per(invocations) * PRICES.lambdaPerMillionRequests +
         per(gbSeconds) * PRICES.lambdaArmPerGbSecond * million,
@@ -74,22 +100,25 @@ export function costPart(
 export interface CostSummary {
   stream: string;
   parts: CostPart[];
-  /** Overhead beyond SES, dollars per million mails, by service and in total. */
-  perMillion: Record<'dynamodb' | 'sqs' | 'lambda' | 'apiGateway' | 'total', number>;
+  /** AWS overhead beyond SES's own price, dollars per million mails, by service. */
+  perMillion: Record<Service, number>;
+  /** The one figure: AWS overhead beyond SES, dollars per million mails. */
+  overheadPerMillion: number;
   sesPerMillion: number;
-  /** The calls that cost most per million mails, with their share of the overhead. */
+  /** The calls that cost most per million mails. */
   dominant: { call: string; dollars: number }[];
 }
 
-export function summarizeCost(stream: string, parts: CostPart[], tallies: { tally: Tally; mails: number }[]) {
-  const perMillion = { dynamodb: 0, sqs: 0, lambda: 0, apiGateway: 0, total: 0 };
-  for (const part of parts) {
-    for (const key of ['dynamodb', 'sqs', 'lambda', 'apiGateway'] as const) {
-      perMillion[key] += part.perMillion[key];
-      perMillion.total += part.perMillion[key];
-    }
-  }
-  // Dollars per million mails for each DynamoDB and SQS call, to name what dominates.
+/** Sums the parts of one stream's path into its overhead per million mails, and names what dominates. */
+export function summarizeCost(
+  stream: string,
+  parts: CostPart[],
+  tallies: { tally: Tally; mails: number }[],
+): CostSummary {
+  const perMillion: Record<Service, number> = { dynamodb: 0, sqs: 0, sns: 0, lambda: 0, apiGateway: 0 };
+  for (const part of parts) for (const key of SERVICES) perMillion[key] += part.perMillion[key];
+  const overheadPerMillion = SERVICES.reduce((sum, key) => sum + perMillion[key], 0);
+  // Dollars per million mails for each DynamoDB call (by table), to name what dominates.
   const byCall = new Map<string, number>();
   for (const { tally, mails } of tallies) {
     for (const [call, units] of Object.entries(tally.unitsByCall)) {
@@ -97,15 +126,11 @@ export function summarizeCost(stream: string, parts: CostPart[], tallies: { tall
       const price = isWrite ? PRICES.dynamoDbPerMillionWriteUnits : PRICES.dynamoDbPerMillionReadUnits;
       byCall.set(call, (byCall.get(call) ?? 0) + (units / mails) * price);
     }
-    for (const [call, n] of Object.entries(tally.calls)) {
-      if (call.startsWith('SQS.')) {
-        byCall.set(call, (byCall.get(call) ?? 0) + (n / mails) * PRICES.sqsPerMillionRequests);
-      }
-    }
   }
   for (const part of parts) {
-    byCall.set(`Lambda (${part.name})`, part.perMillion.lambda);
-    if (part.perMillion.apiGateway > 0) byCall.set(`API Gateway (${part.name})`, part.perMillion.apiGateway);
+    for (const key of ['sqs', 'sns', 'lambda', 'apiGateway'] as const) {
+      if (part.perMillion[key] > 0) byCall.set(`${key} (${part.name})`, part.perMillion[key]);
+    }
   }
   const dominant = [...byCall.entries()]
     .map(([call, dollars]) => ({ call, dollars }))
@@ -115,7 +140,38 @@ export function summarizeCost(stream: string, parts: CostPart[], tallies: { tall
     stream,
     parts,
     perMillion,
+    overheadPerMillion,
     sesPerMillion: PRICES.sesPerThousandMails * 1000,
     dominant,
-  } satisfies CostSummary;
+  };
+}
+
+/**
+ * The overhead of each stream from what bench/scenarios/cost.ts counted: the API (behind API
+ * Gateway), the fan-out (bulk), the sender, and the feedback loop (SES's publishes to the events
+ * topic, the events queue's event source, the events function and its writes).
+ */
+export function streamCosts(result: CostResult): Record<'transactional' | 'bulk', CostSummary> {
+  const summarize = (stream: 'transactional' | 'bulk') => {
+    const c = result[stream];
+    const api = costPart('api', c.api, c.mails, {
+      apiGatewayRequests: c.apiRequests,
+      lambdaInvocations: c.apiRequests,
+    });
+    const parts = [
+      api,
+      ...(c.fanout ? [costPart('fan-out', c.fanout, c.mails)] : []),
+      costPart('sender', c.sender, c.mails),
+      costPart('feedback: SES events -> SNS -> SQS -> events', c.events, c.mails, {
+        extraSqsRequests: c.eventSourceRequests,
+        extraSnsPublishes: c.snsPublishes,
+      }),
+    ];
+    const tallies = [c.api, ...(c.fanout ? [c.fanout] : []), c.sender, c.events].map((tally) => ({
+      tally,
+      mails: c.mails,
+    }));
+    return summarizeCost(stream, parts, tallies);
+  };
+  return { transactional: summarize('transactional'), bulk: summarize('bulk') };
 }

@@ -6,17 +6,24 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { costPart, PRICES, summarizeCost } from './cost';
+import { EVENTS_PER_MAIL, PRICES, streamCosts } from './cost';
 import type { BundleResult } from './scenarios/bundles';
+import type { CostResult } from './scenarios/cost';
 import type { FanoutResult } from './scenarios/fanout';
+import type { HotItemsResult } from './scenarios/hot-items';
 import type { LatencyResult } from './scenarios/latency';
 import type { RateResult } from './scenarios/rate';
 import type { SharedAccountResult } from './scenarios/shared-account';
 import { REPO_ROOT } from './support/services';
 
 const quick = process.argv.includes('--quick');
+/** `--only de` runs only the scenarios of those tables (letters as printed); every one by default. */
+const only = process.argv.includes('--only')
+  ? (process.argv[process.argv.indexOf('--only') + 1] ?? '')
+  : undefined;
+const wanted = (letter: string) => only === undefined || only.includes(letter);
 const scale = (full: number, short: number) => String(quick ? short : full);
 
 /** (a): stream, rate, and the shape the sender runs in. Containers = 1 with 2 pollers is `npm start`. */
@@ -85,6 +92,7 @@ function scenario<T>(file: string, args: Record<string, string>): T {
 }
 
 function table(title: string, head: string[], rows: (string | number)[][]): void {
+  if (rows.length === 0) return;
   const cells = [head, ...rows.map((r) => r.map(String))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
@@ -99,15 +107,19 @@ function main(): void {
   const startedAt = new Date();
   console.error(`Mailroom bench${quick ? ' (quick)' : ''}: each scenario runs in processes of its own`);
 
-  const rates = RATE_RUNS.map(({ label, args }) => ({
+  const rates = RATE_RUNS.filter(() => wanted('a')).map(({ label, args }) => ({
     ...scenario<RateResult>('bench/scenarios/rate.ts', { ...args, label }),
   }));
-  const latency = [
-    scenario<LatencyResult>('bench/scenarios/latency.ts', { rate: '14', seconds: scale(60, 15) }),
-  ];
-  const fanout = scenario<FanoutResult>('bench/scenarios/fanout.ts', { recipients: scale(100_000, 20_000) });
-  const bundles = scenario<BundleResult[]>('bench/scenarios/bundles.ts', { runs: scale(7, 3) });
-  const sharedAccount = SHARED_RUNS.map(({ label, shares }) =>
+  const latency = wanted('b')
+    ? [scenario<LatencyResult>('bench/scenarios/latency.ts', { rate: '14', seconds: scale(60, 15) })]
+    : [];
+  const fanout = wanted('c')
+    ? scenario<FanoutResult>('bench/scenarios/fanout.ts', { recipients: scale(100_000, 20_000) })
+    : undefined;
+  const bundles = wanted('e')
+    ? scenario<BundleResult[]>('bench/scenarios/bundles.ts', { runs: scale(7, 3) })
+    : [];
+  const sharedAccount = SHARED_RUNS.filter(() => wanted('f')).map(({ label, shares }) =>
     scenario<SharedAccountResult>('bench/scenarios/shared-account.ts', {
       rate: '14',
       shares,
@@ -116,42 +128,14 @@ function main(): void {
     }),
   );
 
-  // (d) Cost per million mails, from what the runs above counted.
-  const txRun = rates.find((r) => r.stream === 'transactional' && r.maxSendRate === 14 && r.containers === 2);
-  const bulkRun = rates.find((r) => r.stream === 'bulk');
-  if (!txRun || !bulkRun) throw new Error('the 14/s runs are missing');
-  const txApiMails = txRun.queued;
-  const apiLambdaMs = (txRun.apiMsPerCall ?? 0) * txApiMails;
-  const transactional = summarizeCost(
-    'transactional',
-    [
-      costPart('api: POST /v1/emails', txRun.api, txApiMails, {
-        apiGatewayRequests: txApiMails,
-        lambdaMs: apiLambdaMs,
-        lambdaInvocations: txApiMails,
-      }),
-      costPart('sender (2 containers, 14/s)', txRun.sender, txRun.mailsSent),
-    ],
-    [
-      { tally: txRun.api, mails: txApiMails },
-      { tally: txRun.sender, mails: txRun.mailsSent },
-    ],
-  );
-  const bulk = summarizeCost(
-    'bulk',
-    [
-      costPart('api: recipients, 1,000 a call', fanout.add, fanout.recipients, {
-        apiGatewayRequests: fanout.addApiCalls,
-      }),
-      costPart('fan-out', fanout.fanout, fanout.recipients),
-      costPart('sender (14/s)', bulkRun.sender, bulkRun.mailsSent),
-    ],
-    [
-      { tally: fanout.add, mails: fanout.recipients },
-      { tally: fanout.fanout, mails: fanout.recipients },
-      { tally: bulkRun.sender, mails: bulkRun.mailsSent },
-    ],
-  );
+  // (d) Cost per million mails, end to end, from what the cost scenario counted.
+  const hotItems = wanted('g')
+    ? scenario<HotItemsResult>('bench/scenarios/hot-items.ts', { senders: '8', batches: scale(40, 20) })
+    : undefined;
+  const costRun = wanted('d')
+    ? scenario<CostResult>('bench/scenarios/cost.ts', { mails: scale(210, 70), rate: '14' })
+    : undefined;
+  const cost = costRun && streamCosts(costRun);
 
   const machine = {
     cpus: cpus().length,
@@ -198,59 +182,96 @@ function main(): void {
       `${l.throttles.transactional}/${l.throttles.bulk}`,
     ]),
   );
-  const perRecipient = (n: number) => (n / fanout.recipients).toFixed(3);
-  const calls = (t: FanoutResult['fanout'], prefix: string) =>
-    Object.entries(t.calls)
-      .filter(([k]) => k.startsWith(prefix))
-      .reduce((sum, [, n]) => sum + n, 0);
+  if (fanout) {
+    const perRecipient = (n: number) => (n / fanout.recipients).toFixed(3);
+    const calls = (t: FanoutResult['fanout'], prefix: string) =>
+      Object.entries(t.calls)
+        .filter(([k]) => k.startsWith(prefix))
+        .reduce((sum, [, n]) => sum + n, 0);
+    table(
+      `(c) Fan-out of ${fanout.recipients.toLocaleString('en')} recipients (continuations not delayed)`,
+      ['phase', 'seconds', 'recipients/s', 'DynamoDB calls/recipient', 'SQS calls/recipient', 'API calls'],
+      [
+        [
+          'add (1,000 per call)',
+          fanout.addSeconds,
+          Math.round(fanout.recipients / fanout.addSeconds),
+          perRecipient(calls(fanout.add, 'DynamoDB.')),
+          perRecipient(calls(fanout.add, 'SQS.')),
+          fanout.addApiCalls,
+        ],
+        [
+          'fan-out to the bulk queue',
+          fanout.fanoutSeconds,
+          fanout.recipientsQueuedPerSecond,
+          perRecipient(calls(fanout.fanout, 'DynamoDB.')),
+          perRecipient(calls(fanout.fanout, 'SQS.')),
+          1,
+        ],
+      ],
+    );
+  }
+  if (cost && costRun) {
+    table(
+      `(d) AWS overhead per million mails beside SES's $100 (us-east-1 list prices of ${PRICES.checkedOn}; ${costRun.transactional.htmlBytes / 1000} KB OTP, ${costRun.bulk.htmlBytes / 1000} KB newsletter; ${EVENTS_PER_MAIL.join(', ')} events per mail); target <= $2`,
+      ['stream', 'part', 'DynamoDB', 'SQS', 'SNS', 'Lambda', 'API Gateway', 'write units/mail', 'total'],
+      (['transactional', 'bulk'] as const).flatMap((stream) => {
+        const c = cost[stream];
+        return [
+          ...c.parts.map((p) => [
+            stream,
+            p.name,
+            dollars(p.perMillion.dynamodb),
+            dollars(p.perMillion.sqs),
+            dollars(p.perMillion.sns),
+            dollars(p.perMillion.lambda),
+            dollars(p.perMillion.apiGateway),
+            p.writeUnitsPerMail.toFixed(2),
+            dollars(Object.values(p.perMillion).reduce((a, b) => a + b, 0)),
+          ]),
+          [
+            stream,
+            `OVERHEAD (${yes(c.overheadPerMillion <= 2)})`,
+            dollars(c.perMillion.dynamodb),
+            dollars(c.perMillion.sqs),
+            dollars(c.perMillion.sns),
+            dollars(c.perMillion.lambda),
+            dollars(c.perMillion.apiGateway),
+            c.parts.reduce((sum, p) => sum + p.writeUnitsPerMail, 0).toFixed(2),
+            dollars(c.overheadPerMillion),
+          ],
+        ];
+      }),
+    );
+    for (const stream of ['transactional', 'bulk'] as const) {
+      console.log(
+        `  ${stream} dominated by: ${cost[stream].dominant
+          .slice(0, 4)
+          .map((d) => `${d.call} ${dollars(d.dollars)}`)
+          .join('; ')}`,
+      );
+    }
+  }
   table(
-    `(c) Fan-out of ${fanout.recipients.toLocaleString('en')} recipients (continuations not delayed)`,
-    ['phase', 'seconds', 'recipients/s', 'DynamoDB calls/recipient', 'SQS calls/recipient', 'API calls'],
+    '(e) Bundles as synth builds them (SDK left to the runtime) and module init (cold require, median); targets <= 500 KB, <= 150 ms',
     [
-      [
-        'add (1,000 per call)',
-        fanout.addSeconds,
-        Math.round(fanout.recipients / fanout.addSeconds),
-        perRecipient(calls(fanout.add, 'DynamoDB.')),
-        perRecipient(calls(fanout.add, 'SQS.')),
-        fanout.addApiCalls,
-      ],
-      [
-        'fan-out to the bulk queue',
-        fanout.fanoutSeconds,
-        fanout.recipientsQueuedPerSecond,
-        perRecipient(calls(fanout.fanout, 'DynamoDB.')),
-        perRecipient(calls(fanout.fanout, 'SQS.')),
-        1,
-      ],
+      'function',
+      'KB',
+      '<= 500 KB',
+      'init ms (CPU ms)',
+      '<= 150 ms',
+      'load avg',
+      'SDK bundled: KB, init ms (CPU)',
+      'largest parts',
     ],
-  );
-  table(
-    `(d) Overhead per million mails beside SES's $100 (us-east-1 list prices of ${PRICES.checkedOn}); target <= $2`,
-    ['stream', 'DynamoDB', 'SQS', 'Lambda', 'API Gateway', 'total', 'target', 'dominated by'],
-    [transactional, bulk].map((c) => [
-      c.stream,
-      dollars(c.perMillion.dynamodb),
-      dollars(c.perMillion.sqs),
-      dollars(c.perMillion.lambda),
-      dollars(c.perMillion.apiGateway),
-      dollars(c.perMillion.total),
-      yes(c.perMillion.total <= 2),
-      c.dominant
-        .slice(0, 3)
-        .map((d) => `${d.call} ${dollars(d.dollars)}`)
-        .join('; '),
-    ]),
-  );
-  table(
-    '(e) Bundles (esbuild as the CDK runs it) and module init (cold require, median)',
-    ['function', 'bytes', '<= 500 KB', 'init ms', '<= 200 ms', 'largest parts'],
     bundles.map((b) => [
       b.name,
-      b.bytes,
+      Math.round(b.bytes / 1024),
       yes(b.bytes <= 500 * 1024),
-      b.initMsMedian,
-      yes(b.initMsMedian <= 200),
+      `${b.initMsMedian} (${b.initCpuMsMedian})`,
+      yes(b.initMsMedian <= 150),
+      b.loadAverage,
+      `${Math.round(b.sdkBundled.bytes / 1024)}, ${b.sdkBundled.initMsMedian} (${b.sdkBundled.initCpuMsMedian})`,
       b.largest
         .slice(0, 3)
         .map((l) => `${l.name} ${Math.round(l.bytes / 1024)} KB`)
@@ -288,6 +309,27 @@ function main(): void {
     ]),
   );
 
+  if (hotItems) {
+    table(
+      `(g) Hot items at scale (real update paths on dynalite, ${hotItems.senders} senders, ${hotItems.mails} mails; counted, then scaled): DynamoDB allows 1,000 write units/s per item`,
+      [
+        'item',
+        'writes/mail',
+        'refused/mail',
+        'units/mail',
+        'at 1,000/s: writes/s, units/s',
+        'at 10,000/s: writes/s, units/s',
+      ],
+      hotItems.items.map((i) => [
+        i.item,
+        i.writesPerMail,
+        i.refusedWritesPerMail,
+        i.writeUnitsPerMail,
+        ...i.atRate.map((r) => `${r.writesPerSecond}, ${r.writeUnitsPerSecond}${r.overLimit ? ' OVER' : ''}`),
+      ]),
+    );
+  }
+
   const result = {
     startedAt,
     quick,
@@ -298,7 +340,8 @@ function main(): void {
     fanout,
     bundles,
     sharedAccount,
-    cost: { transactional, bulk },
+    hotItems,
+    cost: cost && { ...cost, counted: costRun },
   };
   const dir = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -307,7 +350,9 @@ function main(): void {
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2));
   rmSync(work, { recursive: true, force: true });
   console.log(
-    `\nMachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+    `\nMachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load average now ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (1, 5, 15 min)`,
   );
   console.log(`Figures written to ${file}`);
 }

@@ -8,16 +8,57 @@ export interface TableContract {
   readonly sortKey?: string;
   /** Epoch-seconds attribute DynamoDB TTL deletes items by. */
   readonly timeToLiveAttribute?: string;
-  /** Global secondary indexes, each projecting every attribute. */
+  /** Global secondary indexes: every attribute projected, unless `projects` lists the non-key ones. */
   readonly indexes?: ReadonlyArray<{
     readonly name: string;
     readonly partitionKey: string;
     readonly sortKey?: string;
+    readonly projects?: readonly string[];
   }>;
 }
 
-/** The campaigns table's index by `status`: due, stalled and guard-paused campaigns without a scan. */
-export const CAMPAIGNS_BY_STATUS = 'byStatus';
+/** An index's projection as DynamoDB's API writes it (local mode creates it so; the tests expect it). */
+export function projectionOf(index: {
+  readonly projects?: readonly string[];
+}): { ProjectionType: 'ALL' } | { ProjectionType: 'INCLUDE'; NonKeyAttributes: string[] } {
+  return index.projects === undefined
+    ? { ProjectionType: 'ALL' }
+    : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projects] };
+}
+
+/**
+ * What the campaigns index projects: what its queries read and filter on (campaign-store.ts
+ * `byStatus`: the tick's due, stalled and recount look-ups, the reputation guard's pause), not the
+ * campaign's content. An update writes the index again only when it changes a projected attribute,
+ * and then only the projected part: with every attribute projected, each counter update on a
+ * campaign with a 20 KB newsletter cost 21 write units twice over ("Provisioned throughput
+ * considerations for Global Secondary Indexes", docs.aws.amazon.com/amazondynamodb/latest/
+ * developerguide/GSI.html). lambdas/campaigns/campaign.ts reads campaign summaries as exactly these.
+ */
+export const CAMPAIGN_SUMMARY_ATTRIBUTES = [
+  'id',
+  'status',
+  'updatedAt',
+  'scheduledAt',
+  'startQueued',
+  'fanoutGeneration',
+  'fanoutDone',
+  'fanoutUpdatedAt',
+  'openUploads',
+  'uploadFenceUntil',
+  'reconciledAt',
+  'recountTriedAt',
+  'waitingForQuotaSince',
+  'totals',
+] as const;
+
+/**
+ * The campaigns table's index by `status`: due, stalled and guard-paused campaigns without a scan.
+ * Named anew when its projection changed from every attribute to the summary (issue 14):
+ * CloudFormation cannot change an index's projection in place, so the deploy adds this index and
+ * removes the old one.
+ */
+export const CAMPAIGNS_BY_STATUS = 'byStatusSummary';
 /** The suppressions table's index by `reason` (sorted by `email`): the filtered, paged listing. */
 export const SUPPRESSIONS_BY_REASON = 'byReason';
 
@@ -34,7 +75,16 @@ export const TABLES = {
   /** `Idempotency-Key` records; TTL drops them after their window. */
   idempotency: { partitionKey: 'key', timeToLiveAttribute: 'expiresAt' },
   /** Campaigns: content, status, counters, fan-out cursor. */
-  campaigns: { partitionKey: 'id', indexes: [{ name: CAMPAIGNS_BY_STATUS, partitionKey: 'status' }] },
+  campaigns: {
+    partitionKey: 'id',
+    indexes: [
+      {
+        name: CAMPAIGNS_BY_STATUS,
+        partitionKey: 'status',
+        projects: CAMPAIGN_SUMMARY_ATTRIBUTES.filter((a) => a !== 'id' && a !== 'status'),
+      },
+    ],
+  },
   /** One item per (campaign, normalized address): the recipient's data and delivery state. */
   recipients: { partitionKey: 'campaignId', sortKey: 'email' },
   /** The send rate each sender container reports per stream, and the shared send schedule. */

@@ -17,7 +17,7 @@ import {
   type QueueName,
   visibilityTimeoutSeconds,
 } from '../contract/queues';
-import { TABLE_NAMES, TABLES, type TableContract, type TableName } from '../contract/tables';
+import { projectionOf, TABLE_NAMES, TABLES, type TableContract, type TableName } from '../contract/tables';
 import { SqsEventSource, type SqsHandler } from './sqs-event-source';
 
 /**
@@ -43,7 +43,11 @@ export const VISIBILITY_TIMEOUT_SECONDS = Number(
 );
 
 type KeyElement = { AttributeName: string; KeyType: 'HASH' | 'RANGE' };
-type IndexDefinition = { IndexName: string; KeySchema: KeyElement[]; Projection: { ProjectionType: 'ALL' } };
+type IndexDefinition = {
+  IndexName: string;
+  KeySchema: KeyElement[];
+  Projection: ReturnType<typeof projectionOf>;
+};
 
 const keySchema = (key: string, sortKey?: string): KeyElement[] => [
   { AttributeName: key, KeyType: 'HASH' },
@@ -59,7 +63,7 @@ export async function createTables(dynamo: DynamoDBClient): Promise<void> {
     const indexes: IndexDefinition[] = (table.indexes ?? []).map((index) => ({
       IndexName: index.name,
       KeySchema: keySchema(index.partitionKey, index.sortKey),
-      Projection: { ProjectionType: 'ALL' },
+      Projection: projectionOf(index),
     }));
     const names = [
       table.partitionKey,

@@ -84,8 +84,6 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   env.AWS_SECRET_ACCESS_KEY ??= 'local';
   env.AWS_SES_ACCOUNT ??= JSON.stringify(LOCAL_SES_ACCOUNT);
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  // Powertools decides "in Lambda" from AWS_EXECUTION_ENV, which ECS and CloudShell set too: no X-Ray here.
-  env.POWERTOOLS_TRACE_ENABLED ??= 'false';
   env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
   const started: Emulator[] = [];

@@ -52,11 +52,24 @@ export function addTallies(...tallies: Tally[]): Tally {
 }
 
 const DYNAMO_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
-/** Tables with a GSI projecting ALL: every write to them is written again to the index. */
-const INDEXED_TABLES = new Set<string>(
-  Object.values(LOCAL_TABLES)
-    .filter((t) => 'indexes' in t)
-    .map((t) => t.name),
+/**
+ * What a write to each indexed table costs again in its index (dynalite reports the table's units
+ * only). An index projecting every attribute is written with the whole item: the units again. One
+ * projecting a few attributes is written with those only (a summary well under 1 KB: 1 unit), and
+ * only when the write changes one of them; the campaigns' summary holds `updatedAt` and `totals`,
+ * which nearly every write changes, so 1 unit per write is the model.
+ */
+const INDEX_COST = new Map<string, (units: number) => number>(
+  Object.values(LOCAL_TABLES).flatMap((t) =>
+    'indexes' in t
+      ? [
+          [
+            t.name,
+            (units: number) => ((t.indexes ?? []).some((i) => !('projects' in i)) ? units : 1),
+          ] as const,
+        ]
+      : [],
+  ),
 );
 
 interface Capacity {
@@ -118,7 +131,7 @@ function addCapacity(tally: Tally, key: string, operation: string, consumed: unk
   for (const entry of list) {
     let units = entry.CapacityUnits ?? 0;
     if (DYNAMO_WRITES.has(operation)) {
-      units *= INDEXED_TABLES.has(entry.TableName ?? '') ? 2 : 1;
+      units += INDEX_COST.get(entry.TableName ?? '')?.(units) ?? 0;
       tally.writeUnits += units;
     } else {
       tally.readUnits += units;

@@ -35,7 +35,6 @@ export async function startBenchLocal(endpoints: Endpoints): Promise<BenchLocal>
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     // The SDK's Node 20 end-of-support notice, once per process, is noise in a table of figures.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

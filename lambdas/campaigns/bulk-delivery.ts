@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type ClaimLostOutcome,
   claimLost,
@@ -25,7 +25,10 @@ export type BulkOutcome = SettledOutcome | ClaimLostOutcome | 'released' | 'canc
 export interface BulkDeliveryDeps extends SendingDeps {
   /** The campaign as of at most a few seconds ago: pause and cancel take effect within that. */
   campaign: (id: string) => Promise<Campaign | undefined>;
-  campaigns: CampaignRepository;
+  /** `addToTotals` may only buffer the count (the sender writes a batch's counts at once: counter-buffer.ts). */
+  campaigns: Pick<CampaignRepository, 'get' | 'setWaitingForQuota'> & {
+    addToTotals(id: string, delta: TotalsDelta, now: Date): Promise<unknown>;
+  };
   recipients: RecipientRepository;
   content: BulkContentDeps;
   /** True while the reputation guard holds all bulk mail (`fresh`: not from a cache). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { emailEventSchema } from '../emails/email-response';
 import { timestampSchema } from '../requests/timestamp';
 

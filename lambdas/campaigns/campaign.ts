@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
+import { CAMPAIGN_SUMMARY_ATTRIBUTES } from '../../contract/tables';
 import type { MessageEvent } from '../emails/message';
 import { EVENT_COUNTER_NAMES, type EventCounter } from '../feedback/ports';
 import type { MessageHeader } from '../sending/outgoing-mail';
@@ -80,24 +81,10 @@ export interface Campaign {
 
 /**
  * What the tick and the reconcile read of a campaign: no content, name or event counters, so the
- * tick's queries stay small however large the campaigns' HTML is.
+ * tick's queries stay small however large the campaigns' HTML is. Exactly what the campaigns index
+ * projects (contract/tables.ts), so every query of that index can be answered from it.
  */
-export const SUMMARY_FIELDS = [
-  'id',
-  'status',
-  'updatedAt',
-  'scheduledAt',
-  'startQueued',
-  'fanoutGeneration',
-  'fanoutDone',
-  'fanoutUpdatedAt',
-  'openUploads',
-  'uploadFenceUntil',
-  'reconciledAt',
-  'recountTriedAt',
-  'waitingForQuotaSince',
-  'totals',
-] as const satisfies readonly (keyof Campaign)[];
+export const SUMMARY_FIELDS = CAMPAIGN_SUMMARY_ATTRIBUTES satisfies readonly (keyof Campaign)[];
 
 export type CampaignSummary = Pick<Campaign, (typeof SUMMARY_FIELDS)[number]>;
 

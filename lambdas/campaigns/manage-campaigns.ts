@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { StoredMessage } from '../emails/message';
 import { suppressionKey } from '../feedback/manage-suppressions';
 import type { ReputationStore, SuppressionList } from '../feedback/ports';

@@ -106,7 +106,7 @@ export interface CampaignRepository {
   /** Records a recount cut short for lack of time, without touching `updatedAt`. */
   markRecountTried(id: string, now: Date): Promise<void>;
   /** Every campaign in `status` (campaigns are few; a status index finds them). */
-  inStatus(status: CampaignStatus): Promise<Campaign[]>;
+  inStatus(status: CampaignStatus): Promise<CampaignSummary[]>;
   /** Scheduled campaigns due at or before `before` (summaries). */
   dueScheduled(before: Date): Promise<CampaignSummary[]>;
   /** Sending (or cancelled) campaigns whose fan-out (or cancel sweep) has not moved since `before`: a chain that died. */

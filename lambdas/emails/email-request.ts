@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AddressError, type Mailbox, parseMailbox } from '../mail/addresses';
 import {
   hasControlCharacters,

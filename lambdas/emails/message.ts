@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RenderedMail, Stream } from '../sending/outgoing-mail';
 import type { Failure } from '../sending/ports';
 import type { emailSchema } from './email-response';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Failure } from '../sending/ports';
 import type { emailAcceptedSchema } from './email-response';
 import type { StoredMessage } from './message';

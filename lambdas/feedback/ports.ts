@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Stream } from '../sending/outgoing-mail';
 import type { MailEvent } from './ses-events';
 import type { Suppression, SuppressionReason } from './suppression';

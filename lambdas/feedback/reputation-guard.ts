@@ -76,7 +76,7 @@ export async function checkReputation(deps: {
 }
 
 async function pauseByGuard(
-  campaign: Campaign,
+  campaign: Pick<Campaign, 'id' | 'status' | 'fanoutGeneration'>,
   campaigns: Pick<CampaignRepository, 'transition'>,
   now: Date,
 ) {

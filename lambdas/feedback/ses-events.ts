@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AddressError, normalizeAddress, parseMailbox } from '../mail/addresses';
 import type { MessageHeader } from '../sending/outgoing-mail';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { TransientBouncePolicy } from '../../contract/thresholds';
 import type { MailEvent } from './ses-events';
 import type { suppressionSchema } from './suppression-response';

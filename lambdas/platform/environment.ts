@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SES_REVIEW_RATES } from '../../contract/alarms';
 import { FUNCTIONS, type FunctionName, type VariableName, type VariablesOf } from '../../contract/functions';
 

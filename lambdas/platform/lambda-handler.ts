@@ -1,8 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
-import { type Observability, tracer } from './observability';
+import type { Observability } from './observability';
 
 // @middy/core 4 is the last major that ships CommonJS (5 and later are ESM only, and ts-jest runs
 // this code as CommonJS). Its package says "type": "module", so TypeScript reads its types as ESM
@@ -28,11 +27,17 @@ type CarriesMetrics = { [METRICS]?: Metrics };
 /**
  * The house handler stack, the same for every function (and for local mode, the bench and the
  * fault suite, which call the handlers the roots build): middy with
- * - Powertools Tracer's `captureLambdaHandler`: each invocation an X-Ray subsegment (responses not
- *   recorded: the API's carry addresses), the AWS calls inside it traced by the captured clients;
  * - Powertools Logger's `injectLambdaContext`: request id, function name and cold start on every
  *   line the invocation logs;
  * - a fresh Metrics per invocation, flushed as EMF when the invocation ends, returned or thrown.
+ *
+ * No X-Ray SDK in the functions: Lambda's active tracing (set by the house construct) records each
+ * invocation with its initialization, invocation and overhead phases, linked to the API Gateway or
+ * SQS trace that caused it. Powertools Tracer added one subsegment per AWS call on top, at the price
+ * of the X-Ray SDK in every bundle (about 125 KB of 300–500 KB, `semver` and `cls-hooked`
+ * included), its load at every cold start, and async_hooks tracking every promise of every
+ * invocation; the per-call latencies it showed are what the functions' EMF metrics and the
+ * services' own CloudWatch metrics (SES, DynamoDB, SQS) already give. (issue 14, bench (e))
  *
  * `Ctx` is the context a handler declares it needs: Lambda gives all of it; local mode's API server
  * and tick give less (or nothing: middy then passes `{}`), so the api and the scheduler take a
@@ -48,7 +53,6 @@ export function lambdaHandler<Event, Result, Ctx extends object | undefined = Co
     // running; the handlers keep their own deadlines (process-batch, uploads, the tick's recount).
     { timeoutEarlyInMillis: 0 },
   )
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(observability.logger, { resetKeys: true }))
     .use(invocationMetrics(observability));
   return wrapped as unknown as (event: Event, context: Ctx) => Promise<Result>;

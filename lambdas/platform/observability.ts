@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { FunctionName } from '../../contract/functions';
 import { serviceNameOf } from '../../contract/metrics';
 
@@ -10,14 +9,6 @@ import { serviceNameOf } from '../../contract/metrics';
  */
 const serviceOf = (fn?: FunctionName) =>
   process.env.POWERTOOLS_SERVICE_NAME ?? (fn ? serviceNameOf(fn) : 'mailroom');
-
-/**
- * X-Ray, one per process: the SDK clients (platform/clients/*) are captured with it and each
- * invocation is traced by the handler stack (platform/lambda-handler.ts). It switches itself off
- * outside Lambda (no AWS_EXECUTION_ENV: local mode, the tests, the bench) and with
- * POWERTOOLS_TRACE_ENABLED=false; then it neither patches clients nor talks to an X-Ray daemon.
- */
-export const tracer = new Tracer({ serviceName: serviceOf() });
 
 /** Structured JSON logs and EMF metrics for one function. */
 export interface Observability {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** When something happened, as Mailroom writes it: `Date.prototype.toISOString()`, always UTC. */
 export const timestampSchema = z.iso

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { atDomain, type Mailbox } from '../mail/addresses';
 import { badRequest } from './errors';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest, notFound } from '../requests/errors';
 import { parseRequest } from '../requests/validation';
 import type { StoredTemplate, TemplateRepository } from './ports';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { templateSchema } from './template-response';
 
 /** A stored template, as the API shows it too (template-response.ts). */

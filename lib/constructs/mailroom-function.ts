@@ -22,6 +22,38 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
  */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/**
+ * How every function is bundled (esbuild, as NodejsFunction runs it), as esbuild options, so the
+ * bench (bench/scenarios/bundles.ts) and the bundle tests build exactly what synth builds.
+ * Minified, names kept (minified class names would turn `TooManyRequestsException` into `e` in
+ * logs), source maps without a copy of the sources (stack traces need the mappings only).
+ *
+ * `external`: what the bundles leave out because the Lambda Node.js runtime carries it, the AWS SDK
+ * v3 and the Smithy packages it is built on (included since Node.js 18, "Runtime-included SDK
+ * versions", docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html; aws-cdk-lib's own default
+ * without `bundleAwsSDK` is the same list, behind its LAMBDA_NODEJS_SDK_V3_EXCLUDE_SMITHY_PACKAGES
+ * flag). The trade-off, measured by `npm run bench` (e): with the SDK inside, the SDK is 600–800 KB
+ * of every bundle and none can get under 500 KB; left to the runtime, every bundle is well under.
+ * Against it, AWS's own guidance: Lambda's best practices recommend packaging every dependency,
+ * because Lambda updates the runtime's libraries and "these updates may introduce subtle changes
+ * to the behavior of your Lambda function" (docs.aws.amazon.com/lambda/latest/dg/best-practices.html,
+ * "Control the dependencies in your function's deployment package"), and the SDK team measured a
+ * bundled SDK starting faster than the runtime's, which Node loads file by file (aws/aws-cdk#25492).
+ * So the tests run against the SDK of package-lock.json while Lambda runs its own (a newer or older
+ * 3.x); test/infra/bundles.test.ts pins which SDK clients each function imports, and every handler
+ * is loaded from its bundle with the SDK resolved from outside it, as in Lambda.
+ */
+export const BUNDLING = {
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  minify: true,
+  keepNames: true,
+  sourcemap: true,
+  sourcesContent: false,
+  external: ['@aws-sdk/*', '@smithy/*'] as readonly string[],
+} as const;
+
 /** DynamoDB item actions a function may be granted on a table. */
 export type TableAction =
   | 'dynamodb:GetItem'
@@ -140,14 +172,13 @@ export class MailroomFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespaceOf(Stack.of(this).stackName),
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings, not a copy of the sources: keeps the bundle small.
-        sourcesContent: false,
-        // Minified class names would turn `TooManyRequestsException` into `e` in logs.
-        keepNames: true,
-        // Ship the SDK version the tests ran against instead of whatever the runtime carries.
-        bundleAwsSDK: true,
+        format: nodejs.OutputFormat.CJS,
+        target: BUNDLING.target,
+        minify: BUNDLING.minify,
+        keepNames: BUNDLING.keepNames,
+        sourceMap: BUNDLING.sourcemap,
+        sourcesContent: BUNDLING.sourcesContent,
+        externalModules: [...BUNDLING.external],
         forceDockerBundling: false,
         logLevel: nodejs.LogLevel.WARNING,
       },

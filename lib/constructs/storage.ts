@@ -67,7 +67,9 @@ export class Storage extends Construct {
           indexName: index.name,
           partitionKey: { name: index.partitionKey, type: STRING },
           sortKey: index.sortKey === undefined ? undefined : { name: index.sortKey, type: STRING },
-          projectionType: dynamodb.ProjectionType.ALL,
+          ...(index.projects === undefined
+            ? { projectionType: dynamodb.ProjectionType.ALL }
+            : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projects] }),
         });
       }
       return created;

@@ -1,12 +1,14 @@
-import * as path from 'node:path';
-import { buildSync } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { FUNCTIONS, type FunctionName } from '../../contract/functions';
-import { REPO_ROOT } from '../../lib/constructs/mailroom-function';
+import { stackBundler } from './support/bundle';
 
 /**
- * Each function bundles the AWS SDK clients its adapters call and no other (one client module per
- * service, lambdas/platform/clients/), so a function's cold start does not load, say, SES to run
- * the campaign tick. Bundled as the stack bundles them (esbuild, SDK included).
+ * Each function's bundle as the stack builds it (esbuild with the house construct's BUNDLING
+ * options): the AWS SDK is left to the Lambda runtime, and each function imports the SDK clients
+ * its adapters call and no other (one client module per service, lambdas/platform/clients/), so a
+ * function's cold start does not load, say, SES to run the campaign tick. What weighed most is kept
+ * out: zod's 40-odd locales (`import * as z`, which esbuild can tree-shake) and the X-Ray SDK (bench
+ * (e)). test/infra/environment.test.ts loads each bundle with the stack's environment.
  */
 const CLIENTS: Record<FunctionName, string[]> = {
   api: ['client-dynamodb', 'client-secrets-manager', 'client-sesv2', 'client-sns', 'client-sqs'],
@@ -16,24 +18,46 @@ const CLIENTS: Record<FunctionName, string[]> = {
   events: ['client-dynamodb', 'client-sns'],
 };
 
-function clientsIn(name: FunctionName): string[] {
-  const { metafile } = buildSync({
-    entryPoints: [path.join(REPO_ROOT, FUNCTIONS[name].entry)],
-    bundle: true,
-    platform: 'node',
-    metafile: true,
-    write: false,
-    outfile: 'handler.js',
-    logLevel: 'silent',
-  });
-  const clients = Object.keys(metafile.inputs).flatMap(
-    (input) => /node_modules\/@aws-sdk\/(client-[^/]+)\//.exec(input)?.[1] ?? [],
+const bundler = stackBundler();
+afterAll(() => bundler.remove());
+
+/** The `@aws-sdk/client-*` packages the bundle imports from outside itself. */
+function clientsImported(metafile: Metafile): string[] {
+  const clients = Object.values(metafile.inputs).flatMap((input) =>
+    input.imports.flatMap(
+      (imported) => (imported.external && /^@aws-sdk\/(client-[^/]+)$/.exec(imported.path)?.[1]) || [],
+    ),
   );
   return [...new Set(clients)].sort();
 }
 
+/** Every file from node_modules with code in the bundle (not tree-shaken away), as `package/path`. */
+const packagedInputs = (metafile: Metafile) =>
+  Object.values(metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]) => {
+      const at = input.lastIndexOf('node_modules/');
+      return at < 0 || bytesInOutput === 0 ? [] : [input.slice(at + 'node_modules/'.length)];
+    }),
+  );
+
 describe('function bundles', () => {
-  it.each(Object.keys(FUNCTIONS) as FunctionName[])('%s bundles only the SDK clients it calls', (name) => {
-    expect(clientsIn(name)).toEqual(CLIENTS[name]);
-  });
+  it.each(Object.keys(FUNCTIONS) as FunctionName[])(
+    '%s imports the SDK clients it calls, and only those, from the runtime',
+    (name) => {
+      const { metafile } = bundler.bundleOf(name);
+
+      expect(clientsImported(metafile)).toEqual(CLIENTS[name]);
+      expect(packagedInputs(metafile).filter((input) => /^@(aws-sdk|smithy)\//.test(input))).toEqual([]);
+    },
+  );
+
+  it.each(Object.keys(FUNCTIONS) as FunctionName[])(
+    '%s carries neither zod locales nor the X-Ray SDK',
+    (name) => {
+      const inputs = packagedInputs(bundler.bundleOf(name).metafile);
+
+      expect(inputs.filter((input) => /^zod\/.*\/locales\/(?!en\.js$)/.test(input))).toEqual([]);
+      expect(inputs.filter((input) => /^(aws-xray-sdk|cls-hooked)/.test(input))).toEqual([]);
+    },
+  );
 });

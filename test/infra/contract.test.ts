@@ -8,7 +8,7 @@ import {
   type QueueName,
   visibilityTimeoutSeconds,
 } from '../../contract/queues';
-import { TABLE_NAMES, TABLES, type TableContract, type TableName } from '../../contract/tables';
+import { projectionOf, TABLE_NAMES, TABLES, type TableContract, type TableName } from '../../contract/tables';
 import type { MailroomFunction } from '../../lib/constructs/mailroom-function';
 import type { MailroomStack } from '../../lib/mailroom-stack';
 import { exampleConfig, type SynthesizedApp, synthesizeMailroom, writeConfigs } from './support/app';
@@ -83,7 +83,7 @@ describe('tables', () => {
       (contract.indexes ?? []).map((index) => ({
         IndexName: index.name,
         KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: { ProjectionType: 'ALL' },
+        Projection: projectionOf(index),
       })),
     );
     expect(properties.TimeToLiveSpecification).toEqual(

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -8,6 +9,7 @@ import {
   type MailroomFunction,
   REPO_ROOT,
 } from '../../lib/constructs/mailroom-function';
+import { stackBundler } from './support/bundle';
 import { exampleStack } from './support/example-stack';
 import type { Resources } from './support/template';
 
@@ -23,6 +25,8 @@ const HOUSE_VARIABLES = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
 const { stack, template, helpers } = exampleStack();
+const bundler = stackBundler();
+afterAll(() => bundler.remove());
 
 const functionsOfStack = (): Record<FunctionName, MailroomFunction> => ({
   api: stack.api.function,
@@ -142,6 +146,22 @@ describe('function environments: stack, contract and handlers', () => {
     (name) => {
       expect(loadHandler(name, deployedEnvironment(name))).toHaveProperty('handler');
     },
+  );
+
+  it.each(FUNCTION_NAMES)(
+    "%s: its bundle, as the stack builds it, loads with the stack's environment and the SDK from outside it",
+    (name) => {
+      const { file } = bundler.bundleOf(name);
+      const script = `process.stdout.write(typeof require(${JSON.stringify(file)}).handler)`;
+
+      const loaded = execFileSync(process.execPath, ['-e', script], {
+        env: { PATH: process.env.PATH ?? '', ...deployedEnvironment(name), AWS_REGION: 'eu-west-1' },
+        encoding: 'utf8',
+      });
+
+      expect(loaded).toBe('function');
+    },
+    60_000,
   );
 
   it.each(FUNCTION_NAMES)(

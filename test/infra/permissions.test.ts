@@ -1,3 +1,4 @@
+import { CAMPAIGNS_BY_STATUS } from '../../contract/tables';
 import type { MailroomFunction } from '../../lib/constructs/mailroom-function';
 import { type ExampleStack, exampleStack } from './support/example-stack';
 import { actions, type Resources, rendered, resourcesOf, statementsIn } from './support/template';
@@ -125,7 +126,7 @@ describe('least privilege', () => {
       [arn(campaigns.scheduler.logGroup)]: LOGS,
       '*': XRAY,
       [arn(storage.campaigns)]: ['dynamodb:UpdateItem'],
-      [index(storage.campaigns, 'byStatus')]: ['dynamodb:Query'],
+      [index(storage.campaigns, CAMPAIGNS_BY_STATUS)]: ['dynamodb:Query'],
       [arn(storage.recipients)]: ['dynamodb:Query'],
       [arn(queues.fanout.queue)]: ['sqs:SendMessage'],
     });
@@ -142,7 +143,7 @@ describe('least privilege', () => {
       [arn(storage.messages)]: ['dynamodb:UpdateItem'],
       [arn(storage.recipients)]: ['dynamodb:UpdateItem'],
       [arn(storage.campaigns)]: ['dynamodb:UpdateItem'],
-      [index(storage.campaigns, 'byStatus')]: ['dynamodb:Query'],
+      [index(storage.campaigns, CAMPAIGNS_BY_STATUS)]: ['dynamodb:Query'],
       [arn(storage.suppressions)]: ['dynamodb:PutItem'],
       [arn(storage.deliverability)]: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [arn(queues.events.queue)]: CONSUME,

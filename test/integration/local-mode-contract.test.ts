@@ -11,7 +11,7 @@ import {
   QUEUES,
   visibilityTimeoutSeconds,
 } from '../../contract/queues';
-import { TABLE_NAMES, TABLES, type TableContract } from '../../contract/tables';
+import { projectionOf, TABLE_NAMES, TABLES, type TableContract } from '../../contract/tables';
 import {
   type ConsumerHandlers,
   createEventSources,
@@ -81,7 +81,7 @@ describe('local mode’s tables', () => {
         (contract.indexes ?? []).map((index) => ({
           IndexName: index.name,
           KeySchema: keySchema(index.partitionKey, index.sortKey),
-          Projection: { ProjectionType: 'ALL' },
+          Projection: projectionOf(index),
         })),
       );
     },

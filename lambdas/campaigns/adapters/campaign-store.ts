@@ -303,8 +303,8 @@ export class DynamoCampaignStore implements CampaignRepository {
     }
   }
 
-  async inStatus(status: CampaignStatus): Promise<Campaign[]> {
-    return (await this.byStatus(status, 'attribute_exists(id)', {}, false)) as Campaign[];
+  async inStatus(status: CampaignStatus): Promise<CampaignSummary[]> {
+    return this.byStatus(status, 'attribute_exists(id)', {});
   }
 
   async recountCandidates(
@@ -378,14 +378,14 @@ export class DynamoCampaignStore implements CampaignRepository {
   }
 
   /**
-   * Campaigns in `status` matching `filter`. Summaries unless `whole`: a ProjectionExpression keeps
-   * the content (the HTML, up to hundreds of KB) out of the tick's memory and network.
+   * Campaigns in `status` matching `filter`, as summaries: the index projects nothing else (the
+   * content, up to hundreds of KB, stays out of the tick's memory and network, and out of the
+   * index's writes). The ProjectionExpression names what a summary is, whatever else the index holds.
    */
   private async byStatus(
     status: CampaignStatus,
     filter: string,
     values: Record<string, unknown>,
-    summary = true,
   ): Promise<CampaignSummary[]> {
     const items: CampaignSummary[] = [];
     const projected = Object.fromEntries(SUMMARY_FIELDS.map((field) => [`#p_${field}`, field]));
@@ -397,8 +397,8 @@ export class DynamoCampaignStore implements CampaignRepository {
           IndexName: CAMPAIGNS_BY_STATUS,
           KeyConditionExpression: '#status = :status',
           FilterExpression: filter,
-          ...(summary ? { ProjectionExpression: Object.keys(projected).join(', ') } : {}),
-          ExpressionAttributeNames: { '#status': 'status', ...(summary ? projected : {}) },
+          ProjectionExpression: Object.keys(projected).join(', '),
+          ExpressionAttributeNames: { '#status': 'status', ...projected },
           ExpressionAttributeValues: { ...values, ':status': status },
           ExclusiveStartKey: start,
         }),

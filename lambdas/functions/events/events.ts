@@ -4,10 +4,12 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { EVENTS_METRICS } from '../../../contract/metrics';
 import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
+import { CounterBuffer } from '../../campaigns/counter-buffer';
 import { DynamoDeliverabilityStore } from '../../feedback/adapters/deliverability-store';
 import { DynamoCampaignEventTotals, DynamoEventRecords } from '../../feedback/adapters/event-records';
 import { SnsProductEvents } from '../../feedback/adapters/product-events';
 import { DynamoSuppressionList } from '../../feedback/adapters/suppression-store';
+import type { EventCounter, EventDelta } from '../../feedback/ports';
 import { processSesEvent } from '../../feedback/process-ses-event';
 import { checkReputation, GUARD_WINDOW_HOURS } from '../../feedback/reputation-guard';
 import { parseSesNotification, UnparseableEventError } from '../../feedback/ses-events';
@@ -72,9 +74,15 @@ export function createEventsProcessor(env: FunctionEnvironment<'events'>): Event
     observability,
     async (event, _context, { metrics }) => {
       let reputationWorse = false;
+      // This batch's events, added to each campaign's counters once when it ends (counter-buffer.ts).
+      const counted = new CounterBuffer<EventCounter>((id, sums) => deps.campaigns.addEvents(id, sums));
+      const batchDeps = {
+        ...deps,
+        campaigns: { addEvents: async (id: string, delta: EventDelta) => counted.add(id, delta) },
+      };
       const response = await eachRecord(event, async (record) => {
         try {
-          const effects = await processSesEvent(parseSesNotification(record.body), deps);
+          const effects = await processSesEvent(parseSesNotification(record.body), batchDeps);
           reputationWorse ||= effects.reputationWorse;
           metrics.addMetric(EVENTS_METRICS.processed, MetricUnit.Count, 1);
           if (effects.suppressed.length > 0) {
@@ -98,6 +106,10 @@ export function createEventsProcessor(env: FunctionEnvironment<'events'>): Event
           }
           throw error;
         }
+      });
+      await counted.flush().catch((error: unknown) => {
+        // The events are recorded on their messages and recipients; only the view is short.
+        logger.warn('could not add the batch to the campaign event counters', { error });
       });
       if (reputationWorse) await guard(metrics);
       return response;

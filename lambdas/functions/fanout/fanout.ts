@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CAMPAIGN_METRICS, fanoutOutcomeMetric } from '../../../contract/metrics';
 import { SqsCampaignQueues } from '../../campaigns/adapters/campaign-queues';
 import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';

@@ -5,7 +5,8 @@ import { SENDER_METRICS, SENDER_OUTCOME_METRICS } from '../../../contract/metric
 import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
 import { DynamoRecipientStore } from '../../campaigns/adapters/recipient-store';
 import { deliverBulk } from '../../campaigns/bulk-delivery';
-import type { Campaign } from '../../campaigns/campaign';
+import type { Campaign, CampaignTotals } from '../../campaigns/campaign';
+import { CounterBuffer } from '../../campaigns/counter-buffer';
 import { DynamoMessageStore } from '../../emails/adapters/message-store';
 import { SqsSendQueue } from '../../emails/adapters/send-queue';
 import { deliver } from '../../emails/delivery';
@@ -104,7 +105,7 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
       });
   }
 
-  function deliverer(stream: Stream, unsubscribeSecret: string) {
+  function deliverer(stream: Stream, unsubscribeSecret: string, totals: CounterBuffer<keyof CampaignTotals>) {
     const count = <T extends string>(outcome: Promise<T>) =>
       outcome.then((result) => {
         if (result === 'sent') recent[stream].record(Date.now());
@@ -126,7 +127,11 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
       count(
         deliverBulk(body, {
           campaign: cachedCampaign,
-          campaigns,
+          campaigns: {
+            get: (id) => campaigns.get(id),
+            setWaitingForQuota: (id, since) => campaigns.setWaitingForQuota(id, since),
+            addToTotals: async (id, delta) => totals.add(id, delta),
+          },
           recipients,
           mailer,
           requeue: queues.bulk,
@@ -155,6 +160,10 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
         event.Records[0]?.eventSourceARN === env.BULK_QUEUE_ARN ? 'bulk' : 'transactional';
       // This invocation's own Metrics: its stream is the only one it adds the dimension for.
       metrics.addDimension('stream', stream);
+      // This batch's moves of campaign recipients, counted once per campaign when it ends.
+      const totals = new CounterBuffer<keyof CampaignTotals>((id, sums) =>
+        campaigns.addToTotals(id, sums, new Date()),
+      );
       try {
         return await processBatch(event.Records, {
           schedule,
@@ -169,7 +178,7 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
           // Transactional first: it takes the next free slot wherever it is; bulk only what is left
           // close ahead of now.
           lookaheadMs: stream === 'bulk' ? BULK_LOOKAHEAD_MS : Number.POSITIVE_INFINITY,
-          deliver: deliverer(stream, await secretFor(stream)),
+          deliver: deliverer(stream, await secretFor(stream), totals),
           onOutcome: (outcome) =>
             metrics.addMetric(
               (SENDER_OUTCOME_METRICS as Record<string, string>)[outcome] ?? outcome,
@@ -188,6 +197,10 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
           },
         });
       } finally {
+        await totals.flush().catch((error: unknown) => {
+          // The records are the authority: the recount of the quiet campaign puts the counters right.
+          logger.warn('could not add the batch to the campaign counters', { error });
+        });
         await reportRate(stream);
       }
     },

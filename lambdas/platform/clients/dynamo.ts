@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from '../observability';
 
 // One client module per AWS service, imported by the adapters that call it: a function's bundle
 // holds the clients its adapters use and no other. Each is created once per container and reused
@@ -14,8 +13,6 @@ import { tracer } from '../observability';
  * review, S3).
  */
 export const dynamo = DynamoDBDocumentClient.from(
-  tracer.captureAWSv3Client(
-    new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } }),
-  ),
+  new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } }),
   { marshallOptions: { removeUndefinedValues: true } },
 );

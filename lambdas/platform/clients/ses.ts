@@ -1,5 +1,4 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { tracer } from '../observability';
 
 /**
  * The client that sends mail. SDK retries are off: a throttled send goes back to SQS with a delay
@@ -7,12 +6,10 @@ import { tracer } from '../observability';
  * The timeouts bound how long an answer can take, so a hung connection becomes "outcome unknown"
  * well inside the function timeout.
  */
-export const sesForSending = tracer.captureAWSv3Client(
-  new SESv2Client({
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
-  }),
-);
+export const sesForSending = new SESv2Client({
+  maxAttempts: 1,
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+});
 
 /** For reads (GetAccount, the account-level suppression list): the SDK's default retries are right here. */
-export const sesForReading = tracer.captureAWSv3Client(new SESv2Client({}));
+export const sesForReading = new SESv2Client({});

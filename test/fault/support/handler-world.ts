@@ -67,7 +67,6 @@ export async function startHandlerWorld(): Promise<HandlerWorld> {
     AWS_ENDPOINT_URL_SNS: sqsService.endpoint,
     AWS_ENDPOINT_URL_SESV2: await ses.start(),
     POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
   });
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });

@@ -1,0 +1,40 @@
+/**
+ * A campaign's counters added once per batch instead of once per mail or event: the sender moves up
+ * to ten recipients a batch and the events function records up to ten SES events, each counted
+ * here; `flush` writes each campaign's sums in one update when the batch ends. The campaign item is
+ * the largest item its writers touch (its content), and every mail used to rewrite it one to three
+ * times (bench (d); README Limits).
+ *
+ * The counters are a view, the recipient records the authority (DESIGN "Campaign integrity"): a
+ * function that dies before `flush` leaves a campaign's counters short by what its batch counted.
+ * The recount of a quiet campaign (campaigns/reconcile.ts) sets the delivery counters from the
+ * records again; the event counters stay short by those events (README Limits). Completion is
+ * never decided on counters.
+ */
+export class CounterBuffer<Counter extends string> {
+  private readonly pending = new Map<string, Partial<Record<Counter, number>>>();
+
+  constructor(
+    private readonly write: (campaignId: string, sums: Partial<Record<Counter, number>>) => Promise<unknown>,
+  ) {}
+
+  /** Counts `delta` for `campaignId`, to be written by the next `flush`. */
+  add(campaignId: string, delta: Partial<Record<Counter, number>>): void {
+    const sums: Partial<Record<Counter, number>> = this.pending.get(campaignId) ?? {};
+    for (const counter of Object.keys(delta) as Counter[]) {
+      const amount = delta[counter];
+      if (amount) sums[counter] = (sums[counter] ?? 0) + amount;
+    }
+    this.pending.set(campaignId, sums);
+  }
+
+  /** Writes each campaign's sums (one write each) and starts over; sums that came to zero are skipped. */
+  async flush(): Promise<void> {
+    const all = [...this.pending.entries()];
+    this.pending.clear();
+    for (const [campaignId, sums] of all) {
+      if (Object.values<number | undefined>(sums).some((amount) => amount))
+        await this.write(campaignId, sums);
+    }
+  }
+}
