@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { handlerWhenReady, startApiGatewayServer } from './api-gateway-server';
+import { CONSOLE_PATH, consoleSite } from './console-site';
 import { type Emulator, startDynamoDb, startSes, startSqs } from './emulators';
 import { applyEnvironment, localEnvironment, settingsIn } from './environment';
 import {
@@ -41,6 +42,8 @@ export interface LocalOptions {
 
 export interface LocalRuntime {
   apiUrl: string;
+  /** The campaign console, served by the API's server (no sign-in, like the API). */
+  consoleUrl: string;
   inboxUrl: string;
   endpoints: { dynamodb: string; sqs: string; sesv2: string };
   /** Which endpoints came from AWS_ENDPOINT_URL_* rather than an emulator started here. */
@@ -55,7 +58,7 @@ export interface LocalRuntime {
 }
 
 /** The account aws-ses-v2-local reports to GetAccount: out of the sandbox, 14 mails a second. */
-const LOCAL_SES_ACCOUNT = {
+export const LOCAL_SES_ACCOUNT = {
   DedicatedIpAutoWarmupEnabled: false,
   Details: {
     AdditionalContactEmailAddresses: [],
@@ -150,7 +153,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     // The API server starts first (answering 503 until the handler is loaded) so its URL, which
     // the unsubscribe links need, is known before the handlers read their environment.
     const api = handlerWhenReady();
-    const server: Server = await startApiGatewayServer(api.handler, options.port);
+    const server: Server = await startApiGatewayServer(api.handler, options.port, '127.0.0.1', consoleSite());
     stops.unshift(
       () =>
         new Promise<void>((resolve) => {
@@ -221,6 +224,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
 
     return {
       apiUrl,
+      consoleUrl: `${apiUrl}${CONSOLE_PATH}/`,
       inboxUrl: sesv2,
       endpoints: { dynamodb, sqs: sqsEndpoint, sesv2 },
       external,
