@@ -38,7 +38,9 @@ export function consoleSite(): (request: IncomingMessage, response: ServerRespon
       content = name === 'config.json' ? LOCAL_CONFIG : files.get(name);
     } catch (error) {
       console.error('local console: the build failed', error);
-      response.writeHead(500, { 'content-type': 'text/plain' }).end('The console failed to build: see the log');
+      response
+        .writeHead(500, { 'content-type': 'text/plain' })
+        .end('The console failed to build: see the log');
       return true;
     }
     if (content === undefined) {

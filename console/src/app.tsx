@@ -44,13 +44,10 @@ export function App({ who, onSignOut }: { who: string; onSignOut?: () => void })
   const section = route[0] ?? '';
   return (
     <div class="layout">
-      <a class="skip" href="#main" onClick={(event) => {
-        // The hash is the router's: move focus without navigating.
-        event.preventDefault();
-        document.getElementById('main')?.focus();
-      }}>
+      {/* A button, not a link to #main: the hash is the router's. */}
+      <button type="button" class="skip" onClick={() => document.getElementById('main')?.focus()}>
         Skip to the page
-      </a>
+      </button>
       <nav aria-label="Console">
         <a class="brand" href="#/">
           Mailroom

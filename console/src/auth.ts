@@ -116,7 +116,8 @@ async function identityCall<T>(region: string, action: string, body: unknown): P
     body: JSON.stringify(body),
   });
   const json = (await response.json()) as T & { message?: string; __type?: string };
-  if (!response.ok) throw new Error(`Cognito ${action}: ${json.__type ?? response.status} ${json.message ?? ''}`);
+  if (!response.ok)
+    throw new Error(`Cognito ${action}: ${json.__type ?? response.status} ${json.message ?? ''}`);
   return json;
 }
 
@@ -148,7 +149,7 @@ export async function signIn(config: CognitoConfig): Promise<Session | undefined
   const params = new URLSearchParams(location.search);
   let tokens: Tokens | undefined = params.has('code')
     ? await finishSignIn(config, params)
-    : (JSON.parse(sessionStorage.getItem(TOKENS) ?? 'null') as Tokens | null) ?? undefined;
+    : ((JSON.parse(sessionStorage.getItem(TOKENS) ?? 'null') as Tokens | null) ?? undefined);
   if (tokens === undefined) {
     await startSignIn(config);
     return undefined;
@@ -176,7 +177,10 @@ export async function signIn(config: CognitoConfig): Promise<Session | undefined
     signOut: () => {
       sessionStorage.removeItem(TOKENS);
       const url = new URL('/logout', config.signInUrl);
-      url.search = new URLSearchParams({ client_id: config.userPoolClientId, logout_uri: redirectUri() }).toString();
+      url.search = new URLSearchParams({
+        client_id: config.userPoolClientId,
+        logout_uri: redirectUri(),
+      }).toString();
       location.assign(url.toString());
     },
   };

@@ -48,7 +48,8 @@ export function csvChunks(text: string, size = ROWS_PER_UPLOAD): CsvChunks {
   // A byte order mark (Excel writes one) is not part of the first column's name.
   const records = csvRecords(text.replace(/^\uFEFF/, '')).filter((record) => record.trim() !== '');
   const [header, ...rows] = records;
-  if (header === undefined) throw new Error('The file is empty: it needs a header row with an "email" column');
+  if (header === undefined)
+    throw new Error('The file is empty: it needs a header row with an "email" column');
   const chunks: CsvChunk[] = [];
   for (let first = 0; first < rows.length; first += size) {
     const part = rows.slice(first, first + size);

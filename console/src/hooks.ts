@@ -58,7 +58,7 @@ export function useLoad<T>(
   const optionsRef = useRef(options);
   optionsRef.current = options;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: key and tick are what trigger a load; load itself is read through a ref.
+  // key and tick are what trigger a load; load and options are read through refs.
   useEffect(() => {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;

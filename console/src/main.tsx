@@ -11,6 +11,8 @@ import { ApiContext } from './hooks';
  */
 async function boot(root: HTMLElement): Promise<void> {
   const config = await loadConfig();
+  // The page's "Loading…" placeholder: render() adds to what is there.
+  root.replaceChildren();
   const apiUrl = config.apiUrl ?? location.origin;
   if (config.auth === undefined) {
     const api = new MailroomClient({ apiUrl });

@@ -35,7 +35,15 @@ export function Badge({ value }: { value: string }) {
   return <span class={`badge ${value}`}>{value}</span>;
 }
 
-export function Card({ label, value, note }: { label: string; value: ComponentChildren; note?: ComponentChildren }) {
+export function Card({
+  label,
+  value,
+  note,
+}: {
+  label: string;
+  value: ComponentChildren;
+  note?: ComponentChildren;
+}) {
   return (
     <div class="card">
       <div class="label">{label}</div>

@@ -136,7 +136,9 @@ describe('the console in local mode', () => {
     await fill('#text', 'Hi {{first_name}}. Unsubscribe: {{unsubscribe_url}}');
     await screenshot('campaign-new');
     await clickButton('Create draft');
-    await page.waitForFunction(() => /^#\/campaigns\/[^/]+$/.test(location.hash) && !location.hash.endsWith('/new'));
+    await page.waitForFunction(
+      () => /^#\/campaigns\/[^/]+$/.test(location.hash) && !location.hash.endsWith('/new'),
+    );
     const id = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2] ?? '');
     await waitForText('#campaign-status', /draft/);
 
@@ -170,7 +172,10 @@ describe('the console in local mode', () => {
     await clickButton('Send now');
     await waitForText('#campaign-status', /sending/);
     await page.waitForFunction(
-      () => Number((document.querySelector('#sent-count')?.textContent ?? '').split(' / ')[0]?.replace(/,/g, '')) >= 50,
+      () =>
+        Number(
+          (document.querySelector('#sent-count')?.textContent ?? '').split(' / ')[0]?.replace(/,/g, ''),
+        ) >= 50,
       { timeout: 60_000, polling: 100 },
     );
     await clickButton('Pause');
@@ -190,10 +195,13 @@ describe('the console in local mode', () => {
       totals: { recipients: 497, sent: 497, failed: 0, suppressed: 0, cancelled: 0 },
     });
     // Every mail of local mode's simulator is delivered: the page shows the events as they arrive.
-    await page.waitForFunction(() => /Delivered497/.test(document.querySelector('#campaign-numbers')?.textContent ?? ''), {
-      timeout: 60_000,
-      polling: 500,
-    });
+    await page.waitForFunction(
+      () => /Delivered497/.test(document.querySelector('#campaign-numbers')?.textContent ?? ''),
+      {
+        timeout: 60_000,
+        polling: 500,
+      },
+    );
     await screenshot('campaign-completed');
     await page.setViewport({ width: 390, height: 844 });
     await screenshot('campaign-phone');

@@ -87,11 +87,16 @@ export function CampaignNew() {
             </div>
             <div class="field">
               <label for="text">Text</label>
-              <textarea id="text" name="text" placeholder="Hi {{first_name}}. Unsubscribe: {{unsubscribe_url}}" />
+              <textarea
+                id="text"
+                name="text"
+                placeholder="Hi {{first_name}}. Unsubscribe: {{unsubscribe_url}}"
+              />
             </div>
             <p class="muted">
-              Merge tags are Handlebars: <code>{'{{first_name}}'}</code> takes the recipient's <code>first_name</code>{' '}
-              column. Every campaign mail needs a visible <code>{'{{unsubscribe_url}}'}</code> link.
+              Merge tags are Handlebars: <code>{'{{first_name}}'}</code> takes the recipient's{' '}
+              <code>first_name</code> column. Every campaign mail needs a visible{' '}
+              <code>{'{{unsubscribe_url}}'}</code> link.
             </p>
           </>
         ) : (
@@ -105,7 +110,9 @@ export function CampaignNew() {
               ))}
             </select>
             <ErrorBox error={templates.error} />
-            <span class="muted">Its content is copied into the campaign now: later edits do not change it.</span>
+            <span class="muted">
+              Its content is copied into the campaign now: later edits do not change it.
+            </span>
           </div>
         )}
         <div class="actions">

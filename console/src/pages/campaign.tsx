@@ -1,11 +1,11 @@
 import type { CampaignWithProgress } from '@mailroom/client';
 import { useMemo, useRef, useState } from 'preact/hooks';
-import { count, duration, percent, perSecond, when } from '../format';
 import { takeFlash } from '../flash';
+import { count, duration, percent, perSecond, when } from '../format';
 import { useAction, useApi, useLoad } from '../hooks';
 import { Badge, Card, ErrorBox, Title } from '../ui';
 import { RecipientsUpload } from './recipients-upload';
-import { SentChart, type Sample } from './sent-chart';
+import { type Sample, SentChart } from './sent-chart';
 
 /** Statuses in which the numbers still move: the page polls every second while the campaign is in one. */
 const LIVE = new Set(['scheduled', 'sending', 'paused']);
@@ -26,7 +26,8 @@ export function CampaignPage({ id }: { id: string }) {
     },
     `campaign:${id}`,
     {
-      everyMs: (loaded) => (LIVE.has(loaded.status) ? POLL_MS : loaded.status === 'completed' ? SETTLED_POLL_MS : undefined),
+      everyMs: (loaded) =>
+        LIVE.has(loaded.status) ? POLL_MS : loaded.status === 'completed' ? SETTLED_POLL_MS : undefined,
     },
   );
   const c = campaign.data;
@@ -102,7 +103,11 @@ function Progress({ campaign: c }: { campaign: CampaignWithProgress }) {
         aria-label={`${percent(settled, totals.recipients)} settled`}
       />
       <div class="cards" id="campaign-numbers">
-        <Card label="Sent" value={<span id="sent-count">{`${count(totals.sent)} / ${count(totals.recipients)}`}</span>} note={`${percent(settled, totals.recipients)} settled`} />
+        <Card
+          label="Sent"
+          value={<span id="sent-count">{`${count(totals.sent)} / ${count(totals.recipients)}`}</span>}
+          note={`${percent(settled, totals.recipients)} settled`}
+        />
         <Card label="Rate" value={perSecond(c.currentRate)} note={`ETA ${duration(c.etaSeconds)}`} />
         <Card label="Queued" value={count(totals.queued)} />
         <Card label="Failed" value={count(totals.failed)} />
@@ -110,7 +115,11 @@ function Progress({ campaign: c }: { campaign: CampaignWithProgress }) {
         <Card label="Cancelled" value={count(totals.cancelled)} />
         {events && (
           <>
-            <Card label="Delivered" value={count(events.delivered)} note={percent(events.delivered, totals.sent)} />
+            <Card
+              label="Delivered"
+              value={count(events.delivered)}
+              note={percent(events.delivered, totals.sent)}
+            />
             <Card
               label="Bounced"
               value={count(events.bounced)}
@@ -157,24 +166,46 @@ function Controls({ campaign: c, reload }: { campaign: CampaignWithProgress; rel
     <>
       <div class="actions">
         {draftOrScheduled && (
-          <button type="button" id="send-now" disabled={action.busy || c.totals.recipients === 0} onClick={() => act(() => api.campaigns.send(c.id))}>
+          <button
+            type="button"
+            id="send-now"
+            disabled={action.busy || c.totals.recipients === 0}
+            onClick={() => act(() => api.campaigns.send(c.id))}
+          >
             Send now
           </button>
         )}
         {(c.status === 'sending' || c.status === 'scheduled') && (
-          <button type="button" id="pause" class="secondary" disabled={action.busy} onClick={() => act(() => api.campaigns.pause(c.id))}>
+          <button
+            type="button"
+            id="pause"
+            class="secondary"
+            disabled={action.busy}
+            onClick={() => act(() => api.campaigns.pause(c.id))}
+          >
             Pause
           </button>
         )}
         {c.status === 'paused' && (
-          <button type="button" id="resume" disabled={action.busy} onClick={() => act(() => api.campaigns.resume(c.id))}>
+          <button
+            type="button"
+            id="resume"
+            disabled={action.busy}
+            onClick={() => act(() => api.campaigns.resume(c.id))}
+          >
             Resume
           </button>
         )}
         {open &&
           (confirmCancel ? (
             <>
-              <button type="button" id="confirm-cancel" class="danger" disabled={action.busy} onClick={() => act(() => api.campaigns.cancel(c.id))}>
+              <button
+                type="button"
+                id="confirm-cancel"
+                class="danger"
+                disabled={action.busy}
+                onClick={() => act(() => api.campaigns.cancel(c.id))}
+              >
                 Yes, cancel the campaign
               </button>
               <button type="button" class="secondary" onClick={() => setConfirmCancel(false)}>
@@ -197,7 +228,13 @@ function Controls({ campaign: c, reload }: { campaign: CampaignWithProgress; rel
         >
           <div class="field">
             <label for="send-at">Or send at</label>
-            <input id="send-at" type="datetime-local" required value={at} onInput={(e) => setAt(e.currentTarget.value)} />
+            <input
+              id="send-at"
+              type="datetime-local"
+              required
+              value={at}
+              onInput={(e) => setAt(e.currentTarget.value)}
+            />
           </div>
           <button type="submit" class="secondary" disabled={action.busy || c.totals.recipients === 0}>
             Schedule
@@ -242,7 +279,12 @@ function TestSend({ campaign: c }: { campaign: CampaignWithProgress }) {
         </div>
         <div class="field">
           <label for="test-data">Sample data (JSON)</label>
-          <textarea id="test-data" name="data" placeholder='{"first_name": "Ann"}' style={{ minHeight: '60px' }} />
+          <textarea
+            id="test-data"
+            name="data"
+            placeholder='{"first_name": "Ann"}'
+            style={{ minHeight: '60px' }}
+          />
         </div>
         <div class="actions">
           <button type="submit" class="secondary" disabled={action.busy}>

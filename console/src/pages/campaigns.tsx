@@ -9,15 +9,12 @@ export function Campaigns() {
   const api = useApi();
   const [pages, setPages] = useState<Campaign[][]>([]);
   const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const first = useLoad(
-    async (signal) => {
-      const page = await api.campaigns.list({ limit: 50, signal });
-      setPages([]);
-      setCursor(page.nextCursor);
-      return page.items;
-    },
-    'campaigns',
-  );
+  const first = useLoad(async (signal) => {
+    const page = await api.campaigns.list({ limit: 50, signal });
+    setPages([]);
+    setCursor(page.nextCursor);
+    return page.items;
+  }, 'campaigns');
   const [more, setMore] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
   const loadMore = async () => {
     if (cursor === undefined) return;

@@ -17,7 +17,13 @@ export function EmailPage({ id }: { id: string | undefined }) {
       >
         <div class="field">
           <label for="email-id">Message id</label>
-          <input id="email-id" name="id" required value={id ?? ''} placeholder="the id POST /v1/emails answered" />
+          <input
+            id="email-id"
+            name="id"
+            required
+            value={id ?? ''}
+            placeholder="the id POST /v1/emails answered"
+          />
         </div>
         <button type="submit">Look up</button>
       </form>
@@ -85,8 +91,7 @@ function EmailDetail({ id }: { id: string }) {
           </thead>
           <tbody>
             {e.events.map((event, i) => (
-              // Events have no id of their own; their order is the history's.
-              // biome-ignore lint/suspicious/noArrayIndexKey: the list only grows at its end.
+              // Events have no id of their own; the list only grows at its end, so a position is stable.
               <tr key={i}>
                 <td>{when(event.at)}</td>
                 <td>{event.type}</td>

@@ -1,6 +1,6 @@
-import { REPUTATION_GUARD_DEFAULTS } from '../../../contract/thresholds';
 import { SES_REVIEW_RATES } from '../../../contract/alarms';
-import { count, perSecond, percent, rateAsPercent, when } from '../format';
+import { REPUTATION_GUARD_DEFAULTS } from '../../../contract/thresholds';
+import { count, percent, perSecond, rateAsPercent, when } from '../format';
 import { useAction, useApi, useLoad } from '../hooks';
 import { Badge, Card, ErrorBox, Meter, Title } from '../ui';
 
@@ -39,7 +39,10 @@ export function Overview() {
               value={`${count(a.sentLast24Hours)} / ${count(a.max24HourSend)}`}
               note={
                 <>
-                  <Meter share={a.max24HourSend ? a.sentLast24Hours / a.max24HourSend : 0} label="quota used" />
+                  <Meter
+                    share={a.max24HourSend ? a.sentLast24Hours / a.max24HourSend : 0}
+                    label="quota used"
+                  />
                   {percent(a.sentLast24Hours, a.max24HourSend)}; bulk mail stops at 98%
                 </>
               }
@@ -55,7 +58,8 @@ export function Overview() {
             a.pausedStreams.map((paused) => (
               <div class="warning" key={paused.stream}>
                 <p>
-                  <strong>The {paused.stream} stream is paused</strong> since {when(paused.since)}: {paused.reason}
+                  <strong>The {paused.stream} stream is paused</strong> since {when(paused.since)}:{' '}
+                  {paused.reason}
                 </p>
                 <div class="actions">
                   <button
@@ -99,8 +103,9 @@ export function Overview() {
             </table>
           </div>
           <p class="muted">
-            The guard's thresholds shown are Mailroom's defaults (a deploy config may lower them). The account's
-            current bulk rates are not part of <code>GET /v1/account</code> yet: each campaign's page shows its own.
+            The guard's thresholds shown are Mailroom's defaults (a deploy config may lower them). The
+            account's current bulk rates are not part of <code>GET /v1/account</code> yet: each campaign's
+            page shows its own.
           </p>
         </>
       )}

@@ -1,7 +1,7 @@
 import type { AddRecipientsResult } from '@mailroom/client';
 import { useState } from 'preact/hooks';
-import { count } from '../format';
 import { csvChunks, ROWS_PER_UPLOAD } from '../csv-chunks';
+import { count } from '../format';
 import { useApi } from '../hooks';
 import { ErrorBox } from '../ui';
 
@@ -29,7 +29,15 @@ export function RecipientsUpload({ campaignId, onUploaded }: { campaignId: strin
   const start = async (input: HTMLInputElement) => {
     const file = input.files?.[0];
     if (!file) return;
-    let state: Upload = { file: file.name, rows: 0, done: 0, added: 0, duplicates: 0, invalid: [], finished: false };
+    let state: Upload = {
+      file: file.name,
+      rows: 0,
+      done: 0,
+      added: 0,
+      duplicates: 0,
+      invalid: [],
+      finished: false,
+    };
     try {
       const { rows, chunks } = csvChunks(await file.text());
       state = { ...state, rows };
@@ -42,7 +50,10 @@ export function RecipientsUpload({ campaignId, onUploaded }: { campaignId: strin
           added: state.added + result.added,
           duplicates: state.duplicates + result.duplicates,
           // The API numbers each upload's rows from 1: the row in the whole file is what a person finds.
-          invalid: [...state.invalid, ...result.invalid.map((row) => ({ ...row, row: row.row + chunk.firstRow }))],
+          invalid: [
+            ...state.invalid,
+            ...result.invalid.map((row) => ({ ...row, row: row.row + chunk.firstRow })),
+          ],
         };
         setUpload(state);
       }
@@ -76,8 +87,8 @@ export function RecipientsUpload({ campaignId, onUploaded }: { campaignId: strin
         <div aria-live="polite">
           <progress id="upload-progress" max={Math.max(1, upload.rows)} value={upload.done} />
           <p id="upload-summary">
-            {upload.file}: {count(upload.done)} of {count(upload.rows)} rows sent; {count(upload.added)} added,{' '}
-            {count(upload.duplicates)} duplicates, {count(upload.invalid.length)} refused
+            {upload.file}: {count(upload.done)} of {count(upload.rows)} rows sent; {count(upload.added)}{' '}
+            added, {count(upload.duplicates)} duplicates, {count(upload.invalid.length)} refused
             {upload.finished ? '.' : '…'}
           </p>
           <ErrorBox error={upload.error} />

@@ -22,8 +22,20 @@ export function SentChart({ samples, total }: { samples: readonly Sample[]; tota
   const seconds = Math.round((last.at - first.at) / 1000);
   return (
     <figure>
-      <svg class="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`Sent over the last ${seconds} s: ${last.sent} of ${total}`}>
-        <polyline points={points} fill="none" stroke="currentColor" stroke-width="2" vector-effect="non-scaling-stroke" />
+      <svg
+        class="chart"
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`Sent over the last ${seconds} s: ${last.sent} of ${total}`}
+      >
+        <polyline
+          points={points}
+          fill="none"
+          stroke="currentColor"
+          stroke-width="2"
+          vector-effect="non-scaling-stroke"
+        />
       </svg>
       <figcaption class="muted">
         Sent over the {seconds} s this page has been open ({last.sent} of {total})

@@ -108,7 +108,9 @@ function TemplateForm({ template }: { template: Template | undefined }) {
         )}
         {PARTS.map((part) => (
           <div class="field" key={part}>
-            <label for={`template-${part}`}>{part === 'html' ? 'HTML' : part[0]?.toUpperCase() + part.slice(1)}</label>
+            <label for={`template-${part}`}>
+              {part === 'html' ? 'HTML' : part[0]?.toUpperCase() + part.slice(1)}
+            </label>
             {part === 'subject' ? (
               <input
                 id="template-subject"

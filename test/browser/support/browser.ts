@@ -54,7 +54,8 @@ async function chromiumPath(): Promise<string> {
  */
 export function expectRefusalLogged(problems: string[], status: number, path: string): void {
   const index = problems.findIndex((p) => p.includes(`status of ${status}`) && p.includes(path));
-  if (index < 0) throw new Error(`expected the browser to log a ${status} for ${path}; it logged ${problems.join('; ')}`);
+  if (index < 0)
+    throw new Error(`expected the browser to log a ${status} for ${path}; it logged ${problems.join('; ')}`);
   problems.splice(index, 1);
 }
 
@@ -62,7 +63,8 @@ export function expectRefusalLogged(problems: string[], status: number, path: st
 export function recordProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url ?? ''})`);
+    if (message.type() === 'error')
+      problems.push(`console: ${message.text()} (${message.location().url ?? ''})`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${String(error)}`));
   page.on('requestfailed', (request) => {
