@@ -39,7 +39,8 @@ module.exports = {
       // The console in headless Chromium (@sparticuz/chromium) against local mode.
       displayName: 'browser',
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
-      transform,
+      // Code that runs in the page uses the DOM's types: the console's tsconfig has them.
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'console/tsconfig.json' }] },
       moduleNameMapper,
       testEnvironment: 'node',
     },

@@ -20,6 +20,7 @@ import {
   type LocalQueue,
   subscribeQueue,
 } from './resources';
+import { LOCAL_SES_ACCOUNT } from './ses-account';
 import { startSesEventSimulator } from './ses-event-simulator';
 
 export interface LocalOptions {
@@ -56,24 +57,6 @@ export interface LocalRuntime {
   productEventsInbox: string;
   stop(): Promise<void>;
 }
-
-/** The account aws-ses-v2-local reports to GetAccount: out of the sandbox, 14 mails a second. */
-export const LOCAL_SES_ACCOUNT = {
-  DedicatedIpAutoWarmupEnabled: false,
-  Details: {
-    AdditionalContactEmailAddresses: [],
-    ContactLanguage: 'EN',
-    MailType: 'TRANSACTIONAL',
-    ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
-    UseCaseDescription: 'Mailroom local mode',
-    WebsiteURL: 'http://localhost',
-  },
-  EnforcementStatus: 'HEALTHY',
-  ProductionAccessEnabled: true,
-  SendingEnabled: true,
-  SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 0 },
-  SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
-};
 
 /**
  * Mailroom on one machine: emulators for DynamoDB, SQS and SES, an HTTP server in place of API

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
-import { LOCAL_SES_ACCOUNT } from '../../local/runtime';
+import { LOCAL_SES_ACCOUNT } from '../../local/ses-account';
 import { api, type LocalMode, startLocalMode } from '../integration/support/local-mode';
 import { expectRefusalLogged, launchBrowser, recordProblems } from './support/browser';
 
