@@ -105,6 +105,7 @@ export class MailroomStack extends Stack {
       ? new MailroomConsole(this, 'Console', {
           signInDomainPrefix: signInDomainPrefixOf(config),
           userPoolRemovalPolicy: removalPolicy,
+          logRemovalPolicy: removalPolicy,
         })
       : undefined;
 

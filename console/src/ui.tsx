@@ -62,3 +62,35 @@ export function Meter({ share, label }: { share: number; label: string }) {
     </div>
   );
 }
+
+/** A table that scrolls sideways on a narrow screen, with its column headings. */
+export function DataTable({
+  id,
+  caption,
+  columns,
+  children,
+}: {
+  id?: string;
+  caption?: string;
+  columns: readonly ComponentChildren[];
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-wrap">
+      <table id={id}>
+        {caption !== undefined && <caption class="muted">{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((column, i) => (
+              // Headings are fixed per table: their position is their identity.
+              <th scope="col" key={i}>
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

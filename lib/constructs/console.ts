@@ -6,6 +6,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
@@ -26,6 +27,11 @@ export interface MailroomConsoleProps {
    * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly userPoolRemovalPolicy?: RemovalPolicy;
+  /**
+   * What happens to the deployment function's log group when the stack is deleted.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /** What the console needs from the API once both exist (see {@link MailroomConsole.connect}). */
@@ -60,10 +66,12 @@ export class MailroomConsole extends Construct {
   readonly authenticatedRole: iam.Role;
   private readonly signInUrl: string;
   private readonly headersPolicy: cloudfront.CfnResponseHeadersPolicy;
+  private readonly logRemovalPolicy: RemovalPolicy;
   readonly distribution: cloudfront.Distribution;
 
   constructor(scope: Construct, id: string, props: MailroomConsoleProps) {
     super(scope, id);
+    this.logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     this.bucket = new s3.Bucket(this, 'Assets', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -255,6 +263,11 @@ export class MailroomConsole extends Construct {
       distributionPaths: ['/*'],
       retainOnDelete: false,
       memoryLimit: 256,
+      // Its own log group, removed like the stack's others (CDK's default one would be kept forever).
+      logGroup: new logs.LogGroup(this, 'DeployLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: this.logRemovalPolicy,
+      }),
     });
     acknowledgeDeploymentHandler(this, deployment);
 

@@ -5,6 +5,10 @@ import { go, useAction, useApi, useLoad } from '../hooks';
 import { ErrorBox, Title } from '../ui';
 
 type Source = 'content' | 'template';
+const SOURCES: readonly { value: Source; label: string }[] = [
+  { value: 'content', label: 'Write it here' },
+  { value: 'template', label: 'From a template' },
+];
 
 /** POST /v1/campaigns: a draft, from inline content or a stored template. */
 export function CampaignNew() {
@@ -48,28 +52,19 @@ export function CampaignNew() {
         </div>
         <fieldset class="field">
           <legend>Content</legend>
-          <label>
-            <input
-              type="radio"
-              name="source"
-              value="content"
-              checked={source === 'content'}
-              onChange={() => setSource('content')}
-              style={{ width: 'auto' }}
-            />{' '}
-            Write it here
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="source"
-              value="template"
-              checked={source === 'template'}
-              onChange={() => setSource('template')}
-              style={{ width: 'auto' }}
-            />{' '}
-            From a template
-          </label>
+          {SOURCES.map(({ value, label }) => (
+            <label key={value}>
+              <input
+                type="radio"
+                name="source"
+                value={value}
+                checked={source === value}
+                onChange={() => setSource(value)}
+                style={{ width: 'auto' }}
+              />{' '}
+              {label}
+            </label>
+          ))}
         </fieldset>
         {source === 'content' ? (
           <>

@@ -2,7 +2,7 @@ import type { Campaign } from '@mailroom/client';
 import { useState } from 'preact/hooks';
 import { count, when } from '../format';
 import { useApi, useLoad } from '../hooks';
-import { Badge, ErrorBox, Title } from '../ui';
+import { Badge, DataTable, ErrorBox, Title } from '../ui';
 
 /** GET /v1/campaigns, a page at a time. */
 export function Campaigns() {
@@ -43,34 +43,21 @@ export function Campaigns() {
       ) : campaigns.length === 0 ? (
         <p>No campaigns yet.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Recipients</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {campaigns.map((campaign) => (
-                <tr key={campaign.id}>
-                  <td>
-                    <a href={`#/campaigns/${encodeURIComponent(campaign.id)}`}>{campaign.name}</a>
-                  </td>
-                  <td>
-                    <Badge value={campaign.status} />
-                  </td>
-                  <td>{count(campaign.totals.recipients)}</td>
-                  <td>{count(campaign.totals.sent)}</td>
-                  <td>{when(campaign.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Name', 'Status', 'Recipients', 'Sent', 'Created']}>
+          {campaigns.map((campaign) => (
+            <tr key={campaign.id}>
+              <td>
+                <a href={`#/campaigns/${encodeURIComponent(campaign.id)}`}>{campaign.name}</a>
+              </td>
+              <td>
+                <Badge value={campaign.status} />
+              </td>
+              <td>{count(campaign.totals.recipients)}</td>
+              <td>{count(campaign.totals.sent)}</td>
+              <td>{when(campaign.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {cursor !== undefined && (
         <div class="actions">

@@ -1,6 +1,6 @@
 import { when } from '../format';
 import { go, useApi, useLoad } from '../hooks';
-import { Badge, ErrorBox, Title } from '../ui';
+import { Badge, DataTable, ErrorBox, Title } from '../ui';
 
 /** GET /v1/emails/{id}: one message's status and history. */
 export function EmailPage({ id }: { id: string | undefined }) {
@@ -80,27 +80,16 @@ function EmailDetail({ id }: { id: string }) {
         )}
       </dl>
       <h2>History</h2>
-      <div class="table-wrap">
-        <table id="email-history">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Event</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {e.events.map((event, i) => (
-              // Events have no id of their own; the list only grows at its end, so a position is stable.
-              <tr key={i}>
-                <td>{when(event.at)}</td>
-                <td>{event.type}</td>
-                <td>{event.detail ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable id="email-history" columns={['When', 'Event', 'Detail']}>
+        {e.events.map((event, i) => (
+          // Events have no id of their own; the list only grows at its end, so a position is stable.
+          <tr key={i}>
+            <td>{when(event.at)}</td>
+            <td>{event.type}</td>
+            <td>{event.detail ?? ''}</td>
+          </tr>
+        ))}
+      </DataTable>
     </>
   );
 }

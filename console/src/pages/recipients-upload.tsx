@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { csvChunks, ROWS_PER_UPLOAD } from '../csv-chunks';
 import { count } from '../format';
 import { useApi } from '../hooks';
-import { ErrorBox } from '../ui';
+import { DataTable, ErrorBox } from '../ui';
 
 type InvalidRow = AddRecipientsResult['invalid'][number];
 
@@ -93,27 +93,19 @@ export function RecipientsUpload({ campaignId, onUploaded }: { campaignId: strin
           </p>
           <ErrorBox error={upload.error} />
           {upload.invalid.length > 0 && (
-            <div class="table-wrap">
-              <table id="refused-rows">
-                <caption class="muted">Refused rows (line in the file, header not counted)</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Row</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Reason</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {upload.invalid.map((row) => (
-                    <tr key={row.row}>
-                      <td>{row.row}</td>
-                      <td>{row.email ?? ''}</td>
-                      <td>{row.reason}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              id="refused-rows"
+              caption="Refused rows (line in the file, header not counted)"
+              columns={['Row', 'Email', 'Reason']}
+            >
+              {upload.invalid.map((row) => (
+                <tr key={row.row}>
+                  <td>{row.row}</td>
+                  <td>{row.email ?? ''}</td>
+                  <td>{row.reason}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </div>
       )}

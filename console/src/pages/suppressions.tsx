@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { SUPPRESSION_REASONS } from '../../../lambdas/feedback/suppression';
 import { when } from '../format';
 import { useAction, useApi, useLoad } from '../hooks';
-import { Badge, ErrorBox, Title } from '../ui';
+import { Badge, DataTable, ErrorBox, Title } from '../ui';
 
 /** The suppression list: find one address, list by reason, add and remove with a reason. */
 export function Suppressions() {
@@ -47,51 +47,38 @@ export function Suppressions() {
       <ErrorBox error={remove.error} />
       {list.data && list.data.items.length === 0 && <p>No suppressed addresses.</p>}
       {list.data && list.data.items.length > 0 && (
-        <div class="table-wrap">
-          <table id="suppression-list">
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Detail</th>
-                <th scope="col">Since</th>
-                <th scope="col">
-                  <span class="muted">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((entry) => (
-                <tr key={entry.email}>
-                  <td>{entry.email}</td>
-                  <td>
-                    <Badge value={entry.reason} />
-                  </td>
-                  <td>{entry.scope}</td>
-                  <td>{entry.detail ?? ''}</td>
-                  <td>{when(entry.createdAt)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      class="secondary"
-                      aria-label={`Remove ${entry.email}`}
-                      disabled={remove.busy}
-                      onClick={() =>
-                        remove.run(async () => {
-                          await api.suppressions.delete(entry.email);
-                          refresh();
-                        })
-                      }
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          id="suppression-list"
+          columns={['Email', 'Reason', 'Scope', 'Detail', 'Since', <span class="muted">Action</span>]}
+        >
+          {list.data.items.map((entry) => (
+            <tr key={entry.email}>
+              <td>{entry.email}</td>
+              <td>
+                <Badge value={entry.reason} />
+              </td>
+              <td>{entry.scope}</td>
+              <td>{entry.detail ?? ''}</td>
+              <td>{when(entry.createdAt)}</td>
+              <td>
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-label={`Remove ${entry.email}`}
+                  disabled={remove.busy}
+                  onClick={() =>
+                    remove.run(async () => {
+                      await api.suppressions.delete(entry.email);
+                      refresh();
+                    })
+                  }
+                >
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {list.data?.nextCursor !== undefined && (
         <p class="muted">Showing the first 100: search for an address, or filter by reason.</p>

@@ -2,7 +2,7 @@ import { MailroomApiError, type PutTemplateRequest, type Template } from '@mailr
 import { useState } from 'preact/hooks';
 import { when } from '../format';
 import { go, useAction, useApi, useLoad } from '../hooks';
-import { ErrorBox, Title } from '../ui';
+import { DataTable, ErrorBox, Title } from '../ui';
 
 type Part = 'subject' | 'html' | 'text';
 const PARTS: readonly Part[] = ['subject', 'html', 'text'];
@@ -22,28 +22,17 @@ export function Templates() {
       <ErrorBox error={list.error} />
       {list.data && list.data.items.length === 0 && <p>No templates yet.</p>}
       {list.data && list.data.items.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((template) => (
-                <tr key={template.name}>
-                  <td>
-                    <a href={`#/templates/${encodeURIComponent(template.name)}`}>{template.name}</a>
-                  </td>
-                  <td>{template.subject}</td>
-                  <td>{when(template.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Name', 'Subject', 'Updated']}>
+          {list.data.items.map((template) => (
+            <tr key={template.name}>
+              <td>
+                <a href={`#/templates/${encodeURIComponent(template.name)}`}>{template.name}</a>
+              </td>
+              <td>{template.subject}</td>
+              <td>{when(template.updatedAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
