@@ -1,7 +1,8 @@
 import type { CampaignWithProgress } from '@mailroom/client';
 import { useMemo, useRef, useState } from 'preact/hooks';
+import { SES_REVIEW_RATES } from '../../../contract/alarms';
 import { takeFlash } from '../flash';
-import { count, duration, percent, perSecond, when } from '../format';
+import { count, duration, percent, perSecond, rateAsPercent, when } from '../format';
 import { useAction, useApi, useLoad } from '../hooks';
 import { Badge, Card, ErrorBox, Title } from '../ui';
 import { RecipientsUpload } from './recipients-upload';
@@ -123,12 +124,12 @@ function Progress({ campaign: c }: { campaign: CampaignWithProgress }) {
             <Card
               label="Bounced"
               value={count(events.bounced)}
-              note={`${percent(events.bounced, totals.sent)} (SES reviews at 5%)`}
+              note={`${percent(events.bounced, totals.sent)} (SES reviews at ${rateAsPercent(SES_REVIEW_RATES.bounce)})`}
             />
             <Card
               label="Complained"
               value={count(events.complained)}
-              note={`${percent(events.complained, totals.sent)} (SES reviews at 0.1%)`}
+              note={`${percent(events.complained, totals.sent)} (SES reviews at ${rateAsPercent(SES_REVIEW_RATES.complaint)})`}
             />
             <Card
               label="Opens"
