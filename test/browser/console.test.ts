@@ -91,6 +91,12 @@ describe('the console in local mode', () => {
     const redirect = await fetch(`${local.apiUrl}/console`, { redirect: 'manual' });
     expect(redirect.status).toBe(308);
     expect(redirect.headers.get('location')).toBe('/console/');
+    // Only GET and HEAD under /console; every other path stays the API's (404 as before).
+    expect((await fetch(`${local.apiUrl}/console/`, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(`${local.apiUrl}/console/nothing.js`)).status).toBe(404);
+    const outside = await fetch(`${local.apiUrl}/consoles`);
+    expect(outside.status).toBe(404);
+    expect(await outside.json()).toMatchObject({ error: { code: expect.any(String) } });
   });
 
   it('shows the account on the overview', async () => {
