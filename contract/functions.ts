@@ -46,7 +46,8 @@ export const VARIABLES = {
   DEFAULT_REPLY_TO: { setting: 'the Reply-To of a mail that names none', optional: true },
   PUBLIC_BASE_URL: { setting: 'the API URL unsubscribe links point to' },
   CONSOLE_ORIGIN: {
-    setting: "the campaign console's origin, which the API's CORS answers allow (none in local mode: same origin)",
+    setting:
+      "the campaign console's origin, which the API's CORS answers allow (none in local mode: same origin)",
     optional: true,
   },
   MAX_SEND_RATE: { setting: 'maxSendRate: mails per second, instead of what SES says', optional: true },

@@ -51,8 +51,10 @@ describe('the console hosting', () => {
 
   it('sends a strict CSP (own script only; connect to the API and Cognito) and the security headers', () => {
     const [policy] = ofType('AWS::CloudFront::ResponseHeadersPolicy');
-    const security = (policy?.Properties?.ResponseHeadersPolicyConfig as Record<string, unknown>)
-      .SecurityHeadersConfig as Record<string, Record<string, unknown>>;
+    const config = policy?.Properties?.ResponseHeadersPolicyConfig as
+      | { SecurityHeadersConfig: Record<string, Record<string, unknown>> }
+      | undefined;
+    const security = config?.SecurityHeadersConfig ?? {};
     const csp = rendered(security.ContentSecurityPolicy?.ContentSecurityPolicy);
 
     expect(csp).toContain("default-src 'none'");
@@ -142,11 +144,10 @@ describe("the API's CORS for the console", () => {
   });
 
   it("names the console's origin in the api function's answers and the gateway's own errors", () => {
-    const variables = (
-      helpers.resourceOf(stack.api.function.lambda).Properties?.Environment as {
-        Variables: Record<string, unknown>;
-      }
-    ).Variables;
+    const environment = helpers.resourceOf(stack.api.function.lambda).Properties?.Environment as
+      | { Variables: Record<string, unknown> }
+      | undefined;
+    const variables = environment?.Variables ?? {};
     expect(rendered(variables.CONSOLE_ORIGIN)).toMatch(/^https:\/\/<Console\w+\.DomainName>$/);
     for (const response of ofType('AWS::ApiGateway::GatewayResponse')) {
       expect(namesConsoleDomain(response.Properties?.ResponseParameters)).toBe(true);
