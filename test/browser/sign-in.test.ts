@@ -15,6 +15,8 @@ const API = `https://abc123def4.execute-api.${REGION}.amazonaws.com/live`;
 const SIGN_IN = `https://mailroom-test.auth.${REGION}.amazoncognito.com`;
 const IDENTITY = `https://cognito-identity.${REGION}.amazonaws.com/`;
 const CLIENT_ID = 'console-client-id';
+/** The deployed console's origin, as the stack hands it to the api function (CONSOLE_ORIGIN). */
+const CONSOLE_ORIGIN = 'https://d111111abcdef8.cloudfront.net';
 const HOOK_TIMEOUT_MS = 120_000;
 jest.setTimeout(120_000);
 
@@ -105,7 +107,7 @@ async function intercept(request: HTTPRequest): Promise<void> {
 }
 
 beforeAll(async () => {
-  local = await startLocalMode();
+  local = await startLocalMode({ CONSOLE_ORIGIN });
   consoleUrl = `${local.apiUrl}/console/`;
   browser = await launchBrowser();
   page = await browser.newPage();
@@ -122,6 +124,20 @@ afterAll(async () => {
   await browser?.close();
   await local?.stop();
 }, HOOK_TIMEOUT_MS);
+
+describe("the api function's CORS answers", () => {
+  it("name the console's origin on every answer, errors included, when CONSOLE_ORIGIN is set", async () => {
+    const ok = await fetch(`${local.apiUrl}/v1/account`);
+    const missing = await fetch(`${local.apiUrl}/v1/campaigns/nope`);
+
+    expect(ok.status).toBe(200);
+    expect(missing.status).toBe(404);
+    for (const answer of [ok, missing]) {
+      expect(answer.headers.get('access-control-allow-origin')).toBe(CONSOLE_ORIGIN);
+      expect(answer.headers.get('access-control-expose-headers')).toContain('X-Amzn-RequestId');
+    }
+  });
+});
 
 describe('the console signing in with Cognito (stand-ins)', () => {
   it('goes to the hosted page, redeems the code with PKCE, and signs every /v1 call with the identity pool credentials', async () => {
