@@ -3,6 +3,7 @@
  *  - unit: pure code and adapters against aws-sdk-client-mock; no network, no emulators.
  *  - infra: CDK assertions, the cdk-nag gate and cfn-lint on the synthesized templates.
  *  - integration: the local runtime (dynalite, fauxqs, aws-ses-v2-local) over real HTTP.
+ *  - browser: the console in headless Chromium against local mode.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 /** The workspace packages, from their source (tsconfig.json's paths say the same to tsc and tsx). */
@@ -31,6 +32,15 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testTimeout: 90_000,
       transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
+    {
+      // The console in headless Chromium (@sparticuz/chromium) against local mode.
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      // Code that runs in the page uses the DOM's types: the console's tsconfig has them.
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'console/tsconfig.json' }] },
       moduleNameMapper,
       testEnvironment: 'node',
     },

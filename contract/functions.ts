@@ -45,6 +45,11 @@ export const VARIABLES = {
   DEFAULT_FROM: { setting: 'the From of a mail that names none' },
   DEFAULT_REPLY_TO: { setting: 'the Reply-To of a mail that names none', optional: true },
   PUBLIC_BASE_URL: { setting: 'the API URL unsubscribe links point to' },
+  CONSOLE_ORIGIN: {
+    setting:
+      "the campaign console's origin, which the API's CORS answers allow (none in local mode: same origin)",
+    optional: true,
+  },
   MAX_SEND_RATE: { setting: 'maxSendRate: mails per second, instead of what SES says', optional: true },
   SEND_RATE_SHARE: { setting: "sendRateShare: this stack's fraction of the account's MaxSendRate" },
   TRANSACTIONAL_CONFIGURATION_SET: { setting: 'the transactional SES configuration set' },
@@ -94,6 +99,7 @@ export const FUNCTIONS = {
       'DEFAULT_FROM',
       'DEFAULT_REPLY_TO',
       'PUBLIC_BASE_URL',
+      'CONSOLE_ORIGIN',
       'MAX_SEND_RATE',
       'SEND_RATE_SHARE',
     ],

@@ -207,6 +207,23 @@ const clientConfigSchema = z
       })
       .prefault({}),
     retainData: z.boolean().default(true),
+    /** The campaign console behind CloudFront with Cognito sign-in (issue 15). */
+    console: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /**
+         * The Cognito sign-in domain's prefix, unique in the region across every AWS account.
+         * Default: the stack name and account id, lower-cased.
+         */
+        signInDomainPrefix: z
+          .string()
+          .regex(
+            /^(?!.*(?:aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+            'must be 1-63 lower-case letters, digits and hyphens, without "aws", "amazon" or "cognito"',
+          )
+          .optional(),
+      })
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     const domain = config.fromAddress.slice(config.fromAddress.lastIndexOf('@') + 1).toLowerCase();
@@ -356,6 +373,19 @@ export function loadClientConfig(path: string): ClientConfig {
 /** The CloudFormation stack name: the configured one, or one derived from the sending domain. */
 export function stackNameOf(config: ClientConfig): string {
   return config.stackName ?? `Mailroom-${config.sendingDomain.replaceAll('.', '-')}`;
+}
+
+/**
+ * The console's Cognito sign-in domain prefix: the configured one, else the stack name and account
+ * (unique per account; Cognito refuses "aws", "amazon" and "cognito" in it).
+ */
+export function signInDomainPrefixOf(config: ClientConfig): string {
+  if (config.console.signInDomainPrefix !== undefined) return config.console.signInDomainPrefix;
+  const name = `${stackNameOf(config)}-${config.account}`
+    .toLowerCase()
+    .replace(/aws|amazon|cognito/g, 'x')
+    .replace(/[^a-z0-9-]/g, '-');
+  return name.slice(-63).replace(/^-+/, '');
 }
 
 /** The MAIL FROM (envelope sender) domain, e.g. `bounce.mail.acme.com`. */

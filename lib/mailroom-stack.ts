@@ -5,10 +5,12 @@ import {
   defaultFromOf,
   mailFromDomainOf,
   senderReservationOf,
+  signInDomainPrefixOf,
   stackNameOf,
 } from './config';
 import { MailroomApi } from './constructs/api';
 import { Campaigns } from './constructs/campaigns';
+import { MailroomConsole } from './constructs/console';
 import { SesEvents } from './constructs/events';
 import { Feedback } from './constructs/feedback';
 import { SendingIdentity } from './constructs/identity';
@@ -43,6 +45,8 @@ export class MailroomStack extends Stack {
   readonly feedback: Feedback;
   /** The dashboard and the alarms. */
   readonly monitoring: Monitoring;
+  /** The campaign console (CloudFront, S3, Cognito), unless the config turns it off. */
+  readonly console?: MailroomConsole;
 
   constructor(scope: Construct, id: string, props: MailroomStackProps) {
     const { config, ...stackProps } = props;
@@ -96,6 +100,15 @@ export class MailroomStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
 
+    // Before the API, whose CORS answers name the console's origin; connected to it just after.
+    this.console = config.console.enabled
+      ? new MailroomConsole(this, 'Console', {
+          signInDomainPrefix: signInDomainPrefixOf(config),
+          userPoolRemovalPolicy: removalPolicy,
+          logRemovalPolicy: removalPolicy,
+        })
+      : undefined;
+
     this.api = new MailroomApi(this, 'Api', {
       apiName: this.stackName,
       messages: storage.messages,
@@ -116,7 +129,13 @@ export class MailroomStack extends Stack {
       defaultReplyTo: config.replyTo,
       maxSendRate: config.maxSendRate,
       sendRateShare: config.sendRateShare,
+      consoleOrigin: this.console?.origin,
       logRemovalPolicy: removalPolicy,
+    });
+    this.console?.connect({
+      url: this.api.publicBaseUrl,
+      origin: this.api.origin,
+      adminPolicy: this.api.adminPolicy,
     });
 
     this.sender = new Sender(this, 'Sender', {

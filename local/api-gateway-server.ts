@@ -20,16 +20,22 @@ function invocationContext(): { getRemainingTimeInMillis(): number } {
 /** API Gateway's own payload limit: a larger request never reaches the function. */
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
+/** Serves a request outside the API (the console's pages), or answers false to leave it to the API. */
+export type SiteHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
 /**
  * Stands in for API Gateway (REST API, Lambda proxy integration): turns each HTTP request into the
  * proxy event the handler receives in AWS and writes its result back. There is no IAM auth here.
+ * `site` takes the paths it serves first (the console); every other path is the API's.
  */
 export function startApiGatewayServer(
   handler: ProxyHandler,
   port: number,
   host = '127.0.0.1',
+  site?: SiteHandler,
 ): Promise<Server> {
   const server = createServer((request, response) => {
+    if (site?.(request, response)) return;
     void serve(handler, request, response);
   });
   return new Promise((resolve, reject) => {

@@ -21,6 +21,8 @@ type GivenSettings = 'SENDING_DOMAIN' | 'DEFAULT_FROM' | 'PUBLIC_BASE_URL' | 'UN
 /** The other settings as a deploy with an empty config gets them (the thresholds from the contract). */
 export const LOCAL_SETTING_DEFAULTS: Record<Exclude<SettingName, GivenSettings>, string | undefined> = {
   DEFAULT_REPLY_TO: undefined,
+  // Local mode serves the console on the API's own origin: no CORS.
+  CONSOLE_ORIGIN: undefined,
   MAX_SEND_RATE: undefined,
   SEND_RATE_SHARE: '1',
   TRANSACTIONAL_CONFIGURATION_SET: 'transactional',

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { handlerWhenReady, startApiGatewayServer } from './api-gateway-server';
+import { CONSOLE_PATH, consoleSite } from './console-site';
 import { type Emulator, startDynamoDb, startSes, startSqs } from './emulators';
 import { applyEnvironment, localEnvironment, settingsIn } from './environment';
 import {
@@ -19,6 +20,7 @@ import {
   type LocalQueue,
   subscribeQueue,
 } from './resources';
+import { LOCAL_SES_ACCOUNT } from './ses-account';
 import { startSesEventSimulator } from './ses-event-simulator';
 
 export interface LocalOptions {
@@ -41,6 +43,8 @@ export interface LocalOptions {
 
 export interface LocalRuntime {
   apiUrl: string;
+  /** The campaign console, served by the API's server (no sign-in, like the API). */
+  consoleUrl: string;
   inboxUrl: string;
   endpoints: { dynamodb: string; sqs: string; sesv2: string };
   /** Which endpoints came from AWS_ENDPOINT_URL_* rather than an emulator started here. */
@@ -53,24 +57,6 @@ export interface LocalRuntime {
   productEventsInbox: string;
   stop(): Promise<void>;
 }
-
-/** The account aws-ses-v2-local reports to GetAccount: out of the sandbox, 14 mails a second. */
-const LOCAL_SES_ACCOUNT = {
-  DedicatedIpAutoWarmupEnabled: false,
-  Details: {
-    AdditionalContactEmailAddresses: [],
-    ContactLanguage: 'EN',
-    MailType: 'TRANSACTIONAL',
-    ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
-    UseCaseDescription: 'Mailroom local mode',
-    WebsiteURL: 'http://localhost',
-  },
-  EnforcementStatus: 'HEALTHY',
-  ProductionAccessEnabled: true,
-  SendingEnabled: true,
-  SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 0 },
-  SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
-};
 
 /**
  * Mailroom on one machine: emulators for DynamoDB, SQS and SES, an HTTP server in place of API
@@ -148,7 +134,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     // The API server starts first (answering 503 until the handler is loaded) so its URL, which
     // the unsubscribe links need, is known before the handlers read their environment.
     const api = handlerWhenReady();
-    const server: Server = await startApiGatewayServer(api.handler, options.port);
+    const server: Server = await startApiGatewayServer(api.handler, options.port, '127.0.0.1', consoleSite());
     stops.unshift(
       () =>
         new Promise<void>((resolve) => {
@@ -219,6 +205,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
 
     return {
       apiUrl,
+      consoleUrl: `${apiUrl}${CONSOLE_PATH}/`,
       inboxUrl: sesv2,
       endpoints: { dynamodb, sqs: sqsEndpoint, sesv2 },
       external,

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   NO AUTH: every request is accepted without a signature. Never expose these ports.
 
   API        ${runtime.apiUrl}
+  Console    ${runtime.consoleUrl}
   Inbox      ${runtime.inboxUrl}
   DynamoDB   ${runtime.endpoints.dynamodb}
   SQS        ${runtime.endpoints.sqs}

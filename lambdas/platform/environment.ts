@@ -35,6 +35,10 @@ export const VARIABLE_SCHEMAS = {
   DEFAULT_FROM: z.string().min(3),
   DEFAULT_REPLY_TO: z.string().min(3).optional(),
   PUBLIC_BASE_URL: z.string().url(),
+  CONSOLE_ORIGIN: z
+    .string()
+    .regex(/^https:\/\/[^/]+$/, 'must be an https origin')
+    .optional(),
   /** Empty means "ask SES". */
   MAX_SEND_RATE: z.preprocess((v) => (v === '' ? undefined : v), positiveNumber.optional()),
   SEND_RATE_SHARE: z.coerce.number().gt(0).max(1),

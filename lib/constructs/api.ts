@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,12 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_ALLOW_METHODS,
+  CORS_MAX_AGE_SECONDS,
+  corsHeaders,
+} from '../../contract/cors';
 import {
   type IamRouteContract,
   ROUTE_IDS,
@@ -107,6 +113,12 @@ export interface MailroomApiProps {
    */
   readonly throttlingBurstLimit?: number;
   /**
+   * The campaign console's origin (`https://{distribution}.cloudfront.net`): the API answers its
+   * CORS preflights and names it in every answer, so the page can call /v1 with SigV4.
+   * @default - no CORS: callers are servers
+   */
+  readonly consoleOrigin?: string;
+  /**
    * What happens to log groups when the stack is deleted.
    * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
@@ -139,6 +151,8 @@ export class MailroomApi extends Construct {
    * function's own environment could not hold that without a dependency cycle.
    */
   readonly publicBaseUrl: string;
+  /** The API's origin, `https://abc123.execute-api.eu-west-1.amazonaws.com`, for a CSP's connect-src. */
+  readonly origin: string;
 
   constructor(scope: Construct, id: string, props: MailroomApiProps) {
     super(scope, id);
@@ -273,17 +287,26 @@ export class MailroomApi extends Construct {
           'bodies, i.e. personal data, into the logs.',
       },
     );
-    this.publicBaseUrl = `https://${this.restApi.restApiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${STAGE_NAME}`;
+    this.origin = `https://${this.restApi.restApiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
+    this.publicBaseUrl = `${this.origin}/${STAGE_NAME}`;
     fn.setEnv('PUBLIC_BASE_URL', this.publicBaseUrl);
 
     // Same error envelope as the function's ({error: {code, message}}) for what the gateway
     // itself rejects: bad signature, unknown route, invalid body, throttling.
+    // The console must read these too (a 403 ACCESS_DENIED, a 429): they carry its origin.
+    const corsResponseHeaders =
+      props.consoleOrigin === undefined
+        ? undefined
+        : Object.fromEntries(
+            Object.entries(corsHeaders(props.consoleOrigin)).map(([name, value]) => [name, `'${value}'`]),
+          );
     for (const [responseId, type] of [
       ['Default4xx', apigw.ResponseType.DEFAULT_4XX],
       ['Default5xx', apigw.ResponseType.DEFAULT_5XX],
     ] as const) {
       this.restApi.addGatewayResponse(responseId, {
         type,
+        responseHeaders: corsResponseHeaders,
         templates: {
           'application/json':
             '{"error":{"code":"$context.error.responseType","message":$context.error.messageString}}',
@@ -311,6 +334,16 @@ export class MailroomApi extends Construct {
     // The default guards any method later added under /v1 without going through the contract.
     const v1 = this.restApi.root.addResource('v1', {
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      // A browser asks before a signed call from another origin: every /v1 resource answers OPTIONS.
+      defaultCorsPreflightOptions:
+        props.consoleOrigin === undefined
+          ? undefined
+          : {
+              allowOrigins: [props.consoleOrigin],
+              allowMethods: [...CORS_ALLOW_METHODS],
+              allowHeaders: [...CORS_ALLOW_HEADERS],
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+            },
     });
     Validations.of(v1).acknowledge({
       id: 'AwsSolutions-COG4',
@@ -362,6 +395,26 @@ export class MailroomApi extends Construct {
             reason:
               'RFC 8058 one-click unsubscribe must work without credentials: mail providers POST to it, ' +
               'so no Cognito user pool can stand in front of it. The HMAC-signed token is the authorization.',
+          },
+        );
+      }
+    }
+
+    if (props.consoleOrigin !== undefined) {
+      fn.setEnv('CONSOLE_ORIGIN', props.consoleOrigin);
+      for (const resource of resources.values()) {
+        const preflight = resource.node.tryFindChild('OPTIONS');
+        if (preflight === undefined) continue;
+        Validations.of(preflight).acknowledge(
+          {
+            id: 'AwsSolutions-APIG4',
+            reason:
+              "A CORS preflight (OPTIONS) is sent by the browser without credentials, by the CORS spec; it is a mock that answers the console's origin and the allowed headers, and reaches no function.",
+          },
+          {
+            id: 'AwsSolutions-COG4',
+            reason:
+              'A CORS preflight carries no credentials (CORS spec), so no authorizer can stand in front of it; the signed call that follows is checked by IAM.',
           },
         );
       }

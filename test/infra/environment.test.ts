@@ -180,7 +180,8 @@ describe('function environments: stack, contract and handlers', () => {
 
 /**
  * A CloudFormation value as the function would see it in AWS, close enough for its schema: a
- * queue's Ref is its URL, a topic's or a secret's Ref its ARN, GetAtt Arn an ARN.
+ * queue's Ref is its URL, a topic's or a secret's Ref its ARN, GetAtt Arn an ARN, a distribution's
+ * DomainName a CloudFront host name.
  */
 function plausible(value: unknown, resources: Resources): string {
   if (typeof value === 'string') return value;
@@ -195,6 +196,9 @@ function plausible(value: unknown, resources: Resources): string {
   if (Array.isArray(getAtt)) {
     const [id = '', attribute] = getAtt as string[];
     const type = resources[id]?.Type ?? '';
+    // The console's distribution: its host name (the api function's CORS origin).
+    if (type === 'AWS::CloudFront::Distribution' && attribute === 'DomainName')
+      return 'd111111abcdef8.cloudfront.net';
     if (attribute !== 'Arn') throw new Error(`unexpected GetAtt ${id}.${attribute}`);
     return arn(type.split('::')[1]?.toLowerCase() ?? 'unknown', id);
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { corsHeaders } from '../../../contract/cors';
 import { SqsFanoutQueue } from '../../campaigns/adapters/campaign-queues';
 import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
 import { DynamoRecipientStore } from '../../campaigns/adapters/recipient-store';
@@ -96,32 +97,42 @@ export function createApi(env: FunctionEnvironment<'api'>): ApiHandler {
     now: () => new Date(),
   });
 
+  const respond = async (
+    event: APIGatewayProxyEvent,
+    context: ApiContext | undefined,
+  ): Promise<APIGatewayProxyResult> => {
+    // An upload stops writing in time to answer 503 itself before the function is stopped (S1).
+    const remaining = timeLeft(context);
+    const deadline = remaining ? new Date(Date.now() + remaining()) : undefined;
+    try {
+      return await router.handle(event, deadline ? { deadline } : {});
+    } catch (error) {
+      if (error instanceof ApiError) {
+        if (error.status >= 500) logger.error('request failed', { error });
+        const response = errorResponse(error);
+        // Work done in part: sent again a moment later, it finishes (upload_incomplete).
+        return error.status === 503
+          ? { ...response, headers: { ...response.headers, 'retry-after': '1' } }
+          : response;
+      }
+      logger.error('unexpected error', { error, path: event.path, method: event.httpMethod });
+      return errorResponse(
+        new ApiError(
+          500,
+          'internal_error',
+          'Something went wrong on our side; retry with the same Idempotency-Key to be safe',
+        ),
+      );
+    }
+  };
+  // The console calls from its own origin (CloudFront): every answer names it (contract/cors.ts).
+  const cors = env.CONSOLE_ORIGIN === undefined ? undefined : corsHeaders(env.CONSOLE_ORIGIN);
+  const answer = async (event: APIGatewayProxyEvent, context: ApiContext | undefined) => {
+    const result = await respond(event, context);
+    return cors === undefined ? result : { ...result, headers: { ...result.headers, ...cors } };
+  };
   return lambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult, ApiContext | undefined>(
     observability,
-    async (event, context) => {
-      // An upload stops writing in time to answer 503 itself before the function is stopped (S1).
-      const remaining = timeLeft(context);
-      const deadline = remaining ? new Date(Date.now() + remaining()) : undefined;
-      try {
-        return await router.handle(event, deadline ? { deadline } : {});
-      } catch (error) {
-        if (error instanceof ApiError) {
-          if (error.status >= 500) logger.error('request failed', { error });
-          const response = errorResponse(error);
-          // Work done in part: sent again a moment later, it finishes (upload_incomplete).
-          return error.status === 503
-            ? { ...response, headers: { ...response.headers, 'retry-after': '1' } }
-            : response;
-        }
-        logger.error('unexpected error', { error, path: event.path, method: event.httpMethod });
-        return errorResponse(
-          new ApiError(
-            500,
-            'internal_error',
-            'Something went wrong on our side; retry with the same Idempotency-Key to be safe',
-          ),
-        );
-      }
-    },
+    answer,
   );
 }

@@ -136,7 +136,9 @@ export class MailroomClient {
             profile: options.profile,
           })
         : undefined,
-      fetch: fetchImpl,
+      // Called as a plain function: a browser's fetch called as a method of another object throws
+      // "Illegal invocation" (the console, issue 15, found it).
+      fetch: (input, init) => fetchImpl(input, init),
       sleep: options.sleep ?? sleep,
       random: options.random ?? Math.random,
       timeoutMs: positive('timeoutMs', options.timeoutMs, 30_000),

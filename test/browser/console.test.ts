@@ -1,0 +1,263 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { LOCAL_SES_ACCOUNT } from '../../local/ses-account';
+import { api, type LocalMode, startLocalMode } from '../integration/support/local-mode';
+import { expectRefusalLogged, launchBrowser, recordProblems } from './support/browser';
+
+/** Screenshots of each page, kept for a person to look at (git-ignored). */
+const ARTIFACTS = resolve(__dirname, '../../test-artifacts/console');
+/** The account's rate in this local mode: ~500 mails take long enough (~12 s) to pause half-way. */
+const RATE = 40;
+const HOOK_TIMEOUT_MS = 120_000;
+// A project's testTimeout is not applied per project (nor to hooks): each test file sets its own.
+jest.setTimeout(180_000);
+
+let local: LocalMode;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+let consoleUrl: string;
+let files: string;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  files = mkdtempSync(join(tmpdir(), 'mailroom-console-'));
+  local = await startLocalMode({
+    AWS_SES_ACCOUNT: JSON.stringify({
+      ...LOCAL_SES_ACCOUNT,
+      SendQuota: { ...LOCAL_SES_ACCOUNT.SendQuota, MaxSendRate: RATE },
+    }),
+  });
+  consoleUrl = /Console\s+(http:\/\/\S+)/.exec(local.output())?.[1] ?? '';
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  problems = recordProblems(page);
+}, HOOK_TIMEOUT_MS);
+
+afterAll(async () => {
+  await browser?.close();
+  await local?.stop();
+  if (files) rmSync(files, { recursive: true, force: true });
+}, HOOK_TIMEOUT_MS);
+
+afterEach(() => {
+  const seen = problems.splice(0);
+  expect(seen).toEqual([]);
+});
+
+async function open(hash: string): Promise<void> {
+  await page.goto(`${consoleUrl}${hash}`, { waitUntil: 'load' });
+}
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function text(selector: string): Promise<string> {
+  return page.$eval(selector, (element) => element.textContent ?? '');
+}
+
+/** Waits until the element's text matches. */
+async function waitForText(selector: string, pattern: RegExp, timeout = 30_000): Promise<string> {
+  await page.waitForFunction(
+    (s: string, source: string) => new RegExp(source).test(document.querySelector(s)?.textContent ?? ''),
+    { timeout, polling: 100 },
+    selector,
+    pattern.source,
+  );
+  return text(selector);
+}
+
+/** Replaces a field's text by typing, as a person would (the page sees every input event). */
+async function fill(selector: string, value: string): Promise<void> {
+  await page.click(selector);
+  await page.keyboard.down('Control');
+  await page.keyboard.press('A');
+  await page.keyboard.up('Control');
+  await page.keyboard.press('Backspace');
+  await page.type(selector, value);
+}
+
+async function clickButton(label: string): Promise<void> {
+  const button = await page.waitForSelector(`::-p-xpath(//button[normalize-space()="${label}"])`);
+  await (button as ElementHandle<HTMLButtonElement>).click();
+}
+
+describe('the console in local mode', () => {
+  it('is served at /console and printed by npm start', async () => {
+    expect(consoleUrl).toBe(`${local.apiUrl}/console/`);
+    const redirect = await fetch(`${local.apiUrl}/console`, { redirect: 'manual' });
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get('location')).toBe('/console/');
+    // Only GET and HEAD under /console; every other path stays the API's (404 as before).
+    expect((await fetch(`${local.apiUrl}/console/`, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(`${local.apiUrl}/console/nothing.js`)).status).toBe(404);
+    const outside = await fetch(`${local.apiUrl}/consoles`);
+    expect(outside.status).toBe(404);
+    expect(await outside.json()).toMatchObject({ error: { code: expect.any(String) } });
+  });
+
+  it('shows the account on the overview', async () => {
+    await open('#/');
+
+    const value = await waitForText('main', /MaxSendRate/);
+    expect(value).toContain('production');
+    expect(value).toContain(`${RATE}/s`);
+    expect(value).toContain('Bulk mail flows');
+    await screenshot('overview');
+  });
+
+  it('is usable by keyboard: Tab reaches the navigation, Enter opens a page and focuses its heading', async () => {
+    await open('#/');
+    await waitForText('main', /MaxSendRate/);
+
+    let focused = '';
+    for (let i = 0; i < 10 && focused !== 'Campaigns'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    }
+    await page.keyboard.press('Enter');
+
+    await page.waitForFunction(() => location.hash === '#/campaigns');
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    expect(await text('h1')).toBe('Campaigns');
+  });
+
+  it('creates a campaign from a 500-row CSV, lists the 3 refused rows, test-sends, sends, pauses, resumes and completes it', async () => {
+    // 500 data rows: row 100 has no valid address, row 250 leaves {{first_name}} empty, row 400 has
+    // a cell too many.
+    const rows = Array.from({ length: 500 }, (_, i) => `reader${i + 1}@example.org,Reader ${i + 1}`);
+    rows[99] = 'not-an-address,Broken';
+    rows[249] = 'nameless@example.org,';
+    rows[399] = 'extra@example.org,Extra,cell';
+    const csv = join(files, 'recipients.csv');
+    writeFileSync(csv, ['email,first_name', ...rows].join('\n'));
+
+    await open('#/campaigns/new');
+    await fill('#name', 'Console launch');
+    await fill('#subject', 'News for {{first_name}}');
+    await fill('#html', '<p>Hi {{first_name}}</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>');
+    await fill('#text', 'Hi {{first_name}}. Unsubscribe: {{unsubscribe_url}}');
+    await screenshot('campaign-new');
+    await clickButton('Create draft');
+    await page.waitForFunction(
+      () => /^#\/campaigns\/[^/]+$/.test(location.hash) && !location.hash.endsWith('/new'),
+    );
+    const id = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2] ?? '');
+    await waitForText('#campaign-status', /draft/);
+
+    const input = (await page.waitForSelector('#csv')) as ElementHandle<HTMLInputElement>;
+    await input.uploadFile(csv);
+    const summary = await waitForText('#upload-summary', /refused\.$/);
+    expect(summary).toContain('500 of 500 rows sent; 497 added, 0 duplicates, 3 refused.');
+    const refused = await page.$$eval('#refused-rows tbody tr', (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
+    );
+    expect(refused.map(([row, email]) => [row, email])).toEqual([
+      ['100', 'not-an-address'],
+      ['250', 'nameless@example.org'],
+      ['400', ''],
+    ]);
+    expect(refused[1]?.[2]).toContain('first_name');
+    expect(refused[2]?.[2]).toContain('3 cells');
+    await waitForText('#sent-count', /0 \/ 497/);
+    await screenshot('campaign-uploaded');
+
+    await fill('#test-to', 'tester@example.org');
+    await fill('#test-data', '{"first_name": "Tess"}');
+    await clickButton('Send a test');
+    await waitForText('#test-result', /Test sent/);
+    await page.click('#test-result a');
+    await waitForText('#email-status', /sent/);
+    expect(await text('main')).toContain('[Test] News for Tess');
+    await screenshot('email');
+    await open(`#/campaigns/${encodeURIComponent(id)}`);
+
+    await clickButton('Send now');
+    await waitForText('#campaign-status', /sending/);
+    await page.waitForFunction(
+      () =>
+        Number(
+          (document.querySelector('#sent-count')?.textContent ?? '').split(' / ')[0]?.replace(/,/g, ''),
+        ) >= 50,
+      { timeout: 60_000, polling: 100 },
+    );
+    await clickButton('Pause');
+    await waitForText('#campaign-status', /paused/);
+    const sentWhenPaused = Number((await text('#sent-count')).split(' / ')[0]?.replace(/,/g, ''));
+    expect(sentWhenPaused).toBeLessThan(497);
+    await screenshot('campaign-paused');
+    await clickButton('Resume');
+
+    await waitForText('#campaign-status', /completed/, 120_000);
+    expect(await text('#sent-count')).toBe('497 / 497');
+    const numbers = await text('#campaign-numbers');
+    expect(numbers).toMatch(/Failed0/);
+    const campaign = await api(local.apiUrl, 'GET', `/v1/campaigns/${encodeURIComponent(id)}`);
+    expect(campaign.body).toMatchObject({
+      status: 'completed',
+      totals: { recipients: 497, sent: 497, failed: 0, suppressed: 0, cancelled: 0 },
+    });
+    // Every mail of local mode's simulator is delivered: the page shows the events as they arrive.
+    await page.waitForFunction(
+      () => /Delivered497/.test(document.querySelector('#campaign-numbers')?.textContent ?? ''),
+      {
+        timeout: 60_000,
+        polling: 500,
+      },
+    );
+    await screenshot('campaign-completed');
+    await page.setViewport({ width: 390, height: 844 });
+    await screenshot('campaign-phone');
+    await page.setViewport({ width: 1280, height: 800 });
+
+    await open('#/campaigns');
+    await waitForText('main', /Console launch/);
+    await screenshot('campaigns');
+  });
+
+  it('adds a suppression with its reason, finds it by email, and says when an address is not suppressed', async () => {
+    await open('#/suppressions');
+    await fill('#add-email', 'Blocked@Example.org');
+    await page.select('#add-reason', 'complaint');
+    await fill('#add-detail', 'asked by phone');
+    await clickButton('Suppress');
+    await waitForText('#suppression-list', /blocked@example\.org/);
+
+    await fill('#search-email', 'blocked@example.org');
+    await clickButton('Search');
+    const found = await waitForText('#search-result', /suppressed/);
+    expect(found).toContain('blocked@example.org is suppressed');
+    expect(found).toContain('complaint');
+    expect(found).toContain('asked by phone');
+    await screenshot('suppressions');
+
+    // The API answers 404 for an address that is not on the list; the browser logs that response.
+    await fill('#search-email', 'nobody@example.org');
+    await clickButton('Search');
+    expect(await waitForText('#search-result', /nobody/)).toContain('nobody@example.org is not suppressed');
+    expectRefusalLogged(problems, 404, '/v1/suppressions/nobody%40example.org');
+  });
+
+  it('shows a template syntax error at its line, then saves the corrected template', async () => {
+    await open('#/templates/new');
+    await fill('#template-name', 'welcome');
+    await fill('#template-subject', 'Welcome {{first_name}}');
+    await fill('#template-html', '<p>Hi {{first_name}}</p>\n<p>{{#if vip}}VIP{{/each}}</p>');
+    await clickButton('Save');
+
+    const error = await waitForText('#syntax-error', /Line 2/);
+    expectRefusalLogged(problems, 400, '/v1/templates/welcome');
+    expect(error).toContain('{{#if vip}}VIP{{/each}}');
+    await screenshot('template-error');
+
+    await fill('#template-html', '<p>Hi {{first_name}}</p>\n<p>{{#if vip}}VIP{{/if}}</p>');
+    await clickButton('Save');
+    await page.waitForFunction(() => location.hash === '#/templates/welcome');
+    await open('#/templates');
+    await waitForText('main', /welcome/);
+    await screenshot('templates');
+  });
+});
