@@ -163,7 +163,7 @@ export class MailroomClient {
         {},
         {
           body: { json: email },
-          idempotencyKey: options.idempotencyKey ?? this.newKey(),
+          idempotencyKey: checkedIdempotencyKey(options.idempotencyKey ?? this.newKey()),
           signal: options.signal,
         },
       )) as SendEmailResponse,
@@ -320,6 +320,22 @@ export class MailroomClient {
         options.signal,
       ),
   };
+}
+
+/**
+ * What the API accepts as an Idempotency-Key (the server's IDEMPOTENCY_KEY in
+ * lambdas/emails/submit-email.ts; test/unit/client-config.test.ts holds the two equal). Checked
+ * here so that a bad key is a MailroomConfigError before any request, not a 400 after one.
+ */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function checkedIdempotencyKey(key: unknown): string {
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+    throw new MailroomConfigError(
+      `idempotencyKey must be 1 to 255 visible ASCII characters (no spaces), got ${JSON.stringify(String(key).slice(0, 40))}${String(key).length > 40 ? '…' : ''}`,
+    );
+  }
+  return key;
 }
 
 function pageCall(
