@@ -21,6 +21,7 @@ import type {
   Template,
 } from './api-types';
 import { MailroomConfigError } from './errors';
+import { IDEMPOTENCY_KEY } from './limits';
 import { ROUTES, type RouteParams, routePath } from './routes';
 import { type Credentials, parseApiUrl, RequestSigner, type Signing, signingFor } from './signing';
 import { type Call, type RetryPolicy, Transport } from './transport';
@@ -321,13 +322,6 @@ export class MailroomClient {
       ),
   };
 }
-
-/**
- * What the API accepts as an Idempotency-Key (the server's IDEMPOTENCY_KEY in
- * lambdas/emails/submit-email.ts; test/unit/client-config.test.ts holds the two equal). Checked
- * here so that a bad key is a MailroomConfigError before any request, not a 400 after one.
- */
-export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 function checkedIdempotencyKey(key: unknown): string {
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
