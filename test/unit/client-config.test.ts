@@ -3,9 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { MailroomClient, MailroomConfigError } from '@mailroom/client';
+import { IDEMPOTENCY_KEY, MailroomClient, MailroomConfigError } from '@mailroom/client';
 import { IDEMPOTENCY_KEY as SERVER_IDEMPOTENCY_KEY } from '../../lambdas/emails/submit-email';
-import { IDEMPOTENCY_KEY } from '../../packages/client/src/client';
 import { scriptedFetch } from './support/scripted-fetch';
 
 const ROOT = resolve(__dirname, '../..');

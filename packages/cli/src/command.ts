@@ -106,3 +106,55 @@ export const DATA_FLAGS = {
   data: { type: 'string', value: '<json>', help: 'merge variables as a JSON object' },
   var: { type: 'string', multiple: true, value: '<name=value>', help: 'one merge variable' },
 } as const satisfies Record<string, FlagSpec>;
+
+/** What `send` and `campaigns create` share: who it is from, the content or a template, tags. */
+export const MESSAGE_FLAGS = {
+  from: { type: 'string', value: '<mailbox>', help: "the sender (default: the stack's)" },
+  'reply-to': { type: 'string', multiple: true, value: '<email>', help: 'a Reply-To address' },
+  ...CONTENT_FLAGS,
+  template: {
+    type: 'string',
+    value: '<name>',
+    help: 'a stored template (its content is used) instead of --subject/--text/--html',
+  },
+  tag: { type: 'string', multiple: true, value: '<name=value>', help: 'an SES message tag' },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The MESSAGE_FLAGS given, as request fields; a UsageError when neither content nor a template is. */
+export function messageOf(input: Input): {
+  from?: string;
+  replyTo?: string[];
+  subject?: string;
+  text?: string;
+  html?: string;
+  template?: string;
+  tags?: Record<string, string>;
+} {
+  const content = contentOf(input);
+  const template = input.string('template');
+  if (
+    template === undefined &&
+    (content.subject === undefined || (content.text ?? content.html) === undefined)
+  ) {
+    throw new UsageError(
+      `${input.command}: give --subject and --text or --html (or --html-file), or --template`,
+    );
+  }
+  const from = input.string('from');
+  const replyTo = input.list('reply-to');
+  const tags = input.pairs('tag');
+  return {
+    ...(from === undefined ? {} : { from }),
+    ...(replyTo.length > 0 ? { replyTo } : {}),
+    ...content,
+    ...(template === undefined ? {} : { template }),
+    ...(Object.keys(tags).length > 0 ? { tags } : {}),
+  };
+}
+
+/** Every item of a paged list (the client's `all()`), for one document. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}

@@ -1,8 +1,15 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { AddRecipientsResult } from '@mailroom/client';
+import { type AddRecipientsResult, MailroomApiError } from '@mailroom/client';
 import { type CsvError, parse } from 'csv-parse';
 import { asFailure, CliFailure, EXIT, UsageError } from './exit-codes';
+
+/**
+ * Times one chunk is sent while the API answers `upload_incomplete` (its time ran out with rows
+ * left; each time is itself the client's attempts). After that the command stops and says how to
+ * finish: run it again.
+ */
+const UPLOAD_ROUNDS = 3;
 
 /** How far an upload is, for a progress line. */
 export interface UploadProgress {
@@ -78,14 +85,18 @@ export async function uploadCsv(options: CsvUploadOptions): Promise<UploadSummar
     }),
   );
   let header: string[] | undefined;
+  // Records the reader could not read, by line: csv-parse may report one twice (an invalid closing
+  // quote, then the quote not closed at the end), and reports them ahead of the records this loop
+  // has taken (the header included), so they are written at the end, with the fullest raw text.
+  const unreadable = new Map<number, { raw: string; reason: string }>();
   parser.on('skip', (error: CsvError & { raw?: string }) => {
-    progress.rejected++;
-    rejects.add(
-      header ?? [],
-      [(error.raw ?? '').trim()],
-      typeof error.lines === 'number' ? error.lines : 0,
-      error.message,
-    );
+    const line = typeof error.lines === 'number' ? error.lines : 0;
+    const raw = (error.raw ?? '').trim();
+    const seen = unreadable.get(line);
+    if (seen === undefined) progress.rejected++;
+    if (seen === undefined || raw.length > seen.raw.length) {
+      unreadable.set(line, { raw, reason: seen?.reason ?? error.message });
+    }
   });
 
   let chunk: PendingRow[] = [];
@@ -93,11 +104,16 @@ export async function uploadCsv(options: CsvUploadOptions): Promise<UploadSummar
     if (chunk.length === 0 || header === undefined) return;
     const rows = chunk;
     chunk = [];
-    let result: AddRecipientsResult;
-    try {
-      result = await options.upload([header, ...rows.map((row) => row.cells)].map(csvLine).join('\n'));
-    } catch (error) {
-      throw interrupted(error, progress);
+    const csv = [header, ...rows.map((row) => row.cells)].map(csvLine).join('\n');
+    let result: AddRecipientsResult | undefined;
+    for (let round = 1; result === undefined; round++) {
+      try {
+        result = await options.upload(csv);
+      } catch (error) {
+        // The API kept what it wrote and asks for the same rows again: each round gets further.
+        const incomplete = error instanceof MailroomApiError && error.code === 'upload_incomplete';
+        if (!incomplete || round >= UPLOAD_ROUNDS) throw interrupted(error, progress);
+      }
     }
     progress.chunks++;
     progress.rowsSent += rows.length;
@@ -127,6 +143,7 @@ export async function uploadCsv(options: CsvUploadOptions): Promise<UploadSummar
       else if (progress.rowsRead % 100 === 0) options.onProgress?.({ ...progress });
     }
     await send();
+    for (const [line, { raw, reason }] of unreadable) rejects.add(header ?? [], [raw], line, reason);
   } finally {
     parser.destroy();
     await rejects.close();

@@ -1,6 +1,14 @@
 import { type Campaign, type CreateCampaignRequest, MAX_RECIPIENTS_PER_CALL } from '@mailroom/client';
 import { describeCampaign, watchCampaign } from '../campaign-progress';
-import { CONTENT_FLAGS, type Command, type Context, contentOf, DATA_FLAGS, mergeData } from '../command';
+import {
+  type Command,
+  type Context,
+  collect,
+  DATA_FLAGS,
+  MESSAGE_FLAGS,
+  mergeData,
+  messageOf,
+} from '../command';
 import { uploadCsv } from '../csv-upload';
 import { EXIT, type ExitCode, UsageError } from '../exit-codes';
 import { bar, count, duration } from '../output';
@@ -23,38 +31,11 @@ export const CAMPAIGN_COMMANDS: readonly Command[] = [
     summary: 'create a draft campaign (POST /v1/campaigns)',
     flags: {
       name: { type: 'string', value: '<name>', help: 'for people (required)' },
-      from: { type: 'string', value: '<mailbox>', help: "the sender (default: the stack's)" },
-      'reply-to': { type: 'string', multiple: true, value: '<email>', help: 'a Reply-To address' },
-      ...CONTENT_FLAGS,
-      template: {
-        type: 'string',
-        value: '<name>',
-        help: 'copy a stored template instead of --subject/--text/--html',
-      },
-      tag: {
-        type: 'string',
-        multiple: true,
-        value: '<name=value>',
-        help: 'an SES message tag on every mail',
-      },
+      ...MESSAGE_FLAGS,
     },
     examples: ['mailroom campaigns create --name "December news" --template december --json | jq -r .id'],
     run: async (ctx, input) => {
-      const content = contentOf(input);
-      const template = input.string('template');
-      if (template === undefined && content.subject === undefined) {
-        throw new UsageError('campaigns create: give --subject and --text or --html, or --template');
-      }
-      const from = input.string('from');
-      const tags = input.pairs('tag');
-      const request: CreateCampaignRequest = {
-        name: input.required('name'),
-        ...content,
-        ...(template === undefined ? {} : { template }),
-        ...(from === undefined ? {} : { from }),
-        ...(input.list('reply-to').length > 0 ? { replyTo: input.list('reply-to') } : {}),
-        ...(Object.keys(tags).length > 0 ? { tags } : {}),
-      };
+      const request = { name: input.required('name'), ...messageOf(input) } as CreateCampaignRequest;
       const campaign = await ctx.client().campaigns.create(request);
       for (const warning of campaign.warnings ?? []) ctx.output.note(`warning: ${warning}`);
       ctx.output.result(campaign, [campaign.id]);
@@ -66,8 +47,7 @@ export const CAMPAIGN_COMMANDS: readonly Command[] = [
     name: 'campaigns list',
     summary: 'every campaign, all pages (GET /v1/campaigns)',
     run: async (ctx) => {
-      const items: Campaign[] = [];
-      for await (const campaign of ctx.client().campaigns.all({ limit: 100 })) items.push(campaign);
+      const items = await collect(ctx.client().campaigns.all({ limit: 100 }));
       ctx.output.result(
         { items },
         items.length === 0

@@ -1,5 +1,5 @@
 import type { SendEmailRequest } from '@mailroom/client';
-import { CONTENT_FLAGS, type Command, contentOf, DATA_FLAGS, mergeData } from '../command';
+import { type Command, DATA_FLAGS, MESSAGE_FLAGS, mergeData, messageOf } from '../command';
 import { UsageError } from '../exit-codes';
 
 /** `mailroom send` and `mailroom emails get`. */
@@ -11,16 +11,8 @@ export const EMAIL_COMMANDS: readonly Command[] = [
       to: { type: 'string', multiple: true, value: '<email>', help: 'a recipient' },
       cc: { type: 'string', multiple: true, value: '<email>', help: 'a Cc recipient' },
       bcc: { type: 'string', multiple: true, value: '<email>', help: 'a Bcc recipient' },
-      from: { type: 'string', value: '<mailbox>', help: "the sender (default: the stack's)" },
-      'reply-to': { type: 'string', multiple: true, value: '<email>', help: 'a Reply-To address' },
-      ...CONTENT_FLAGS,
-      template: {
-        type: 'string',
-        value: '<name>',
-        help: 'a stored template instead of --subject/--text/--html',
-      },
+      ...MESSAGE_FLAGS,
       ...DATA_FLAGS,
-      tag: { type: 'string', multiple: true, value: '<name=value>', help: 'an SES message tag' },
       'idempotency-key': {
         type: 'string',
         value: '<key>',
@@ -34,28 +26,14 @@ export const EMAIL_COMMANDS: readonly Command[] = [
     run: async (ctx, input) => {
       const to = input.list('to');
       if (to.length === 0) throw new UsageError('send: --to is required');
-      const content = contentOf(input);
-      const template = input.string('template');
-      if (
-        template === undefined &&
-        (content.subject === undefined || (content.text ?? content.html) === undefined)
-      ) {
-        throw new UsageError('send: give --subject and --text or --html (or --html-file), or --template');
-      }
-      const list = (name: string) => (input.list(name).length > 0 ? { [name]: input.list(name) } : {});
+      const list = (name: 'cc' | 'bcc') => (input.list(name).length > 0 ? { [name]: input.list(name) } : {});
       const data = mergeData(input);
-      const tags = input.pairs('tag');
-      const from = input.string('from');
       const request = {
         to,
         ...list('cc'),
         ...list('bcc'),
-        ...(input.list('reply-to').length > 0 ? { replyTo: input.list('reply-to') } : {}),
-        ...(from === undefined ? {} : { from }),
-        ...content,
-        ...(template === undefined ? {} : { template }),
+        ...messageOf(input),
         ...(data === undefined ? {} : { data }),
-        ...(Object.keys(tags).length > 0 ? { tags } : {}),
       } as SendEmailRequest;
       const key = input.string('idempotency-key');
       const accepted = await ctx

@@ -1,5 +1,5 @@
 import type { Suppression, SuppressionReason } from '@mailroom/client';
-import type { Command } from '../command';
+import { type Command, collect } from '../command';
 
 const describe = (s: Suppression) =>
   `${s.email.padEnd(40)} ${s.reason.padEnd(12)} ${s.scope.padEnd(5)} ${s.detail ?? ''}`.trimEnd();
@@ -18,12 +18,9 @@ export const SUPPRESSION_COMMANDS: readonly Command[] = [
     },
     run: async (ctx, input) => {
       const reason = input.string('reason') as SuppressionReason | undefined;
-      const items: Suppression[] = [];
-      for await (const entry of ctx
-        .client()
-        .suppressions.all({ limit: 100, ...(reason ? { reason } : {}) })) {
-        items.push(entry);
-      }
+      const items = await collect(
+        ctx.client().suppressions.all({ limit: 100, ...(reason ? { reason } : {}) }),
+      );
       ctx.output.result({ items }, items.length === 0 ? 'no suppressions' : items.map(describe));
       return undefined;
     },

@@ -1,5 +1,4 @@
-import type { Template } from '@mailroom/client';
-import { CONTENT_FLAGS, type Command, contentOf } from '../command';
+import { CONTENT_FLAGS, type Command, collect, contentOf } from '../command';
 import { UsageError } from '../exit-codes';
 
 /** `mailroom templates put|get|list|delete`. */
@@ -40,8 +39,7 @@ export const TEMPLATE_COMMANDS: readonly Command[] = [
     name: 'templates list',
     summary: 'every stored template, all pages (GET /v1/templates)',
     run: async (ctx) => {
-      const items: Template[] = [];
-      for await (const template of ctx.client().templates.all({ limit: 100 })) items.push(template);
+      const items = await collect(ctx.client().templates.all({ limit: 100 }));
       ctx.output.result(
         { items },
         items.length === 0
