@@ -67,8 +67,16 @@ export function asFailure(error: unknown): CliFailure {
       error.details,
     );
   }
-  if (error instanceof MailroomNetworkError)
-    return new CliFailure(EXIT.unavailable, 'network', error.message);
+  if (error instanceof MailroomNetworkError) {
+    // fetch says only "fetch failed"; why (ECONNREFUSED, ENOTFOUND) is in its cause.
+    const cause = (error.cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+    const reason = cause?.code ?? cause?.message;
+    return new CliFailure(
+      EXIT.unavailable,
+      'network',
+      `${error.message}${typeof reason === 'string' ? ` (${reason})` : ''}: check --api`,
+    );
+  }
   if (error instanceof MailroomError) return new CliFailure(EXIT.failed, 'error', error.message);
   const { name = 'Error', message = String(error) } = (error ?? {}) as { name?: string; message?: string };
   return new CliFailure(EXIT.failed, 'unexpected', `${name}: ${message}`);
