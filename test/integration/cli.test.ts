@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CampaignWithProgress } from '@mailroom/client';
@@ -33,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await local?.stop();
   await ses?.stop();
+  rmSync(dir, { recursive: true, force: true });
 }, HOOK_TIMEOUT_MS);
 
 interface Run {
