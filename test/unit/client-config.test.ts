@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { MailroomClient, MailroomConfigError } from '@mailroom/client';
+import { IDEMPOTENCY_KEY, MailroomClient, MailroomConfigError } from '@mailroom/client';
+import { IDEMPOTENCY_KEY as SERVER_IDEMPOTENCY_KEY } from '../../lambdas/emails/submit-email';
 import { scriptedFetch } from './support/scripted-fetch';
 
 const ROOT = resolve(__dirname, '../..');
@@ -70,10 +71,45 @@ describe('a client that cannot make a request says so before making any', () => 
     const { sent, fetch } = scriptedFetch({ status: 200, json: {} });
     const mailroom = new MailroomClient({ apiUrl: 'http://127.0.0.1:3000', fetch });
 
+    await expect(mailroom.emails.get('')).rejects.toThrow(MailroomConfigError);
     await expect(mailroom.emails.get('')).rejects.toThrow(
       'id must be a non-empty string (GET /v1/emails/{id})',
     );
+    await expect(mailroom.suppressions.delete('')).rejects.toThrow(MailroomConfigError);
+    await expect(mailroom.campaigns.getRecipient('c1', '')).rejects.toThrow(MailroomConfigError);
     expect(sent).toHaveLength(0);
+  });
+
+  it.each([
+    ['that is empty', ''],
+    ['containing a space', 'order 42'],
+    ['containing a line break', 'order-42\r\nX-Evil: 1'],
+    ['that is not ASCII', 'commande-n°42'],
+    ['of 256 characters', 'k'.repeat(256)],
+  ])('refuses an Idempotency-Key %s, before any request', async (_, idempotencyKey) => {
+    const { sent, fetch } = scriptedFetch({ status: 202, json: { id: 'm1' } });
+    const mailroom = new MailroomClient({ apiUrl: 'http://127.0.0.1:3000', fetch });
+
+    const error = await mailroom.emails
+      .send({ to: 'jane@example.org', subject: 's', text: 't' }, { idempotencyKey })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MailroomConfigError);
+    expect((error as Error).message).toMatch(/idempotencyKey must be 1 to 255 visible ASCII characters/);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('accepts the longest Idempotency-Key the API accepts, and checks keys as the API does', async () => {
+    const { sent, fetch } = scriptedFetch({ status: 202, json: { id: 'm1' } });
+    const mailroom = new MailroomClient({ apiUrl: 'http://127.0.0.1:3000', fetch });
+
+    await mailroom.emails.send(
+      { to: 'jane@example.org', subject: 's', text: 't' },
+      { idempotencyKey: `~${'k'.repeat(253)}!` },
+    );
+
+    expect(sent).toHaveLength(1);
+    expect(IDEMPOTENCY_KEY.source).toBe(SERVER_IDEMPOTENCY_KEY.source);
   });
 });
 

@@ -10,6 +10,7 @@ import type { ROUTES, RouteId } from '../../../contract/routes';
 import type { recipientView } from '../../../lambdas/campaigns/campaign';
 import type {
   createCampaignSchema,
+  MAX_RECIPIENTS_PER_CALL,
   recipientRowSchema,
   sendCampaignSchema,
   testSendSchema,
@@ -56,6 +57,8 @@ export type CampaignWithProgress = Awaited<ReturnType<typeof getCampaign>>;
 /** One row of `POST /v1/campaigns/{id}/recipients` as JSON. */
 export type RecipientRow = z.input<typeof recipientRowSchema>;
 export type AddRecipientsResult = AddRecipientsView;
+/** The most rows one `POST /v1/campaigns/{id}/recipients` takes (the server's own constant, as a type). */
+export type MaxRecipientsPerCall = typeof MAX_RECIPIENTS_PER_CALL;
 /** `GET /v1/campaigns/{id}/recipients/{email}`. */
 export type CampaignRecipient = ReturnType<typeof recipientView>;
 /** `POST /v1/campaigns/{id}/test`. */

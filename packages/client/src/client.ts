@@ -21,6 +21,7 @@ import type {
   Template,
 } from './api-types';
 import { MailroomConfigError } from './errors';
+import { IDEMPOTENCY_KEY } from './limits';
 import { ROUTES, type RouteParams, routePath } from './routes';
 import { type Credentials, parseApiUrl, RequestSigner, type Signing, signingFor } from './signing';
 import { type Call, type RetryPolicy, Transport } from './transport';
@@ -165,7 +166,7 @@ export class MailroomClient {
         {},
         {
           body: { json: email },
-          idempotencyKey: options.idempotencyKey ?? this.newKey(),
+          idempotencyKey: checkedIdempotencyKey(options.idempotencyKey ?? this.newKey()),
           signal: options.signal,
         },
       )) as SendEmailResponse,
@@ -322,6 +323,15 @@ export class MailroomClient {
         options.signal,
       ),
   };
+}
+
+function checkedIdempotencyKey(key: unknown): string {
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+    throw new MailroomConfigError(
+      `idempotencyKey must be 1 to 255 visible ASCII characters (no spaces), got ${JSON.stringify(String(key).slice(0, 40))}${String(key).length > 40 ? '…' : ''}`,
+    );
+  }
+  return key;
 }
 
 function pageCall(

@@ -9,5 +9,6 @@ export {
   type SendOptions,
 } from './client';
 export { MailroomApiError, MailroomConfigError, MailroomError, MailroomNetworkError } from './errors';
+export { IDEMPOTENCY_KEY, MAX_RECIPIENTS_PER_CALL } from './limits';
 export { ROUTES as API_ROUTES } from './routes';
 export { type Credentials, isLoopback, type Signing } from './signing';

@@ -1,4 +1,5 @@
 import type { ApiRouteId, ApiRoutes } from './api-types';
+import { MailroomConfigError } from './errors';
 
 /**
  * Each route of the contract (contract/routes.ts), method and path. Written out so the client
@@ -39,12 +40,17 @@ export type RouteParams<Id extends ApiRouteId> = {
   readonly [Name in ParamNames<ApiRoutes[Id]['path']>]: string;
 };
 
-/** A route's path with its parameters filled in, each URL-encoded: `/v1/suppressions/jane%40example.org`. */
+/**
+ * A route's path with its parameters filled in, each URL-encoded: `/v1/suppressions/jane%40example.org`.
+ * An empty parameter is a MailroomConfigError: `/v1/emails/` would reach another route (or none).
+ */
 export function routePath<Id extends ApiRouteId>(id: Id, params: RouteParams<Id>): string {
   return ROUTES[id].path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = (params as Record<string, unknown>)[name];
     if (typeof value !== 'string' || value === '') {
-      throw new TypeError(`${name} must be a non-empty string (${ROUTES[id].method} ${ROUTES[id].path})`);
+      throw new MailroomConfigError(
+        `${name} must be a non-empty string (${ROUTES[id].method} ${ROUTES[id].path})`,
+      );
     }
     return encodeURIComponent(value);
   });
