@@ -11,3 +11,10 @@ export {
 export { MailroomApiError, MailroomConfigError, MailroomError, MailroomNetworkError } from './errors';
 export { ROUTES as API_ROUTES } from './routes';
 export { type Credentials, isLoopback, type Signing } from './signing';
+export {
+  type VerifyOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookHeaders,
+  WebhookVerificationError,
+} from './webhooks';
