@@ -28,7 +28,10 @@ function webhook(overrides: Partial<StoredWebhook> = {}): StoredWebhook {
   };
 }
 
-async function world(answers: Partial<PostResult>[], schedule = WEBHOOK_RETRY_SCHEDULE_SECONDS) {
+async function world(
+  answers: Partial<PostResult>[],
+  schedule: readonly number[] = WEBHOOK_RETRY_SCHEDULE_SECONDS,
+) {
   const store = new InMemoryWebhooks();
   await store.create(webhook(), 20);
   let now = START.getTime();

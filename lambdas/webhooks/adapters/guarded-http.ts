@@ -53,7 +53,7 @@ export function guardedLookup(policy: AddressPolicy): LookupFunction {
  * http client never follows them; a 3xx is a failure like any non-2xx), the attempt ends after
  * DELIVERY_TIMEOUT_MS, and at most 64 KiB of the answer is read.
  */
-export function guardedPost(policy: AddressPolicy): PostWebhook {
+export function guardedPost(policy: AddressPolicy, timeoutMs = DELIVERY_TIMEOUT_MS): PostWebhook {
   const lookupChecked = guardedLookup(policy);
   return async (url, headers, body) => {
     const started = performance.now();
@@ -77,7 +77,7 @@ export function guardedPost(policy: AddressPolicy): PostWebhook {
           'user-agent': 'Mailroom-Webhooks/1',
         },
         ...(literal ? {} : { lookup: lookupChecked }),
-        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       request.on('response', (response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
@@ -107,7 +107,7 @@ export function guardedPost(policy: AddressPolicy): PostWebhook {
       });
       request.on('error', (error: Error) => {
         const timedOut = error.name === 'AbortError' || error.name === 'TimeoutError';
-        const reason = timedOut ? `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` : error.message;
+        const reason = timedOut ? `no answer within ${timeoutMs / 1000} s` : error.message;
         resolve(
           finish({ ok: false, error: error instanceof RefusedAddressError ? `refused: ${reason}` : reason }),
         );
