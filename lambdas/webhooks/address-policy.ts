@@ -33,7 +33,8 @@ const RANGES: ReadonlyArray<readonly [AddressKind, string, number, 'ipv4' | 'ipv
   ['reserved', '224.0.0.0', 4, 'ipv4'], // multicast
   ['reserved', '240.0.0.0', 4, 'ipv4'], // reserved, incl. broadcast 255.255.255.255
   // IPv6. IPv4-mapped addresses (::ffff:a.b.c.d) match the IPv4 rules above: BlockList checks an
-  // IPv6 ::ffff: address against IPv4 rules (Node's net.BlockList docs show exactly this case).
+  // IPv6 ::ffff: address against IPv4 rules (https://nodejs.org/api/net.html#blocklistcheckaddress-type
+  // shows `check('::ffff:7b7b:7b7b', 'ipv6')` true for an IPv4 rule; the unit tests pin it).
   ['loopback', '::1', 128, 'ipv6'],
   ['reserved', '::', 96, 'ipv6'], // unspecified and the deprecated IPv4-compatible ::a.b.c.d
   ['reserved', '64:ff9b::', 96, 'ipv6'], // NAT64: may embed any IPv4 address, private ones too

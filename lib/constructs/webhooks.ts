@@ -30,8 +30,9 @@ export interface WebhooksProps {
  * Signed webhooks: the product events topic → the webhooks queue → the webhooks function, which
  * POSTs each event to the subscribed endpoints and retries failures on the queue. The function is
  * not in a VPC: Lambda then gives it internet access itself ("By default, Lambda runs your
- * functions in a secure VPC with access to AWS services and the internet", Lambda developer guide,
- * "Giving Lambda functions access to resources in an Amazon VPC"), with no NAT gateway to pay for;
+ * functions in a secure VPC with access to AWS services and the internet",
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html, quoted in
+ * awsdocs/aws-lambda-developer-guide#133), with no NAT gateway to pay for;
  * its SSRF rules (lambdas/webhooks/address-policy.ts) are what keep it off private addresses.
  * The stack never sets WEBHOOK_ALLOW_LOOPBACK (MailroomFunction refuses a localOnly variable).
  */
@@ -41,9 +42,11 @@ export class Webhooks extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhooksProps) {
     super(scope, id);
-    // Raw delivery off, as for the SES events queue: the function reads the SNS envelope. SQS-managed
-    // SSE on the queue needs no key policy for SNS, which decrypts the topic's messages before it
-    // delivers them.
+    // Raw delivery off, as for the SES events queue: the body is SNS's JSON envelope
+    // ({"Type":"Notification","Message":…}); raw delivery would strip it ("any Amazon SNS metadata is
+    // stripped from the published message", https://docs.aws.amazon.com/sns/latest/dg/sns-large-payload-raw-message-delivery.html),
+    // and the envelope is what tells a product event from a delivery on this queue. SQS-managed SSE
+    // on the queue needs no key policy for SNS, which decrypts the topic's messages before delivery.
     props.productEvents.addSubscription(new SqsSubscription(props.queue, { rawMessageDelivery: false }));
 
     const fn = new MailroomFunction(this, 'Function', {

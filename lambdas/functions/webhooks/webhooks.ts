@@ -20,9 +20,9 @@ export type WebhooksHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * The webhooks function's composition root: the webhooks queue carries product events (from the
  * product events topic) and deliveries. An event becomes one delivery per subscribed webhook; a
  * delivery is one signed POST, recorded, and on failure queued again per the retry schedule until
- * the webhook is disabled. Runs outside a VPC, so it reaches the internet directly (Lambda docs:
- * "By default, Lambda runs your functions in a secure VPC with access to AWS services and the
- * internet"); the SSRF rules (webhooks/address-policy.ts) keep it off the account's own addresses.
+ * the webhook is disabled. Runs outside a VPC, so it reaches the internet directly (see
+ * lib/constructs/webhooks.ts for the evidence); the SSRF rules (webhooks/address-policy.ts) keep it
+ * off the account's own addresses.
  */
 export function createWebhooks(env: FunctionEnvironment<'webhooks'>): WebhooksHandler {
   const observability = observabilityOf('webhooks');

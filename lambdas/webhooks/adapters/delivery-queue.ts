@@ -5,8 +5,10 @@ import type { DeliveryMessage, DeliveryQueue } from '../ports';
 
 /**
  * Deliveries on the webhooks queue. SQS delays a message at most 900 s (SendMessage DelaySeconds:
- * "Valid values: 0 to 900", SQS API reference), so a longer wait (30 min … 10 h) is a message with
- * `notBefore` that goes round in 15-minute steps until it is due (deliver's `waiting`).
+ * "Valid values: 0 to 900. Maximum: 15 minutes.", SQS API reference,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html), so a
+ * longer wait (30 min … 10 h) is a message with `notBefore` that goes round in 15-minute steps until
+ * it is due (deliver's `waiting`).
  */
 export class SqsDeliveryQueue implements DeliveryQueue {
   constructor(private readonly queueUrl: string) {}

@@ -20,9 +20,10 @@ export class RefusedAddressError extends Error {}
  * Resolves the name with every address it has, refuses if ANY of them is not allowed (a name with
  * one public and one private address could otherwise be steered to the private one), and hands the
  * checked addresses to the socket, which connects to exactly those: no second lookup that DNS
- * rebinding could answer differently. Node's http(s) `lookup` option is the hook for this (Node
- * http.request docs: "lookup: Custom lookup function. Default: dns.lookup()"); TLS still verifies the
- * certificate against the URL's host name (SNI and Host stay the name).
+ * rebinding could answer differently. Node's http(s) `lookup` option is the hook for this
+ * (https://nodejs.org/api/http.html#httprequesturl-options-callback: "lookup: Custom lookup
+ * function. Default: dns.lookup()"); TLS still verifies the certificate against the URL's host name
+ * (SNI and Host stay the name).
  */
 export function guardedLookup(policy: AddressPolicy): LookupFunction {
   return (hostname, options, callback) => {
