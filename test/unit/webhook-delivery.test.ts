@@ -1,6 +1,10 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { OLDEST_MESSAGE_ALARM_MINUTES } from '../../contract/alarms';
 import { WEBHOOK_RETRY_SCHEDULE_SECONDS } from '../../contract/thresholds';
 import type { ProductEvent } from '../../lambdas/feedback/ports';
 import { MAX_QUEUE_DELAY_SECONDS } from '../../lambdas/sending/retry';
+import { LONGEST_ROUND_SECONDS, SqsDeliveryQueue } from '../../lambdas/webhooks/adapters/delivery-queue';
 import { type DeliverDeps, deliver, fanOutEvent } from '../../lambdas/webhooks/deliver';
 import { parseWebhookWork } from '../../lambdas/webhooks/delivery-message';
 import type { PostResult } from '../../lambdas/webhooks/ports';
@@ -234,5 +238,31 @@ describe('webhooks queue messages', () => {
     expect(parseWebhookWork(envelope)).toEqual({ kind: 'event', event: EVENT });
     expect(parseWebhookWork(JSON.stringify(delivery))).toEqual({ kind: 'delivery', delivery });
     expect(() => parseWebhookWork('{"Type":"Notification","Message":"{}"}')).toThrow();
+  });
+});
+
+describe('the webhooks queue adapter', () => {
+  it('never delays a message as long as the OldestMessage alarm age, nor beyond what SQS allows', async () => {
+    const sqs = mockClient(SQSClient);
+    sqs.on(SendMessageCommand).resolves({});
+    const queue = new SqsDeliveryQueue('https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks');
+    const message = {
+      kind: 'webhook_delivery' as const,
+      webhookId: 'wh_a',
+      messageId: 'msg_1',
+      eventId: 'e',
+      eventType: 'bounced',
+      payload: '{}',
+      attempt: 4,
+      firstAttemptAt: START.toISOString(),
+    };
+
+    await queue.enqueue(message, 36_000);
+    await queue.enqueue(message, 4.2);
+
+    const delays = sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input.DelaySeconds);
+    expect(delays).toEqual([LONGEST_ROUND_SECONDS, 5]);
+    expect(LONGEST_ROUND_SECONDS).toBeLessThan(OLDEST_MESSAGE_ALARM_MINUTES * 60);
+    sqs.restore();
   });
 });
