@@ -96,6 +96,12 @@ export async function deliver(message: DeliveryMessage, deps: DeliverDeps): Prom
     attemptedAt: now.toISOString(),
   };
   const webhook = await deps.webhooks.get(message.webhookId);
+  if (webhook && disabledBy(webhook, message, deps.schedule)) {
+    // This very message disabled it, and SQS hands it over again: the publish after the disable
+    // may not have happened. The same event again (same id) is harmless; none at all is not.
+    await publishDisabled(webhook, deps);
+    return { outcome: 'exhausted' };
+  }
   if (!webhook || (webhook.status === 'disabled' && !message.test)) {
     // A deleted webhook's attempts go with it (TTL); a disabled one shows what it missed.
     if (webhook) {
@@ -142,19 +148,35 @@ async function disableForFailing(
   now: Date,
   deps: Pick<DeliverDeps, 'webhooks' | 'products'>,
 ): Promise<{ disabled?: StoredWebhook }> {
-  const reason = `every attempt of a delivery failed from ${message.firstAttemptAt} to ${now.toISOString()} (${message.attempt} attempts)`;
+  // The reason names the delivery: a redelivery of this message recognizes itself by it (disabledBy).
+  const reason = `every attempt of delivery ${message.messageId} failed from ${message.firstAttemptAt} to ${now.toISOString()} (${message.attempt} attempts)`;
   const disabled = await deps.webhooks.disable(webhook.id, reason, now, new Date(message.firstAttemptAt));
   if (!disabled) return {};
+  await publishDisabled(disabled, deps);
+  return { disabled };
+}
+
+/** Whether `message` is the last attempt of the delivery that disabled `webhook`. */
+function disabledBy(webhook: StoredWebhook, message: DeliveryMessage, schedule: RetrySchedule): boolean {
+  return (
+    webhook.status === 'disabled' &&
+    !message.test &&
+    !afterFailure(message.attempt, schedule).retry &&
+    (webhook.disabledReason?.includes(` ${message.messageId} `) ?? false)
+  );
+}
+
+/** `webhook_disabled` for a disabled webhook; its id derives from the disable, so a repeat is a duplicate receivers drop. */
+async function publishDisabled(webhook: StoredWebhook, deps: Pick<DeliverDeps, 'products'>): Promise<void> {
+  const at = webhook.disabledAt ?? '';
   await deps.products.publish([
     {
-      // One disable, one event id: a repeat of this message finds the webhook disabled already.
-      id: `webhook_disabled:${webhook.id}:${now.toISOString()}`,
+      id: `webhook_disabled:${webhook.id}:${at}`,
       type: 'webhook_disabled',
-      at: now.toISOString(),
+      at,
       webhookId: webhook.id,
       url: webhook.url,
-      reason,
+      ...(webhook.disabledReason === undefined ? {} : { reason: webhook.disabledReason }),
     },
   ]);
-  return { disabled };
 }

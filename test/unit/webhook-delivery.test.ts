@@ -170,6 +170,29 @@ describe('the disable rule', () => {
     ]);
   });
 
+  it('publishes webhook_disabled again, with the same id, when SQS hands over the message that disabled it', async () => {
+    const w = await world([{ ok: false, httpStatus: 500 }], [0]);
+    await fanOutEvent(EVENT, w.deps);
+    const last = w.queue.take();
+    const publish = w.products.publish.bind(w.products);
+    let calls = 0;
+    w.products.publish = async (events) => {
+      calls += 1;
+      if (calls === 1) throw new Error('SNS unavailable');
+      await publish(events);
+    };
+
+    await expect(deliver(last, w.deps)).rejects.toThrow('SNS unavailable');
+    const again = await deliver(last, w.deps);
+    await deliver(last, w.deps);
+
+    expect(again.outcome).toBe('exhausted');
+    expect(w.endpoint.calls).toHaveLength(1);
+    expect(w.products.events).toHaveLength(2);
+    expect(new Set(w.products.events.map((e) => e.id)).size).toBe(1);
+    expect(w.products.events[0]?.reason).toContain(last.messageId);
+  });
+
   it('does not disable a webhook that answered 2xx since the failing delivery began', async () => {
     const w = await world([{ ok: false, httpStatus: 500 }], [0, 60]);
     await fanOutEvent(EVENT, w.deps);
