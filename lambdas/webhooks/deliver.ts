@@ -23,15 +23,17 @@ export function subscribes(webhook: StoredWebhook, type: ProductEvent['type']): 
   return webhook.status === 'enabled' && (webhook.events === undefined || webhook.events.includes(type));
 }
 
+/** What the fan-out needs: the webhooks (read once per batch by the handler), the queue, the time. */
+export interface FanOutDeps extends Pick<DeliverDeps, 'queue' | 'now'> {
+  webhooks: () => Promise<StoredWebhook[]>;
+}
+
 /**
  * A product event → one delivery per enabled webhook subscribed to its type, each queued for its
  * first attempt (a slow or failing endpoint then delays no other). Resolves to how many.
  */
-export async function fanOutEvent(
-  event: ProductEvent,
-  deps: Pick<DeliverDeps, 'webhooks' | 'queue' | 'now'>,
-) {
-  const targets = (await deps.webhooks.list()).filter((webhook) => subscribes(webhook, event.type));
+export async function fanOutEvent(event: ProductEvent, deps: FanOutDeps) {
+  const targets = (await deps.webhooks()).filter((webhook) => subscribes(webhook, event.type));
   const payload = JSON.stringify({ type: event.type, timestamp: event.at, data: event });
   const firstAttemptAt = deps.now().toISOString();
   await Promise.all(

@@ -55,6 +55,8 @@ async function world(
     queue,
     products: deps.products as RecordingProductEvents,
     endpoint: deps.post as ReturnType<typeof scriptedEndpoint>,
+    /** The product event EVENT through the fan-out. */
+    fanOut: () => fanOutEvent(EVENT, { ...deps, webhooks: () => store.list() }),
     /** Lets time pass until the next queued message is visible, and hands it to deliver. */
     async next() {
       const head = queue.sent[0];
@@ -93,7 +95,7 @@ describe('delivering a product event', () => {
     await w.store.create(webhook({ id: 'wh_c', events: ['bounced'], status: 'disabled' }), 20);
     await w.store.create(webhook({ id: 'wh_d', events: ['bounced', 'suppressed'] }), 20);
 
-    expect(await fanOutEvent(EVENT, w.deps)).toBe(2);
+    expect(await w.fanOut()).toBe(2);
     expect(w.queue.sent.map((s) => [s.message.webhookId, s.delaySeconds])).toEqual([
       ['wh_a', 0],
       ['wh_d', 0],
@@ -106,7 +108,7 @@ describe('delivering a product event', () => {
       { ok: false, httpStatus: 500 },
       { ok: true, httpStatus: 200 },
     ]);
-    await fanOutEvent(EVENT, w.deps);
+    await w.fanOut();
 
     expect((await w.next()).outcome).toBe('retrying');
     expect((await w.next()).outcome).toBe('succeeded');
@@ -126,7 +128,7 @@ describe('delivering a product event', () => {
 
   it('counts only a 2xx as success: a 3xx is retried like a 500', async () => {
     const w = await world([{ ok: false, httpStatus: 302, error: 'redirects are not followed' }]);
-    await fanOutEvent(EVENT, w.deps);
+    await w.fanOut();
 
     expect((await w.next()).outcome).toBe('retrying');
     expect(w.queue.sent[0]?.message.attempt).toBe(2);
@@ -134,7 +136,7 @@ describe('delivering a product event', () => {
 
   it('waits out a delay longer than SQS allows in 15-minute rounds, without calling the endpoint', async () => {
     const w = await world([{ ok: false, httpStatus: 503 }], [0, 1800]);
-    await fanOutEvent(EVENT, w.deps);
+    await w.fanOut();
     await w.next();
     expect(w.queue.sent[0]?.delaySeconds).toBe(1800);
 
@@ -152,7 +154,7 @@ describe('delivering a product event', () => {
 describe('the disable rule', () => {
   it('disables the webhook and publishes webhook_disabled when the last attempt fails', async () => {
     const w = await world([{ ok: false, httpStatus: 500 }]);
-    await fanOutEvent(EVENT, w.deps);
+    await w.fanOut();
 
     const outcomes = [];
     for (let i = 0; i < WEBHOOK_RETRY_SCHEDULE_SECONDS.length; i++) outcomes.push((await w.next()).outcome);
@@ -172,7 +174,7 @@ describe('the disable rule', () => {
 
   it('publishes webhook_disabled again, with the same id, when SQS hands over the message that disabled it', async () => {
     const w = await world([{ ok: false, httpStatus: 500 }], [0]);
-    await fanOutEvent(EVENT, w.deps);
+    await w.fanOut();
     const last = w.queue.take();
     const publish = w.products.publish.bind(w.products);
     let calls = 0;
@@ -195,7 +197,7 @@ describe('the disable rule', () => {
 
   it('does not disable a webhook that answered 2xx since the failing delivery began', async () => {
     const w = await world([{ ok: false, httpStatus: 500 }], [0, 60]);
-    await fanOutEvent(EVENT, w.deps);
+    await w.fanOut();
     await w.next();
     await w.store.succeeded('wh_a', new Date(START.getTime() + 30_000));
 
@@ -208,14 +210,14 @@ describe('the disable rule', () => {
 
   it('drops, unsent, the pending deliveries of a disabled or deleted webhook', async () => {
     const w = await world([{ ok: false, httpStatus: 500 }]);
-    await fanOutEvent(EVENT, w.deps);
+    await w.fanOut();
     await w.next();
     await w.store.disable('wh_a', 'by hand', START, START);
 
     expect((await w.next()).outcome).toBe('dropped');
     expect((await w.store.listDeliveries('wh_a', 1)).items[0]?.status).toBe('dropped');
     await w.store.delete('wh_a');
-    await fanOutEvent(EVENT, w.deps);
+    await w.fanOut();
     expect(w.queue.sent).toHaveLength(0);
     expect(w.endpoint.calls).toHaveLength(1);
   });

@@ -13,6 +13,7 @@ import { DynamoWebhookStore } from '../../webhooks/adapters/webhook-store';
 import { type DeliverDeps, deliver, fanOutEvent } from '../../webhooks/deliver';
 import { parseWebhookWork } from '../../webhooks/delivery-message';
 import { parseRetrySchedule } from '../../webhooks/retry-schedule';
+import type { StoredWebhook } from '../../webhooks/webhook-schemas';
 
 export type WebhooksHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -40,13 +41,20 @@ export function createWebhooks(env: FunctionEnvironment<'webhooks'>): WebhooksHa
 
   return lambdaHandler<SQSEvent, SQSBatchResponse, Context>(
     observability,
-    async (event, _context, { metrics }) =>
-      eachRecord(
+    async (event, _context, { metrics }) => {
+      // One registry read per batch, not per event: every delivered mail is a product event, and
+      // most stacks have few webhooks or none.
+      let registry: Promise<StoredWebhook[]> | undefined;
+      const webhooks = () => {
+        registry ??= store.list();
+        return registry;
+      };
+      return eachRecord(
         event,
         async (record) => {
           const work = parseWebhookWork(record.body);
           if (work.kind === 'event') {
-            const queued = await fanOutEvent(work.event, deps);
+            const queued = await fanOutEvent(work.event, { ...deps, webhooks });
             logger.debug('event fanned out', { eventId: work.event.id, type: work.event.type, queued });
             return;
           }
@@ -67,6 +75,7 @@ export function createWebhooks(env: FunctionEnvironment<'webhooks'>): WebhooksHa
           }
         },
         { parallel: true },
-      ),
+      );
+    },
   );
 }
