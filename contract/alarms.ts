@@ -22,6 +22,6 @@ export const OLDEST_MESSAGE_ALARM_MINUTES = 15;
 
 /**
  * Counts that alarm from the first occurrence in their period: a message in a dead-letter queue, a
- * function error, an API 5xx, a reputation-guard trip, a campaign counters repair.
+ * function error, an API 5xx, a reputation-guard trip, a campaign counters repair, a webhook disabled.
  */
 export const ALARM_ON_FIRST = 1;

@@ -30,9 +30,11 @@ export const VARIABLES = {
   RECIPIENTS_TABLE: { table: 'recipients' },
   RATE_LEDGER_TABLE: { table: 'rateLedger' },
   DELIVERABILITY_TABLE: { table: 'deliverability' },
+  WEBHOOKS_TABLE: { table: 'webhooks' },
   TRANSACTIONAL_QUEUE_URL: { queueUrl: 'transactional' },
   BULK_QUEUE_URL: { queueUrl: 'bulk' },
   FANOUT_QUEUE_URL: { queueUrl: 'fanout' },
+  WEBHOOKS_QUEUE_URL: { queueUrl: 'webhooks' },
   /** The sender tells its two event sources apart by the record's `eventSourceARN`. */
   BULK_QUEUE_ARN: { queueArn: 'bulk' },
   PRODUCT_EVENTS_TOPIC_ARN: { topic: 'productEvents' },
@@ -59,6 +61,11 @@ export const VARIABLES = {
   BOUNCE_RATE_THRESHOLD: { setting: 'the bulk bounce rate that pauses bulk mail' },
   COMPLAINT_RATE_THRESHOLD: { setting: 'the bulk complaint rate that pauses bulk mail' },
   GUARD_MINIMUM_SAMPLE: { setting: 'bulk mails in the window before the guard judges rates' },
+  WEBHOOK_RETRY_SCHEDULE: {
+    setting: 'seconds before each webhook delivery attempt, comma-separated (WEBHOOK_RETRY_SCHEDULE_SECONDS)',
+  },
+  /** Local mode runs receivers on the same machine: http and loopback addresses; never in AWS. */
+  WEBHOOK_ALLOW_LOOPBACK: { localOnly: 'accept http:// and loopback webhook receivers', optional: true },
 } as const satisfies Record<string, VariableSource | (VariableSource & Optional)>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -102,6 +109,9 @@ export const FUNCTIONS = {
       'CONSOLE_ORIGIN',
       'MAX_SEND_RATE',
       'SEND_RATE_SHARE',
+      'WEBHOOKS_TABLE',
+      'WEBHOOKS_QUEUE_URL',
+      'WEBHOOK_ALLOW_LOOPBACK',
     ],
   },
   sender: {
@@ -165,6 +175,18 @@ export const FUNCTIONS = {
       'BOUNCE_RATE_THRESHOLD',
       'COMPLAINT_RATE_THRESHOLD',
       'GUARD_MINIMUM_SAMPLE',
+    ],
+  },
+  webhooks: {
+    entry: 'lambdas/functions/webhooks/handler.ts',
+    // A batch of ten deliveries in parallel, each at most 10 s (DELIVERY_TIMEOUT_MS), and the writes around them.
+    timeoutSeconds: 30,
+    environment: [
+      'WEBHOOKS_TABLE',
+      'WEBHOOKS_QUEUE_URL',
+      'PRODUCT_EVENTS_TOPIC_ARN',
+      'WEBHOOK_RETRY_SCHEDULE',
+      'WEBHOOK_ALLOW_LOOPBACK',
     ],
   },
 } as const satisfies Record<string, FunctionContract>;

@@ -29,6 +29,7 @@ export const METRIC_SERVICES = {
   events: serviceNameOf('events'),
   fanout: serviceNameOf('fanout'),
   scheduler: serviceNameOf('scheduler'),
+  webhooks: serviceNameOf('webhooks'),
 } as const;
 
 /**
@@ -82,3 +83,13 @@ export const CAMPAIGN_METRICS = {
 export function fanoutOutcomeMetric<Outcome extends string>(outcome: Outcome): `Fanout_${Outcome}` {
   return `Fanout_${outcome}`;
 }
+
+/** The webhooks function's metrics (dimension `service`=`mailroom-webhooks`). */
+export const WEBHOOK_METRICS = {
+  /** Count: a delivery attempt the endpoint answered 2xx. */
+  delivered: 'WebhookDelivered',
+  /** Count: a delivery attempt that failed (non-2xx, timeout, refused address); it is retried. */
+  attemptFailed: 'WebhookAttemptFailed',
+  /** Count: a webhook disabled after its endpoint failed for a whole retry schedule (alarm WebhookDisabled). */
+  disabled: 'WebhookDisabled',
+} as const;

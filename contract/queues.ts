@@ -37,7 +37,7 @@ export interface QueueContract {
   /** What drains the queue, for alarm texts, e.g. `the sender`. */
   readonly consumer: string;
   /** The function (a key of contract/functions.ts FUNCTIONS) whose event source drains the queue. */
-  readonly consumerFunction: 'sender' | 'fanout' | 'events';
+  readonly consumerFunction: 'sender' | 'fanout' | 'events' | 'webhooks';
   readonly eventSource: EventSourceContract;
 }
 
@@ -83,6 +83,19 @@ export const QUEUES = {
     // five batches at once: a burst of SES events (a campaign's deliveries, opens) waits in the
     // queue instead of taking the account's concurrency from the API and the sender; five batches
     // of ten keep up with several hundred events a second.
+    eventSource: { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 },
+  },
+  /**
+   * Webhook work, two kinds of message: the product events (the product events topic delivers
+   * them, SNS envelope) and one delivery per (webhook, event), sent again with a delay after each
+   * failed attempt until its retry schedule runs out.
+   */
+  webhooks: {
+    maxReceiveCount: 5,
+    consumer: 'the webhooks function',
+    consumerFunction: 'webhooks',
+    // A batch's deliveries go out in parallel (each at most 10 s); one failing does not send the
+    // others again. At most five batches at once keeps a burst of events from hammering receivers.
     eventSource: { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 },
   },
 } as const satisfies Record<string, QueueContract>;

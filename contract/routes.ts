@@ -151,6 +151,29 @@ export const ROUTES = {
     access: 'admin',
     body: 'none',
   },
+  /** Registers an endpoint for the product events; answers its signing secret, once. */
+  createWebhook: { method: 'POST', path: '/v1/webhooks', auth: 'iam', access: 'admin', body: 'json' },
+  listWebhooks: { method: 'GET', path: '/v1/webhooks', auth: 'iam', access: 'admin', body: 'none' },
+  getWebhook: { method: 'GET', path: '/v1/webhooks/{id}', auth: 'iam', access: 'admin', body: 'none' },
+  deleteWebhook: { method: 'DELETE', path: '/v1/webhooks/{id}', auth: 'iam', access: 'admin', body: 'none' },
+  /** Queues a signed `test` event to the endpoint (one attempt, no retries). */
+  testWebhook: { method: 'POST', path: '/v1/webhooks/{id}/test', auth: 'iam', access: 'admin', body: 'none' },
+  /** Re-enables a webhook that was disabled after failing for a day. */
+  enableWebhook: {
+    method: 'POST',
+    path: '/v1/webhooks/{id}/enable',
+    auth: 'iam',
+    access: 'admin',
+    body: 'none',
+  },
+  /** The webhook's recent delivery attempts, newest first (kept 7 days). */
+  listWebhookDeliveries: {
+    method: 'GET',
+    path: '/v1/webhooks/{id}/deliveries',
+    auth: 'iam',
+    access: 'admin',
+    body: 'none',
+  },
   /**
    * Public: recipients open the link in every campaign mail from their inbox. Here and on the POST,
    * the HMAC-signed token in the query is the authorization.

@@ -91,6 +91,11 @@ export const TABLES = {
   rateLedger: { partitionKey: 'stream', sortKey: 'worker', timeToLiveAttribute: 'expiresAt' },
   /** Soft-bounce histories, hourly bulk reputation buckets and the reputation guard. */
   deliverability: { partitionKey: 'pk', timeToLiveAttribute: 'expiresAt' },
+  /**
+   * Webhooks: one registry item holding every webhook (so the limit of 20 holds with one conditional
+   * write), and one item per delivery attempt under `deliveries#<webhookId>`; TTL drops attempts.
+   */
+  webhooks: { partitionKey: 'pk', sortKey: 'sk', timeToLiveAttribute: 'expiresAt' },
 } as const satisfies Record<string, TableContract>;
 
 export type TableName = keyof typeof TABLES;

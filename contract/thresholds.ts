@@ -23,3 +23,11 @@ export interface TransientBouncePolicy {
 }
 
 export const TRANSIENT_BOUNCE_DEFAULTS = { limit: 3, windowDays: 7 } as const satisfies TransientBouncePolicy;
+
+/**
+ * Seconds before each attempt of one webhook delivery: the first at once, then 5 s, 5 min, 30 min,
+ * 2 h, 5 h, 10 h and 10 h (Svix's schedule, which Standard Webhooks describes): retries span 27.6 h,
+ * more than the day issue 12 asks for. When the last attempt fails too, the webhook is disabled.
+ * The webhooks function reads it from WEBHOOK_RETRY_SCHEDULE, so local tests can compress it.
+ */
+export const WEBHOOK_RETRY_SCHEDULE_SECONDS = [0, 5, 300, 1800, 7200, 18000, 36000, 36000] as const;

@@ -18,6 +18,7 @@ import { Monitoring } from './constructs/monitoring';
 import { Queues } from './constructs/queues';
 import { Sender } from './constructs/sender';
 import { Storage } from './constructs/storage';
+import { Webhooks } from './constructs/webhooks';
 
 /** Properties of {@link MailroomStack}. */
 export interface MailroomStackProps extends Omit<StackProps, 'env' | 'stackName'> {
@@ -43,6 +44,8 @@ export class MailroomStack extends Stack {
   readonly campaigns: Campaigns;
   /** The events function, the product events topic and the unsubscribe secret. */
   readonly feedback: Feedback;
+  /** The webhooks function. */
+  readonly webhooks: Webhooks;
   /** The dashboard and the alarms. */
   readonly monitoring: Monitoring;
   /** The campaign console (CloudFront, S3, Cognito), unless the config turns it off. */
@@ -121,6 +124,8 @@ export class MailroomStack extends Stack {
       deliverability: storage.deliverability,
       transactionalQueue: queues.transactional.queue,
       fanoutQueue: queues.fanout.queue,
+      webhooks: storage.webhooks,
+      webhooksQueue: queues.webhooks.queue,
       productEvents: this.feedback.productEvents,
       productEventsKey: this.feedback.productEventsKey,
       unsubscribeSecret: this.feedback.unsubscribeSecret,
@@ -171,6 +176,14 @@ export class MailroomStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
 
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      webhooks: storage.webhooks,
+      queue: queues.webhooks.queue,
+      productEvents: this.feedback.productEvents,
+      productEventsKey: this.feedback.productEventsKey,
+      logRemovalPolicy: removalPolicy,
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       dashboardName: this.stackName,
       queues: queues.all,
@@ -180,6 +193,7 @@ export class MailroomStack extends Stack {
         { name: 'fanout', function: this.campaigns.fanout.lambda },
         { name: 'scheduler', function: this.campaigns.scheduler.lambda },
         { name: 'events', function: this.feedback.function.lambda },
+        { name: 'webhooks', function: this.webhooks.function.lambda },
       ],
       apiStage: this.api.restApi.deploymentStage,
       configurationSetNames: this.identity.configurationSetNames,

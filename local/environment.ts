@@ -1,7 +1,11 @@
 import { FUNCTIONS, type FunctionName, VARIABLES, type VariableName } from '../contract/functions';
 import type { QueueName } from '../contract/queues';
 import type { TableName } from '../contract/tables';
-import { REPUTATION_GUARD_DEFAULTS, TRANSIENT_BOUNCE_DEFAULTS } from '../contract/thresholds';
+import {
+  REPUTATION_GUARD_DEFAULTS,
+  TRANSIENT_BOUNCE_DEFAULTS,
+  WEBHOOK_RETRY_SCHEDULE_SECONDS,
+} from '../contract/thresholds';
 
 /** The contract's variables whose value is a setting (or local mode's own), not a resource. */
 export type SettingName = {
@@ -32,6 +36,9 @@ export const LOCAL_SETTING_DEFAULTS: Record<Exclude<SettingName, GivenSettings>,
   BOUNCE_RATE_THRESHOLD: String(REPUTATION_GUARD_DEFAULTS.bounceRate),
   COMPLAINT_RATE_THRESHOLD: String(REPUTATION_GUARD_DEFAULTS.complaintRate),
   GUARD_MINIMUM_SAMPLE: String(REPUTATION_GUARD_DEFAULTS.minimumSample),
+  WEBHOOK_RETRY_SCHEDULE: WEBHOOK_RETRY_SCHEDULE_SECONDS.join(','),
+  // Local mode runs on one machine: its receivers are on loopback, often plain http.
+  WEBHOOK_ALLOW_LOOPBACK: 'true',
 };
 
 export type LocalSettings = Record<GivenSettings, string> &

@@ -111,6 +111,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       bulk: bulkQueue,
       fanout: fanoutQueue,
       events: eventsQueue,
+      webhooks: webhooksQueue,
     } = queues;
 
     // SES events: the topic SES publishes to, the events queue subscribed to it (unparseable events
@@ -121,6 +122,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     await subscribeQueue(sns, sesEventsTopic, eventsQueue.arn);
     const productEventsInbox = await createQueueWithDlq(sqs, 'mailroom-product-events-inbox', 5);
     await subscribeQueue(sns, productEventsTopic, productEventsInbox.arn);
+    // Webhooks: the product events reach the webhooks queue as in the stack.
+    await subscribeQueue(sns, productEventsTopic, webhooksQueue.arn);
     const simulator = await startSesEventSimulator({
       upstream: sesv2,
       sns,
@@ -154,6 +157,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
             bulk: bulkQueue,
             fanout: fanoutQueue,
             events: eventsQueue,
+            webhooks: webhooksQueue,
           },
           topics: { productEvents: productEventsTopic },
         },
@@ -175,10 +179,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     const { createFanout } = await import('../lambdas/functions/fanout/fanout.js');
     const { createScheduler } = await import('../lambdas/functions/scheduler/scheduler.js');
     const { createEventsProcessor } = await import('../lambdas/functions/events/events.js');
+    const { createWebhooks } = await import('../lambdas/functions/webhooks/webhooks.js');
     const sender = { handler: createSender(functionEnvironment('sender')) };
     const fanout = { handler: createFanout(functionEnvironment('fanout')) };
     const scheduler = { handler: createScheduler(functionEnvironment('scheduler')) };
     const events = { handler: createEventsProcessor(functionEnvironment('events')) };
+    const webhooks = { handler: createWebhooks(functionEnvironment('webhooks')) };
     api.ready(createApi(functionEnvironment('api')));
 
     const region = env.AWS_REGION ?? 'us-east-1';
@@ -187,7 +193,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     const sources = createEventSources({
       sqs,
       queues,
-      handlers: { sender: sender.handler, fanout: fanout.handler, events: events.handler },
+      handlers: {
+        sender: sender.handler,
+        fanout: fanout.handler,
+        events: events.handler,
+        webhooks: webhooks.handler,
+      },
       senderConcurrency: options.senderConcurrency,
       region,
       onError,

@@ -44,6 +44,9 @@ unsubscribes and by hand. Keyed by the normalized (lower-case) address.`,
   unsubscribe: `The public one-click unsubscribe link of every campaign mail (RFC 8058): HTML pages, no
 SigV4.`,
   account: 'SES account status, the send rate Mailroom paces to and the reputation guard.',
+  webhooks: `HTTPS endpoints that receive the product events, signed per the Standard Webhooks spec
+(\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`), retried for over 24 hours, and
+disabled (with a \`webhook_disabled\` event and an ops alarm) when they keep failing.`,
 };
 
 const DESCRIPTION = `Mailroom's HTTP API: transactional email and bulk campaigns on Amazon SES, stored templates,

@@ -8,7 +8,15 @@ import type { ZodOpenApiExampleObject, ZodOpenApiHeadersObject } from 'zod-opena
 import type { ROUTES, RouteBody, RouteId } from '../../contract/routes';
 import { ApiError, type ErrorCode } from '../../lambdas/requests/errors';
 
-export const TAGS = ['emails', 'templates', 'campaigns', 'suppressions', 'unsubscribe', 'account'] as const;
+export const TAGS = [
+  'emails',
+  'templates',
+  'campaigns',
+  'suppressions',
+  'unsubscribe',
+  'account',
+  'webhooks',
+] as const;
 export type Tag = (typeof TAGS)[number];
 
 export type Example = ZodOpenApiExampleObject;

@@ -5,6 +5,7 @@ import type { Operations } from './operation';
 import { SUPPRESSION_OPERATIONS } from './suppressions';
 import { TEMPLATE_OPERATIONS } from './templates';
 import { UNSUBSCRIBE_OPERATIONS } from './unsubscribe';
+import { WEBHOOK_OPERATIONS } from './webhooks';
 
 /** Every route's documentation: tsc refuses this while a route of contract/routes.ts has none. */
 export const OPERATIONS: Operations = {
@@ -14,4 +15,5 @@ export const OPERATIONS: Operations = {
   ...SUPPRESSION_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
   ...UNSUBSCRIBE_OPERATIONS,
+  ...WEBHOOK_OPERATIONS,
 };

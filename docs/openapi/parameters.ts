@@ -47,3 +47,10 @@ export const SUPPRESSION_EMAIL_PATH = z.object({
 (\`Jane <jane@example.com>\`) is accepted and dropped: entries are keyed by the lower-case address.`,
   }),
 });
+
+export const WEBHOOK_ID_PATH = z.object({
+  id: resourceIdSchema.meta({
+    param: { id: 'WebhookId', example: 'wh_3f9a1c2e7b5d4e6f8a9b0c1d2e3f4a5b' },
+    description: "The webhook's `id`. Anything not matching the pattern is a 404.",
+  }),
+});

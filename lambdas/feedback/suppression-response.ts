@@ -71,15 +71,30 @@ export const suppressionListSchema = z
   })
   .meta({ id: 'SuppressionList' });
 
+/** Every product event type; webhooks subscribe to these (all of them when they name none). */
+export const PRODUCT_EVENT_TYPES = [
+  'suppressed',
+  'bounced',
+  'complained',
+  'unsubscribed',
+  'delivered',
+  'webhook_disabled',
+] as const;
+
+export const productEventTypeSchema = z.enum(PRODUCT_EVENT_TYPES).meta({ id: 'ProductEventType' });
+
 /**
- * Not an HTTP response: what product backends receive on the product events SNS topic
- * (ProductEvent in ports.ts is this type).
+ * Not an HTTP response: what product backends receive on the product events SNS topic and through
+ * webhooks (ProductEvent in ports.ts is this type).
  */
 export const productEventSchema = z
   .strictObject({
     id: z.string().meta({ description: 'Stable and opaque; a redelivery carries the same id.' }),
-    type: z.enum(['suppressed', 'bounced', 'complained', 'unsubscribed', 'delivered']),
-    email: z.string().meta({ description: 'The normalized (lower-case) address.' }),
+    type: productEventTypeSchema,
+    email: z
+      .string()
+      .optional()
+      .meta({ description: 'The normalized (lower-case) address; absent on `webhook_disabled` only.' }),
     at: z.string().meta({
       description: "When it happened, ISO 8601 (SES's timestamp, or when the link was used).",
     }),
@@ -94,6 +109,8 @@ export const productEventSchema = z
       .string()
       .optional()
       .meta({ description: "SES's MessageId of the mail; absent on `unsubscribed`." }),
+    webhookId: z.string().optional().meta({ description: 'The webhook, on `webhook_disabled`.' }),
+    url: z.string().optional().meta({ description: "The webhook's URL, on `webhook_disabled`." }),
   })
   .meta({
     id: 'ProductEvent',
@@ -111,6 +128,9 @@ own user tables clean. Each SNS message's body is one event as JSON, and the SNS
 - \`unsubscribed\`: the address used a campaign mail's unsubscribe link and was not suppressed
   before (\`reason: unsubscribe\`, \`campaignId\`; no \`sesMessageId\`).
 - \`delivered\`: the receiving server accepted a mail.
+- \`webhook_disabled\`: a webhook's endpoint failed every attempt of a delivery for a whole retry
+  schedule (over 24 hours) and was disabled (\`webhookId\`, \`url\`, \`reason\`; no \`email\`).
+  \`POST /v1/webhooks/{id}/enable\` turns it back on.
 
 One SES event about several recipients gives one event per address.`,
   });

@@ -49,6 +49,15 @@ export const VARIABLE_SCHEMAS = {
   BOUNCE_RATE_THRESHOLD: z.coerce.number().positive().max(SES_REVIEW_RATES.bounce),
   COMPLAINT_RATE_THRESHOLD: z.coerce.number().positive().max(SES_REVIEW_RATES.complaint),
   GUARD_MINIMUM_SAMPLE: z.coerce.number().int().min(1),
+  WEBHOOKS_TABLE: tableName,
+  WEBHOOKS_QUEUE_URL: queueUrl,
+  /** Whole seconds, comma-separated: `0,5,300,…` (webhooks/retry-schedule.ts parses it). */
+  WEBHOOK_RETRY_SCHEDULE: z.string().regex(/^\d+(,\d+)*$/),
+  /** Only `true` allows; absent (the stack) or anything else refuses. */
+  WEBHOOK_ALLOW_LOOPBACK: z
+    .string()
+    .optional()
+    .transform((value) => value === 'true'),
 } as const satisfies Record<VariableName, z.ZodType>;
 
 type Schemas = typeof VARIABLE_SCHEMAS;

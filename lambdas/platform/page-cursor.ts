@@ -42,6 +42,8 @@ const KEY_SHAPES: Record<string, (value: string) => boolean> = {
   name: (v) => TEMPLATE_NAME_SHAPE.test(v),
   email: anyKey,
   reason: (v) => reasons.has(v),
+  /** A webhook delivery attempt's sort key (the webhook's id is the route's, not the cursor's). */
+  sk: anyKey,
 };
 
 /**

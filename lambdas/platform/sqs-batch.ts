@@ -10,11 +10,13 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 export async function eachRecord(
   event: SQSEvent,
   handleRecord: (record: SQSRecord) => Promise<void>,
+  options: { parallel?: boolean } = {},
 ): Promise<SQSBatchResponse> {
   return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
-    // One record after another, as the handlers always did: SES events about one message apply in
-    // the order SQS hands them over, and a fan-out link is one message per invocation anyway.
-    processInParallel: false,
+    // By default one record after another, as the handlers always did: SES events about one message
+    // apply in the order SQS hands them over, and a fan-out link is one message per invocation
+    // anyway. Webhook deliveries are independent and wait on the network: they go in parallel.
+    processInParallel: options.parallel ?? false,
     // A batch whose every record failed is answered like any other (each one listed), not thrown:
     // a throw would say the same to SQS but log as a crashed invocation.
     throwOnFullBatchFailure: false,

@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   upload_in_progress: 409,
   start_pending: 409,
   upload_expired: 409,
+  too_many_webhooks: 409,
   too_large: 413,
   rendered_too_large: 413,
   unsupported_media_type: 415,

@@ -70,6 +70,10 @@ export interface MailroomApiProps {
   readonly transactionalQueue: sqs.IQueue;
   /** Where send, resume and cancel start a campaign's fan-out chain. */
   readonly fanoutQueue: sqs.IQueue;
+  /** Webhooks and their delivery attempts: created, listed, deleted, enabled. */
+  readonly webhooks: dynamodb.ITable;
+  /** Where `POST /v1/webhooks/{id}/test` queues its test delivery. */
+  readonly webhooksQueue: sqs.IQueue;
   /** Where unsubscribes are published for product backends. */
   readonly productEvents: sns.ITopic;
   /** The product events topic's key, which publishing needs. */
@@ -208,6 +212,13 @@ export class MailroomApi extends Construct {
       .bindTable('DELIVERABILITY_TABLE', props.deliverability, ['dynamodb:GetItem', 'dynamodb:DeleteItem'])
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
       .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
+      // The registry item (GetItem, conditional UpdateItem) and the delivery attempts (Query).
+      .bindTable('WEBHOOKS_TABLE', props.webhooks, [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+      ])
+      .bindQueue('WEBHOOKS_QUEUE_URL', props.webhooksQueue, ['sqs:SendMessage'])
       .bindTopic('PRODUCT_EVENTS_TOPIC_ARN', props.productEvents, props.productEventsKey)
       .bindSecret('UNSUBSCRIBE_SECRET_ARN', props.unsubscribeSecret)
       .setEnv('SENDING_DOMAIN', props.sendingDomain)

@@ -21,6 +21,7 @@ import {
   metricsNamespaceOf,
   SENDER_METRICS,
   SENDER_OUTCOME_METRICS,
+  WEBHOOK_METRICS,
 } from '../../contract/metrics';
 import { CONFIGURATION_SET_DIMENSION, SES_EVENT_METRICS, STREAMS, type Stream } from './identity';
 import type { QueueWithDeadLetter } from './queues';
@@ -250,12 +251,30 @@ export class Monitoring extends Construct {
         'crossed its threshold. Transactional mail goes on. Find the cause (list source, a bad ' +
         'import), then POST /v1/account/bulk/resume and resume each campaign (see README, Operate).',
     });
+    this.alarm(WEBHOOK_METRICS.disabled, {
+      metric: serviceCountMetric(this.namespace, WEBHOOK_METRICS.disabled, METRIC_SERVICES.webhooks),
+      threshold: ALARM_ON_FIRST,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      alarmDescription:
+        'A webhook was disabled: its endpoint failed every attempt of a delivery for over 24 hours. ' +
+        'Nothing more is sent to it. The webhooks function log ("webhook disabled") names it and its ' +
+        'URL; GET /v1/webhooks/{id}/deliveries shows why. Once the endpoint works, POST ' +
+        '/v1/webhooks/{id}/enable (see README, Webhooks).',
+    });
     this.alarm(CAMPAIGN_METRICS.countersRepaired, {
       metric: new cw.MathExpression({
         expression: 'FILL(tick, 0) + FILL(watch, 0)',
         usingMetrics: {
-          tick: campaignMetric(this.namespace, CAMPAIGN_METRICS.countersRepaired, METRIC_SERVICES.scheduler),
-          watch: campaignMetric(this.namespace, CAMPAIGN_METRICS.countersRepaired, METRIC_SERVICES.fanout),
+          tick: serviceCountMetric(
+            this.namespace,
+            CAMPAIGN_METRICS.countersRepaired,
+            METRIC_SERVICES.scheduler,
+          ),
+          watch: serviceCountMetric(
+            this.namespace,
+            CAMPAIGN_METRICS.countersRepaired,
+            METRIC_SERVICES.fanout,
+          ),
         },
         period: Duration.minutes(5),
       }),
@@ -489,8 +508,11 @@ function eventsMetric(namespace: string, metricName: string, period: Duration): 
   });
 }
 
-/** A campaign-integrity count one of the campaign functions emits (`service` = its service name). */
-function campaignMetric(namespace: string, metricName: string, service: string): cw.Metric {
+/**
+ * A count one function emits under its own `service` (a campaign function's integrity repairs, the
+ * webhooks function's disables), summed over 5 minutes.
+ */
+function serviceCountMetric(namespace: string, metricName: string, service: string): cw.Metric {
   return new cw.Metric({
     namespace,
     metricName,

@@ -52,6 +52,11 @@ export class Queues extends Construct {
    * parses the envelope. An event it cannot parse fails 3 times and rests in the DLQ.
    */
   readonly events: QueueWithDeadLetter;
+  /**
+   * Webhook work: product events (the Webhooks construct subscribes it to the product events
+   * topic) and deliveries waiting for their next attempt.
+   */
+  readonly webhooks: QueueWithDeadLetter;
   /** Every queue with its DLQ: what the dashboard, the DLQ and age alarms and the outputs cover. */
   readonly all: readonly QueueWithDeadLetter[];
 
@@ -64,6 +69,7 @@ export class Queues extends Construct {
     this.bulk = built.bulk;
     this.fanout = built.fanout;
     this.events = built.events;
+    this.webhooks = built.webhooks;
     // SQS-managed SSE, not a KMS key: SNS can deliver to it without a key policy. The topic's own
     // key only protects messages inside SNS, which decrypts them before delivery.
     props.sesEventsTopic.addSubscription(

@@ -38,6 +38,8 @@ export class Storage extends Construct {
   readonly rateLedger: dynamodb.Table;
   /** Soft-bounce histories, hourly bulk reputation buckets and the reputation guard (`expiresAt`). */
   readonly deliverability: dynamodb.Table;
+  /** Webhooks (one registry item) and their delivery attempts (`expiresAt`, 7 days). */
+  readonly webhooks: dynamodb.Table;
   /** Every table by its contract name. */
   readonly tables: Readonly<Record<TableName, dynamodb.Table>>;
 
@@ -87,5 +89,6 @@ export class Storage extends Construct {
     this.recipients = tables.recipients;
     this.rateLedger = tables.rateLedger;
     this.deliverability = tables.deliverability;
+    this.webhooks = tables.webhooks;
   }
 }

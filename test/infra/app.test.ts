@@ -83,8 +83,8 @@ describe('an app with several client configs', () => {
     const concurrencies = Object.values(acmeTemplate.findResources('AWS::Lambda::EventSourceMapping'))
       .map((mapping) => mapping.Properties.ScalingConfig?.MaximumConcurrency)
       .sort();
-    // transactional 4, bulk 3, fan-out 2, events 5.
-    expect(concurrencies).toEqual([2, 3, 4, 5]);
+    // transactional 4, bulk 3, fan-out 2, events 5, webhooks 5.
+    expect(concurrencies).toEqual([2, 3, 4, 5, 5]);
   });
 
   it('passes the reputation guard and transient bounce settings to the events function', () => {
@@ -109,7 +109,7 @@ describe('an app with several client configs', () => {
         table.DeletionPolicy,
         table.Properties.DeletionProtectionEnabled,
       ]),
-    ).toEqual(Array.from({ length: 8 }, () => ['Delete', undefined]));
+    ).toEqual(Array.from({ length: 9 }, () => ['Delete', undefined]));
     const secrets = acmeTemplate.findResources('AWS::SecretsManager::Secret');
     expect(Object.values(secrets).map((secret) => secret.DeletionPolicy)).toEqual(['Delete']);
     const logGroups = acmeTemplate.findResources('AWS::Logs::LogGroup');

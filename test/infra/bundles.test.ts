@@ -16,6 +16,7 @@ const CLIENTS: Record<FunctionName, string[]> = {
   fanout: ['client-dynamodb', 'client-sesv2', 'client-sqs'],
   scheduler: ['client-dynamodb', 'client-sqs'],
   events: ['client-dynamodb', 'client-sns'],
+  webhooks: ['client-dynamodb', 'client-sns', 'client-sqs'],
 };
 
 const bundler = stackBundler();

@@ -65,6 +65,7 @@ function functionsByName(): Record<FunctionName, MailroomFunction> {
     fanout: stack.campaigns.fanout,
     scheduler: stack.campaigns.scheduler,
     events: stack.feedback.function,
+    webhooks: stack.webhooks.function,
   };
 }
 

@@ -34,6 +34,7 @@ const functionsOfStack = (): Record<FunctionName, MailroomFunction> => ({
   fanout: stack.campaigns.fanout,
   scheduler: stack.campaigns.scheduler,
   events: stack.feedback.function,
+  webhooks: stack.webhooks.function,
 });
 
 function environmentOf(fn: MailroomFunction): Record<string, unknown> {

@@ -66,11 +66,13 @@ describe('product events topic', () => {
     }
   });
 
-  it('has no subscription of its own: product backends add theirs', () => {
+  it('has one subscription of its own, the webhooks queue: product backends add theirs', () => {
     const subscriptions = template.findResources('AWS::SNS::Subscription', {
       Properties: { TopicArn: helpers.ref(stack.feedback.productEvents) },
     });
-    expect(subscriptions).toEqual({});
+    expect(Object.values(subscriptions).map((s) => s.Properties.Endpoint)).toEqual([
+      helpers.arnOf(stack.queues.webhooks.queue),
+    ]);
   });
 });
 

@@ -129,8 +129,8 @@ describe('dashboard', () => {
   });
 
   it('draws depth and age of every queue and the depth of every DLQ', () => {
-    const { transactional, bulk, fanout, events } = stack.queues;
-    const all = [transactional, bulk, fanout, events];
+    const { transactional, bulk, fanout, events, webhooks } = stack.queues;
+    const all = [transactional, bulk, fanout, events, webhooks];
     expect(metricLines('Queue depth (visible messages)')).toEqual(
       all.map(
         ({ queue }) => `AWS/SQS ApproximateNumberOfMessagesVisible QueueName=<${helpers.logicalId(queue)}>`,
@@ -183,6 +183,7 @@ describe('dashboard', () => {
       stack.campaigns.fanout,
       stack.campaigns.scheduler,
       stack.feedback.function,
+      stack.webhooks.function,
     ].map((fn) => helpers.logicalId(fn.lambda));
     for (const [title, metric] of [
       ['Function errors', 'Errors'],
@@ -230,18 +231,34 @@ describe('alarms', () => {
       'OldestMessage-fanout',
       'DeadLetter-events',
       'OldestMessage-events',
+      'DeadLetter-webhooks',
+      'OldestMessage-webhooks',
       'BounceRate',
       'ComplaintRate',
       'ReputationGuardTripped',
+      'WebhookDisabled',
       'CampaignCountersRepaired',
       'Errors-api',
       'Errors-sender',
       'Errors-fanout',
       'Errors-scheduler',
       'Errors-events',
+      'Errors-webhooks',
       'Api5xx',
     ]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 22);
+  });
+
+  it('fire when the webhooks function disables a webhook, from the first one', () => {
+    expect(alarm('WebhookDisabled')).toMatchObject({
+      Namespace: 'Mailroom/Mailroom-mail-example-com',
+      MetricName: 'WebhookDisabled',
+      Dimensions: [{ Name: 'service', Value: 'mailroom-webhooks' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmDescription: expect.stringContaining('POST /v1/webhooks/{id}/enable'),
+    });
   });
 
   it('fire on any message in any dead-letter queue, saying after how many receives it got there', () => {

@@ -102,17 +102,22 @@ describe('cdk-nag gate (AwsSolutions)', () => {
       // The admin policy: each route with path parameters, written *.
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/DELETE/v1/suppressions/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/DELETE/v1/templates/*]',
+      'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/DELETE/v1/webhooks/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/campaigns/*/recipients/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/campaigns/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/emails/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/suppressions/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/templates/*]',
+      'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/webhooks/*/deliveries]',
+      'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/webhooks/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/cancel]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/pause]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/recipients]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/resume]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/send]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/test]',
+      'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/webhooks/*/enable]',
+      'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/webhooks/*/test]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/PUT/v1/suppressions/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/PUT/v1/templates/*]',
       // xray, ses:GetAccount, ses:DeleteSuppressedDestination
@@ -162,10 +167,14 @@ describe('cdk-nag gate (AwsSolutions)', () => {
       'Queues/EventsDeadLetter: AwsSolutions-SQS3',
       'Queues/FanoutDeadLetter: AwsSolutions-SQS3',
       'Queues/TransactionalDeadLetter: AwsSolutions-SQS3',
+      'Queues/WebhooksDeadLetter: AwsSolutions-SQS3',
       'Sender/Function/Role: AwsSolutions-IAM5[Resource::*]',
       'Sender/Function/Role: AwsSolutions-IAM5[Resource::*]',
       // ses:SendEmail on every identity of the account: the sandbox checks each recipient's.
       'Sender/Function/Role: AwsSolutions-IAM5[Resource::arn:aws:ses:eu-west-1:123456789012:identity/*]',
+      // xray; publishing webhook_disabled to the product events topic (customer-managed key)
+      'Webhooks/Function/Role: AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'Webhooks/Function/Role: AwsSolutions-IAM5[Resource::*]',
     ]);
   });
 

@@ -71,6 +71,10 @@ describe('least privilege', () => {
       [arn(storage.deliverability)]: ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
       [arn(queues.transactional.queue)]: ['sqs:SendMessage'],
       [arn(queues.fanout.queue)]: ['sqs:SendMessage'],
+      // Webhooks: the registry item (read, conditional updates) and the deliveries (query); the
+      // test route's delivery.
+      [arn(storage.webhooks)]: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      [arn(queues.webhooks.queue)]: ['sqs:SendMessage'],
       [refOf(feedback.productEvents)]: ['sns:Publish'],
       [arn(feedback.productEventsKey)]: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       [refOf(feedback.unsubscribeSecret)]: ['secretsmanager:GetSecretValue'],
@@ -156,15 +160,34 @@ describe('least privilege', () => {
     expect(conditional).toEqual([]);
   });
 
+  it('webhooks: the registry and the attempts, its own queue (consume and send back), product events', () => {
+    const { storage, queues, feedback } = stack;
+    const { grants, conditional } = grantsOf(stack.webhooks.function);
+
+    expect(grants).toEqual({
+      [arn(stack.webhooks.function.logGroup)]: LOGS,
+      '*': XRAY,
+      [arn(storage.webhooks)]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // Consumed by its event source; retries go back on it with a delay.
+      [arn(queues.webhooks.queue)]: [...CONSUME, 'sqs:SendMessage'].sort(),
+      // webhook_disabled.
+      [refOf(feedback.productEvents)]: ['sns:Publish'],
+      [arn(feedback.productEventsKey)]: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    });
+    expect(conditional).toEqual([]);
+  });
+
   it('lets only the api and the sender read the unsubscribe secret', () => {
     expect(rolesAllowed('secretsmanager:GetSecretValue')).toEqual(
       [stack.api.function.role, stack.sender.function.role].map((role) => helpers.logicalId(role)).sort(),
     );
   });
 
-  it('lets only the api and the events function publish product events', () => {
+  it('lets only the api, the events and the webhooks function publish product events', () => {
     expect(rolesAllowed('sns:Publish', refOf(stack.feedback.productEvents))).toEqual(
-      [stack.api.function.role, stack.feedback.function.role].map((role) => helpers.logicalId(role)).sort(),
+      [stack.api.function.role, stack.feedback.function.role, stack.webhooks.function.role]
+        .map((role) => helpers.logicalId(role))
+        .sort(),
     );
   });
 

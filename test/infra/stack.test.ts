@@ -103,23 +103,28 @@ describe('storage', () => {
     },
   );
 
-  it('has exactly the eight tables', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 8);
+  it('has exactly the nine tables', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 9);
   });
 
-  it('expires idempotency records, rate reports and deliverability items through TTL on expiresAt, and nothing else', () => {
+  it('expires idempotency records, rate reports, deliverability items and webhook deliveries through TTL on expiresAt, and nothing else', () => {
     const withTtl = template.findResources('AWS::DynamoDB::Table', {
       Properties: { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } },
     });
     expect(Object.keys(withTtl).sort()).toEqual(
-      [stack.storage.idempotency, stack.storage.rateLedger, stack.storage.deliverability]
+      [
+        stack.storage.idempotency,
+        stack.storage.rateLedger,
+        stack.storage.deliverability,
+        stack.storage.webhooks,
+      ]
         .map((table) => logicalId(table))
         .sort(),
     );
     const anyTtl = template.findResources('AWS::DynamoDB::Table', {
       Properties: { TimeToLiveSpecification: Match.anyValue() },
     });
-    expect(Object.keys(anyTtl)).toHaveLength(3);
+    expect(Object.keys(anyTtl)).toHaveLength(4);
   });
 
   it('indexes campaigns by status (the summary only) and suppressions by reason (then email), under the names the adapters query', () => {
@@ -173,9 +178,15 @@ describe('queues', () => {
     expect(resourceOf(deadLetterQueue).Properties?.RedrivePolicy).toBeUndefined();
   });
 
-  it('has exactly the four queues and their DLQs', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 8);
-    expect(stack.queues.all.map(({ name }) => name)).toEqual(['transactional', 'bulk', 'fanout', 'events']);
+  it('has exactly the five queues and their DLQs', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 10);
+    expect(stack.queues.all.map(({ name }) => name)).toEqual([
+      'transactional',
+      'bulk',
+      'fanout',
+      'events',
+      'webhooks',
+    ]);
   });
 
   it('denies any request to every queue that is not made over TLS', () => {
@@ -199,7 +210,7 @@ describe('queues', () => {
     }
   });
 
-  it('subscribes the events queue to the SES events topic, SNS envelope included', () => {
+  it('subscribes the events queue to the SES events topic and the webhooks queue to the product events, SNS envelope included', () => {
     const { queue } = stack.queues.events;
     const subscriptions = template.findResources('AWS::SNS::Subscription', {
       Properties: { Protocol: 'sqs' },
@@ -210,6 +221,13 @@ describe('queues', () => {
         TopicArn: ref(stack.events.topic),
         Endpoint: arnOf(queue),
         // The events function parses the SNS envelope; raw delivery would strip it.
+        RawMessageDelivery: false,
+      },
+      {
+        Protocol: 'sqs',
+        TopicArn: ref(stack.feedback.productEvents),
+        Endpoint: arnOf(stack.queues.webhooks.queue),
+        // The webhooks function tells product events from deliveries by the envelope.
         RawMessageDelivery: false,
       },
     ]);
@@ -256,7 +274,7 @@ describe('functions', () => {
 
   it('runs every function on ARM64 and that runtime, with active tracing and source maps', () => {
     const functions = mailroomOnly(template.findResources('AWS::Lambda::Function') as Resources);
-    expect(Object.keys(functions)).toHaveLength(5);
+    expect(Object.keys(functions)).toHaveLength(6);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: NODE_RUNTIME.name,
@@ -341,6 +359,8 @@ describe('api function', () => {
         DELIVERABILITY_TABLE: ref(storage.deliverability),
         TRANSACTIONAL_QUEUE_URL: ref(queues.transactional.queue),
         FANOUT_QUEUE_URL: ref(queues.fanout.queue),
+        WEBHOOKS_TABLE: ref(storage.webhooks),
+        WEBHOOKS_QUEUE_URL: ref(queues.webhooks.queue),
         PRODUCT_EVENTS_TOPIC_ARN: ref(stack.feedback.productEvents),
         UNSUBSCRIBE_SECRET_ARN: ref(stack.feedback.unsubscribeSecret),
         PUBLIC_BASE_URL: publicBaseUrl(),

@@ -128,6 +128,7 @@ describe('local mode’s pollers (its event sources)', () => {
     sender: handler('sender'),
     fanout: handler('fanout'),
     events: handler('events'),
+    webhooks: handler('webhooks'),
   };
   // Local mode's one sender concurrency stands for both of the stack's sender settings.
   const senderConcurrency = 3;

@@ -65,6 +65,16 @@ const CALLS: { [Id in RouteId]: { call: (c: MailroomClient) => Promise<unknown>;
     call: (c) => c.suppressions.delete('a@example.org'),
     path: '/v1/suppressions/a%40example.org',
   },
+  createWebhook: { call: (c) => c.webhooks.create({ url: 'https://h.example.org/x' }), path: '/v1/webhooks' },
+  listWebhooks: { call: (c) => c.webhooks.list(), path: '/v1/webhooks' },
+  getWebhook: { call: (c) => c.webhooks.get('wh_1'), path: '/v1/webhooks/wh_1' },
+  deleteWebhook: { call: (c) => c.webhooks.delete('wh_1'), path: '/v1/webhooks/wh_1' },
+  testWebhook: { call: (c) => c.webhooks.test('wh_1'), path: '/v1/webhooks/wh_1/test' },
+  enableWebhook: { call: (c) => c.webhooks.enable('wh_1'), path: '/v1/webhooks/wh_1/enable' },
+  listWebhookDeliveries: {
+    call: (c) => c.webhooks.deliveries('wh_1', { limit: 5 }),
+    path: '/v1/webhooks/wh_1/deliveries?limit=5',
+  },
   unsubscribePage: {
     call: (c) => c.unsubscribe.page(`${LOCAL}/unsubscribe?token=t`),
     path: '/unsubscribe?token=t',

@@ -24,6 +24,8 @@ import { ApiError } from '../../requests/errors';
 import { DynamoRateLedger } from '../../sending/adapters/rate-ledger';
 import { fetchAccountQuota } from '../../sending/adapters/ses-mailer';
 import { DynamoTemplateStore } from '../../templates/adapters/template-store';
+import { SqsDeliveryQueue } from '../../webhooks/adapters/delivery-queue';
+import { DynamoWebhookStore } from '../../webhooks/adapters/webhook-store';
 import { errorResponse } from './http';
 import { buildRouter } from './routes';
 
@@ -53,6 +55,7 @@ export function createApi(env: FunctionEnvironment<'api'>): ApiHandler {
   const transactionalQueue = new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL);
   const suppressions = new DynamoSuppressionList(env.SUPPRESSIONS_TABLE);
   const secret = unsubscribeSecretReader(env, secretsManager);
+  const webhookStore = new DynamoWebhookStore(env.WEBHOOKS_TABLE);
 
   const router = buildRouter({
     sendingDomain: env.SENDING_DOMAIN,
@@ -90,6 +93,14 @@ export function createApi(env: FunctionEnvironment<'api'>): ApiHandler {
         logger.error('GetAccount failed', { error });
         throw new ApiError(502, 'ses_unavailable', 'SES did not answer GetAccount; try again shortly');
       }
+    },
+    webhookDeps: {
+      webhooks: webhookStore,
+      deliveries: webhookStore,
+      deliveryQueue: new SqsDeliveryQueue(env.WEBHOOKS_QUEUE_URL),
+      addressPolicy: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK },
+      newId: () => randomUUID(),
+      now: () => new Date(),
     },
     maxSendRateOverride: env.MAX_SEND_RATE,
     sendRateShare: env.SEND_RATE_SHARE,

@@ -33,6 +33,15 @@ import { badRequest, conflict, notFound } from '../../requests/errors';
 import { type AccountQuota, rateInUse } from '../../sending/send-rate';
 import { deleteTemplate, getTemplate, saveTemplate } from '../../templates/manage-templates';
 import type { TemplateRepository } from '../../templates/ports';
+import {
+  createWebhook,
+  deleteWebhook,
+  enableWebhook,
+  getWebhook,
+  testWebhook,
+  type WebhookDeps,
+  webhookView,
+} from '../../webhooks/manage-webhooks';
 import type { accountSchema, bulkResumedSchema } from './account-response';
 import { readForm } from './form';
 import { header, json, jsonBody, jsonOrCsvBody } from './http';
@@ -40,6 +49,8 @@ import { Router } from './router';
 import { confirmPage, donePage, formProblemPage, invalidLinkPage, testSendPage } from './unsubscribe-pages';
 
 export interface ApiDeps extends SubmitEmailDeps, CampaignDeps {
+  /** The webhooks and their delivery attempts (the webhooks function delivers). */
+  webhookDeps: WebhookDeps;
   templates: TemplateRepository;
   /** The whole suppression list (the send paths only ask who is on it). */
   suppressions: SuppressionList;
@@ -199,6 +210,26 @@ export function buildRouter(deps: ApiDeps): Router {
     resumeBulk: async () => {
       if (!(await deps.reputation.clear())) throw conflict('not_paused', 'Bulk sending is not paused');
       return json(200, BULK_RESUMED);
+    },
+    createWebhook: async (event) => json(201, await createWebhook(jsonBody(event), deps.webhookDeps)),
+    listWebhooks: async () => json(200, { items: (await deps.webhookDeps.webhooks.list()).map(webhookView) }),
+    getWebhook: async (_event, { id }) =>
+      json(200, webhookView(await getWebhook(knownId(id, 'webhook'), deps.webhookDeps))),
+    deleteWebhook: async (_event, { id }) => {
+      await deleteWebhook(knownId(id, 'webhook'), deps.webhookDeps);
+      return json(204, undefined);
+    },
+    testWebhook: async (_event, { id }) =>
+      json(202, await testWebhook(knownId(id, 'webhook'), deps.webhookDeps)),
+    enableWebhook: async (_event, { id }) =>
+      json(200, webhookView(await enableWebhook(knownId(id, 'webhook'), deps.webhookDeps))),
+    listWebhookDeliveries: async (event, { id }) => {
+      const webhook = await getWebhook(knownId(id, 'webhook'), deps.webhookDeps);
+      const { limit, cursor } = pageParams(event);
+      const page = await withCursor(() =>
+        deps.webhookDeps.deliveries.listDeliveries(webhook.id, limit, cursor),
+      );
+      return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     },
     getAccount: async () => {
       const [quota, guard] = await Promise.all([deps.accountQuota(), deps.reputation.guard()]);

@@ -24,6 +24,7 @@ import type {
 import type { emailRequestSchema } from '../../../lambdas/emails/email-request';
 import type { emailAcceptedSchema, emailSchema } from '../../../lambdas/emails/email-response';
 import type { putSuppressionSchema } from '../../../lambdas/feedback/manage-suppressions';
+import type { ProductEvent as ProductEventView } from '../../../lambdas/feedback/ports';
 import type {
   SuppressionReason as Reason,
   Suppression as SuppressionView,
@@ -31,6 +32,13 @@ import type {
 import type { accountView, BULK_RESUMED } from '../../../lambdas/functions/api/routes';
 import type { templateBodySchema } from '../../../lambdas/templates/manage-templates';
 import type { StoredTemplate } from '../../../lambdas/templates/ports';
+import type {
+  CreateWebhookRequest,
+  createdWebhookSchema,
+  DeliveryAttempt,
+  testQueuedSchema,
+  WebhookView,
+} from '../../../lambdas/webhooks/webhook-schemas';
 
 /** The contract's routes: id, method and path (contract/routes.ts). */
 export type ApiRoutes = {
@@ -76,3 +84,16 @@ export type SuppressionReason = Reason;
 export type Account = ReturnType<typeof accountView>;
 /** `POST /v1/account/bulk/resume`. */
 export type BulkResumed = typeof BULK_RESUMED;
+
+/** `POST /v1/webhooks`. */
+export type WebhookRequest = CreateWebhookRequest;
+/** A webhook, without its secret. */
+export type Webhook = WebhookView;
+/** What `POST /v1/webhooks` answers: the webhook and its `secret`, shown only then. */
+export type WebhookCreated = z.output<typeof createdWebhookSchema>;
+/** One delivery attempt of `GET /v1/webhooks/{id}/deliveries`. */
+export type WebhookDeliveryAttempt = DeliveryAttempt;
+/** `POST /v1/webhooks/{id}/test`. */
+export type WebhookTestQueued = z.output<typeof testQueuedSchema>;
+/** A product event, as the product events topic and webhooks carry it. */
+export type ProductEvent = ProductEventView;

@@ -19,6 +19,11 @@ import type {
   Suppression,
   SuppressionReason,
   Template,
+  Webhook,
+  WebhookCreated,
+  WebhookDeliveryAttempt,
+  WebhookRequest,
+  WebhookTestQueued,
 } from './api-types';
 import { MailroomConfigError } from './errors';
 import { IDEMPOTENCY_KEY } from './limits';
@@ -291,6 +296,33 @@ export class MailroomClient {
     delete: async (email: string, options: CallOptions = {}): Promise<void> => {
       await this.call('deleteSuppression', { email }, { signal: options.signal });
     },
+  };
+
+  readonly webhooks = {
+    /** `POST /v1/webhooks`: `{url, events?}` → the webhook with its `secret`, shown only here. */
+    create: async (webhook: WebhookRequest, options: CallOptions = {}): Promise<WebhookCreated> =>
+      (await this.call(
+        'createWebhook',
+        {},
+        { body: { json: webhook }, signal: options.signal },
+      )) as WebhookCreated,
+    /** `GET /v1/webhooks`: every webhook (at most 20), without secrets. */
+    list: async (options: CallOptions = {}): Promise<Webhook[]> =>
+      ((await this.call('listWebhooks', {}, { signal: options.signal })) as Page<Webhook>).items,
+    get: async (id: string, options: CallOptions = {}): Promise<Webhook> =>
+      (await this.call('getWebhook', { id }, { signal: options.signal })) as Webhook,
+    delete: async (id: string, options: CallOptions = {}): Promise<void> => {
+      await this.call('deleteWebhook', { id }, { signal: options.signal });
+    },
+    /** `POST /v1/webhooks/{id}/test`: queues one signed `test` event (one attempt, see `deliveries`). */
+    test: async (id: string, options: CallOptions = {}): Promise<WebhookTestQueued> =>
+      (await this.call('testWebhook', { id }, { signal: options.signal })) as WebhookTestQueued,
+    /** `POST /v1/webhooks/{id}/enable`: turns a disabled webhook back on. */
+    enable: async (id: string, options: CallOptions = {}): Promise<Webhook> =>
+      (await this.call('enableWebhook', { id }, { signal: options.signal })) as Webhook,
+    /** `GET /v1/webhooks/{id}/deliveries`: attempts, newest first (status, HTTP status, latency, attempt). */
+    deliveries: async (id: string, options: PageOptions = {}): Promise<Page<WebhookDeliveryAttempt>> =>
+      (await this.call('listWebhookDeliveries', { id }, pageCall(options))) as Page<WebhookDeliveryAttempt>,
   };
 
   readonly account = {

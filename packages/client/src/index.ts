@@ -12,3 +12,10 @@ export { MailroomApiError, MailroomConfigError, MailroomError, MailroomNetworkEr
 export { IDEMPOTENCY_KEY, MAX_RECIPIENTS_PER_CALL } from './limits';
 export { ROUTES as API_ROUTES } from './routes';
 export { type Credentials, isLoopback, type Signing } from './signing';
+export {
+  type VerifyOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookHeaders,
+  WebhookVerificationError,
+} from './webhooks';

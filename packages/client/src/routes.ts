@@ -29,6 +29,13 @@ export const ROUTES = {
   getSuppression: { method: 'GET', path: '/v1/suppressions/{email}' },
   putSuppression: { method: 'PUT', path: '/v1/suppressions/{email}' },
   deleteSuppression: { method: 'DELETE', path: '/v1/suppressions/{email}' },
+  createWebhook: { method: 'POST', path: '/v1/webhooks' },
+  listWebhooks: { method: 'GET', path: '/v1/webhooks' },
+  getWebhook: { method: 'GET', path: '/v1/webhooks/{id}' },
+  deleteWebhook: { method: 'DELETE', path: '/v1/webhooks/{id}' },
+  testWebhook: { method: 'POST', path: '/v1/webhooks/{id}/test' },
+  enableWebhook: { method: 'POST', path: '/v1/webhooks/{id}/enable' },
+  listWebhookDeliveries: { method: 'GET', path: '/v1/webhooks/{id}/deliveries' },
   unsubscribePage: { method: 'GET', path: '/unsubscribe' },
   unsubscribe: { method: 'POST', path: '/unsubscribe' },
 } as const satisfies ApiRoutes;

@@ -22,6 +22,7 @@ import {
   RecordingEventTotals,
   RecordingProductEvents,
 } from './in-memory-feedback';
+import { InMemoryWebhooks, RecordingDeliveryQueue } from './in-memory-webhooks';
 
 /** The unsubscribe secret the harness signs and verifies with. */
 export const API_SECRET = 'u'.repeat(32);
@@ -55,6 +56,7 @@ export function apiHarness(overrides: Partial<ApiDeps> = {}): ApiHarness {
     queue: new RecordingQueue(),
     newId: () => 'msg-1',
     now: () => NOW,
+    webhookDeps: webhookDepsInMemory(),
     accountQuota: async () => ({
       productionAccess: false,
       sendingEnabled: true,
@@ -102,4 +104,18 @@ export function apiHarness(overrides: Partial<ApiDeps> = {}): ApiHarness {
     }
   };
   return { deps, suppressions, products, totals, call };
+}
+
+/** The webhook routes' collaborators in memory; counts the ids it hands out. */
+export function webhookDepsInMemory() {
+  const store = new InMemoryWebhooks();
+  let n = 0;
+  return {
+    webhooks: store,
+    deliveries: store,
+    deliveryQueue: new RecordingDeliveryQueue(),
+    addressPolicy: { allowLoopback: false },
+    newId: () => `id-${++n}`,
+    now: () => NOW,
+  };
 }
