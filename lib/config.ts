@@ -210,7 +210,15 @@ const clientConfigSchema = z
     /** The campaign console behind CloudFront with Cognito sign-in (issue 15). */
     console: z
       .strictObject({
-        enabled: z.boolean().default(true),
+        /**
+         * Off unless asked for: a brand-new AWS account can be refused its first CloudFront
+         * distribution ("Your account must be verified before you can add new CloudFront resources",
+         * 403 AccessDenied, until AWS Support verifies the account: aws-samples/aws-cdk-examples#279,
+         * anomalyco/sst#3704), which would roll back the whole first deploy. Turn it on in a later
+         * deploy (README "Console").
+         * @default false
+         */
+        enabled: z.boolean().default(false),
         /**
          * The Cognito sign-in domain's prefix, unique in the region across every AWS account.
          * Default: the stack name and account id, lower-cased.

@@ -984,6 +984,32 @@ export function checkOtherStacks(
   );
 }
 
+/**
+ * The console turned on in the stack's first deploy. A brand-new account can be refused its first
+ * CloudFront distribution (403 AccessDenied "Your account must be verified before you can add new
+ * CloudFront resources" until AWS Support verifies it: aws-samples/aws-cdk-examples#279,
+ * anomalyco/sst#3704), and no read-only call tells whether it will be: a warning, with the safe order.
+ */
+export function checkConsole(
+  ctx: CheckContext,
+  stacks: Read<readonly StackFacts[]>,
+): CheckResult | undefined {
+  const { config, configPath } = ctx;
+  if (!config.console.enabled) return undefined;
+  const name = 'console';
+  if (deployedStackOf(config, stacks) !== undefined) {
+    return ok(name, 'on, in a stack that is already deployed');
+  }
+  return warning(
+    name,
+    'on in the first deploy: a new account can be refused its first CloudFront distribution ("Your account must be verified before you can add new CloudFront resources"), which rolls the whole deploy back',
+    [
+      `safer: set "console": {"enabled": false} in ${configPath}, deploy, then turn it on in a second deploy`,
+      'if that deploy fails with the message above, open an AWS Support case quoting it and deploy again once they answer',
+    ],
+  );
+}
+
 /** Every check after the credentials, in the order the report prints them. */
 export function runChecks(ctx: CheckContext, facts: AccountFacts): CheckResult[] {
   const { config } = ctx;
@@ -1000,6 +1026,7 @@ export function runChecks(ctx: CheckContext, facts: AccountFacts): CheckResult[]
     checkConfigurationSets(ctx, facts.existingConfigurationSets, facts.stacks),
     checkDnsRecords(ctx, facts.zone, facts.ownResources),
     checkOtherStacks(ctx, facts.stacks, facts.ses),
+    checkConsole(ctx, facts.stacks),
   ];
   return results.filter((result): result is CheckResult => result !== undefined);
 }

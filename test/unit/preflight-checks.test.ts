@@ -4,6 +4,7 @@ import {
   checkApiGatewayLoggingRole,
   checkBootstrap,
   checkConfigurationSets,
+  checkConsole,
   checkCredentials,
   checkDnsRecords,
   checkIdentity,
@@ -452,6 +453,23 @@ describe('tracking domain', () => {
   it('passes once the sending domain is verified, and is silent without a custom domain', () => {
     expect(checkTrackingDomain(tracked(), value(identity()))?.status).toBe('ok');
     expect(checkTrackingDomain(ctx(), value(undefined))).toBeUndefined();
+  });
+});
+
+describe('console', () => {
+  const withConsole = () => ctx({ console: { enabled: true } });
+
+  it('warns when the first deploy turns the console on, with the safe order', () => {
+    const result = checkConsole(withConsole(), noStacks);
+
+    expect(result?.status).toBe('warning');
+    expect(result?.message).toContain('must be verified before you can add new CloudFront resources');
+    expect(result?.details?.[0]).toContain('"console": {"enabled": false}');
+  });
+
+  it('passes once the stack is deployed, and is silent with the console off', () => {
+    expect(checkConsole(withConsole(), value([stack()]))?.status).toBe('ok');
+    expect(checkConsole(ctx(), noStacks)).toBeUndefined();
   });
 });
 

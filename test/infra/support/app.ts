@@ -36,20 +36,38 @@ export interface SynthOptions {
 
 /**
  * Synthesizes the Mailroom app exactly as bin/mailroom.ts builds it (cdk-nag gate included) into a
- * temporary directory.
+ * temporary directory: from `configPaths`, or by default the example config with the console on.
  */
 export function synthesizeMailroom(
-  configPaths: readonly string[] = [EXAMPLE_CONFIG],
+  configPaths?: readonly string[],
   options: SynthOptions = {},
 ): SynthesizedApp {
   const outdir = mkdtempSync(path.join(tmpdir(), 'mailroom-cdk-'));
+  const example = configPaths === undefined ? exampleWithConsole() : undefined;
   const context: Record<string, unknown> = { ...cdkJsonContext() };
   // An empty list tells the asset staging to bundle no stack.
   if (options.bundle === false) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ outdir, context });
-  const stacks = buildMailroomApp(app, configPaths);
+  const stacks = buildMailroomApp(app, configPaths ?? example?.paths ?? []);
   const assembly = app.synth();
-  return { app, stacks, assembly, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+  return {
+    app,
+    stacks,
+    assembly,
+    cleanup: () => {
+      rmSync(outdir, { recursive: true, force: true });
+      example?.cleanup();
+    },
+  };
+}
+
+/**
+ * The example config with every optional part of the stack on (the console is off by default, see
+ * lib/config.ts), so the tests that read "the example stack" see all of it.
+ */
+function exampleWithConsole(): { paths: string[]; cleanup(): void } {
+  const example = JSON.parse(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
+  return writeConfigs({ example: { ...example, console: { enabled: true } } });
 }
 
 /** Writes configs to a temporary directory and returns their paths, for tests of other clients. */
