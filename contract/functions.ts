@@ -179,7 +179,7 @@ export const FUNCTIONS = {
   },
   webhooks: {
     entry: 'lambdas/functions/webhooks/handler.ts',
-    // A batch of ten deliveries in parallel, each at most 10 s (DELIVERY_TIMEOUT_MS), and the writes around them.
+    // A batch of ten deliveries in parallel, each at most 10 s (WEBHOOK_DELIVERY_TIMEOUT_MS), and the writes around them.
     timeoutSeconds: 30,
     environment: [
       'WEBHOOKS_TABLE',

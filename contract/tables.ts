@@ -54,9 +54,11 @@ export const CAMPAIGN_SUMMARY_ATTRIBUTES = [
 
 /**
  * The campaigns table's index by `status`: due, stalled and guard-paused campaigns without a scan.
- * Named anew when its projection changed from every attribute to the summary (issue 14):
- * CloudFormation cannot change an index's projection in place, so the deploy adds this index and
- * removes the old one.
+ * Named anew when its projection changed from every attribute to the summary (issue 14), because
+ * CloudFormation cannot change an index's projection in place. No stack was deployed with the old
+ * `byStatus`; one that was could not take this in one update (DynamoDB creates or deletes one GSI
+ * per table update, and CloudFormation does not wait for the new index to backfill before the code
+ * that queries it runs): it would need two deploys, the new index added beside the old one first.
  */
 export const CAMPAIGNS_BY_STATUS = 'byStatusSummary';
 /** The suppressions table's index by `reason` (sorted by `email`): the filtered, paged listing. */

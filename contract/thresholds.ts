@@ -31,3 +31,18 @@ export const TRANSIENT_BOUNCE_DEFAULTS = { limit: 3, windowDays: 7 } as const sa
  * The webhooks function reads it from WEBHOOK_RETRY_SCHEDULE, so local tests can compress it.
  */
 export const WEBHOOK_RETRY_SCHEDULE_SECONDS = [0, 5, 300, 1800, 7200, 18000, 36000, 36000] as const;
+
+/** One webhook attempt, connect to last byte read: issue 12's 10 s. */
+export const WEBHOOK_DELIVERY_TIMEOUT_MS = 10_000;
+
+/** A number of seconds as the documents say it: `5 s`, `30 min`, `10 h`. */
+export function describeSeconds(seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+/** The retries of WEBHOOK_RETRY_SCHEDULE_SECONDS (after the first attempt), e.g. `5 s, 5 min, …`. */
+export const WEBHOOK_RETRIES_DESCRIBED = WEBHOOK_RETRY_SCHEDULE_SECONDS.slice(1)
+  .map(describeSeconds)
+  .join(', ');

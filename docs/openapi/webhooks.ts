@@ -1,3 +1,4 @@
+import { WEBHOOK_DELIVERY_TIMEOUT_MS, WEBHOOK_RETRIES_DESCRIBED } from '../../contract/thresholds';
 import {
   createdWebhookSchema,
   createWebhookSchema,
@@ -41,8 +42,8 @@ export const WEBHOOK_OPERATIONS = {
     description: `Every product event of the chosen types (all types when \`events\` is absent) is POSTed to
 \`url\` as JSON \`{type, timestamp, data}\` (\`data\` is the ProductEvent), signed per the Standard
 Webhooks spec with the \`secret\` this answer shows once. A failed attempt (anything but a 2xx,
-within 10 s, redirects not followed) is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and
-10 h; when the last one fails too the webhook is disabled. The URL must be https and reach only
+within ${WEBHOOK_DELIVERY_TIMEOUT_MS / 1000} s, redirects not followed) is retried after ${WEBHOOK_RETRIES_DESCRIBED};
+when the last one fails too the webhook is disabled. The URL must be https and reach only
 public addresses (checked here for literal addresses, and at every delivery for what its name
 resolves to). At most ${MAX_WEBHOOKS} webhooks.`,
     body: {

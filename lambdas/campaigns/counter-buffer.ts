@@ -28,13 +28,22 @@ export class CounterBuffer<Counter extends string> {
     this.pending.set(campaignId, sums);
   }
 
-  /** Writes each campaign's sums (one write each) and starts over; sums that came to zero are skipped. */
+  /**
+   * Writes each campaign's sums (one write each; the SDK retries throttles itself, and a second try
+   * here could add a sum twice when only the answer was lost) and starts over; sums that came to zero
+   * are skipped. One campaign's failed write never costs another its counts: every write is tried,
+   * then the failures are thrown together, naming their campaigns.
+   */
   async flush(): Promise<void> {
-    const all = [...this.pending.entries()];
+    const all = [...this.pending.entries()].filter(([, sums]) =>
+      Object.values<number | undefined>(sums).some((amount) => amount),
+    );
     this.pending.clear();
-    for (const [campaignId, sums] of all) {
-      if (Object.values<number | undefined>(sums).some((amount) => amount))
-        await this.write(campaignId, sums);
+    const results = await Promise.allSettled(all.map(([campaignId, sums]) => this.write(campaignId, sums)));
+    const failed = all.flatMap(([campaignId], i) => (results[i]?.status === 'rejected' ? [campaignId] : []));
+    if (failed.length > 0) {
+      const causes = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+      throw new AggregateError(causes, `could not add the counts of campaigns ${failed.join(', ')}`);
     }
   }
 }

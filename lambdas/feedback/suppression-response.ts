@@ -110,7 +110,10 @@ export const productEventSchema = z
       .optional()
       .meta({ description: "SES's MessageId of the mail; absent on `unsubscribed`." }),
     webhookId: z.string().optional().meta({ description: 'The webhook, on `webhook_disabled`.' }),
-    url: z.string().optional().meta({ description: "The webhook's URL, on `webhook_disabled`." }),
+    url: z.string().optional().meta({
+      description:
+        "The webhook URL's origin (scheme, host, port), on `webhook_disabled`: never its path or query.",
+    }),
   })
   .meta({
     id: 'ProductEvent',

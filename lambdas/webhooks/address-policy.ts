@@ -38,6 +38,9 @@ const RANGES: ReadonlyArray<readonly [AddressKind, string, number, 'ipv4' | 'ipv
   ['loopback', '::1', 128, 'ipv6'],
   ['reserved', '::', 96, 'ipv6'], // unspecified and the deprecated IPv4-compatible ::a.b.c.d
   ['reserved', '64:ff9b::', 96, 'ipv6'], // NAT64: may embed any IPv4 address, private ones too
+  ['reserved', '64:ff9b:1::', 48, 'ipv6'], // local-use NAT64 (RFC 8215): the same
+  ['reserved', '::ffff:0:0:0', 96, 'ipv6'], // IPv4-translated (RFC 2765): may embed a private IPv4 address
+  ['reserved', '2001::', 23, 'ipv6'], // IETF protocol assignments (RFC 2928)
   ['reserved', '100::', 64, 'ipv6'], // discard-only
   ['reserved', '2001:db8::', 32, 'ipv6'], // documentation
   ['reserved', '2002::', 16, 'ipv6'], // 6to4: may embed a private IPv4 address

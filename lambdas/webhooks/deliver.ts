@@ -30,7 +30,10 @@ export interface FanOutDeps extends Pick<DeliverDeps, 'queue' | 'now'> {
 
 /**
  * A product event → one delivery per enabled webhook subscribed to its type, each queued for its
- * first attempt (a slow or failing endpoint then delays no other). Resolves to how many.
+ * first attempt, so a failing endpoint's retries wait on the queue, not in front of the others. An
+ * endpoint that holds its connections open still takes a delivery slot for up to the timeout each:
+ * the queue's event source concurrency bounds how many such slots there are (contract/queues.ts).
+ * Resolves to how many.
  */
 export async function fanOutEvent(event: ProductEvent, deps: FanOutDeps) {
   const targets = (await deps.webhooks()).filter((webhook) => subscribes(webhook, event.type));
@@ -102,7 +105,10 @@ export async function deliver(message: DeliveryMessage, deps: DeliverDeps): Prom
     // This very message disabled it, and SQS hands it over again: the publish after the disable
     // may not have happened. The same event again (same id) is harmless; none at all is not.
     await publishDisabled(webhook, deps);
-    return { outcome: 'exhausted' };
+    // Reported as this delivery's disable again: the metric (and its alarm) and the log of the
+    // first handling may never have been written when the publish threw. A second count is harmless
+    // for an alarm that fires on the first.
+    return { outcome: 'exhausted', disabled: webhook };
   }
   if (!webhook || (webhook.status === 'disabled' && !message.test)) {
     // A deleted webhook's attempts go with it (TTL); a disabled one shows what it missed.
@@ -177,7 +183,9 @@ async function publishDisabled(webhook: StoredWebhook, deps: Pick<DeliverDeps, '
       type: 'webhook_disabled',
       at,
       webhookId: webhook.id,
-      url: webhook.url,
+      // The origin only: this event goes to every other webhook (often third-party receivers), and
+      // URLs often carry a token in their path or query. The admin API has the whole URL.
+      url: new URL(webhook.url).origin,
       ...(webhook.disabledReason === undefined ? {} : { reason: webhook.disabledReason }),
     },
   ]);

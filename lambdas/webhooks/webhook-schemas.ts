@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { WEBHOOK_DELIVERY_TIMEOUT_MS } from '../../contract/thresholds';
 import { PRODUCT_EVENT_TYPES, productEventTypeSchema } from '../feedback/suppression-response';
 import { timestampSchema } from '../requests/timestamp';
 
@@ -71,7 +72,7 @@ export const webhookListSchema = z
 export const deliveryStatusSchema = z.enum(['succeeded', 'failed', 'dropped']).meta({
   id: 'WebhookDeliveryStatus',
   description: `\`succeeded\`: the endpoint answered 2xx. \`failed\`: anything else (another status, a
-redirect, a timeout after 10 s, a refused address); retried on the schedule. \`dropped\`: not sent,
+redirect, a timeout after ${WEBHOOK_DELIVERY_TIMEOUT_MS / 1000} s, a refused address); retried on the schedule. \`dropped\`: not sent,
 because the webhook was disabled or deleted meanwhile.`,
 });
 

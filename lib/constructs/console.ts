@@ -91,6 +91,7 @@ export class MailroomConsole extends Construct {
 
     // The CSP is completed in connect(), when the API's origin is known; a placeholder until then.
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
+      responseHeadersPolicyName: globalName(this, 'headers'),
       comment: 'Mailroom console: strict CSP and security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy([]), override: true },
@@ -110,7 +111,11 @@ export class MailroomConsole extends Construct {
       comment: 'Mailroom campaign console',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new cloudfront.S3OriginAccessControl(this, 'OriginAccess', {
+            originAccessControlName: globalName(this, 'oac'),
+          }),
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
@@ -337,4 +342,16 @@ function acknowledgeDeploymentHandler(scope: Construct, deployment: s3deploy.Buc
         'grants) and invalidates the distribution (CloudFront invalidations take no resource ARN).',
     });
   }
+}
+
+/**
+ * A name for a CloudFront resource that must be unique in the account across every region (response
+ * headers policies, origin access controls): CDK's default comes from the construct path alone, so the
+ * same stack name deployed in a second region would collide ("already exists"). Stack name, region and
+ * what it is, within CloudFront's 64-character limit for origin access control names.
+ */
+function globalName(scope: Construct, what: string): string {
+  const { stackName, region } = Stack.of(scope);
+  const suffix = `-${region}-console-${what}`;
+  return `${stackName.slice(0, 64 - suffix.length)}${suffix}`;
 }

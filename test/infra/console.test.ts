@@ -15,6 +15,22 @@ const namesConsoleDomain = (value: unknown): boolean =>
   JSON.stringify(value).includes(`{"Fn::GetAtt":["${helpers.logicalId(site.distribution)}","DomainName"]}`);
 
 describe('the console hosting', () => {
+  it('names its account-wide CloudFront resources by stack and region, so a second region does not collide', () => {
+    const names = [
+      ...ofType('AWS::CloudFront::ResponseHeadersPolicy').map(
+        (r) => (r.Properties?.ResponseHeadersPolicyConfig as { Name?: string } | undefined)?.Name,
+      ),
+      ...ofType('AWS::CloudFront::OriginAccessControl').map(
+        (r) => (r.Properties?.OriginAccessControlConfig as { Name?: string } | undefined)?.Name,
+      ),
+    ];
+    expect(names).toHaveLength(2);
+    for (const name of names) {
+      expect(name).toMatch(new RegExp(`^${stack.stackName}-${stack.region}-console-`));
+      expect(name?.length).toBeLessThanOrEqual(64);
+    }
+  });
+
   it('keeps its files in a private, encrypted, TLS-only bucket', () => {
     if (site === undefined) throw new Error('the example config has the console on');
     expect(helpers.resourceOf(site.bucket).Properties).toMatchObject({

@@ -213,7 +213,10 @@ describe('webhooks in local mode', () => {
       type: string;
       data: { webhookId: string; url: string };
     };
-    expect(event).toMatchObject({ type: 'webhook_disabled', data: { webhookId: id, url: failing.url } });
+    expect(event).toMatchObject({
+      type: 'webhook_disabled',
+      data: { webhookId: id, url: new URL(failing.url).origin },
+    });
     const webhook = await call('GET', `/v1/webhooks/${id}`);
     expect(webhook.body).toMatchObject({
       status: 'disabled',

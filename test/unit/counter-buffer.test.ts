@@ -32,4 +32,19 @@ describe('CounterBuffer', () => {
 
     expect(writes).toEqual(['c1']);
   });
+
+  it("tries every campaign's write when one fails, then throws naming the failed one", async () => {
+    const writes: string[] = [];
+    const buffer = new CounterBuffer<'sent'>(async (id) => {
+      if (id === 'c1') throw new Error('ProvisionedThroughputExceededException');
+      writes.push(id);
+    });
+    buffer.add('c1', { sent: 1 });
+    buffer.add('c2', { sent: 2 });
+    buffer.add('c3', { sent: 3 });
+
+    await expect(buffer.flush()).rejects.toThrow('could not add the counts of campaigns c1');
+
+    expect(writes).toEqual(['c2', 'c3']);
+  });
 });

@@ -67,10 +67,10 @@ export function createWebhooks(env: FunctionEnvironment<'webhooks'>): WebhooksHa
           }
           if (effects.disabled) {
             metrics.addMetric(WEBHOOK_METRICS.disabled, MetricUnit.Count, 1);
-            // The URL, never the secret.
+            // The URL's origin: its path or query may hold the receiver's token. Never the secret.
             logger.error('webhook disabled: its endpoint failed a whole retry schedule', {
               webhookId: effects.disabled.id,
-              url: effects.disabled.url,
+              origin: new URL(effects.disabled.url).origin,
             });
           }
         },

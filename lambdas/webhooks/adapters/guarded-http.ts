@@ -2,12 +2,11 @@ import { type LookupAddress, lookup } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { WEBHOOK_DELIVERY_TIMEOUT_MS } from '../../../contract/thresholds';
 import { type AddressPolicy, allowedKind, classifyAddress, unbracket } from '../address-policy';
 import type { PostResult, PostWebhook } from '../ports';
 import { urlProblem } from '../webhook-url';
 
-/** The whole attempt, connect to last byte read: issue 12's 10 s. */
-export const DELIVERY_TIMEOUT_MS = 10_000;
 /** What is read of an answer before the connection is dropped; the rest is never downloaded. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 /** What an attempt's record keeps of the answer. */
@@ -52,9 +51,9 @@ export function guardedLookup(policy: AddressPolicy): LookupFunction {
  * POSTs a signed delivery under the SSRF rules: the URL is checked again (scheme, credentials,
  * literal addresses), names go through {@link guardedLookup}, redirects are not followed (Node's
  * http client never follows them; a 3xx is a failure like any non-2xx), the attempt ends after
- * DELIVERY_TIMEOUT_MS, and at most 64 KiB of the answer is read.
+ * WEBHOOK_DELIVERY_TIMEOUT_MS, and at most 64 KiB of the answer is read.
  */
-export function guardedPost(policy: AddressPolicy, timeoutMs = DELIVERY_TIMEOUT_MS): PostWebhook {
+export function guardedPost(policy: AddressPolicy, timeoutMs = WEBHOOK_DELIVERY_TIMEOUT_MS): PostWebhook {
   const lookupChecked = guardedLookup(policy);
   return async (url, headers, body) => {
     const started = performance.now();
