@@ -175,9 +175,11 @@ describe('mailroom (the CLI) against local mode', () => {
   it('runs a 5,000-row CSV campaign to completion: bad rows to the rejects file, --watch exits 0', async () => {
     const good = 5000;
     const lines = ['Email,First Name,Plan'];
+    const addresses: string[] = [];
     for (let i = 0; i < good; i++) {
       // A few bounce, so the watch has something other than deliveries to count.
       const email = i % 1000 === 7 ? `bounce+cli${i}@simulator.amazonses.com` : `cli${i}@example.org`;
+      addresses.push(email);
       lines.push(`${email},"Name, ${i}",${i % 2 ? 'pro' : 'free'}`);
       if (i === 10) lines.push('not-an-address,Bad,free');
       if (i === 2500) lines.push('missing-name@example.org,,free');
@@ -228,8 +230,21 @@ describe('mailroom (the CLI) against local mode', () => {
     expect(watched.code).toBe(0);
     expect(watched.stderr).toBe('');
     expect(final).toMatchObject({ status: 'completed', progress: 1 });
-    expect(final.totals).toMatchObject({ recipients: good, sent: good, failed: 0, suppressed: 0 });
     const perAddress = mailsPerAddress(acceptedForCampaign(ses.sends, campaign.id));
+    // Any recipient SES did not accept, with the reason its record gives, so a failure says why.
+    const unsent = await Promise.all(
+      addresses
+        .filter((address) => !perAddress.has(address))
+        .slice(0, 10)
+        .map(async (address) => {
+          const url = `${local.apiUrl}/v1/campaigns/${campaign.id}/recipients/${encodeURIComponent(address)}`;
+          return (await fetch(url)).json();
+        }),
+    );
+    expect({ totals: final.totals, unsent }).toMatchObject({
+      totals: { recipients: good, sent: good, failed: 0, suppressed: 0 },
+      unsent: [],
+    });
     expect(perAddress.size).toBe(good);
     expect([...perAddress.values()].every((n) => n === 1)).toBe(true);
     expect(human.stdout).toMatch(/status {6}completed/);
