@@ -65,7 +65,7 @@ export const CAMPAIGNS_BY_STATUS = 'byStatusSummary';
 export const SUPPRESSIONS_BY_REASON = 'byReason';
 
 export const TABLES = {
-  /** One item per message: status, timestamps, SES message id, event history. */
+  /** Per message: an item with status, timestamps, SES message id and event history, and one with its rendered content (`<id>#content`, lambdas/emails/adapters/message-store.ts). */
   messages: { partitionKey: 'id' },
   /** Stored templates by name. */
   templates: { partitionKey: 'name' },

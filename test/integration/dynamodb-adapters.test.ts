@@ -1,6 +1,6 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoIdempotencyStore } from '../../lambdas/emails/adapters/idempotency-store';
-import { DynamoMessageStore } from '../../lambdas/emails/adapters/message-store';
+import { contentKey, DynamoMessageStore } from '../../lambdas/emails/adapters/message-store';
 import type { StoredMessage } from '../../lambdas/emails/message';
 import { DynamoSuppressionList } from '../../lambdas/feedback/adapters/suppression-store';
 import { dynamo } from '../../lambdas/platform/clients/dynamo';
@@ -98,6 +98,68 @@ describe('DynamoMessageStore', () => {
     ).rejects.toThrow();
     await adapters.messages.markFailed('stale', failure, at('2026-11-22T10:10:00Z'), claimedAt);
     expect((await adapters.messages.get('stale'))?.status).toBe('failed');
+  });
+});
+
+describe('DynamoMessageStore: the content item', () => {
+  const rawItem = async (id: string) =>
+    (await dynamo.send(new GetCommand({ TableName: LOCAL_TABLES.messages.name, Key: { id } }))).Item;
+  const withContent = (id: string): StoredMessage => ({
+    ...message(id),
+    html: `<p>${'x'.repeat(2_000)}</p>`,
+    text: 'your code is 123456',
+    headers: [{ name: 'X-Entity-Ref-ID', value: 'otp-1' }],
+  });
+
+  it('keeps the content out of the item every status change and event rewrites, and gives it to the claim', async () => {
+    const created = withContent('split');
+    await adapters.messages.create(created);
+
+    const item = await rawItem('split');
+    expect(item).toMatchObject({ id: 'split', status: 'queued', subject: 's' });
+    expect(item).not.toHaveProperty('html');
+    expect(item).not.toHaveProperty('text');
+    expect(item).not.toHaveProperty('headers');
+    expect(JSON.stringify(item).length).toBeLessThan(1024);
+    expect(await rawItem(contentKey('split'))).toEqual({
+      id: contentKey('split'),
+      html: created.html,
+      text: created.text,
+      headers: created.headers,
+    });
+
+    const claim = await adapters.messages.claim('split', at('2026-11-22T10:00:01Z'));
+    expect(claim.claimed && claim.message).toMatchObject({
+      status: 'sending',
+      html: created.html,
+      text: created.text,
+      headers: created.headers,
+    });
+  });
+
+  it('gives the claim back when the content cannot be read, so the record can be tried again', async () => {
+    await adapters.messages.create(withContent('unreadable'));
+    await dynamo.send(
+      new DeleteCommand({ TableName: LOCAL_TABLES.messages.name, Key: { id: contentKey('unreadable') } }),
+    );
+
+    await expect(adapters.messages.claim('unreadable', at('2026-11-22T10:00:01Z'))).rejects.toThrow(
+      /no content item/,
+    );
+    const stored = await adapters.messages.get('unreadable');
+    expect(stored?.status).toBe('queued');
+    expect(stored?.claimedAt).toBeUndefined();
+    expect(stored?.history.map((e) => e.type)).toEqual(['queued', 'sending', 'content_unreadable']);
+  });
+
+  it('stores the same content again for a retried create of the same id, and deletes both items', async () => {
+    expect(await adapters.messages.create(withContent('twice'))).toBe(true);
+    expect(await adapters.messages.create(withContent('twice'))).toBe(false);
+    expect(await rawItem(contentKey('twice'))).toBeDefined();
+
+    await adapters.messages.delete('twice');
+    expect(await rawItem('twice')).toBeUndefined();
+    expect(await rawItem(contentKey('twice'))).toBeUndefined();
   });
 });
 

@@ -5,16 +5,49 @@ import type { Failure } from '../../sending/ports';
 import type { StoredMessage } from '../message';
 import type { ClaimResult, MessageClaims, MessageRepository } from '../ports';
 
-/** Messages in DynamoDB, keyed by id. Every status change is a conditional write. */
+/** The parts of a message only the sender reads, kept in an item of their own (see the class). */
+const CONTENT_FIELDS = ['html', 'text', 'headers'] as const;
+type MessageContent = Pick<StoredMessage, (typeof CONTENT_FIELDS)[number]>;
+
+/**
+ * The content item's key: the message id and a `#`, which no message id has (ids are UUIDs, and
+ * `GET /v1/emails/{id}` refuses anything but letters, digits, `-` and `_`), so a content item can
+ * never be read, claimed or given events as a message.
+ */
+export function contentKey(id: string): string {
+  return `${id}#content`;
+}
+
+/**
+ * Messages in DynamoDB, keyed by id. Every status change is a conditional write.
+ *
+ * A message is two items: the message (addresses, subject, status, history: under 1 KB) and its
+ * rendered content (up to MAX_RENDERED_BYTES), written once and read once, by the sender when it
+ * wins the claim. DynamoDB bills an update by the size of the whole item, and the message item is
+ * rewritten five times (claim, outcome, about three SES events): with the content inside, each
+ * write of a 2 KB OTP cost 3–4 units; apart, 1 (bench (d), issue 14).
+ *
+ * The invariant: a message item exists only while its content item does. `create` writes the
+ * content first, `delete` removes the message first; a content item left by a failure in between
+ * is never read (nothing names it) and costs only its storage.
+ */
 export class DynamoMessageStore implements MessageRepository, MessageClaims {
   constructor(private readonly tableName: string) {}
 
   async create(message: StoredMessage): Promise<boolean> {
+    const { html, text, headers, ...summary } = message;
+    // Unconditional: a retry with the same Idempotency-Key renders the same content for the same id.
+    await dynamo.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { id: contentKey(message.id), html, text, headers },
+      }),
+    );
     try {
       await dynamo.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: message,
+          Item: summary,
           ConditionExpression: 'attribute_not_exists(id)',
         }),
       );
@@ -25,6 +58,7 @@ export class DynamoMessageStore implements MessageRepository, MessageClaims {
     }
   }
 
+  /** The message without its content (what `GET /v1/emails/{id}` shows never includes it). */
   async get(id: string): Promise<StoredMessage | undefined> {
     const result = await dynamo.send(
       new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }),
@@ -34,6 +68,39 @@ export class DynamoMessageStore implements MessageRepository, MessageClaims {
 
   async delete(id: string): Promise<void> {
     await dynamo.send(new DeleteCommand({ TableName: this.tableName, Key: { id } }));
+    await dynamo.send(new DeleteCommand({ TableName: this.tableName, Key: { id: contentKey(id) } }));
+  }
+
+  /**
+   * The content of a message just claimed. If it cannot be read, the claim is given back before the
+   * error goes up: the mail was certainly not sent, and a claim left behind would be failed as
+   * `OutcomeUnknown` when the record comes back.
+   */
+  private async contentOrRelease(id: string, now: Date): Promise<MessageContent> {
+    try {
+      return await this.content(id);
+    } catch (error) {
+      try {
+        await this.release(id, 'content_unreadable', now);
+      } catch (releaseError) {
+        throw new AggregateError([error, releaseError], `message ${id}: content unreadable, claim kept`);
+      }
+      throw error;
+    }
+  }
+
+  /** The content `create` stored beside the message; read once, by the holder of the claim. */
+  private async content(id: string): Promise<MessageContent> {
+    const result = await dynamo.send(
+      new GetCommand({ TableName: this.tableName, Key: { id: contentKey(id) }, ConsistentRead: true }),
+    );
+    if (!result.Item) throw new Error(`message ${id} has no content item (${contentKey(id)})`);
+    const item = result.Item as MessageContent;
+    return {
+      ...(item.html === undefined ? {} : { html: item.html }),
+      ...(item.text === undefined ? {} : { text: item.text }),
+      headers: item.headers ?? [],
+    };
   }
 
   async claim(id: string, now: Date): Promise<ClaimResult> {
@@ -58,7 +125,8 @@ export class DynamoMessageStore implements MessageRepository, MessageClaims {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { claimed: true, message: result.Attributes as StoredMessage };
+      const claimed = result.Attributes as StoredMessage;
+      return { claimed: true, message: { ...claimed, ...(await this.contentOrRelease(id, now)) } };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         // dynalite ignores ReturnValuesOnConditionCheckFailure, so read the item when it is absent.
