@@ -33,12 +33,20 @@ export const IDLE_CONNECTION_MS = 4_000;
  * with the (older or newer) one in the Lambda runtime.
  */
 export function shortCallConnections(limits: { connectionTimeoutMs: number; silenceTimeoutMs: number }) {
-  const agent = { keepAlive: true, maxSockets: 50, timeout: IDLE_CONNECTION_MS };
   return {
     connectionTimeout: limits.connectionTimeoutMs,
     requestTimeout: limits.silenceTimeoutMs,
     socketTimeout: limits.silenceTimeoutMs,
-    httpAgent: new HttpAgent(agent),
-    httpsAgent: new HttpsAgent(agent),
+    ...idleClosingAgents(),
   };
+}
+
+/**
+ * Only the agents, for every other client: the SDK retries a reset call, and a retried write that
+ * had gone through is a duplicate (an SQS message, a product event) or, when conditional, reads as
+ * lost. No silence limit: an SQS receive waits up to 20 s for messages by design.
+ */
+export function idleClosingAgents() {
+  const agent = { keepAlive: true, maxSockets: 50, timeout: IDLE_CONNECTION_MS };
+  return { httpAgent: new HttpAgent(agent), httpsAgent: new HttpsAgent(agent) };
 }

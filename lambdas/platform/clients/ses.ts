@@ -1,5 +1,5 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { shortCallConnections } from './connections';
+import { idleClosingAgents, shortCallConnections } from './connections';
 
 /**
  * The client that sends mail. SDK retries are off: a throttled send goes back to SQS with a delay
@@ -14,4 +14,4 @@ export const sesForSending = new SESv2Client({
 });
 
 /** For reads (GetAccount, the account-level suppression list): the SDK's default retries are right here. */
-export const sesForReading = new SESv2Client({});
+export const sesForReading = new SESv2Client({ requestHandler: idleClosingAgents() });
