@@ -186,6 +186,18 @@ export const recipientsResultSchema = z
   .meta({ id: 'RecipientsResult' });
 
 /** `POST /v1/campaigns/{id}/test`: one message per address sent to. */
+/** `details` of a 503 `upload_incomplete`: how far the upload got. */
+export const uploadIncompleteDetailsSchema = z
+  .strictObject({
+    written: z.number().int().min(0).meta({ description: 'Rows this call wrote; they are kept.' }),
+    unwritten: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'Rows it did not write; sending the same rows again adds them.' }),
+  })
+  .meta({ id: 'UploadIncompleteDetails' });
+
 export const testSendAcceptedSchema = z
   .strictObject({
     ids: z.array(z.string()).meta({

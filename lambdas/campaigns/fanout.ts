@@ -24,6 +24,16 @@ const FENCE_RETRY_SECONDS = 2;
  * settled, has the reconcile count the records and complete the campaign.
  */
 const WATCH_PREFIX = '~watch:';
+/**
+ * A watch that finds the counters short of settled on a campaign that has not changed for this
+ * long recounts the records anyway. Counts a sender could not write (a failed flush, a function
+ * that died before it: counter-buffer.ts) would otherwise hold the completion back until the
+ * tick's recount of quiet campaigns (5 minutes and more, tick.ts). A sending campaign's counters
+ * move with every batch; one quiet this long while mail is flowing is short, not slow. Not while
+ * the daily quota or the reputation guard holds bulk mail: nothing moves then by design, and the
+ * tick rechecks those.
+ */
+export const WATCH_RECOUNT_QUIET_MS = 60_000;
 
 export interface FanoutDeps {
   campaigns: CampaignRepository;
@@ -228,7 +238,7 @@ async function sweepCancelled(
  */
 async function watch(campaign: Campaign, message: FanoutMessage, deps: FanoutDeps): Promise<FanoutOutcome> {
   const next = `${WATCH_PREFIX}${Number(message.cursor?.slice(WATCH_PREFIX.length)) + 1}`;
-  if (campaign.totals.recipients - settled(campaign.totals) > 0) {
+  if (campaign.totals.recipients - settled(campaign.totals) > 0 && !(await countersStuck(campaign, deps))) {
     return (await watchLater(campaign, message, next, deps)) ? 'watching' : 'stale';
   }
   const result = await reconcileCampaign(campaign, { ...deps, requeuePending: true });
@@ -236,6 +246,18 @@ async function watch(campaign: Campaign, message: FanoutMessage, deps: FanoutDep
     return result.repaired ? 'repaired' : result.outcome;
   const watching = await watchLater(campaign, message, next, deps);
   return result.repaired ? 'repaired' : watching ? 'watching' : 'stale';
+}
+
+/**
+ * True when a campaign whose counters say recipients are unsettled has neither changed nor been
+ * recounted for WATCH_RECOUNT_QUIET_MS while its mail was free to flow (a recount marks it, so a
+ * campaign that stays quiet is recounted once per that time, not at every watch link).
+ */
+async function countersStuck(campaign: Campaign, deps: FanoutDeps): Promise<boolean> {
+  if (campaign.status !== 'sending' || campaign.waitingForQuotaSince) return false;
+  const lastLook = Math.max(Date.parse(campaign.updatedAt), Date.parse(campaign.reconciledAt ?? '') || 0);
+  if (deps.now().getTime() - lastLook < WATCH_RECOUNT_QUIET_MS) return false;
+  return !(await deps.bulkPaused());
 }
 
 /** Moves the chain to watch link `cursor` (conditionally, so it cannot fork) and queues it. */

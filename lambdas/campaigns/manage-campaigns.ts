@@ -39,6 +39,7 @@ import type {
   campaignWithProgressSchema,
   recipientsResultSchema,
   testSendAcceptedSchema,
+  uploadIncompleteDetailsSchema,
 } from './campaign-response';
 import type { CampaignRepository, FanoutQueue, RateLedger, RecipientRepository } from './ports';
 import { checkRows, rowsFromCsv } from './recipient-import';
@@ -259,10 +260,12 @@ export async function addRecipients(
     registeredAt.getTime() + UPLOAD_WRITE_MS,
     (options.deadline?.getTime() ?? Number.POSITIVE_INFINITY) - UPLOAD_RELEASE_MARGIN_MS,
   );
+  // `details` says how many rows are in (a start that was waiting for this upload sends them).
   const incomplete = (written: number, left: number) =>
     unavailable(
       'upload_incomplete',
-      `${written} rows were written before the upload ${left > 0 ? 'ran out of time' : 'failed'}; they are kept, and counted when the same rows are sent again (in any order), which adds the other ${left}`,
+      `${written} rows were written before the upload ${left > 0 ? 'ran out of time' : 'failed'}; they are kept, and counted when the same rows are sent again (in any order), which adds the other ${left}. If a send is waiting for this upload, the campaign starts with the rows written once this upload's lease ends, and takes no more`,
+      { written, unwritten: left } satisfies z.output<typeof uploadIncompleteDetailsSchema>,
     );
   let outcome: Awaited<ReturnType<RecipientRepository['addNew']>>;
   try {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { uploadIncompleteDetailsSchema } from '../campaigns/campaign-response';
 import { suppressedDetailsSchema } from '../emails/email-response';
 import {
   missingVariableDetailsSchema,
@@ -51,11 +52,12 @@ export const errorResponseSchema = z
           missingVariableDetailsSchema,
           renderLimitDetailsSchema,
           suppressedDetailsSchema,
+          uploadIncompleteDetailsSchema,
         ])
         .optional()
         .meta({
           description:
-            'Only for some codes: `validation_failed` → a list of issues; `template_syntax_error` and `unrenderable` → `{field, line?}`; `missing_variable` → `{variable, field}`; `render_limit_exceeded` → `{field, limit, blockIterations, outputCharacters, dataDepth}`; `all_recipients_suppressed` → `{suppressed}`.',
+            'Only for some codes: `validation_failed` → a list of issues; `template_syntax_error` and `unrenderable` → `{field, line?}`; `missing_variable` → `{variable, field}`; `render_limit_exceeded` → `{field, limit, blockIterations, outputCharacters, dataDepth}`; `all_recipients_suppressed` → `{suppressed}`; `upload_incomplete` → `{written, unwritten}`.',
         }),
     }),
   })

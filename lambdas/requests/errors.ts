@@ -73,4 +73,5 @@ export const conflict = (code: CodeWithStatus<409>, message: string) => new ApiE
 export const unprocessable = (code: CodeWithStatus<422>, message: string, details?: unknown) =>
   new ApiError(422, code, message, details);
 /** The request did part of its work and can simply be sent again to finish it. */
-export const unavailable = (code: CodeWithStatus<503>, message: string) => new ApiError(503, code, message);
+export const unavailable = (code: CodeWithStatus<503>, message: string, details?: unknown) =>
+  new ApiError(503, code, message, details);

@@ -1,4 +1,4 @@
-import { FANOUT_BATCH, fanOut } from '../../lambdas/campaigns/fanout';
+import { FANOUT_BATCH, fanOut, WATCH_RECOUNT_QUIET_MS } from '../../lambdas/campaigns/fanout';
 import { aCampaign, recipientsFor } from './support/campaign-factories';
 import { NOW } from './support/factories';
 import { InMemorySuppressions } from './support/in-memory';
@@ -109,5 +109,72 @@ describe('fanOut', () => {
     await expect(fanOut({ ...link, kind: 'cancel' }, deps)).resolves.toBe('swept');
     expect(recipients.statuses('c1')).toEqual({ sent: 1, cancelled: 4 });
     expect((await campaigns.get('c1'))?.totals).toMatchObject({ sent: 1, cancelled: 4, queued: 0 });
+  });
+});
+
+describe('the watch after the last page', () => {
+  /** Fans out `count` recipients, then has the sender send them all but write only `counted` of the counts. */
+  async function sentButShortCounted(count: number, counted: number) {
+    let now = NOW.getTime();
+    const fixture = await setup(count);
+    const deps = { ...fixture.deps, now: () => new Date(now) };
+    let message = link as Parameters<typeof fanOut>[0];
+    while ((await fanOut(message, deps)) !== 'done') {
+      message = fixture.queues.fanouts.at(-1)?.message ?? message;
+    }
+    for (const { email } of fixture.queues.bulkMessages) {
+      await fixture.recipients.transition('c1', email, ['queued'], 'sent', {
+        updatedAt: new Date(now).toISOString(),
+      });
+    }
+    // The sender's flush of the rest failed (counter-buffer.ts): the records say sent, the counters queued.
+    await fixture.campaigns.addToTotals('c1', { queued: -counted, sent: counted }, new Date(now));
+    const watchLink = () => fixture.queues.fanouts.at(-1)?.message ?? message;
+    const later = (ms: number) => {
+      now += ms;
+    };
+    return { ...fixture, deps, watchLink, later };
+  }
+
+  it('recounts counters that stopped short once the campaign is quiet, and completes it from the records', async () => {
+    const { deps, campaigns, watchLink, later } = await sentButShortCounted(20, 15);
+
+    later(WATCH_RECOUNT_QUIET_MS - 1_000);
+    await expect(fanOut(watchLink(), deps)).resolves.toBe('watching');
+    expect((await campaigns.get('c1'))?.status).toBe('sending');
+
+    later(2_000);
+    await expect(fanOut(watchLink(), deps)).resolves.toBe('repaired');
+    expect(await campaigns.get('c1')).toMatchObject({
+      status: 'completed',
+      totals: { recipients: 20, queued: 0, sent: 20 },
+    });
+  });
+
+  it('does not recount while the reputation guard holds bulk mail: nothing moves then by design', async () => {
+    const { deps, campaigns, watchLink, later, holdBulk } = await sentButShortCounted(20, 15);
+    holdBulk();
+
+    later(WATCH_RECOUNT_QUIET_MS + 1_000);
+    await expect(fanOut(watchLink(), deps)).resolves.toBe('watching');
+    expect((await campaigns.get('c1'))?.totals).toMatchObject({ queued: 5, sent: 15 });
+  });
+
+  it('recounts a campaign that stays short once per quiet period, not at every watch link', async () => {
+    const { deps, recipients, watchLink, later } = await sentButShortCounted(20, 15);
+    // One record really is still queued (its mail on the queue): the recount cannot complete it.
+    await recipients.transition('c1', 'r0000@example.org', ['sent'], 'queued', {
+      updatedAt: NOW.toISOString(),
+    });
+    const pages = jest.spyOn(recipients, 'page');
+
+    later(WATCH_RECOUNT_QUIET_MS + 1_000);
+    await fanOut(watchLink(), deps);
+    const afterFirst = pages.mock.calls.length;
+    later(5_000);
+    await expect(fanOut(watchLink(), deps)).resolves.toBe('watching');
+
+    expect(afterFirst).toBeGreaterThan(0);
+    expect(pages.mock.calls.length).toBe(afterFirst);
   });
 });
