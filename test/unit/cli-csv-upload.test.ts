@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AddRecipientsResult, MailroomApiError, MailroomNetworkError } from '@mailroom/client';
 import { csvLine, uploadCsv } from '../../packages/cli/src/csv-upload';
-import { CliFailure, EXIT } from '../../packages/cli/src/exit-codes';
+import { CliFailure, EXIT, UsageError } from '../../packages/cli/src/exit-codes';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailroom-csv-'));
 let n = 0;
@@ -192,6 +192,47 @@ describe('uploadCsv after 503 upload_incomplete (the API kept what it wrote, and
     expect(calls).toBe(3);
     expect(error).toMatchObject({ exitCode: EXIT.unavailable, code: 'upload_incomplete' });
     expect((error as Error).message).toMatch(/run the same command again to finish the upload/);
+  });
+});
+
+describe('uploadCsv: the rejects file', () => {
+  const oneRefused = (rows: string[]) => ({
+    added: rows.length - 1,
+    duplicates: 0,
+    invalid: [{ row: 1, email: 'bad', reason: 'email is not an address' }],
+  });
+
+  it('is a usage error, before any request, when it cannot be created where asked', async () => {
+    const file = csvFile('email\na@example.org\n');
+    for (const rejectsFile of [join(dir, 'no-such-folder', 'r.csv'), dir]) {
+      const { chunks, upload } = recorder(oneRefused);
+      await expect(uploadCsv({ file, rejectsFile, chunkSize: 10, upload })).rejects.toThrow(UsageError);
+      expect(chunks).toHaveLength(0);
+    }
+  });
+
+  it('fails with exit 1 and the upload summary when it cannot be written after the rows went in', async () => {
+    const file = csvFile('email\nbad\na@example.org\n');
+    const folder = join(dir, 'vanishing');
+    mkdirSync(folder);
+    const { upload } = recorder((rows) => {
+      // The folder goes away between the check and the first refused row.
+      rmSync(folder, { recursive: true });
+      return oneRefused(rows);
+    });
+
+    const failure = await uploadCsv({
+      file,
+      rejectsFile: join(folder, 'r.csv'),
+      chunkSize: 10,
+      upload,
+    }).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(CliFailure);
+    expect(failure).toMatchObject({ exitCode: EXIT.failed, code: 'rejects_not_written' });
+    expect((failure as Error).message).toMatch(
+      /the upload finished \(1 added, 0 duplicates, 1 refused\), but .*r\.csv could not be written/,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { access, constants, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { type AddRecipientsResult, MailroomApiError } from '@mailroom/client';
 import { type CsvError, parse } from 'csv-parse';
 import { asFailure, CliFailure, EXIT, UsageError } from './exit-codes';
@@ -59,6 +60,7 @@ interface PendingRow {
  */
 export async function uploadCsv(options: CsvUploadOptions): Promise<UploadSummary> {
   const fileBytes = await readableFileSize(options.file);
+  await writableRejectsPath(options.rejectsFile);
   const progress: UploadProgress = {
     bytesRead: 0,
     fileBytes,
@@ -144,10 +146,20 @@ export async function uploadCsv(options: CsvUploadOptions): Promise<UploadSummar
     }
     await send();
     for (const [line, { raw, reason }] of unreadable) rejects.add(header ?? [], [raw], line, reason);
-  } finally {
+  } catch (error) {
     parser.destroy();
-    await rejects.close();
+    // The upload's own failure is the one to report; the rejects file is closed on the way out.
+    await rejects.close().catch(() => undefined);
+    throw error;
   }
+  parser.destroy();
+  await rejects.close().catch((error: Error) => {
+    throw new CliFailure(
+      EXIT.failed,
+      'rejects_not_written',
+      `the upload finished (${progress.added} added, ${progress.duplicates} duplicates, ${progress.rejected} refused), but ${error.message}: run the same command again to list the refused rows (rows already added count as duplicates)`,
+    );
+  });
   if (progress.rowsRead === 0) {
     throw new CliFailure(
       EXIT.usage,
@@ -174,6 +186,23 @@ async function readableFileSize(file: string): Promise<number> {
     );
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * The rejects file can be created where it is asked for: checked before any request, so a path
+ * that cannot be written is a usage error (exit 2, nothing sent), not a failure after the upload.
+ */
+async function writableRejectsPath(path: string): Promise<void> {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UsageError(`cannot write ${path}: it is a folder`);
+  const target = existing ? path : dirname(path);
+  try {
+    await access(target, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(
+      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -221,6 +250,6 @@ class RejectsFile {
     const stream = this.stream;
     if (stream === undefined) return;
     await new Promise<void>((done) => stream.end(done));
-    if (this.failed) throw new UsageError(`cannot write ${this.path}: ${this.failed.message}`);
+    if (this.failed) throw new Error(`${this.path} could not be written (${this.failed.message})`);
   }
 }
