@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { OLDEST_MESSAGE_ALARM_MINUTES, SES_REVIEW_RATES } from '../contract/alarms';
@@ -383,17 +384,28 @@ export function stackNameOf(config: ClientConfig): string {
   return config.stackName ?? `Mailroom-${config.sendingDomain.replaceAll('.', '-')}`;
 }
 
+/** Cognito's limit on a domain prefix. */
+const DOMAIN_PREFIX_MAX = 63;
+
 /**
  * The console's Cognito sign-in domain prefix: the configured one, else the stack name and account
- * (unique per account; Cognito refuses "aws", "amazon" and "cognito" in it).
+ * (unique per account; Cognito refuses "aws", "amazon" and "cognito" in it). A stack name too long
+ * to fit is cut and followed by a hash of the whole name, so two long names that differ only past
+ * the cut still get different prefixes.
  */
 export function signInDomainPrefixOf(config: ClientConfig): string {
   if (config.console.signInDomainPrefix !== undefined) return config.console.signInDomainPrefix;
-  const name = `${stackNameOf(config)}-${config.account}`
+  const stack = stackNameOf(config)
     .toLowerCase()
     .replace(/aws|amazon|cognito/g, 'x')
-    .replace(/[^a-z0-9-]/g, '-');
-  return name.slice(-63).replace(/^-+/, '');
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+/, '');
+  const whole = `${stack}-${config.account}`;
+  if (whole.length <= DOMAIN_PREFIX_MAX) return whole;
+  // Hex digits cannot spell "aws", "amazon" or "cognito".
+  const hash = createHash('sha256').update(stack).digest('hex').slice(0, 8);
+  const room = DOMAIN_PREFIX_MAX - `--${hash}-${config.account}`.length;
+  return `${stack.slice(0, room).replace(/-+$/, '')}-${hash}-${config.account}`;
 }
 
 /** The MAIL FROM (envelope sender) domain, e.g. `bounce.mail.acme.com`. */

@@ -9,6 +9,7 @@ import {
   mailFromDomainOf,
   parseClientConfig,
   senderReservationOf,
+  signInDomainPrefixOf,
   stackNameOf,
 } from '../../lib/config';
 import { REPO_ROOT } from '../../lib/constructs/mailroom-function';
@@ -399,6 +400,23 @@ describe('values derived from the config', () => {
 
   it('uses the bare address when there is no display name', () => {
     expect(defaultFromOf(parseClientConfig(valid))).toBe('no-reply@mail.acme.com');
+  });
+
+  it('derives a Cognito domain prefix Cognito accepts, distinct for long stack names that share a start', () => {
+    const cognitoPrefix = /^(?!.*(?:aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+    expect(signInDomainPrefixOf(parseClientConfig(valid))).toBe('mailroom-mail-acme-com-123456789012');
+    const long = (tail: string) =>
+      signInDomainPrefixOf(
+        parseClientConfig({ ...valid, stackName: `Mailroom-Amazon-Aws-${'x'.repeat(60)}-${tail}` }),
+      );
+    for (const prefix of [long('One'), long('Two')]) {
+      expect(prefix).toMatch(cognitoPrefix);
+      expect(prefix.endsWith('-123456789012')).toBe(true);
+    }
+    expect(long('One')).not.toBe(long('Two'));
+    expect(
+      signInDomainPrefixOf(parseClientConfig({ ...valid, console: { signInDomainPrefix: 'acme-mail' } })),
+    ).toBe('acme-mail');
   });
 
   it('derives the stack name from the domain unless one is configured', () => {
