@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
@@ -20,6 +21,9 @@ let page: Page;
 let problems: string[];
 let consoleUrl: string;
 let files: string;
+/** A webhook receiver on loopback (local mode allows loopback receivers): it answers 204 and counts. */
+let receiver: Server;
+let received = 0;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -31,6 +35,14 @@ beforeAll(async () => {
     }),
   });
   consoleUrl = /Console\s+(http:\/\/\S+)/.exec(local.output())?.[1] ?? '';
+  receiver = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      received += 1;
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((listening) => receiver.listen(0, '127.0.0.1', listening));
   browser = await launchBrowser();
   page = await browser.newPage();
   problems = recordProblems(page);
@@ -39,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await local?.stop();
+  await new Promise((closed) => (receiver ? receiver.close(closed) : closed(undefined)));
   if (files) rmSync(files, { recursive: true, force: true });
 }, HOOK_TIMEOUT_MS);
 
@@ -259,5 +272,46 @@ describe('the console in local mode', () => {
     await open('#/templates');
     await waitForText('main', /welcome/);
     await screenshot('templates');
+  });
+
+  it('adds a webhook, shows its secret once, sends a test event, lists its delivery and deletes it', async () => {
+    const address = receiver.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hooks`;
+    await open('#/webhooks');
+    await waitForText('main', /No webhooks yet/);
+    await fill('#webhook-url', url);
+    // One event type only: the mail of the other tests must not reach this receiver.
+    await page.click('#webhook-all-events');
+    await page.click('input[name="events"][value="webhook_disabled"]');
+    await clickButton('Add webhook');
+
+    const shown = await waitForText('#webhook-secret', /shown only this once/);
+    expect(shown).toContain(url);
+    const secret = await page.$eval('#webhook-secret-value', (input) => (input as HTMLInputElement).value);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
+    await waitForText('#webhook-list', new RegExp(url.replace(/[.]/g, '\\.')));
+    await screenshot('webhooks');
+    await clickButton('I have stored it');
+    expect(await page.$('#webhook-secret')).toBeNull();
+
+    expect(await text('#webhook-list')).toContain('webhook_disabled');
+    await page.click('#webhook-list a');
+    await waitForText('#webhook-status', /enabled/);
+    // The secret is not on the webhook's page: the API never shows it again.
+    expect(await text('main')).not.toContain(secret);
+    await clickButton('Send a test event');
+    await waitForText('#webhook-test-result', /Test event queued/);
+    const delivery = await waitForText('#webhook-deliveries tbody', /test.*succeeded/);
+    expect(delivery).toContain('204');
+    expect(delivery).toMatch(/\d+ ms/);
+    expect(received).toBe(1);
+    await screenshot('webhook');
+
+    await clickButton('Delete…');
+    await clickButton('Yes, delete the webhook');
+    await page.waitForFunction(() => location.hash === '#/webhooks');
+    await waitForText('main', /No webhooks yet/);
+    const listed = await api(local.apiUrl, 'GET', '/v1/webhooks');
+    expect(listed.body).toEqual({ items: [] });
   });
 });
