@@ -119,6 +119,11 @@ describe('the console in local mode', () => {
     expect(value).toContain('production');
     expect(value).toContain(`${RATE}/s`);
     expect(value).toContain('Bulk mail flows');
+    const rates = await text('#bulk-rates');
+    expect(rates).toContain('Bulk mail of the last 24 h: 0 sent');
+    expect(rates).toMatch(/Bounces0–4%5%no bulk mail yet/);
+    expect(rates).toMatch(/Complaints0–0\.08%0\.1%no bulk mail yet/);
+    expect(await text('#guard-sample')).toContain('from 200 bulk mails in the window on (0 so far)');
     await screenshot('overview');
   });
 
@@ -229,6 +234,19 @@ describe('the console in local mode', () => {
     await open('#/campaigns');
     await waitForText('main', /Console launch/);
     await screenshot('campaigns');
+
+    // The overview shows the bulk rates the reputation guard judges, from the same counts as the API.
+    await open('#/');
+    const rates = await waitForText('#bulk-rates', /Bulk mail of the last 24 h: [1-9]/);
+    const { bulkReputation } = (await api(local.apiUrl, 'GET', '/v1/account')).body as {
+      bulkReputation: { sent: number; bounced: number; complained: number };
+    };
+    expect(bulkReputation).toMatchObject({ bounced: 0, complained: 0 });
+    expect(bulkReputation.sent).toBeGreaterThanOrEqual(497);
+    expect(rates).toMatch(/Bounces00%4%5%healthy/);
+    expect(rates).toMatch(/Complaints00%0\.08%0\.1%healthy/);
+    await waitForText('#guard-sample', /The guard judges these rates/);
+    await screenshot('overview-after-campaign');
   });
 
   it('adds a suppression with its reason, finds it by email, and says when an address is not suppressed', async () => {

@@ -1,13 +1,17 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { SES_REVIEW_RATES } from '../../contract/alarms';
 import { ROUTE_IDS, ROUTES, type RouteContract, routeKey } from '../../contract/routes';
+import { DEFAULT_THRESHOLDS, hourBuckets } from '../../lambdas/feedback/reputation-guard';
 import { json, MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { type RouteHandler, type RouteHandlers, Router } from '../../lambdas/functions/api/router';
 import { ApiError } from '../../lambdas/requests/errors';
 import { apiHarness } from './support/api-harness';
+import { NOW } from './support/factories';
 import type { InMemoryTemplates, RecordingQueue } from './support/in-memory';
+import { InMemoryDeliverability } from './support/in-memory-feedback';
 
-function setup() {
-  const harness = apiHarness();
+function setup(overrides: Parameters<typeof apiHarness>[0] = {}) {
+  const harness = apiHarness(overrides);
   const call = async (
     method: string,
     path: string,
@@ -128,7 +132,52 @@ describe('API routes', () => {
       sendRateShare: 1,
       rateOverride: null,
       pausedStreams: [],
+      bulkReputation: {
+        windowHours: DEFAULT_THRESHOLDS.windowHours,
+        sent: 0,
+        bounced: 0,
+        complained: 0,
+        bounceRate: null,
+        complaintRate: null,
+        minimumSample: DEFAULT_THRESHOLDS.minimumSample,
+        judged: false,
+        guardThresholds: {
+          bounceRate: DEFAULT_THRESHOLDS.bounceRate,
+          complaintRate: DEFAULT_THRESHOLDS.complaintRate,
+        },
+        sesReviewRates: { bounceRate: SES_REVIEW_RATES.bounce, complaintRate: SES_REVIEW_RATES.complaint },
+      },
     });
+  });
+
+  it("reports bulk mail's rates as the guard judges them, against its configured thresholds, and the guard's pause", async () => {
+    const reputation = new InMemoryDeliverability();
+    await reputation.add(hourBuckets(NOW, 1)[0] ?? '', { sent: 400, bounced: 6, complained: 1 });
+    await reputation.trip('bulk complaint rate 0.250% over the last 24 h reached 0.200%', NOW);
+    const thresholds = { ...DEFAULT_THRESHOLDS, bounceRate: 0.02, complaintRate: 0.002, minimumSample: 300 };
+    const { call } = setup({ reputation, guardThresholds: thresholds });
+
+    const account = (await call('GET', '/v1/account')).json as Record<string, unknown>;
+
+    expect(account.bulkReputation).toEqual({
+      windowHours: 24,
+      sent: 400,
+      bounced: 6,
+      complained: 1,
+      bounceRate: 0.015,
+      complaintRate: 0.0025,
+      minimumSample: 300,
+      judged: true,
+      guardThresholds: { bounceRate: 0.02, complaintRate: 0.002 },
+      sesReviewRates: { bounceRate: SES_REVIEW_RATES.bounce, complaintRate: SES_REVIEW_RATES.complaint },
+    });
+    expect(account.pausedStreams).toEqual([
+      {
+        stream: 'bulk',
+        reason: 'bulk complaint rate 0.250% over the last 24 h reached 0.200%',
+        since: NOW.toISOString(),
+      },
+    ]);
   });
 });
 
