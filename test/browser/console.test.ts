@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { PLACEHOLDER_UNSUBSCRIBE_URL } from '../../lambdas/campaigns/unsubscribe-link';
 import { LOCAL_SES_ACCOUNT } from '../../local/ses-account';
 import { api, type LocalMode, startLocalMode } from '../integration/support/local-mode';
 import { expectRefusalLogged, launchBrowser, recordProblems } from './support/browser';
@@ -49,6 +50,8 @@ beforeAll(async () => {
 }, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
+  // Local mode's log beside the screenshots: what the API logged when a page saw an error.
+  if (local) writeFileSync(join(ARTIFACTS, 'local-mode.log'), local.output());
   await browser?.close();
   await local?.stop();
   await new Promise((closed) => (receiver ? receiver.close(closed) : closed(undefined)));
@@ -83,14 +86,24 @@ async function waitForText(selector: string, pattern: RegExp, timeout = 30_000):
   return text(selector);
 }
 
-/** Replaces a field's text by typing, as a person would (the page sees every input event). */
+/**
+ * Replaces a field's text by typing, as a person would (the page sees every input event): the
+ * first key typed replaces the selected old text, so the field is never seen empty in between
+ * (an empty sample would be a preview with no data).
+ */
 async function fill(selector: string, value: string): Promise<void> {
   await page.click(selector);
   await page.keyboard.down('Control');
   await page.keyboard.press('A');
   await page.keyboard.up('Control');
-  await page.keyboard.press('Backspace');
   await page.type(selector, value);
+}
+
+/** Waits for the browser to log an API refusal the page asked for and shows, and takes it out. */
+async function refusalLogged(status: number, path: string): Promise<void> {
+  const logged = () => problems.some((p) => p.includes(`status of ${status}`) && p.includes(path));
+  for (let i = 0; i < 300 && !logged(); i++) await new Promise((tick) => setTimeout(tick, 50));
+  expectRefusalLogged(problems, status, path);
 }
 
 async function clickButton(label: string): Promise<void> {
@@ -158,6 +171,14 @@ describe('the console in local mode', () => {
     await fill('#subject', 'News for {{first_name}}');
     await fill('#html', '<p>Hi {{first_name}}</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>');
     await fill('#text', 'Hi {{first_name}}. Unsubscribe: {{unsubscribe_url}}');
+    // The preview renders with the sample data as the server would, escaping values in the HTML.
+    await fill('#sample-data', '{"first_name": "<b>Ann</b>"}');
+    expect(await waitForText('#preview-subject', /News for <b>Ann<\/b>/)).toBe('News for <b>Ann</b>');
+    const previewHtml = await page.$eval('#preview-html', (frame) => (frame as HTMLIFrameElement).srcdoc);
+    expect(previewHtml).toContain('<p>Hi &lt;b&gt;Ann&lt;/b&gt;</p>');
+    expect(previewHtml).toContain(`<a href="${PLACEHOLDER_UNSUBSCRIBE_URL}">Unsubscribe</a>`);
+    expect(await text('#preview-text')).toBe(`Hi <b>Ann</b>. Unsubscribe: ${PLACEHOLDER_UNSUBSCRIBE_URL}`);
+    expect(await page.$('#unsubscribe-warning')).toBeNull();
     await screenshot('campaign-new');
     await clickButton('Create draft');
     await page.waitForFunction(
@@ -185,6 +206,8 @@ describe('the console in local mode', () => {
 
     await fill('#test-to', 'tester@example.org');
     await fill('#test-data', '{"first_name": "Tess"}');
+    // The campaign's preview renders with the test send's sample data.
+    await waitForText('#preview-subject', /News for Tess/);
     await clickButton('Send a test');
     await waitForText('#test-result', /Test sent/);
     await page.click('#test-result a');
@@ -275,16 +298,34 @@ describe('the console in local mode', () => {
   it('shows a template syntax error at its line, then saves the corrected template', async () => {
     await open('#/templates/new');
     await fill('#template-name', 'welcome');
+    // The data first: the preview renders the template as it is typed, and every variable has a value.
+    await fill('#template-sample', '{"first_name": "Ann", "vip": true}');
     await fill('#template-subject', 'Welcome {{first_name}}');
     await fill('#template-html', '<p>Hi {{first_name}}</p>\n<p>{{#if vip}}VIP{{/each}}</p>');
+    // Found as it is typed, by the check the API runs, at its line: before any save.
+    const typed = await waitForText('#syntax-error', /Line 2/);
+    expect(typed).toContain('{{#if vip}}VIP{{/each}}');
+    expect(await page.$('#preview')).toBeNull();
     await clickButton('Save');
 
+    await refusalLogged(400, '/v1/templates/welcome');
     const error = await waitForText('#syntax-error', /Line 2/);
-    expectRefusalLogged(problems, 400, '/v1/templates/welcome');
     expect(error).toContain('{{#if vip}}VIP{{/each}}');
     await screenshot('template-error');
 
     await fill('#template-html', '<p>Hi {{first_name}}</p>\n<p>{{#if vip}}VIP{{/if}}</p>');
+    expect(await page.$('#syntax-error')).toBeNull();
+    // The preview follows the typing: it ends on the whole template, rendered.
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('#preview-html') as HTMLIFrameElement | null)?.srcdoc ===
+        '<p>Hi Ann</p>\n<p>VIP</p>',
+    );
+    expect(await text('#preview-subject')).toBe('Welcome Ann');
+    await fill('#template-sample', '{"vip": true}');
+    expect(await waitForText('#preview-error', /first_name/)).toContain('"first_name" has no value');
+    await refusalLogged(422, '/v1/previews');
+    await screenshot('template-preview');
     await clickButton('Save');
     await page.waitForFunction(() => location.hash === '#/templates/welcome');
     await open('#/templates');
@@ -331,5 +372,68 @@ describe('the console in local mode', () => {
     await waitForText('main', /No webhooks yet/);
     const listed = await api(local.apiUrl, 'GET', '/v1/webhooks');
     expect(listed.body).toEqual({ items: [] });
+  });
+
+  it('warns while a campaign has no unsubscribe link, and again on its page', async () => {
+    await open('#/campaigns/new');
+    await fill('#name', 'No link');
+    await fill('#subject', 'Hello {{first_name}}');
+    await fill('#html', '<p>Hi {{first_name}}</p>');
+    expect(await waitForText('#unsubscribe-warning', /unsubscribe_url/)).toContain(
+      'The HTML has no {{unsubscribe_url}} link',
+    );
+    await screenshot('campaign-no-unsubscribe');
+    await fill('#html', '<p>Hi {{first_name}}</p><a href="{{unsubscribe_url}}">Leave</a>');
+    await page.waitForFunction(() => document.querySelector('#unsubscribe-warning') === null);
+
+    await fill('#html', '<p>Hi {{first_name}}</p>');
+    await clickButton('Create draft');
+    await page.waitForFunction(
+      () => /^#\/campaigns\/[^/]+$/.test(location.hash) && !location.hash.endsWith('/new'),
+    );
+    await waitForText('#campaign-status', /draft/);
+    expect(await text('main')).toContain('The HTML has no {{unsubscribe_url}} link');
+  });
+
+  it('schedules a campaign for a time, then cancels it', async () => {
+    const created = await api(local.apiUrl, 'POST', '/v1/campaigns', {
+      name: 'Later',
+      subject: 'Later for {{first_name}}',
+      html: '<p>Hi {{first_name}}</p><a href="{{unsubscribe_url}}">Unsubscribe</a>',
+    });
+    const id = (created.body as { id: string }).id;
+    await api(local.apiUrl, 'POST', `/v1/campaigns/${encodeURIComponent(id)}/recipients`, {
+      recipients: [{ email: 'later@example.org', data: { first_name: 'Lee' } }],
+    });
+    await open(`#/campaigns/${encodeURIComponent(id)}`);
+    await waitForText('#campaign-status', /draft/);
+
+    // A day ahead, as the datetime-local field takes it (local time, to the minute).
+    const at = new Date(Date.now() + 86_400_000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const value = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+    await page.$eval(
+      '#send-at',
+      (input, v) => {
+        (input as HTMLInputElement).value = v;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      value,
+    );
+    await clickButton('Schedule');
+    await waitForText('#campaign-status', /scheduled/);
+    const scheduled = await api(local.apiUrl, 'GET', `/v1/campaigns/${encodeURIComponent(id)}`);
+    expect(scheduled.body).toMatchObject({ status: 'scheduled' });
+    const scheduledAt = new Date((scheduled.body as { scheduledAt: string }).scheduledAt);
+    at.setSeconds(0, 0);
+    expect(scheduledAt.toISOString()).toBe(at.toISOString());
+    expect(await text('main')).toContain(`scheduled for ${scheduledAt.toLocaleString()}`);
+    await screenshot('campaign-scheduled');
+
+    await clickButton('Cancel campaign…');
+    await clickButton('Yes, cancel the campaign');
+    await waitForText('#campaign-status', /cancelled/);
+    const cancelled = await api(local.apiUrl, 'GET', `/v1/campaigns/${encodeURIComponent(id)}`);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', totals: { recipients: 1, sent: 0 } });
   });
 });

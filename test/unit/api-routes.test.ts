@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { SES_REVIEW_RATES } from '../../contract/alarms';
 import { ROUTE_IDS, ROUTES, type RouteContract, routeKey } from '../../contract/routes';
+import { PLACEHOLDER_UNSUBSCRIBE_URL } from '../../lambdas/campaigns/unsubscribe-link';
 import { DEFAULT_THRESHOLDS, hourBuckets } from '../../lambdas/feedback/reputation-guard';
 import { json, MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { type RouteHandler, type RouteHandlers, Router } from '../../lambdas/functions/api/router';
@@ -108,6 +109,50 @@ describe('API routes', () => {
     expect(response.json.error).toMatchObject({ code: 'template_syntax_error', details: { field: 'html' } });
     expect(response.json.error?.message).toMatch(/html, line \d/);
     expect((deps.templates as InMemoryTemplates).items.size).toBe(0);
+  });
+
+  it('previews content with sample data as a send renders it, escaping HTML, and stores nothing', async () => {
+    const { call, deps } = setup();
+    const response = await call('POST', '/v1/previews', {
+      subject: 'News for {{first_name}}',
+      html: '<p>Hi {{first_name}}</p><a href="{{unsubscribe_url}}">Leave</a>',
+      text: 'Hi {{default first_name "there"}}',
+      data: { first_name: '<b>Ann</b>', unsubscribe_url: 'https://evil.example/' },
+    });
+    expect(response).toEqual({
+      status: 200,
+      json: {
+        subject: 'News for <b>Ann</b>',
+        html: `<p>Hi &lt;b&gt;Ann&lt;/b&gt;</p><a href="${PLACEHOLDER_UNSUBSCRIBE_URL}">Leave</a>`,
+        text: 'Hi <b>Ann</b>',
+      },
+    });
+    expect((deps.templates as InMemoryTemplates).items.size).toBe(0);
+  });
+
+  it('refuses a preview that does not parse (400 at its line), lacks a variable (422) or is malformed (400)', async () => {
+    const { call } = setup();
+    const syntax = await call('POST', '/v1/previews', { subject: 'x', html: '<p>\n{{#if a}}\n</p>' });
+    expect(syntax.status).toBe(400);
+    expect(syntax.json.error).toMatchObject({
+      code: 'template_syntax_error',
+      details: { field: 'html', line: 3 },
+    });
+    const missing = await call('POST', '/v1/previews', { subject: 'Hi {{first_name}}', text: 'x', data: {} });
+    expect(missing.status).toBe(422);
+    expect(missing.json.error).toMatchObject({
+      code: 'missing_variable',
+      details: { variable: 'first_name', field: 'subject' },
+    });
+    for (const body of [
+      { subject: 'x' },
+      { subject: 'x', text: 'y', extra: 1 },
+      { subject: 'x', text: 'y', data: [] },
+      [],
+    ]) {
+      const refused = await call('POST', '/v1/previews', body);
+      expect(refused.status).toBe(400);
+    }
   });
 
   it('refuses a template name with dots and a listing limit out of range', async () => {

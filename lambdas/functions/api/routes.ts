@@ -35,6 +35,7 @@ import { badRequest, conflict, notFound } from '../../requests/errors';
 import { type AccountQuota, rateInUse } from '../../sending/send-rate';
 import { deleteTemplate, getTemplate, saveTemplate } from '../../templates/manage-templates';
 import type { TemplateRepository } from '../../templates/ports';
+import { previewContent } from '../../templates/preview';
 import {
   createWebhook,
   deleteWebhook,
@@ -123,6 +124,7 @@ export function buildRouter(deps: ApiDeps): Router {
       return json(created ? 201 : 200, template);
     },
     getTemplate: async (_event, { name }) => json(200, await getTemplate(name, deps.templates)),
+    previewContent: async (event) => json(200, previewContent(jsonBody(event))),
     deleteTemplate: async (_event, { name }) => {
       await deleteTemplate(name, deps.templates);
       return json(204, undefined);
