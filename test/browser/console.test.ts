@@ -22,9 +22,10 @@ let page: Page;
 let problems: string[];
 let consoleUrl: string;
 let files: string;
-/** A webhook receiver on loopback (local mode allows loopback receivers): it answers 204 and counts. */
+/** A webhook receiver on loopback (local mode allows loopback receivers): it answers and counts. */
 let receiver: Server;
 let received = 0;
+let receiverStatus = 204;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -34,13 +35,15 @@ beforeAll(async () => {
       ...LOCAL_SES_ACCOUNT,
       SendQuota: { ...LOCAL_SES_ACCOUNT.SendQuota, MaxSendRate: RATE },
     }),
+    // One attempt per delivery: a failing receiver disables its webhook at once (to enable it again).
+    WEBHOOK_RETRY_SCHEDULE: '0',
   });
   consoleUrl = /Console\s+(http:\/\/\S+)/.exec(local.output())?.[1] ?? '';
   receiver = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       received += 1;
-      response.writeHead(204).end();
+      response.writeHead(receiverStatus).end();
     });
   });
   await new Promise<void>((listening) => receiver.listen(0, '127.0.0.1', listening));
@@ -333,15 +336,15 @@ describe('the console in local mode', () => {
     await screenshot('templates');
   });
 
-  it('adds a webhook, shows its secret once, sends a test event, lists its delivery and deletes it', async () => {
+  it('adds a webhook, shows its secret once, sends a test event, lists its deliveries, enables it again once a failure disabled it, and deletes it', async () => {
     const address = receiver.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hooks`;
     await open('#/webhooks');
     await waitForText('main', /No webhooks yet/);
     await fill('#webhook-url', url);
-    // One event type only: the mail of the other tests must not reach this receiver.
+    // One event type only: the mail this test sends (the others' is delivered by now).
     await page.click('#webhook-all-events');
-    await page.click('input[name="events"][value="webhook_disabled"]');
+    await page.click('input[name="events"][value="delivered"]');
     await clickButton('Add webhook');
 
     const shown = await waitForText('#webhook-secret', /shown only this once/);
@@ -353,7 +356,7 @@ describe('the console in local mode', () => {
     await clickButton('I have stored it');
     expect(await page.$('#webhook-secret')).toBeNull();
 
-    expect(await text('#webhook-list')).toContain('webhook_disabled');
+    expect(await text('#webhook-list')).toContain('delivered');
     await page.click('#webhook-list a');
     await waitForText('#webhook-status', /enabled/);
     // The secret is not on the webhook's page: the API never shows it again.
@@ -365,6 +368,28 @@ describe('the console in local mode', () => {
     expect(delivery).toMatch(/\d+ ms/);
     expect(received).toBe(1);
     await screenshot('webhook');
+
+    // The receiver fails a real event's only attempt: the webhook is disabled; the page enables it.
+    receiverStatus = 500;
+    const id = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2] ?? '');
+    const sent = await api(local.apiUrl, 'POST', '/v1/emails', {
+      to: 'success@simulator.amazonses.com',
+      subject: 'For the webhook',
+      text: 'Delivered, then reported.',
+    });
+    expect(sent.status).toBe(202);
+    let status = '';
+    for (let i = 0; i < 600 && status !== 'disabled'; i++) {
+      status = String((await api(local.apiUrl, 'GET', `/v1/webhooks/${id}`)).body.status);
+      if (status !== 'disabled') await new Promise((tick) => setTimeout(tick, 100));
+    }
+    await page.reload({ waitUntil: 'load' });
+    await waitForText('#webhook-status', /disabled/);
+    await waitForText('#webhook-deliveries tbody', /delivered.*failed.*500/);
+    expect(await text('main')).toContain('Nothing is sent to it until it is enabled again');
+    receiverStatus = 204;
+    await clickButton('Enable again');
+    await waitForText('#webhook-status', /enabled/);
 
     await clickButton('Delete…');
     await clickButton('Yes, delete the webhook');
