@@ -49,6 +49,30 @@ export function parseSample(text: string): { data: Record<string, unknown> } | {
   }
 }
 
+/** The sample data field a preview (and a test send) renders with: one recipient's columns, as JSON. */
+export function SampleData({
+  id,
+  value,
+  onChange,
+}: {
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div class="field">
+      <label for={id}>Sample data (JSON: one recipient's columns)</label>
+      <textarea
+        id={id}
+        value={value}
+        placeholder='{"first_name": "Ann"}'
+        style={{ minHeight: '60px' }}
+        onInput={(e) => onChange(e.currentTarget.value)}
+      />
+    </div>
+  );
+}
+
 /** `value`, once it has stopped changing for `ms`. */
 function useSettled<T>(value: T, key: string, ms: number): T {
   const [settled, setSettled] = useState({ value, key });

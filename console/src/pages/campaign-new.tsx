@@ -4,7 +4,7 @@ import { contentWarnings } from '../../../lambdas/campaigns/unsubscribe-link';
 import type { TemplateContent } from '../../../lambdas/templates/template-rules';
 import { flash } from '../flash';
 import { go, useAction, useApi, useLoad } from '../hooks';
-import { Preview } from '../preview';
+import { Preview, SampleData } from '../preview';
 import { ErrorBox, Title } from '../ui';
 
 type Source = 'content' | 'template';
@@ -159,15 +159,7 @@ export function CampaignNew() {
           </p>
         ))}
         <h2>Preview</h2>
-        <div class="field">
-          <label for="sample-data">Sample data (JSON: one recipient's columns)</label>
-          <textarea
-            id="sample-data"
-            value={sample}
-            style={{ minHeight: '60px' }}
-            onInput={(e) => setSample(e.currentTarget.value)}
-          />
-        </div>
+        <SampleData id="sample-data" value={sample} onChange={setSample} />
         <ErrorBox error={template.error} />
         {content && <Preview content={content} sample={sample} />}
         <div class="actions">

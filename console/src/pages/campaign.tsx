@@ -5,7 +5,7 @@ import { contentWarnings } from '../../../lambdas/campaigns/unsubscribe-link';
 import { takeFlash } from '../flash';
 import { count, duration, percent, perSecond, rateAsPercent, when } from '../format';
 import { useAction, useApi, useLoad } from '../hooks';
-import { Preview, parseSample } from '../preview';
+import { Preview, parseSample, SampleData } from '../preview';
 import { Badge, Card, ErrorBox, Title } from '../ui';
 import { RecipientsUpload } from './recipients-upload';
 import { type Sample, SentChart } from './sent-chart';
@@ -297,17 +297,7 @@ function TestSend({
           <label for="test-to">To (up to 5 addresses)</label>
           <input id="test-to" name="to" required placeholder="me@example.org" />
         </div>
-        <div class="field">
-          <label for="test-data">Sample data (JSON)</label>
-          <textarea
-            id="test-data"
-            name="data"
-            placeholder='{"first_name": "Ann"}'
-            value={sample}
-            onInput={(e) => onSample(e.currentTarget.value)}
-            style={{ minHeight: '60px' }}
-          />
-        </div>
+        <SampleData id="test-data" value={sample} onChange={onSample} />
         <div class="actions">
           <button type="submit" class="secondary" disabled={action.busy}>
             Send a test

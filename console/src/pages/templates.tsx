@@ -2,7 +2,7 @@ import { MailroomApiError, type PutTemplateRequest, type Template } from '@mailr
 import { useMemo, useState } from 'preact/hooks';
 import { when } from '../format';
 import { go, useAction, useApi, useLoad } from '../hooks';
-import { Preview, syntaxProblem } from '../preview';
+import { Preview, SampleData, syntaxProblem } from '../preview';
 import { DataTable, ErrorBox, Title } from '../ui';
 
 type Part = 'subject' | 'html' | 'text';
@@ -166,15 +166,7 @@ function TemplateForm({ template }: { template: Template | undefined }) {
         </div>
         {syntaxError(save.error) === undefined && <ErrorBox error={save.error} />}
         <h2>Preview</h2>
-        <div class="field">
-          <label for="template-sample">Sample data (JSON: one recipient's columns)</label>
-          <textarea
-            id="template-sample"
-            value={sample}
-            style={{ minHeight: '60px' }}
-            onInput={(e) => setSample(e.currentTarget.value)}
-          />
-        </div>
+        <SampleData id="template-sample" value={sample} onChange={setSample} />
         {live === undefined && <Preview content={content} sample={sample} />}
         <ErrorBox error={remove.error} />
       </form>
