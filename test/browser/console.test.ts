@@ -401,6 +401,12 @@ describe('the console in local mode', () => {
 
   it('warns while a campaign has no unsubscribe link, and again on its page', async () => {
     await open('#/campaigns/new');
+    // From the template the test above saved: its content is previewed, and it has no link either.
+    await fill('#sample-data', '{"first_name": "Ann", "vip": false}');
+    await page.click('input[name="source"][value="template"]');
+    expect(await waitForText('#preview-subject', /Welcome/)).toBe('Welcome Ann');
+    expect(await text('#unsubscribe-warning')).toContain('The HTML has no {{unsubscribe_url}} link');
+    await page.click('input[name="source"][value="content"]');
     await fill('#name', 'No link');
     await fill('#subject', 'Hello {{first_name}}');
     await fill('#html', '<p>Hi {{first_name}}</p>');

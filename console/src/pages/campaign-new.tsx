@@ -38,7 +38,11 @@ export function CampaignNew() {
           ...(written.text.trim() === '' ? {} : { text: written.text }),
         }
       : template.data && template.data.name === chosen
-        ? template.data
+        ? {
+            subject: template.data.subject,
+            ...(template.data.html === undefined ? {} : { html: template.data.html }),
+            ...(template.data.text === undefined ? {} : { text: template.data.text }),
+          }
         : undefined;
   const warnings = content === undefined ? [] : contentWarnings(content);
 
