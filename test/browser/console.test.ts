@@ -400,11 +400,17 @@ describe('the console in local mode', () => {
   });
 
   it('warns while a campaign has no unsubscribe link, and again on its page', async () => {
+    const template = await api(local.apiUrl, 'PUT', '/v1/templates/linkless', {
+      subject: 'Linkless {{first_name}}',
+      html: '<p>Hi {{first_name}}</p>',
+    });
+    expect(template.status).toBe(201);
     await open('#/campaigns/new');
-    // From the template the test above saved: its content is previewed, and it has no link either.
-    await fill('#sample-data', '{"first_name": "Ann", "vip": false}');
+    // From a template: its content is previewed, and it has no link either.
     await page.click('input[name="source"][value="template"]');
-    expect(await waitForText('#preview-subject', /Welcome/)).toBe('Welcome Ann');
+    await waitForText('#template', /linkless/);
+    await page.select('#template', 'linkless');
+    expect(await waitForText('#preview-subject', /Linkless/)).toBe('Linkless Ann');
     expect(await text('#unsubscribe-warning')).toContain('The HTML has no {{unsubscribe_url}} link');
     await page.click('input[name="source"][value="content"]');
     await fill('#name', 'No link');
