@@ -44,6 +44,8 @@ export function buildConsole(): ConsoleFiles {
     jsx: 'automatic',
     jsxImportSource: 'preact',
     tsconfig: join(CONSOLE, 'tsconfig.json'),
+    // The template renderer's Handlebars asks for `source-map` and manages without it (no-source-map.ts).
+    alias: { 'source-map': './console/src/no-source-map.ts' },
     // The client's Node.js-only credential chain is imported through a variable, never bundled
     // (packages/client/src/signing.ts); nothing else of Node.js may come in.
     write: false,

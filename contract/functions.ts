@@ -109,6 +109,10 @@ export const FUNCTIONS = {
       'CONSOLE_ORIGIN',
       'MAX_SEND_RATE',
       'SEND_RATE_SHARE',
+      // GET /v1/account shows the rates the guard judges against its thresholds.
+      'BOUNCE_RATE_THRESHOLD',
+      'COMPLAINT_RATE_THRESHOLD',
+      'GUARD_MINIMUM_SAMPLE',
       'WEBHOOKS_TABLE',
       'WEBHOOKS_QUEUE_URL',
       'WEBHOOK_ALLOW_LOOPBACK',

@@ -72,6 +72,8 @@ export const ROUTES = {
     access: 'admin',
     body: 'none',
   },
+  /** Renders content with sample data, sending nothing (the console's live preview). */
+  previewContent: { method: 'POST', path: '/v1/previews', auth: 'iam', access: 'admin', body: 'json' },
   getAccount: { method: 'GET', path: '/v1/account', auth: 'iam', access: 'admin', body: 'none' },
   /** Clears the reputation guard's pause of bulk mail. */
   resumeBulk: { method: 'POST', path: '/v1/account/bulk/resume', auth: 'iam', access: 'admin', body: 'none' },

@@ -134,6 +134,7 @@ export class MailroomStack extends Stack {
       defaultReplyTo: config.replyTo,
       maxSendRate: config.maxSendRate,
       sendRateShare: config.sendRateShare,
+      reputationGuard: config.reputationGuard,
       consoleOrigin: this.console?.origin,
       logRemovalPolicy: removalPolicy,
     });

@@ -7,6 +7,7 @@ import { EmailPage } from './pages/emails';
 import { Overview } from './pages/overview';
 import { Suppressions } from './pages/suppressions';
 import { TemplateEditor, Templates } from './pages/templates';
+import { WebhookPage, Webhooks } from './pages/webhooks';
 import { Title } from './ui';
 
 const NAV = [
@@ -14,6 +15,7 @@ const NAV = [
   { href: '#/campaigns', label: 'Campaigns', section: 'campaigns' },
   { href: '#/templates', label: 'Templates', section: 'templates' },
   { href: '#/suppressions', label: 'Suppressions', section: 'suppressions' },
+  { href: '#/webhooks', label: 'Webhooks', section: 'webhooks' },
   { href: '#/emails', label: 'Email by id', section: 'emails' },
 ] as const;
 
@@ -31,6 +33,8 @@ function page(route: string[]): ComponentChildren {
       return <TemplateEditor key={id} name={id === 'new' ? undefined : id} />;
     case 'suppressions':
       return <Suppressions />;
+    case 'webhooks':
+      return id === undefined ? <Webhooks /> : <WebhookPage key={id} id={id} />;
     case 'emails':
       return <EmailPage key={id ?? ''} id={id} />;
     default:

@@ -7,7 +7,8 @@ export const ACCOUNT_OPERATIONS = {
     tag: 'account',
     summary: 'SES account status, the rate in use and paused streams',
     description: `Asks SES (GetAccount) on every call, and reads Mailroom's reputation guard:
-\`pausedStreams\` lists the bulk stream while the guard holds it.`,
+\`pausedStreams\` lists the bulk stream while the guard holds it, and \`bulkReputation\` shows the
+rates it judges (its hourly counts of the last 24 hours of bulk mail) beside its thresholds and SES's.`,
     responses: {
       200: {
         description: 'The account.',
@@ -25,6 +26,18 @@ export const ACCOUNT_OPERATIONS = {
               sendRateShare: 1,
               rateOverride: null,
               pausedStreams: [],
+              bulkReputation: {
+                windowHours: 24,
+                sent: 0,
+                bounced: 0,
+                complained: 0,
+                bounceRate: null,
+                complaintRate: null,
+                minimumSample: 200,
+                judged: false,
+                guardThresholds: { bounceRate: 0.04, complaintRate: 0.0008 },
+                sesReviewRates: { bounceRate: 0.05, complaintRate: 0.001 },
+              },
             },
           },
           bulkPaused: {
@@ -46,6 +59,18 @@ export const ACCOUNT_OPERATIONS = {
                   since: '2026-12-01T09:41:17.302Z',
                 },
               ],
+              bulkReputation: {
+                windowHours: 24,
+                sent: 6000,
+                bounced: 270,
+                complained: 1,
+                bounceRate: 0.045,
+                complaintRate: 0.00016666666666666666,
+                minimumSample: 200,
+                judged: true,
+                guardThresholds: { bounceRate: 0.04, complaintRate: 0.0008 },
+                sesReviewRates: { bounceRate: 0.05, complaintRate: 0.001 },
+              },
             },
           },
         },

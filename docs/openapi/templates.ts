@@ -1,8 +1,9 @@
 import { MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { templateBodySchema } from '../../lambdas/templates/manage-templates';
+import { previewRequestSchema, previewSchema } from '../../lambdas/templates/preview';
 import { checkSyntaxOrThrow } from '../../lambdas/templates/template-errors';
 import { templateListSchema, templateSchema } from '../../lambdas/templates/template-response';
-import { BAD_PAGE_QUERY } from './examples';
+import { BAD_PAGE_QUERY, MISSING_FIRST_NAME_EXAMPLE } from './examples';
 import { err, type Operations, thrown } from './operation';
 import { PAGE_QUERY, TEMPLATE_NAME_PATH } from './parameters';
 import {
@@ -17,6 +18,61 @@ import {
 } from './responses';
 
 export const TEMPLATE_OPERATIONS = {
+  previewContent: {
+    tag: 'templates',
+    summary: 'Render content with sample data, sending nothing',
+    description: `Renders a subject, html and text (a template's content, or a campaign's) with one
+recipient's \`data\`, exactly as a send renders them: the same Handlebars helpers, HTML escaping in
+\`html\`, strict variables and render limits. \`{{unsubscribe_url}}\` renders as a placeholder link.
+Nothing is sent or stored. The campaign console's live preview calls it.`,
+    body: {
+      schema: previewRequestSchema,
+      examples: {
+        welcome: {
+          value: {
+            subject: 'Welcome, {{default first_name "there"}}',
+            html: '<p>Hi {{first_name}}</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
+            data: { first_name: 'Ann <3' },
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'The content rendered.',
+        schema: previewSchema,
+        examples: {
+          rendered: {
+            value: {
+              subject: 'Welcome, Ann <3',
+              html: '<p>Hi Ann &lt;3</p><p><a href="https://example.invalid/unsubscribe">Unsubscribe</a></p>',
+            },
+          },
+        },
+      },
+      400: {
+        description: 'Invalid body or template syntax.',
+        examples: {
+          template_syntax_error: thrown(() =>
+            checkSyntaxOrThrow({ subject: 'Welcome', html: '<p>Hi\n{{first_name}</p>' }),
+          ),
+          validation_failed: err('validation_failed', 'The preview request is invalid', {
+            details: [{ path: 'html', message: 'give html, text or both' }],
+          }),
+          invalid_json: err('invalid_json', 'The body is empty; expected a JSON object'),
+        },
+      },
+      403: GATEWAY_FORBIDDEN,
+      413: BODY_TOO_LARGE,
+      415: UNSUPPORTED_MEDIA_TYPE,
+      422: {
+        description: 'The content does not render with this data.',
+        examples: { missing_variable: MISSING_FIRST_NAME_EXAMPLE },
+      },
+      429: GATEWAY_THROTTLED,
+      500: INTERNAL_ERROR,
+    },
+  },
   listTemplates: {
     tag: 'templates',
     summary: 'List stored templates',
@@ -149,4 +205,7 @@ one request.`,
       500: INTERNAL_ERROR,
     },
   },
-} satisfies Pick<Operations, 'listTemplates' | 'putTemplate' | 'getTemplate' | 'deleteTemplate'>;
+} satisfies Pick<
+  Operations,
+  'listTemplates' | 'putTemplate' | 'getTemplate' | 'deleteTemplate' | 'previewContent'
+>;

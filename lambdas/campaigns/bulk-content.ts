@@ -2,6 +2,7 @@ import { signUnsubscribeToken, unsubscribeUrl } from '../feedback/unsubscribe-to
 import type { MessageHeader } from '../sending/outgoing-mail';
 import { renderContent, type TemplateContent } from '../templates/template-rules';
 import type { Campaign, CampaignRecipient } from './campaign';
+import { UNSUBSCRIBE_URL_VARIABLE } from './unsubscribe-link';
 
 export interface BulkContentDeps {
   unsubscribeSecret: string;
@@ -26,7 +27,7 @@ export function renderForRecipient(
     deps.unsubscribeSecret,
   );
   const url = unsubscribeUrl(deps.publicBaseUrl, token);
-  const rendered = renderContent(campaign.content, { ...recipient.data, unsubscribe_url: url });
+  const rendered = renderContent(campaign.content, { ...recipient.data, [UNSUBSCRIBE_URL_VARIABLE]: url });
   return {
     ...rendered,
     unsubscribeUrl: url,

@@ -43,6 +43,7 @@ import type {
 } from './campaign-response';
 import type { CampaignRepository, FanoutQueue, RateLedger, RecipientRepository } from './ports';
 import { checkRows, rowsFromCsv } from './recipient-import';
+import { contentWarnings } from './unsubscribe-link';
 
 export interface CampaignDeps {
   campaigns: CampaignRepository;
@@ -104,16 +105,6 @@ export type WithWarnings<T> = T & { warnings?: string[] };
 
 function withWarnings<T extends object>(value: T, warnings: string[]): WithWarnings<T> {
   return warnings.length === 0 ? value : { ...value, warnings };
-}
-
-const UNSUBSCRIBE_TAG = /\{\{\{?~?\s*unsubscribe_url\b/;
-
-function contentWarnings(content: TemplateContent): string[] {
-  if (content.html === undefined || UNSUBSCRIBE_TAG.test(content.html)) return [];
-  return [
-    'The HTML has no {{unsubscribe_url}} link. Every mail still carries one-click List-Unsubscribe ' +
-      'headers, but Gmail and Yahoo expect a visible unsubscribe link in bulk mail too.',
-  ];
 }
 
 function jsonRows(json: unknown): unknown[] {

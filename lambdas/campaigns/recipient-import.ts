@@ -9,6 +9,7 @@ import {
 } from '../templates/template-rules';
 import type { CampaignRecipient } from './campaign';
 import { parseRecipientAddress, recipientRowSchema } from './campaign-request';
+import { PLACEHOLDER_UNSUBSCRIBE_URL, UNSUBSCRIBE_URL_VARIABLE } from './unsubscribe-link';
 
 export interface InvalidRow {
   row: number;
@@ -276,7 +277,7 @@ export function checkRows(
 
 function renderProblem(content: TemplateContent, data: Record<string, unknown>): string | undefined {
   try {
-    renderContent(content, { ...data, unsubscribe_url: 'https://example.invalid/unsubscribe' });
+    renderContent(content, { ...data, [UNSUBSCRIBE_URL_VARIABLE]: PLACEHOLDER_UNSUBSCRIBE_URL });
     return undefined;
   } catch (error) {
     if (error instanceof MissingVariableError) return `missing variable "${error.variable}"`;

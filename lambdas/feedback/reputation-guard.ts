@@ -33,11 +33,44 @@ export function hourBuckets(now: Date, hours: number): string[] {
   );
 }
 
+/** Bulk mail's rates over the guard's window, as the guard judges them. */
+export interface BulkRates {
+  /** Bulk mails sent in the window, and their bounces and complaints. */
+  counts: ReputationCounts;
+  /** bounced / sent; null while nothing was sent. */
+  bounceRate: number | null;
+  /** complained / sent; null while nothing was sent. */
+  complaintRate: number | null;
+  /** Whether there are enough mails (`minimumSample`) for the guard to judge the rates at all. */
+  judged: boolean;
+}
+
+/** The rates the guard judges: the one computation the guard and `GET /v1/account` share. */
+export function bulkRates(
+  counts: ReputationCounts,
+  thresholds: Pick<GuardThresholds, 'minimumSample'>,
+): BulkRates {
+  return {
+    counts,
+    bounceRate: counts.sent > 0 ? counts.bounced / counts.sent : null,
+    complaintRate: counts.sent > 0 ? counts.complained / counts.sent : null,
+    judged: counts.sent >= thresholds.minimumSample,
+  };
+}
+
+/** The last `windowHours` of bulk mail's counts and rates, read from the guard's hourly buckets. */
+export async function currentBulkRates(
+  reputation: Pick<ReputationStore, 'total'>,
+  thresholds: Pick<GuardThresholds, 'minimumSample' | 'windowHours'>,
+  now: Date,
+): Promise<BulkRates> {
+  return bulkRates(await reputation.total(hourBuckets(now, thresholds.windowHours)), thresholds);
+}
+
 /** Why the guard should trip for these counts, or undefined. */
 export function guardVerdict(counts: ReputationCounts, thresholds: GuardThresholds): string | undefined {
-  if (counts.sent < thresholds.minimumSample) return undefined;
-  const bounceRate = counts.bounced / counts.sent;
-  const complaintRate = counts.complained / counts.sent;
+  const { bounceRate, complaintRate, judged } = bulkRates(counts, thresholds);
+  if (!judged || bounceRate === null || complaintRate === null) return undefined;
   const pct = (rate: number) => `${(rate * 100).toFixed(rate < 0.01 ? 3 : 2)}%`;
   if (bounceRate >= thresholds.bounceRate) {
     return `bulk bounce rate ${pct(bounceRate)} over the last ${thresholds.windowHours} h reached ${pct(thresholds.bounceRate)}`;
@@ -46,6 +79,20 @@ export function guardVerdict(counts: ReputationCounts, thresholds: GuardThreshol
     return `bulk complaint rate ${pct(complaintRate)} over the last ${thresholds.windowHours} h reached ${pct(thresholds.complaintRate)}`;
   }
   return undefined;
+}
+
+/** The guard's thresholds as a function's environment gives them (the events and api functions). */
+export function guardThresholdsFrom(env: {
+  BOUNCE_RATE_THRESHOLD: number;
+  COMPLAINT_RATE_THRESHOLD: number;
+  GUARD_MINIMUM_SAMPLE: number;
+}): GuardThresholds {
+  return {
+    bounceRate: env.BOUNCE_RATE_THRESHOLD,
+    complaintRate: env.COMPLAINT_RATE_THRESHOLD,
+    minimumSample: env.GUARD_MINIMUM_SAMPLE,
+    windowHours: GUARD_WINDOW_HOURS,
+  };
 }
 
 /**
@@ -61,7 +108,7 @@ export async function checkReputation(deps: {
   onTrip: (reason: string, paused: string[]) => Promise<void>;
 }): Promise<string | undefined> {
   const now = deps.now();
-  const counts = await deps.reputation.total(hourBuckets(now, deps.thresholds.windowHours));
+  const { counts } = await currentBulkRates(deps.reputation, deps.thresholds, now);
   const reason = guardVerdict(counts, deps.thresholds);
   if (!reason || !(await deps.reputation.trip(reason, now))) return undefined;
   const paused: string[] = [];

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { timestampSchema } from '../requests/timestamp';
+import { PRODUCT_EVENT_TYPES } from './product-event-types';
 import { SUPPRESSION_REASONS } from './suppression';
 
 export const suppressionReasonSchema = z.enum(SUPPRESSION_REASONS).meta({
@@ -70,16 +71,6 @@ export const suppressionListSchema = z
       .meta({ description: 'Present when there may be more; pass it as `cursor`, with the same `reason`.' }),
   })
   .meta({ id: 'SuppressionList' });
-
-/** Every product event type; webhooks subscribe to these (all of them when they name none). */
-export const PRODUCT_EVENT_TYPES = [
-  'suppressed',
-  'bounced',
-  'complained',
-  'unsubscribed',
-  'delivered',
-  'webhook_disabled',
-] as const;
 
 export const productEventTypeSchema = z.enum(PRODUCT_EVENT_TYPES).meta({ id: 'ProductEventType' });
 

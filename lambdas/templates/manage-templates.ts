@@ -6,7 +6,8 @@ import { checkSyntaxOrThrow } from './template-errors';
 import { TEMPLATE_NAME } from './template-rules';
 
 const MAX_PART_BYTES = 128 * 1024;
-const part = z
+/** One part of a template (subject, html or text): at most 128 KB of UTF-8. */
+export const templatePartSchema = z
   .string()
   .min(1, 'must not be empty')
   .refine((v) => Buffer.byteLength(v) <= MAX_PART_BYTES, `at most ${MAX_PART_BYTES} bytes`)
@@ -15,7 +16,11 @@ const part = z
 
 /** The body of `PUT /v1/templates/{name}`. */
 export const templateBodySchema = z
-  .strictObject({ subject: part, html: part.optional(), text: part.optional() })
+  .strictObject({
+    subject: templatePartSchema,
+    html: templatePartSchema.optional(),
+    text: templatePartSchema.optional(),
+  })
   .refine((t) => t.html !== undefined || t.text !== undefined, {
     message: 'give html, text or both',
     path: ['html'],

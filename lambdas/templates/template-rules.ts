@@ -47,7 +47,8 @@ export class TemplateSyntaxError extends Error {
     /** The part that does not render, or `data` when the data itself is refused. */
     readonly field: keyof TemplateContent | 'data',
     readonly line: number | undefined,
-    detail: string,
+    /** What is wrong, without the part and line the message starts with. */
+    readonly detail: string,
   ) {
     super(`${field}${line === undefined ? '' : `, line ${line}`}: ${detail}`);
   }

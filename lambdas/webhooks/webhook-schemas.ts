@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { WEBHOOK_DELIVERY_TIMEOUT_MS } from '../../contract/thresholds';
-import { PRODUCT_EVENT_TYPES, productEventTypeSchema } from '../feedback/suppression-response';
+import { PRODUCT_EVENT_TYPES } from '../feedback/product-event-types';
+import { productEventTypeSchema } from '../feedback/suppression-response';
 import { timestampSchema } from '../requests/timestamp';
 
 /** At most this many webhooks per stack (issue 12); the 21st create is a 409. */

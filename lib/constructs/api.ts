@@ -26,6 +26,7 @@ import {
 } from '../../contract/routes';
 import { SUPPRESSIONS_BY_REASON } from '../../contract/tables';
 import { acknowledgeWildcardResource } from '../nag';
+import type { ReputationGuardThresholds } from './feedback';
 import { MailroomFunction } from './mailroom-function';
 
 const STAGE_NAME = 'live';
@@ -106,6 +107,8 @@ export interface MailroomApiProps {
    * @default 1
    */
   readonly sendRateShare?: number;
+  /** The reputation guard's thresholds, which GET /v1/account shows beside the rates it judges. */
+  readonly reputationGuard: ReputationGuardThresholds;
   /**
    * Steady-state requests per second the stage accepts before answering 429.
    * @default 50
@@ -209,7 +212,12 @@ export class MailroomApi extends Construct {
       // recipient's state and SES events (GET /v1/campaigns/{id}/recipients/{email}).
       .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:PutItem', 'dynamodb:GetItem'])
       .bindTable('RATE_LEDGER_TABLE', props.rateLedger, ['dynamodb:Query'])
-      .bindTable('DELIVERABILITY_TABLE', props.deliverability, ['dynamodb:GetItem', 'dynamodb:DeleteItem'])
+      // The guard (GetItem, DeleteItem to resume) and its hourly bulk counts (BatchGetItem, GET /v1/account).
+      .bindTable('DELIVERABILITY_TABLE', props.deliverability, [
+        'dynamodb:GetItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchGetItem',
+      ])
       .bindQueue('TRANSACTIONAL_QUEUE_URL', props.transactionalQueue, ['sqs:SendMessage'])
       .bindQueue('FANOUT_QUEUE_URL', props.fanoutQueue, ['sqs:SendMessage'])
       // The registry item (GetItem, conditional UpdateItem) and the delivery attempts (Query).
@@ -236,6 +244,9 @@ export class MailroomApi extends Construct {
       );
     if (props.maxSendRate !== undefined) fn.setEnv('MAX_SEND_RATE', String(props.maxSendRate));
     fn.setEnv('SEND_RATE_SHARE', String(props.sendRateShare ?? 1));
+    fn.setEnv('BOUNCE_RATE_THRESHOLD', String(props.reputationGuard.bounceRate))
+      .setEnv('COMPLAINT_RATE_THRESHOLD', String(props.reputationGuard.complaintRate))
+      .setEnv('GUARD_MINIMUM_SAMPLE', String(props.reputationGuard.minimumSample));
     if (props.defaultReplyTo !== undefined) fn.setEnv('DEFAULT_REPLY_TO', props.defaultReplyTo);
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

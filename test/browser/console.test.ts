@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { PLACEHOLDER_UNSUBSCRIBE_URL } from '../../lambdas/campaigns/unsubscribe-link';
 import { LOCAL_SES_ACCOUNT } from '../../local/ses-account';
 import { api, type LocalMode, startLocalMode } from '../integration/support/local-mode';
 import { expectRefusalLogged, launchBrowser, recordProblems } from './support/browser';
@@ -20,6 +22,10 @@ let page: Page;
 let problems: string[];
 let consoleUrl: string;
 let files: string;
+/** A webhook receiver on loopback (local mode allows loopback receivers): it answers and counts. */
+let receiver: Server;
+let received = 0;
+let receiverStatus = 204;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -29,16 +35,29 @@ beforeAll(async () => {
       ...LOCAL_SES_ACCOUNT,
       SendQuota: { ...LOCAL_SES_ACCOUNT.SendQuota, MaxSendRate: RATE },
     }),
+    // One attempt per delivery: a failing receiver disables its webhook at once (to enable it again).
+    WEBHOOK_RETRY_SCHEDULE: '0',
   });
   consoleUrl = /Console\s+(http:\/\/\S+)/.exec(local.output())?.[1] ?? '';
+  receiver = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      received += 1;
+      response.writeHead(receiverStatus).end();
+    });
+  });
+  await new Promise<void>((listening) => receiver.listen(0, '127.0.0.1', listening));
   browser = await launchBrowser();
   page = await browser.newPage();
   problems = recordProblems(page);
 }, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
+  // Local mode's log beside the screenshots: what the API logged when a page saw an error.
+  if (local) writeFileSync(join(ARTIFACTS, 'local-mode.log'), local.output());
   await browser?.close();
   await local?.stop();
+  await new Promise((closed) => (receiver ? receiver.close(closed) : closed(undefined)));
   if (files) rmSync(files, { recursive: true, force: true });
 }, HOOK_TIMEOUT_MS);
 
@@ -70,14 +89,24 @@ async function waitForText(selector: string, pattern: RegExp, timeout = 30_000):
   return text(selector);
 }
 
-/** Replaces a field's text by typing, as a person would (the page sees every input event). */
+/**
+ * Replaces a field's text by typing, as a person would (the page sees every input event): the
+ * first key typed replaces the selected old text, so the field is never seen empty in between
+ * (an empty sample would be a preview with no data).
+ */
 async function fill(selector: string, value: string): Promise<void> {
   await page.click(selector);
   await page.keyboard.down('Control');
   await page.keyboard.press('A');
   await page.keyboard.up('Control');
-  await page.keyboard.press('Backspace');
   await page.type(selector, value);
+}
+
+/** Waits for the browser to log an API refusal the page asked for and shows, and takes it out. */
+async function refusalLogged(status: number, path: string): Promise<void> {
+  const logged = () => problems.some((p) => p.includes(`status of ${status}`) && p.includes(path));
+  for (let i = 0; i < 300 && !logged(); i++) await new Promise((tick) => setTimeout(tick, 50));
+  expectRefusalLogged(problems, status, path);
 }
 
 async function clickButton(label: string): Promise<void> {
@@ -106,6 +135,11 @@ describe('the console in local mode', () => {
     expect(value).toContain('production');
     expect(value).toContain(`${RATE}/s`);
     expect(value).toContain('Bulk mail flows');
+    const rates = await text('#bulk-rates');
+    expect(rates).toContain('Bulk mail of the last 24 h: 0 sent');
+    expect(rates).toMatch(/Bounces0–4%5%no bulk mail yet/);
+    expect(rates).toMatch(/Complaints0–0\.08%0\.1%no bulk mail yet/);
+    expect(await text('#guard-sample')).toContain('from 200 bulk mails in the window on (0 so far)');
     await screenshot('overview');
   });
 
@@ -140,6 +174,14 @@ describe('the console in local mode', () => {
     await fill('#subject', 'News for {{first_name}}');
     await fill('#html', '<p>Hi {{first_name}}</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>');
     await fill('#text', 'Hi {{first_name}}. Unsubscribe: {{unsubscribe_url}}');
+    // The preview renders with the sample data as the server would, escaping values in the HTML.
+    await fill('#sample-data', '{"first_name": "<b>Ann</b>"}');
+    expect(await waitForText('#preview-subject', /News for <b>Ann<\/b>/)).toBe('News for <b>Ann</b>');
+    const previewHtml = await page.$eval('#preview-html', (frame) => (frame as HTMLIFrameElement).srcdoc);
+    expect(previewHtml).toContain('<p>Hi &lt;b&gt;Ann&lt;/b&gt;</p>');
+    expect(previewHtml).toContain(`<a href="${PLACEHOLDER_UNSUBSCRIBE_URL}">Unsubscribe</a>`);
+    expect(await text('#preview-text')).toBe(`Hi <b>Ann</b>. Unsubscribe: ${PLACEHOLDER_UNSUBSCRIBE_URL}`);
+    expect(await page.$('#unsubscribe-warning')).toBeNull();
     await screenshot('campaign-new');
     await clickButton('Create draft');
     await page.waitForFunction(
@@ -167,6 +209,8 @@ describe('the console in local mode', () => {
 
     await fill('#test-to', 'tester@example.org');
     await fill('#test-data', '{"first_name": "Tess"}');
+    // The campaign's preview renders with the test send's sample data.
+    await waitForText('#preview-subject', /News for Tess/);
     await clickButton('Send a test');
     await waitForText('#test-result', /Test sent/);
     await page.click('#test-result a');
@@ -216,6 +260,19 @@ describe('the console in local mode', () => {
     await open('#/campaigns');
     await waitForText('main', /Console launch/);
     await screenshot('campaigns');
+
+    // The overview shows the bulk rates the reputation guard judges, from the same counts as the API.
+    await open('#/');
+    const rates = await waitForText('#bulk-rates', /Bulk mail of the last 24 h: [1-9]/);
+    const { bulkReputation } = (await api(local.apiUrl, 'GET', '/v1/account')).body as {
+      bulkReputation: { sent: number; bounced: number; complained: number };
+    };
+    expect(bulkReputation).toMatchObject({ bounced: 0, complained: 0 });
+    expect(bulkReputation.sent).toBeGreaterThanOrEqual(497);
+    expect(rates).toMatch(/Bounces00%4%5%healthy/);
+    expect(rates).toMatch(/Complaints00%0\.08%0\.1%healthy/);
+    await waitForText('#guard-sample', /The guard judges these rates/);
+    await screenshot('overview-after-campaign');
   });
 
   it('adds a suppression with its reason, finds it by email, and says when an address is not suppressed', async () => {
@@ -244,20 +301,176 @@ describe('the console in local mode', () => {
   it('shows a template syntax error at its line, then saves the corrected template', async () => {
     await open('#/templates/new');
     await fill('#template-name', 'welcome');
+    // The data first: the preview renders the template as it is typed, and every variable has a value.
+    await fill('#template-sample', '{"first_name": "Ann", "vip": true}');
     await fill('#template-subject', 'Welcome {{first_name}}');
     await fill('#template-html', '<p>Hi {{first_name}}</p>\n<p>{{#if vip}}VIP{{/each}}</p>');
+    // Found as it is typed, by the check the API runs, at its line: before any save.
+    const typed = await waitForText('#syntax-error', /Line 2/);
+    expect(typed).toContain('{{#if vip}}VIP{{/each}}');
+    expect(await page.$('#preview')).toBeNull();
     await clickButton('Save');
 
+    await refusalLogged(400, '/v1/templates/welcome');
     const error = await waitForText('#syntax-error', /Line 2/);
-    expectRefusalLogged(problems, 400, '/v1/templates/welcome');
     expect(error).toContain('{{#if vip}}VIP{{/each}}');
     await screenshot('template-error');
 
     await fill('#template-html', '<p>Hi {{first_name}}</p>\n<p>{{#if vip}}VIP{{/if}}</p>');
+    expect(await page.$('#syntax-error')).toBeNull();
+    // The preview follows the typing: it ends on the whole template, rendered.
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('#preview-html') as HTMLIFrameElement | null)?.srcdoc ===
+        '<p>Hi Ann</p>\n<p>VIP</p>',
+    );
+    expect(await text('#preview-subject')).toBe('Welcome Ann');
+    await fill('#template-sample', '{"vip": true}');
+    expect(await waitForText('#preview-error', /first_name/)).toContain('"first_name" has no value');
+    await refusalLogged(422, '/v1/previews');
+    await screenshot('template-preview');
     await clickButton('Save');
     await page.waitForFunction(() => location.hash === '#/templates/welcome');
     await open('#/templates');
     await waitForText('main', /welcome/);
     await screenshot('templates');
+  });
+
+  it('adds a webhook, shows its secret once, sends a test event, lists its deliveries, enables it again once a failure disabled it, and deletes it', async () => {
+    const address = receiver.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hooks`;
+    await open('#/webhooks');
+    await waitForText('main', /No webhooks yet/);
+    await fill('#webhook-url', url);
+    // One event type only: the mail this test sends (the others' is delivered by now).
+    await page.click('#webhook-all-events');
+    await page.click('input[name="events"][value="delivered"]');
+    await clickButton('Add webhook');
+
+    const shown = await waitForText('#webhook-secret', /shown only this once/);
+    expect(shown).toContain(url);
+    const secret = await page.$eval('#webhook-secret-value', (input) => (input as HTMLInputElement).value);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
+    await waitForText('#webhook-list', new RegExp(url.replace(/[.]/g, '\\.')));
+    await screenshot('webhooks');
+    await clickButton('I have stored it');
+    expect(await page.$('#webhook-secret')).toBeNull();
+
+    expect(await text('#webhook-list')).toContain('delivered');
+    await page.click('#webhook-list a');
+    await waitForText('#webhook-status', /enabled/);
+    // The secret is not on the webhook's page: the API never shows it again.
+    expect(await text('main')).not.toContain(secret);
+    await clickButton('Send a test event');
+    await waitForText('#webhook-test-result', /Test event queued/);
+    const delivery = await waitForText('#webhook-deliveries tbody', /test.*succeeded/);
+    expect(delivery).toContain('204');
+    expect(delivery).toMatch(/\d+ ms/);
+    expect(received).toBe(1);
+    await screenshot('webhook');
+
+    // The receiver fails a real event's only attempt: the webhook is disabled; the page enables it.
+    receiverStatus = 500;
+    const id = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2] ?? '');
+    const sent = await api(local.apiUrl, 'POST', '/v1/emails', {
+      to: 'success@simulator.amazonses.com',
+      subject: 'For the webhook',
+      text: 'Delivered, then reported.',
+    });
+    expect(sent.status).toBe(202);
+    let status = '';
+    for (let i = 0; i < 600 && status !== 'disabled'; i++) {
+      status = String((await api(local.apiUrl, 'GET', `/v1/webhooks/${id}`)).body.status);
+      if (status !== 'disabled') await new Promise((tick) => setTimeout(tick, 100));
+    }
+    await page.reload({ waitUntil: 'load' });
+    await waitForText('#webhook-status', /disabled/);
+    await waitForText('#webhook-deliveries tbody', /delivered.*failed.*500/);
+    expect(await text('main')).toContain('Nothing is sent to it until it is enabled again');
+    receiverStatus = 204;
+    await clickButton('Enable again');
+    await waitForText('#webhook-status', /enabled/);
+
+    await clickButton('Delete…');
+    await clickButton('Yes, delete the webhook');
+    await page.waitForFunction(() => location.hash === '#/webhooks');
+    await waitForText('main', /No webhooks yet/);
+    const listed = await api(local.apiUrl, 'GET', '/v1/webhooks');
+    expect(listed.body).toEqual({ items: [] });
+  });
+
+  it('warns while a campaign has no unsubscribe link, and again on its page', async () => {
+    const template = await api(local.apiUrl, 'PUT', '/v1/templates/linkless', {
+      subject: 'Linkless {{first_name}}',
+      html: '<p>Hi {{first_name}}</p>',
+    });
+    expect(template.status).toBe(201);
+    await open('#/campaigns/new');
+    // From a template: its content is previewed, and it has no link either.
+    await page.click('input[name="source"][value="template"]');
+    await waitForText('#template', /linkless/);
+    await page.select('#template', 'linkless');
+    expect(await waitForText('#preview-subject', /Linkless/)).toBe('Linkless Ann');
+    expect(await text('#unsubscribe-warning')).toContain('The HTML has no {{unsubscribe_url}} link');
+    await page.click('input[name="source"][value="content"]');
+    await fill('#name', 'No link');
+    await fill('#subject', 'Hello {{first_name}}');
+    await fill('#html', '<p>Hi {{first_name}}</p>');
+    expect(await waitForText('#unsubscribe-warning', /unsubscribe_url/)).toContain(
+      'The HTML has no {{unsubscribe_url}} link',
+    );
+    await screenshot('campaign-no-unsubscribe');
+    await fill('#html', '<p>Hi {{first_name}}</p><a href="{{unsubscribe_url}}">Leave</a>');
+    await page.waitForFunction(() => document.querySelector('#unsubscribe-warning') === null);
+
+    await fill('#html', '<p>Hi {{first_name}}</p>');
+    await clickButton('Create draft');
+    await page.waitForFunction(
+      () => /^#\/campaigns\/[^/]+$/.test(location.hash) && !location.hash.endsWith('/new'),
+    );
+    await waitForText('#campaign-status', /draft/);
+    expect(await text('main')).toContain('The HTML has no {{unsubscribe_url}} link');
+  });
+
+  it('schedules a campaign for a time, then cancels it', async () => {
+    const created = await api(local.apiUrl, 'POST', '/v1/campaigns', {
+      name: 'Later',
+      subject: 'Later for {{first_name}}',
+      html: '<p>Hi {{first_name}}</p><a href="{{unsubscribe_url}}">Unsubscribe</a>',
+    });
+    const id = (created.body as { id: string }).id;
+    await api(local.apiUrl, 'POST', `/v1/campaigns/${encodeURIComponent(id)}/recipients`, {
+      recipients: [{ email: 'later@example.org', data: { first_name: 'Lee' } }],
+    });
+    await open(`#/campaigns/${encodeURIComponent(id)}`);
+    await waitForText('#campaign-status', /draft/);
+
+    // A day ahead, as the datetime-local field takes it (local time, to the minute).
+    const at = new Date(Date.now() + 86_400_000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const value = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+    await page.$eval(
+      '#send-at',
+      (input, v) => {
+        (input as HTMLInputElement).value = v;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      value,
+    );
+    await clickButton('Schedule');
+    await waitForText('#campaign-status', /scheduled/);
+    const scheduled = await api(local.apiUrl, 'GET', `/v1/campaigns/${encodeURIComponent(id)}`);
+    expect(scheduled.body).toMatchObject({ status: 'scheduled' });
+    const scheduledAt = new Date((scheduled.body as { scheduledAt: string }).scheduledAt);
+    at.setSeconds(0, 0);
+    expect(scheduledAt.toISOString()).toBe(at.toISOString());
+    expect(await text('main')).toContain(`scheduled for ${scheduledAt.toLocaleString()}`);
+    await screenshot('campaign-scheduled');
+
+    await clickButton('Cancel campaign…');
+    await clickButton('Yes, cancel the campaign');
+    await waitForText('#campaign-status', /cancelled/);
+    const cancelled = await api(local.apiUrl, 'GET', `/v1/campaigns/${encodeURIComponent(id)}`);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', totals: { recipients: 1, sent: 0 } });
   });
 });

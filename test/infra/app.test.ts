@@ -87,7 +87,7 @@ describe('an app with several client configs', () => {
     expect(concurrencies).toEqual([2, 3, 4, 5, 5]);
   });
 
-  it('passes the reputation guard and transient bounce settings to the events function', () => {
+  it("passes the reputation guard and transient bounce settings to the events function, the guard's to the api", () => {
     acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: {
@@ -97,6 +97,17 @@ describe('an app with several client configs', () => {
           GUARD_MINIMUM_SAMPLE: '500',
           TRANSIENT_BOUNCE_LIMIT: '5',
           TRANSIENT_BOUNCE_WINDOW_DAYS: '14',
+        },
+      },
+    });
+    // GET /v1/account shows the rates against the same thresholds.
+    acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: 'mailroom-api',
+          BOUNCE_RATE_THRESHOLD: '0.02',
+          COMPLAINT_RATE_THRESHOLD: '0.0005',
+          GUARD_MINIMUM_SAMPLE: '500',
         },
       },
     });

@@ -68,7 +68,8 @@ describe('least privilege', () => {
       ],
       [arn(storage.recipients)]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [arn(storage.rateLedger)]: ['dynamodb:Query'],
-      [arn(storage.deliverability)]: ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
+      // The guard (read, cleared by a resume) and the hourly bulk counts GET /v1/account shows.
+      [arn(storage.deliverability)]: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'],
       [arn(queues.transactional.queue)]: ['sqs:SendMessage'],
       [arn(queues.fanout.queue)]: ['sqs:SendMessage'],
       // Webhooks: the registry item (read, conditional updates) and the deliveries (query); the

@@ -6,6 +6,7 @@ import {
   CAMPAIGNS_BY_STATUS,
   SUPPRESSIONS_BY_REASON,
 } from '../../contract/tables';
+import { REPUTATION_GUARD_DEFAULTS } from '../../contract/thresholds';
 import { NODE_RUNTIME } from '../../lib/constructs/mailroom-function';
 import type { MailroomStack } from '../../lib/mailroom-stack';
 import { type SynthesizedApp, synthesizeMailroom } from './support/app';
@@ -367,6 +368,9 @@ describe('api function', () => {
         CONSOLE_ORIGIN: consoleOrigin(),
         SENDING_DOMAIN: 'mail.example.com',
         SEND_RATE_SHARE: '1',
+        BOUNCE_RATE_THRESHOLD: String(REPUTATION_GUARD_DEFAULTS.bounceRate),
+        COMPLAINT_RATE_THRESHOLD: String(REPUTATION_GUARD_DEFAULTS.complaintRate),
+        GUARD_MINIMUM_SAMPLE: String(REPUTATION_GUARD_DEFAULTS.minimumSample),
         DEFAULT_FROM: 'Example <no-reply@mail.example.com>',
         DEFAULT_REPLY_TO: 'support@example.com',
       },

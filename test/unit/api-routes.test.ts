@@ -1,13 +1,18 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { SES_REVIEW_RATES } from '../../contract/alarms';
 import { ROUTE_IDS, ROUTES, type RouteContract, routeKey } from '../../contract/routes';
+import { PLACEHOLDER_UNSUBSCRIBE_URL } from '../../lambdas/campaigns/unsubscribe-link';
+import { DEFAULT_THRESHOLDS, hourBuckets } from '../../lambdas/feedback/reputation-guard';
 import { json, MAX_BODY_BYTES } from '../../lambdas/functions/api/http';
 import { type RouteHandler, type RouteHandlers, Router } from '../../lambdas/functions/api/router';
 import { ApiError } from '../../lambdas/requests/errors';
 import { apiHarness } from './support/api-harness';
+import { NOW } from './support/factories';
 import type { InMemoryTemplates, RecordingQueue } from './support/in-memory';
+import { InMemoryDeliverability } from './support/in-memory-feedback';
 
-function setup() {
-  const harness = apiHarness();
+function setup(overrides: Parameters<typeof apiHarness>[0] = {}) {
+  const harness = apiHarness(overrides);
   const call = async (
     method: string,
     path: string,
@@ -106,6 +111,50 @@ describe('API routes', () => {
     expect((deps.templates as InMemoryTemplates).items.size).toBe(0);
   });
 
+  it('previews content with sample data as a send renders it, escaping HTML, and stores nothing', async () => {
+    const { call, deps } = setup();
+    const response = await call('POST', '/v1/previews', {
+      subject: 'News for {{first_name}}',
+      html: '<p>Hi {{first_name}}</p><a href="{{unsubscribe_url}}">Leave</a>',
+      text: 'Hi {{default first_name "there"}}',
+      data: { first_name: '<b>Ann</b>', unsubscribe_url: 'https://evil.example/' },
+    });
+    expect(response).toEqual({
+      status: 200,
+      json: {
+        subject: 'News for <b>Ann</b>',
+        html: `<p>Hi &lt;b&gt;Ann&lt;/b&gt;</p><a href="${PLACEHOLDER_UNSUBSCRIBE_URL}">Leave</a>`,
+        text: 'Hi <b>Ann</b>',
+      },
+    });
+    expect((deps.templates as InMemoryTemplates).items.size).toBe(0);
+  });
+
+  it('refuses a preview that does not parse (400 at its line), lacks a variable (422) or is malformed (400)', async () => {
+    const { call } = setup();
+    const syntax = await call('POST', '/v1/previews', { subject: 'x', html: '<p>\n{{#if a}}\n</p>' });
+    expect(syntax.status).toBe(400);
+    expect(syntax.json.error).toMatchObject({
+      code: 'template_syntax_error',
+      details: { field: 'html', line: 3 },
+    });
+    const missing = await call('POST', '/v1/previews', { subject: 'Hi {{first_name}}', text: 'x', data: {} });
+    expect(missing.status).toBe(422);
+    expect(missing.json.error).toMatchObject({
+      code: 'missing_variable',
+      details: { variable: 'first_name', field: 'subject' },
+    });
+    for (const body of [
+      { subject: 'x' },
+      { subject: 'x', text: 'y', extra: 1 },
+      { subject: 'x', text: 'y', data: [] },
+      [],
+    ]) {
+      const refused = await call('POST', '/v1/previews', body);
+      expect(refused.status).toBe(400);
+    }
+  });
+
   it('refuses a template name with dots and a listing limit out of range', async () => {
     const { call } = setup();
     expect((await call('PUT', '/v1/templates/a.b', { subject: 'x', text: 'y' })).json.error?.code).toBe(
@@ -128,7 +177,52 @@ describe('API routes', () => {
       sendRateShare: 1,
       rateOverride: null,
       pausedStreams: [],
+      bulkReputation: {
+        windowHours: DEFAULT_THRESHOLDS.windowHours,
+        sent: 0,
+        bounced: 0,
+        complained: 0,
+        bounceRate: null,
+        complaintRate: null,
+        minimumSample: DEFAULT_THRESHOLDS.minimumSample,
+        judged: false,
+        guardThresholds: {
+          bounceRate: DEFAULT_THRESHOLDS.bounceRate,
+          complaintRate: DEFAULT_THRESHOLDS.complaintRate,
+        },
+        sesReviewRates: { bounceRate: SES_REVIEW_RATES.bounce, complaintRate: SES_REVIEW_RATES.complaint },
+      },
     });
+  });
+
+  it("reports bulk mail's rates as the guard judges them, against its configured thresholds, and the guard's pause", async () => {
+    const reputation = new InMemoryDeliverability();
+    await reputation.add(hourBuckets(NOW, 1)[0] ?? '', { sent: 400, bounced: 6, complained: 1 });
+    await reputation.trip('bulk complaint rate 0.250% over the last 24 h reached 0.200%', NOW);
+    const thresholds = { ...DEFAULT_THRESHOLDS, bounceRate: 0.02, complaintRate: 0.002, minimumSample: 300 };
+    const { call } = setup({ reputation, guardThresholds: thresholds });
+
+    const account = (await call('GET', '/v1/account')).json as Record<string, unknown>;
+
+    expect(account.bulkReputation).toEqual({
+      windowHours: 24,
+      sent: 400,
+      bounced: 6,
+      complained: 1,
+      bounceRate: 0.015,
+      complaintRate: 0.0025,
+      minimumSample: 300,
+      judged: true,
+      guardThresholds: { bounceRate: 0.02, complaintRate: 0.002 },
+      sesReviewRates: { bounceRate: SES_REVIEW_RATES.bounce, complaintRate: SES_REVIEW_RATES.complaint },
+    });
+    expect(account.pausedStreams).toEqual([
+      {
+        stream: 'bulk',
+        reason: 'bulk complaint rate 0.250% over the last 24 h reached 0.200%',
+        since: NOW.toISOString(),
+      },
+    ]);
   });
 });
 

@@ -22,6 +22,7 @@ const CALLS: { [Id in RouteId]: { call: (c: MailroomClient) => Promise<unknown>;
   },
   getTemplate: { call: (c) => c.templates.get('welcome'), path: '/v1/templates/welcome' },
   deleteTemplate: { call: (c) => c.templates.delete('welcome'), path: '/v1/templates/welcome' },
+  previewContent: { call: (c) => c.templates.preview({ subject: 's', text: 't' }), path: '/v1/previews' },
   getAccount: { call: (c) => c.account.get(), path: '/v1/account' },
   resumeBulk: { call: (c) => c.account.resumeBulk(), path: '/v1/account/bulk/resume' },
   listCampaigns: { call: (c) => c.campaigns.list({ cursor: 'abc' }), path: '/v1/campaigns?cursor=abc' },

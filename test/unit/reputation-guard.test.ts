@@ -1,5 +1,7 @@
 import {
+  bulkRates,
   checkReputation,
+  currentBulkRates,
   DEFAULT_THRESHOLDS,
   GUARD_PAUSED_BY,
   guardVerdict,
@@ -20,6 +22,42 @@ describe('guardVerdict', () => {
       /complaint rate 0.080%/,
     );
     expect(guardVerdict({ sent: 100, bounced: 50, complained: 0 }, DEFAULT_THRESHOLDS)).toBeUndefined();
+  });
+});
+
+describe('bulkRates', () => {
+  it('gives the rates the guard judges, null before any mail, judged from the minimum sample on', () => {
+    expect(bulkRates({ sent: 0, bounced: 0, complained: 0 }, DEFAULT_THRESHOLDS)).toEqual({
+      counts: { sent: 0, bounced: 0, complained: 0 },
+      bounceRate: null,
+      complaintRate: null,
+      judged: false,
+    });
+    const sample = DEFAULT_THRESHOLDS.minimumSample;
+    expect(bulkRates({ sent: sample - 1, bounced: 1, complained: 0 }, DEFAULT_THRESHOLDS).judged).toBe(false);
+    expect(bulkRates({ sent: sample, bounced: 8, complained: 1 }, DEFAULT_THRESHOLDS)).toEqual({
+      counts: { sent: sample, bounced: 8, complained: 1 },
+      bounceRate: 8 / sample,
+      complaintRate: 1 / sample,
+      judged: true,
+    });
+  });
+
+  it("sums the guard's window of hourly buckets and nothing older", async () => {
+    const reputation = new InMemoryDeliverability();
+    const hours = hourBuckets(NOW, DEFAULT_THRESHOLDS.windowHours + 1);
+    await reputation.add(hours[0] ?? '', { sent: 300, bounced: 3 });
+    await reputation.add(hours[DEFAULT_THRESHOLDS.windowHours - 1] ?? '', { sent: 100, complained: 1 });
+    await reputation.add(hours[DEFAULT_THRESHOLDS.windowHours] ?? '', { sent: 1000, bounced: 900 });
+
+    const rates = await currentBulkRates(reputation, DEFAULT_THRESHOLDS, NOW);
+
+    expect(rates).toEqual({
+      counts: { sent: 400, bounced: 3, complained: 1 },
+      bounceRate: 3 / 400,
+      complaintRate: 1 / 400,
+      judged: true,
+    });
   });
 });
 

@@ -1,7 +1,10 @@
-import type { CreateCampaignRequest } from '@mailroom/client';
+import type { CreateCampaignRequest, Template } from '@mailroom/client';
 import { useState } from 'preact/hooks';
+import { contentWarnings } from '../../../lambdas/campaigns/unsubscribe-link';
+import type { TemplateContent } from '../../../lambdas/templates/template-rules';
 import { flash } from '../flash';
 import { go, useAction, useApi, useLoad } from '../hooks';
+import { Preview, SampleData } from '../preview';
 import { ErrorBox, Title } from '../ui';
 
 type Source = 'content' | 'template';
@@ -16,6 +19,32 @@ export function CampaignNew() {
   const [source, setSource] = useState<Source>('content');
   const templates = useLoad((signal) => api.templates.list({ limit: 100, signal }), 'templates');
   const save = useAction();
+  const [written, setWritten] = useState({ subject: '', html: '', text: '' });
+  const [templateName, setTemplateName] = useState<string | undefined>(undefined);
+  const [sample, setSample] = useState('{"first_name": "Ann"}');
+  const chosen = templateName ?? templates.data?.items[0]?.name;
+  const template = useLoad(
+    (signal): Promise<Template | undefined> =>
+      chosen === undefined ? Promise.resolve(undefined) : api.templates.get(chosen, { signal }),
+    `template:${chosen ?? ''}`,
+  );
+  // What the campaign will hold: the written parts (an empty one is left out, as the request
+  // leaves it out) or the chosen template's.
+  const content: TemplateContent | undefined =
+    source === 'content'
+      ? {
+          subject: written.subject,
+          ...(written.html.trim() === '' ? {} : { html: written.html }),
+          ...(written.text.trim() === '' ? {} : { text: written.text }),
+        }
+      : template.data && template.data.name === chosen
+        ? {
+            subject: template.data.subject,
+            ...(template.data.html === undefined ? {} : { html: template.data.html }),
+            ...(template.data.text === undefined ? {} : { text: template.data.text }),
+          }
+        : undefined;
+  const warnings = content === undefined ? [] : contentWarnings(content);
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -70,13 +99,23 @@ export function CampaignNew() {
           <>
             <div class="field">
               <label for="subject">Subject</label>
-              <input id="subject" name="subject" required placeholder="News for {{first_name}}" />
+              <input
+                id="subject"
+                name="subject"
+                required
+                placeholder="News for {{first_name}}"
+                value={written.subject}
+                onInput={(e) => setWritten({ ...written, subject: e.currentTarget.value })}
+              />
             </div>
             <div class="field">
               <label for="html">HTML</label>
               <textarea
                 id="html"
                 name="html"
+                value={written.html}
+                onInput={(e) => setWritten({ ...written, html: e.currentTarget.value })}
+                aria-describedby={warnings.length > 0 ? 'unsubscribe-warning' : undefined}
                 placeholder={'<p>Hi {{first_name}}</p>\n<p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>'}
               />
             </div>
@@ -85,6 +124,8 @@ export function CampaignNew() {
               <textarea
                 id="text"
                 name="text"
+                value={written.text}
+                onInput={(e) => setWritten({ ...written, text: e.currentTarget.value })}
                 placeholder="Hi {{first_name}}. Unsubscribe: {{unsubscribe_url}}"
               />
             </div>
@@ -97,7 +138,13 @@ export function CampaignNew() {
         ) : (
           <div class="field">
             <label for="template">Template</label>
-            <select id="template" name="template" required>
+            <select
+              id="template"
+              name="template"
+              required
+              value={chosen}
+              onChange={(e) => setTemplateName(e.currentTarget.value)}
+            >
               {(templates.data?.items ?? []).map((template) => (
                 <option key={template.name} value={template.name}>
                   {template.name}
@@ -110,6 +157,15 @@ export function CampaignNew() {
             </span>
           </div>
         )}
+        {warnings.map((warning) => (
+          <p class="warning" id="unsubscribe-warning" key={warning}>
+            {warning}
+          </p>
+        ))}
+        <h2>Preview</h2>
+        <SampleData id="sample-data" value={sample} onChange={setSample} />
+        <ErrorBox error={template.error} />
+        {content && <Preview content={content} sample={sample} />}
         <div class="actions">
           <button type="submit" disabled={save.busy}>
             Create draft

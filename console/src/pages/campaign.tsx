@@ -1,9 +1,11 @@
 import type { CampaignWithProgress } from '@mailroom/client';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { SES_REVIEW_RATES } from '../../../contract/alarms';
+import { contentWarnings } from '../../../lambdas/campaigns/unsubscribe-link';
 import { takeFlash } from '../flash';
 import { count, duration, percent, perSecond, rateAsPercent, when } from '../format';
 import { useAction, useApi, useLoad } from '../hooks';
+import { Preview, parseSample, SampleData } from '../preview';
 import { Badge, Card, ErrorBox, Title } from '../ui';
 import { RecipientsUpload } from './recipients-upload';
 import { type Sample, SentChart } from './sent-chart';
@@ -17,8 +19,10 @@ const SETTLED_POLL_MS = 5000;
 /** One campaign: its numbers (polled while it runs), uploads, test send, send and the controls. */
 export function CampaignPage({ id }: { id: string }) {
   const api = useApi();
-  const warnings = useMemo(() => takeFlash(), []);
+  const flashed = useMemo(() => takeFlash(), []);
   const samples = useRef<Sample[]>([]);
+  // One recipient's data for the preview and the test send: the preview shows what the test sends.
+  const [sample, setSample] = useState('');
   const campaign = useLoad(
     async (signal) => {
       const loaded = await api.campaigns.get(id, { signal });
@@ -32,6 +36,8 @@ export function CampaignPage({ id }: { id: string }) {
     },
   );
   const c = campaign.data;
+  // The create answer's warnings, and what the content still lacks (the same rule: no duplicates).
+  const warnings = [...new Set([...flashed, ...(c ? contentWarnings(c.content) : [])])];
   return (
     <section>
       <Title>{c ? c.name : 'Campaign'}</Title>
@@ -68,7 +74,16 @@ export function CampaignPage({ id }: { id: string }) {
               <RecipientsUpload campaignId={c.id} onUploaded={campaign.reload} />
             </>
           )}
-          <TestSend campaign={c} />
+          <TestSend campaign={c} sample={sample} onSample={setSample} />
+          <h2>Preview</h2>
+          {sample.trim() === '' ? (
+            <p class="muted">Give sample data above (the test send's) to preview the mail with it.</p>
+          ) : (
+            <>
+              <p class="muted">Rendered with the sample data above (the test send's).</p>
+              <Preview content={c.content} sample={sample} />
+            </>
+          )}
           <h2>Content</h2>
           <p>
             <strong>Subject:</strong> {c.content.subject}
@@ -249,7 +264,15 @@ function Controls({ campaign: c, reload }: { campaign: CampaignWithProgress; rel
 }
 
 /** POST /v1/campaigns/{id}/test: the rendered campaign to a few addresses, now. */
-function TestSend({ campaign: c }: { campaign: CampaignWithProgress }) {
+function TestSend({
+  campaign: c,
+  sample,
+  onSample,
+}: {
+  campaign: CampaignWithProgress;
+  sample: string;
+  onSample: (sample: string) => void;
+}) {
   const api = useApi();
   const action = useAction();
   const [sent, setSent] = useState<{ ids: string[]; suppressed: string[] } | undefined>(undefined);
@@ -259,14 +282,10 @@ function TestSend({ campaign: c }: { campaign: CampaignWithProgress }) {
     const to = String(form.get('to') ?? '')
       .split(/[,\s]+/)
       .filter((address) => address !== '');
-    const rawData = String(form.get('data') ?? '').trim();
     void action.run(async () => {
-      let data: Record<string, unknown> | undefined;
-      try {
-        data = rawData === '' ? undefined : (JSON.parse(rawData) as Record<string, unknown>);
-      } catch {
-        throw new Error('Sample data must be a JSON object, e.g. {"first_name": "Ann"}');
-      }
+      const parsed = parseSample(sample);
+      if ('problem' in parsed) throw new Error(parsed.problem);
+      const data = sample.trim() === '' ? undefined : parsed.data;
       setSent(await api.campaigns.test(c.id, data === undefined ? { to } : { to, data }));
     });
   };
@@ -278,15 +297,7 @@ function TestSend({ campaign: c }: { campaign: CampaignWithProgress }) {
           <label for="test-to">To (up to 5 addresses)</label>
           <input id="test-to" name="to" required placeholder="me@example.org" />
         </div>
-        <div class="field">
-          <label for="test-data">Sample data (JSON)</label>
-          <textarea
-            id="test-data"
-            name="data"
-            placeholder='{"first_name": "Ann"}'
-            style={{ minHeight: '60px' }}
-          />
-        </div>
+        <SampleData id="test-data" value={sample} onChange={onSample} />
         <div class="actions">
           <button type="submit" class="secondary" disabled={action.busy}>
             Send a test

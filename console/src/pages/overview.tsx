@@ -1,8 +1,7 @@
-import { SES_REVIEW_RATES } from '../../../contract/alarms';
-import { REPUTATION_GUARD_DEFAULTS } from '../../../contract/thresholds';
+import type { Account } from '@mailroom/client';
 import { count, percent, perSecond, rateAsPercent, when } from '../format';
 import { useAction, useApi, useLoad } from '../hooks';
-import { Badge, Card, ErrorBox, Meter, Title } from '../ui';
+import { Badge, Card, DataTable, ErrorBox, Meter, Title } from '../ui';
 
 /** GET /v1/account: what the account may send, what Mailroom paces to, and whether bulk is held back. */
 export function Overview() {
@@ -51,12 +50,12 @@ export function Overview() {
 
           <h2>Reputation guard</h2>
           {a.pausedStreams.length === 0 ? (
-            <p>
+            <p id="guard-state">
               <Badge value="sending" /> Bulk mail flows. Transactional mail is never paused.
             </p>
           ) : (
             a.pausedStreams.map((paused) => (
-              <div class="warning" key={paused.stream}>
+              <div class="warning" id="guard-state" key={paused.stream}>
                 <p>
                   <strong>The {paused.stream} stream is paused</strong> since {when(paused.since)}:{' '}
                   {paused.reason}
@@ -79,36 +78,68 @@ export function Overview() {
             ))
           )}
           <ErrorBox error={resume.error} />
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Bulk rate (last 24 h)</th>
-                  <th scope="col">Guard pauses bulk at</th>
-                  <th scope="col">SES reviews the account at</th>
-                </tr>
-              </thead>
-              <tbody>
-                <tr>
-                  <td>Bounces</td>
-                  <td>{rateAsPercent(REPUTATION_GUARD_DEFAULTS.bounceRate)}</td>
-                  <td>{rateAsPercent(SES_REVIEW_RATES.bounce)}</td>
-                </tr>
-                <tr>
-                  <td>Complaints</td>
-                  <td>{rateAsPercent(REPUTATION_GUARD_DEFAULTS.complaintRate)}</td>
-                  <td>{rateAsPercent(SES_REVIEW_RATES.complaint)}</td>
-                </tr>
-              </tbody>
-            </table>
-          </div>
-          <p class="muted">
-            The guard's thresholds shown are Mailroom's defaults (a deploy config may lower them). The
-            account's current bulk rates are not part of <code>GET /v1/account</code> yet: each campaign's
-            page shows its own.
-          </p>
+          <BulkRates reputation={a.bulkReputation} />
         </>
       )}
     </section>
+  );
+}
+
+/** Where a rate stands: under the guard's threshold, at or over it, or at SES's review rate. */
+function standing(rate: number | null, guard: number, ses: number): { label: string; tone: string } {
+  if (rate === null) return { label: 'no bulk mail yet', tone: 'muted' };
+  if (rate >= ses) return { label: 'at SES review rate', tone: 'bad' };
+  if (rate >= guard) return { label: 'over the guard threshold', tone: 'bad' };
+  if (rate >= guard / 2) return { label: 'rising: over half the threshold', tone: 'warn' };
+  return { label: 'healthy', tone: 'good' };
+}
+
+/** The rates the reputation guard judges (GET /v1/account's bulkReputation), against its thresholds and SES's. */
+function BulkRates({ reputation: r }: { reputation: Account['bulkReputation'] }) {
+  const rows = [
+    {
+      name: 'Bounces',
+      count: r.bounced,
+      rate: r.bounceRate,
+      guard: r.guardThresholds.bounceRate,
+      ses: r.sesReviewRates.bounceRate,
+    },
+    {
+      name: 'Complaints',
+      count: r.complained,
+      rate: r.complaintRate,
+      guard: r.guardThresholds.complaintRate,
+      ses: r.sesReviewRates.complaintRate,
+    },
+  ];
+  return (
+    <>
+      <DataTable
+        id="bulk-rates"
+        caption={`Bulk mail of the last ${r.windowHours} h: ${count(r.sent)} sent`}
+        columns={['', 'Count', 'Rate', 'Guard pauses bulk at', 'SES reviews the account at', 'Standing']}
+      >
+        {rows.map((row) => {
+          const where = standing(row.rate, row.guard, row.ses);
+          return (
+            <tr key={row.name}>
+              <th scope="row">{row.name}</th>
+              <td>{count(row.count)}</td>
+              <td>{row.rate === null ? '–' : rateAsPercent(row.rate)}</td>
+              <td>{rateAsPercent(row.guard)}</td>
+              <td>{rateAsPercent(row.ses)}</td>
+              <td class={where.tone}>{where.label}</td>
+            </tr>
+          );
+        })}
+      </DataTable>
+      <p class="muted" id="guard-sample">
+        {r.judged
+          ? `The guard judges these rates: ${count(r.sent)} bulk mails reach its minimum sample of ${count(r.minimumSample)}.`
+          : `The guard judges the rates from ${count(r.minimumSample)} bulk mails in the window on (${count(r.sent)} so far).`}{' '}
+        These are Mailroom's own counts of this stack's bulk mail; SES's account-wide rates are on the
+        CloudWatch dashboard.
+      </p>
+    </>
   );
 }

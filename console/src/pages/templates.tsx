@@ -1,7 +1,8 @@
 import { MailroomApiError, type PutTemplateRequest, type Template } from '@mailroom/client';
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { when } from '../format';
 import { go, useAction, useApi, useLoad } from '../hooks';
+import { Preview, SampleData, syntaxProblem } from '../preview';
 import { DataTable, ErrorBox, Title } from '../ui';
 
 type Part = 'subject' | 'html' | 'text';
@@ -68,7 +69,17 @@ function TemplateForm({ template }: { template: Template | undefined }) {
   });
   const [name, setName] = useState(template?.name ?? '');
   const [saved, setSaved] = useState<string | undefined>(undefined);
-  const syntax = syntaxError(save.error);
+  const [submitted, setSubmitted] = useState<Record<Part, string> | undefined>(undefined);
+  const [sample, setSample] = useState('{"first_name": "Ann"}');
+  const content = {
+    subject: values.subject,
+    ...(values.html.trim() === '' ? {} : { html: values.html }),
+    ...(values.text.trim() === '' ? {} : { text: values.text }),
+  };
+  // Checked as it is typed, by the check the API runs when it is saved (checkTemplateSyntax); the
+  // API's own answer is shown for the values it was given, should it refuse them for another reason.
+  const live = useMemo(() => syntaxProblem(content), [values.subject, values.html, values.text]);
+  const syntax = live ?? (submitted === values ? syntaxError(save.error) : undefined);
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -78,6 +89,7 @@ function TemplateForm({ template }: { template: Template | undefined }) {
       ...(values.text.trim() === '' ? {} : { text: values.text }),
     };
     setSaved(undefined);
+    setSubmitted(values);
     void save.run(async () => {
       const stored = await api.templates.put(name.trim(), body);
       setSaved(`Saved ${when(stored.updatedAt)}`);
@@ -152,7 +164,10 @@ function TemplateForm({ template }: { template: Template | undefined }) {
           )}
           {saved && <span class="ok">{saved}</span>}
         </div>
-        {syntax === undefined && <ErrorBox error={save.error} />}
+        {syntaxError(save.error) === undefined && <ErrorBox error={save.error} />}
+        <h2>Preview</h2>
+        <SampleData id="template-sample" value={sample} onChange={setSample} />
+        {live === undefined && <Preview content={content} sample={sample} />}
         <ErrorBox error={remove.error} />
       </form>
     </section>

@@ -12,6 +12,45 @@ const pausedStreamSchema = z
   })
   .meta({ id: 'PausedStream' });
 
+const rateSchema = z.number().min(0).max(1);
+
+const bulkReputationSchema = z
+  .strictObject({
+    windowHours: z
+      .number()
+      .int()
+      .positive()
+      .meta({ description: 'The guard judges this many recent hours.' }),
+    sent: z.number().int().min(0).meta({ description: 'Bulk mails sent in the window.' }),
+    bounced: z.number().int().min(0).meta({ description: 'Their permanent bounces.' }),
+    complained: z.number().int().min(0).meta({ description: 'Their complaints.' }),
+    bounceRate: rateSchema
+      .nullable()
+      .meta({ description: '`bounced / sent` (0.02 = 2%); null while `sent` is 0.' }),
+    complaintRate: rateSchema
+      .nullable()
+      .meta({ description: '`complained / sent` (0.0005 = 0.05%); null while `sent` is 0.' }),
+    minimumSample: z
+      .number()
+      .int()
+      .positive()
+      .meta({ description: 'Bulk mails in the window before the guard judges the rates at all.' }),
+    judged: z
+      .boolean()
+      .meta({ description: '`sent` has reached `minimumSample`: the guard acts on these rates.' }),
+    guardThresholds: z.strictObject({ bounceRate: rateSchema, complaintRate: rateSchema }).meta({
+      description: "The rates at which the guard pauses bulk mail (the deploy config's `reputationGuard`).",
+    }),
+    sesReviewRates: z
+      .strictObject({ bounceRate: rateSchema, complaintRate: rateSchema })
+      .meta({ description: 'The rates at which SES puts an account under review.' }),
+  })
+  .meta({
+    id: 'BulkReputation',
+    description: `Bulk mail's bounce and complaint rates as the reputation guard judges them (its own hourly
+counts of this stack's bulk mail, not SES's account-wide metrics), with the thresholds they are judged against.`,
+  });
+
 /** `GET /v1/account` (accountView in routes.ts). */
 export const accountSchema = z
   .strictObject({
@@ -44,6 +83,7 @@ the same account and region (\`sendRateShare\` in the deploy config).`,
         description: `Streams Mailroom holds back: empty, or the bulk stream while the reputation guard holds it.
 Transactional mail is never paused. Clear it with \`POST /v1/account/bulk/resume\`.`,
       }),
+    bulkReputation: bulkReputationSchema,
   })
   .meta({ id: 'Account' });
 

@@ -11,8 +11,10 @@ import { DynamoDeliverabilityStore } from '../../feedback/adapters/deliverabilit
 import { DynamoCampaignEventTotals } from '../../feedback/adapters/event-records';
 import { SnsProductEvents } from '../../feedback/adapters/product-events';
 import { SesAccountSuppressions } from '../../feedback/adapters/ses-account-suppressions';
+
 import { DynamoSuppressionList } from '../../feedback/adapters/suppression-store';
 import { unsubscribeSecretReader } from '../../feedback/adapters/unsubscribe-secret';
+import { guardThresholdsFrom } from '../../feedback/reputation-guard';
 import { domainOf, parseMailbox } from '../../mail/addresses';
 import { secretsManager } from '../../platform/clients/secrets-manager';
 import { sesForReading } from '../../platform/clients/ses';
@@ -104,6 +106,7 @@ export function createApi(env: FunctionEnvironment<'api'>): ApiHandler {
     },
     maxSendRateOverride: env.MAX_SEND_RATE,
     sendRateShare: env.SEND_RATE_SHARE,
+    guardThresholds: guardThresholdsFrom(env),
     newId: () => randomUUID(),
     now: () => new Date(),
   });

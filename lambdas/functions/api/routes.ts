@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
+import { SES_REVIEW_RATES } from '../../../contract/alarms';
 import {
   addRecipients,
   type CampaignDeps,
@@ -21,7 +22,8 @@ import {
   putSuppression,
   reasonFilter,
 } from '../../feedback/manage-suppressions';
-import type { AccountSuppressionList, SuppressionList } from '../../feedback/ports';
+import type { AccountSuppressionList, ReputationStore, SuppressionList } from '../../feedback/ports';
+import { type BulkRates, currentBulkRates, type GuardThresholds } from '../../feedback/reputation-guard';
 import {
   checkToken,
   type UnsubscribeDeps,
@@ -33,6 +35,7 @@ import { badRequest, conflict, notFound } from '../../requests/errors';
 import { type AccountQuota, rateInUse } from '../../sending/send-rate';
 import { deleteTemplate, getTemplate, saveTemplate } from '../../templates/manage-templates';
 import type { TemplateRepository } from '../../templates/ports';
+import { previewContent } from '../../templates/preview';
 import {
   createWebhook,
   deleteWebhook,
@@ -60,6 +63,10 @@ export interface ApiDeps extends SubmitEmailDeps, CampaignDeps {
   maxSendRateOverride: number | undefined;
   /** This stack's fraction of the account's MaxSendRate. */
   sendRateShare: number;
+  /** The guard's store: its state, and the bulk counts it judges (GET /v1/account shows both). */
+  reputation: Pick<ReputationStore, 'guard' | 'clear' | 'total'>;
+  /** The thresholds the events function's guard is given (the same deploy config values). */
+  guardThresholds: GuardThresholds;
 }
 
 const RESOURCE_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -117,6 +124,7 @@ export function buildRouter(deps: ApiDeps): Router {
       return json(created ? 201 : 200, template);
     },
     getTemplate: async (_event, { name }) => json(200, await getTemplate(name, deps.templates)),
+    previewContent: async (event) => json(200, previewContent(jsonBody(event))),
     deleteTemplate: async (_event, { name }) => {
       await deleteTemplate(name, deps.templates);
       return json(204, undefined);
@@ -232,8 +240,12 @@ export function buildRouter(deps: ApiDeps): Router {
       return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     },
     getAccount: async () => {
-      const [quota, guard] = await Promise.all([deps.accountQuota(), deps.reputation.guard()]);
-      return json(200, accountView(quota, guard, deps));
+      const [quota, guard, rates] = await Promise.all([
+        deps.accountQuota(),
+        deps.reputation.guard(),
+        currentBulkRates(deps.reputation, deps.guardThresholds, deps.now()),
+      ]);
+      return json(200, accountView(quota, guard, rates, deps));
     },
   });
 }
@@ -247,7 +259,8 @@ export const BULK_RESUMED = { stream: 'bulk', paused: false } as const satisfies
 export function accountView(
   quota: AccountQuota,
   guard: Awaited<ReturnType<ApiDeps['reputation']['guard']>>,
-  deps: Pick<ApiDeps, 'maxSendRateOverride' | 'sendRateShare'>,
+  rates: BulkRates,
+  deps: Pick<ApiDeps, 'maxSendRateOverride' | 'sendRateShare' | 'guardThresholds'>,
 ): z.output<typeof accountSchema> {
   return {
     sandbox: !quota.productionAccess,
@@ -263,6 +276,19 @@ export function accountView(
     pausedStreams: guard.paused
       ? [{ stream: 'bulk', reason: guard.reason ?? '', since: guard.at ?? '' }]
       : [],
+    bulkReputation: {
+      windowHours: deps.guardThresholds.windowHours,
+      ...rates.counts,
+      bounceRate: rates.bounceRate,
+      complaintRate: rates.complaintRate,
+      minimumSample: deps.guardThresholds.minimumSample,
+      judged: rates.judged,
+      guardThresholds: {
+        bounceRate: deps.guardThresholds.bounceRate,
+        complaintRate: deps.guardThresholds.complaintRate,
+      },
+      sesReviewRates: { bounceRate: SES_REVIEW_RATES.bounce, complaintRate: SES_REVIEW_RATES.complaint },
+    },
   };
 }
 

@@ -11,7 +11,7 @@ import { SnsProductEvents } from '../../feedback/adapters/product-events';
 import { DynamoSuppressionList } from '../../feedback/adapters/suppression-store';
 import type { EventCounter, EventDelta } from '../../feedback/ports';
 import { processSesEvent } from '../../feedback/process-ses-event';
-import { checkReputation, GUARD_WINDOW_HOURS } from '../../feedback/reputation-guard';
+import { checkReputation, guardThresholdsFrom } from '../../feedback/reputation-guard';
 import { parseSesNotification, UnparseableEventError } from '../../feedback/ses-events';
 import { sns } from '../../platform/clients/sns';
 import type { FunctionEnvironment } from '../../platform/environment';
@@ -47,12 +47,7 @@ export function createEventsProcessor(env: FunctionEnvironment<'events'>): Event
     await checkReputation({
       reputation: deliverability,
       campaigns,
-      thresholds: {
-        bounceRate: env.BOUNCE_RATE_THRESHOLD,
-        complaintRate: env.COMPLAINT_RATE_THRESHOLD,
-        minimumSample: env.GUARD_MINIMUM_SAMPLE,
-        windowHours: GUARD_WINDOW_HOURS,
-      },
+      thresholds: guardThresholdsFrom(env),
       now: () => new Date(),
       onTrip: async (reason, paused) => {
         metrics.addMetric(EVENTS_METRICS.reputationGuardTripped, MetricUnit.Count, 1);

@@ -32,6 +32,7 @@ import type {
 import type { accountView, BULK_RESUMED } from '../../../lambdas/functions/api/routes';
 import type { templateBodySchema } from '../../../lambdas/templates/manage-templates';
 import type { StoredTemplate } from '../../../lambdas/templates/ports';
+import type { previewRequestSchema, previewSchema } from '../../../lambdas/templates/preview';
 import type {
   CreateWebhookRequest,
   createdWebhookSchema,
@@ -55,6 +56,10 @@ export type Email = z.output<typeof emailSchema>;
 /** `PUT /v1/templates/{name}`. */
 export type PutTemplateRequest = z.input<typeof templateBodySchema>;
 export type Template = StoredTemplate;
+
+/** `POST /v1/previews`: content and one recipient's data → the content rendered. */
+export type PreviewRequest = z.input<typeof previewRequestSchema>;
+export type Preview = z.output<typeof previewSchema>;
 
 /** `POST /v1/campaigns`. */
 export type CreateCampaignRequest = z.input<typeof createCampaignSchema>;

@@ -8,6 +8,8 @@ import type {
   CampaignWithProgress,
   CreateCampaignRequest,
   Email,
+  Preview,
+  PreviewRequest,
   PutSuppressionRequest,
   PutTemplateRequest,
   RecipientRow,
@@ -198,6 +200,9 @@ export class MailroomClient {
     delete: async (name: string, options: CallOptions = {}): Promise<void> => {
       await this.call('deleteTemplate', { name }, { signal: options.signal });
     },
+    /** `POST /v1/previews`: content rendered with `data` as a send would render it; sends nothing. */
+    preview: async (request: PreviewRequest, options: CallOptions = {}): Promise<Preview> =>
+      (await this.call('previewContent', {}, { body: { json: request }, signal: options.signal })) as Preview,
   };
 
   readonly campaigns = {

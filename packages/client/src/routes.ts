@@ -13,6 +13,7 @@ export const ROUTES = {
   putTemplate: { method: 'PUT', path: '/v1/templates/{name}' },
   getTemplate: { method: 'GET', path: '/v1/templates/{name}' },
   deleteTemplate: { method: 'DELETE', path: '/v1/templates/{name}' },
+  previewContent: { method: 'POST', path: '/v1/previews' },
   getAccount: { method: 'GET', path: '/v1/account' },
   resumeBulk: { method: 'POST', path: '/v1/account/bulk/resume' },
   listCampaigns: { method: 'GET', path: '/v1/campaigns' },

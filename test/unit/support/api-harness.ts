@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DEFAULT_THRESHOLDS } from '../../../lambdas/feedback/reputation-guard';
 import { errorResponse } from '../../../lambdas/functions/api/http';
 import { type ApiDeps, buildRouter } from '../../../lambdas/functions/api/routes';
 import { ApiError } from '../../../lambdas/requests/errors';
@@ -67,6 +68,7 @@ export function apiHarness(overrides: Partial<ApiDeps> = {}): ApiHarness {
     }),
     maxSendRateOverride: undefined,
     sendRateShare: 1,
+    guardThresholds: DEFAULT_THRESHOLDS,
     campaigns: new InMemoryCampaigns(),
     recipients: new InMemoryRecipients(),
     queues: new RecordingCampaignQueues(),
