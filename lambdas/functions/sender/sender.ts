@@ -5,7 +5,7 @@ import { SENDER_METRICS, SENDER_OUTCOME_METRICS } from '../../../contract/metric
 import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
 import { DynamoRecipientStore } from '../../campaigns/adapters/recipient-store';
 import { deliverBulk } from '../../campaigns/bulk-delivery';
-import type { Campaign, CampaignTotals } from '../../campaigns/campaign';
+import type { CampaignTotals, SendableCampaign } from '../../campaigns/campaign';
 import { CounterBuffer } from '../../campaigns/counter-buffer';
 import { DynamoMessageStore } from '../../emails/adapters/message-store';
 import { SqsSendQueue } from '../../emails/adapters/send-queue';
@@ -69,7 +69,7 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
   const worker = randomUUID();
   const recent: Record<Stream, RecentSends> = { transactional: new RecentSends(), bulk: new RecentSends() };
   const lastReported: Record<Stream, number> = { transactional: 0, bulk: 0 };
-  const campaignCache = new Map<string, { campaign: Campaign | undefined; at: number }>();
+  const campaignCache = new Map<string, { campaign: SendableCampaign | undefined; at: number }>();
   let guardCache: { paused: boolean; at: number } | undefined;
 
   /** The reputation guard, looked at every few seconds: it pauses every bulk sender within that. */
@@ -86,10 +86,11 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
     return stream === 'transactional' ? '' : unsubscribeSecret();
   }
 
-  async function cachedCampaign(id: string): Promise<Campaign | undefined> {
+  async function cachedCampaign(id: string): Promise<SendableCampaign | undefined> {
     const hit = campaignCache.get(id);
     if (hit && Date.now() - hit.at < CAMPAIGN_CACHE_MS) return hit.campaign;
-    const campaign = await campaigns.get(id);
+    // Status and settings only: the content is read once per container, the counters never.
+    const campaign = await campaigns.sendable(id);
     campaignCache.set(id, { campaign, at: Date.now() });
     return campaign;
   }
