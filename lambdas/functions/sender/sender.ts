@@ -24,7 +24,7 @@ import type { SendSlot } from '../../sending/claim-and-settle';
 import type { Stream } from '../../sending/outgoing-mail';
 import { processBatch } from '../../sending/process-batch';
 import { CachedQuota, dailyQuotaExhausted, RecentSends, rateInUse } from '../../sending/send-rate';
-import { BULK_LOOKAHEAD_MS, systemClock } from '../../sending/send-schedule';
+import { BULK_LOOKAHEAD_MS, LanedSendSchedule, systemClock } from '../../sending/send-schedule';
 
 export type SenderHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -45,8 +45,9 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
   const campaigns = new DynamoCampaignStore(env.CAMPAIGNS_TABLE);
   const recipients = new DynamoRecipientStore(env.RECIPIENTS_TABLE);
   const ledger = new DynamoRateLedger(env.RATE_LEDGER_TABLE);
-  // One schedule of send slots for both streams and every container (in the rate ledger table).
-  const schedule = new DynamoSendSchedule(env.RATE_LEDGER_TABLE);
+  // One schedule of send slots for both streams and every container (in the rate ledger table),
+  // split into lanes above LANE_RATE mails a second.
+  const schedule = new LanedSendSchedule((lane) => new DynamoSendSchedule(env.RATE_LEDGER_TABLE, lane));
   const deliverability = new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE);
   const queues = {
     transactional: new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL),
