@@ -89,6 +89,12 @@ function achieved(times: number[]): number {
   return times.filter((t) => t >= from && t < to).length / ((to - from) / 1000);
 }
 
+/**
+ * Thousands of sends in virtual time: a few seconds of CPU on a busy machine. A limit, not a
+ * timed assertion: nothing here depends on how fast it runs.
+ */
+const HEAVY_MS = 60_000;
+
 describe('the send schedule in lanes (issue 14, scale)', () => {
   it('is one schedule up to LANE_RATE, then one lane more per LANE_RATE', () => {
     expect(scheduleLanes(1)).toBe(1);
@@ -155,33 +161,41 @@ describe('the send schedule in lanes (issue 14, scale)', () => {
     expect(lanes.map((l) => l.nextFreeAt ?? 0).every((at) => at >= 110)).toBe(true);
   });
 
-  it('keeps 40 racing senders within 10,000/s over any second, uses the rate, and spreads the bookings', async () => {
-    const rate = 10_000;
-    const { sends, lanes } = await drain(rate, 40, 40);
+  it(
+    'keeps 30 racing senders within 10,000/s over any second, uses the rate, and spreads the bookings',
+    async () => {
+      const rate = 10_000;
+      const { sends, lanes } = await drain(rate, 30, 30);
 
-    expect(sends).toHaveLength(40 * 40 * 10);
-    expect(maxInAnyWindow(sends)).toBeLessThanOrEqual(rate);
-    expect(achieved(sends)).toBeGreaterThanOrEqual(rate * 0.98);
-    // Three lanes, each booked about a third of the time: well under 1,000 writes a second each.
-    expect(lanes.size).toBe(3);
-    const seconds = (Math.max(...sends) - Math.min(...sends)) / 1000;
-    for (const lane of lanes.values()) {
-      expect(lane.reservations / seconds).toBeLessThan(500);
-      expect(lane.reservations).toBeGreaterThan(0.25 * 40 * 40);
-    }
-  });
+      expect(sends).toHaveLength(30 * 30 * 10);
+      expect(maxInAnyWindow(sends)).toBeLessThanOrEqual(rate);
+      expect(achieved(sends)).toBeGreaterThanOrEqual(rate * 0.98);
+      // Three lanes, each booked about a third of the time: well under 1,000 writes a second each.
+      expect(lanes.size).toBe(3);
+      const seconds = (Math.max(...sends) - Math.min(...sends)) / 1000;
+      for (const lane of lanes.values()) {
+        expect(lane.reservations / seconds).toBeLessThan(500);
+        expect(lane.reservations).toBeGreaterThan(0.25 * 30 * 30);
+      }
+    },
+    HEAVY_MS,
+  );
 
-  it('loses at most the rest of one booking when a sender dies half-way through its batch', async () => {
-    const rate = 10_000;
-    const all = await drain(rate, 40, 20);
-    const { sends, unsent } = await drain(rate, 40, 20, { sender: 7, batch: 3 });
+  it(
+    'loses at most the rest of one booking when a sender dies half-way through its batch',
+    async () => {
+      const rate = 10_000;
+      const all = await drain(rate, 30, 16);
+      const { sends, unsent } = await drain(rate, 30, 16, { sender: 7, batch: 3 });
 
-    // Its 5 unsent slots passed unused; nobody else lost a slot or sent out of turn.
-    expect(unsent).toBe(5);
-    expect(all.sends.length - sends.length).toBe(16 * 10 + 5);
-    expect(maxInAnyWindow(sends)).toBeLessThanOrEqual(rate);
-    expect(achieved(sends)).toBeGreaterThanOrEqual(rate * 0.98);
-  });
+      // Its 5 unsent slots passed unused; nobody else lost a slot or sent out of turn.
+      expect(unsent).toBe(5);
+      expect(all.sends.length - sends.length).toBe(12 * 10 + 5);
+      expect(maxInAnyWindow(sends)).toBeLessThanOrEqual(rate);
+      expect(achieved(sends)).toBeGreaterThanOrEqual(rate * 0.98);
+    },
+    HEAVY_MS,
+  );
 
   it('gives a lane slots spaced lanes × the account spacing', async () => {
     const clock = new VirtualClock();
