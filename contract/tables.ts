@@ -76,7 +76,10 @@ export const TABLES = {
   },
   /** `Idempotency-Key` records; TTL drops them after their window. */
   idempotency: { partitionKey: 'key', timeToLiveAttribute: 'expiresAt' },
-  /** Campaigns: content, status, counters, fan-out cursor. */
+  /**
+   * Campaigns: status, counters' base, fan-out cursor; and each campaign's parts under ids of their
+   * own (`<id>#content`, `<id>#counters<n>`: lambdas/campaigns/adapters/campaign-parts.ts).
+   */
   campaigns: {
     partitionKey: 'id',
     indexes: [

@@ -103,9 +103,12 @@ export function countCalls(sdkClient: { middlewareStack: unknown }, tally: Tally
       tally.calls[key] = (tally.calls[key] ?? 0) + 1;
       const isDynamo = service === 'DynamoDB';
       if (isDynamo) args.input.ReturnConsumedCapacity = 'TOTAL';
+      // A campaign's parts (content, counter shards: `<id>#…`) have no status: not in its index.
+      const written = (args.input.Key ?? args.input.Item) as { id?: unknown } | undefined;
+      const outsideIndex = typeof written?.id === 'string' && written.id.includes('#');
       try {
         const result = await next(args);
-        if (isDynamo) addCapacity(tally, key, operation, result.output.ConsumedCapacity);
+        if (isDynamo) addCapacity(tally, key, operation, result.output.ConsumedCapacity, outsideIndex);
         if (key === 'SQS.ReceiveMessage') {
           const count = (result.output.Messages as unknown[] | undefined)?.length ?? 0;
           if (count === 0) tally.emptyReceives++;
@@ -126,12 +129,18 @@ export function countCalls(sdkClient: { middlewareStack: unknown }, tally: Tally
   );
 }
 
-function addCapacity(tally: Tally, key: string, operation: string, consumed: unknown): void {
+function addCapacity(
+  tally: Tally,
+  key: string,
+  operation: string,
+  consumed: unknown,
+  outsideIndex = false,
+): void {
   const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as Capacity[];
   for (const entry of list) {
     let units = entry.CapacityUnits ?? 0;
     if (DYNAMO_WRITES.has(operation)) {
-      units += INDEX_COST.get(entry.TableName ?? '')?.(units) ?? 0;
+      if (!outsideIndex) units += INDEX_COST.get(entry.TableName ?? '')?.(units) ?? 0;
       tally.writeUnits += units;
     } else {
       tally.readUnits += units;

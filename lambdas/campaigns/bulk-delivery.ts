@@ -9,7 +9,7 @@ import {
 import { type OutgoingMail, outgoingMail } from '../sending/outgoing-mail';
 import type { Failure } from '../sending/ports';
 import { type BulkContentDeps, renderForRecipient } from './bulk-content';
-import type { Campaign, CampaignRecipient, RecipientStatus } from './campaign';
+import type { CampaignRecipient, RecipientStatus, SendableCampaign } from './campaign';
 import type { CampaignRepository, RecipientRepository, TotalsDelta } from './ports';
 
 const bulkMessageSchema = z.strictObject({
@@ -24,7 +24,7 @@ export type BulkOutcome = SettledOutcome | ClaimLostOutcome | 'released' | 'canc
 
 export interface BulkDeliveryDeps extends SendingDeps {
   /** The campaign as of at most a few seconds ago: pause and cancel take effect within that. */
-  campaign: (id: string) => Promise<Campaign | undefined>;
+  campaign: (id: string) => Promise<SendableCampaign | undefined>;
   /** `addToTotals` may only buffer the count (the sender writes a batch's counts at once: counter-buffer.ts). */
   campaigns: Pick<CampaignRepository, 'get' | 'setWaitingForQuota'> & {
     addToTotals(id: string, delta: TotalsDelta, now: Date): Promise<unknown>;
@@ -57,7 +57,7 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
     await deps.campaigns.addToTotals(campaignId, delta, deps.now());
   };
 
-  const statusOf = async (current: Campaign, fresh: boolean) =>
+  const statusOf = async (current: SendableCampaign, fresh: boolean) =>
     current.status === 'sending' && (await deps.bulkPaused({ fresh })) ? 'paused' : current.status;
   let status = await statusOf(campaign, false);
   if (status === 'paused' || status === 'scheduled' || status === 'draft') {
@@ -147,7 +147,11 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
   });
 }
 
-function outgoing(campaign: Campaign, recipient: CampaignRecipient, content: BulkContentDeps): OutgoingMail {
+function outgoing(
+  campaign: SendableCampaign,
+  recipient: CampaignRecipient,
+  content: BulkContentDeps,
+): OutgoingMail {
   const rendered = renderForRecipient(campaign, recipient, content);
   return outgoingMail(
     'bulk',

@@ -79,6 +79,15 @@ export interface Campaign {
   events: Record<EventCounter, number>;
 }
 
+/** What the sender reads of a campaign: everything but the counters, which it only adds to. */
+export type SendableCampaign = Omit<Campaign, 'totals' | 'events'>;
+
+/**
+ * A campaign whose counters have not moved for this long is quiet: the tick recounts it from its
+ * records (tick.ts). The store moves `updatedAt` with counts at least this often (campaign-store.ts).
+ */
+export const QUIET_AFTER_MS = 5 * 60_000;
+
 /**
  * What the tick and the reconcile read of a campaign: no content, name or event counters, so the
  * tick's queries stay small however large the campaigns' HTML is. Exactly what the campaigns index

@@ -1,9 +1,9 @@
 /**
  * A campaign's counters added once per batch instead of once per mail or event: the sender moves up
  * to ten recipients a batch and the events function records up to ten SES events, each counted
- * here; `flush` writes each campaign's sums in one update when the batch ends. The campaign item is
- * the largest item its writers touch (its content), and every mail used to rewrite it one to three
- * times (bench (d); README Limits).
+ * here; `flush` writes each campaign's sums in one update when the batch ends (to one of the
+ * campaign's counter shards: campaign-parts.ts). Every mail used to rewrite the campaign item, its
+ * content included, one to three times (bench (d) and (g); README Limits).
  *
  * The counters are a view, the recipient records the authority (DESIGN "Campaign integrity"): a
  * function that dies before `flush` leaves a campaign's counters short by what its batch counted.

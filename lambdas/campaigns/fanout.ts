@@ -18,20 +18,21 @@ export const FANOUT_BATCH = 1000;
 /** How long a start or a sweep waits, on the queue, for an upload that holds the fence. */
 const FENCE_RETRY_SECONDS = 2;
 /**
- * After the last page the chain goes on as a watch: links whose cursor is `~watch:<n>` (page
- * cursors are base64url, never `~`), advanced with the same conditional write, so the watch cannot
+ * After the last page the chain goes on as a watch: links whose cursor starts `~watch:` (page
+ * cursors are base64url, never `~`; watchCursor), advanced with the same conditional write, so the watch cannot
  * fork either. A watch link looks at the counters (one read) and, once they say every recipient is
  * settled, has the reconcile count the records and complete the campaign.
  */
 const WATCH_PREFIX = '~watch:';
 /**
- * A watch that finds the counters short of settled on a campaign that has not changed for this
- * long recounts the records anyway. Counts a sender could not write (a failed flush, a function
- * that died before it: counter-buffer.ts) would otherwise hold the completion back until the
- * tick's recount of quiet campaigns (5 minutes and more, tick.ts). A sending campaign's counters
- * move with every batch; one quiet this long while mail is flowing is short, not slow. Not while
- * the daily quota or the reputation guard holds bulk mail: nothing moves then by design, and the
- * tick rechecks those.
+ * A watch that finds the counters short of settled and standing still this long (the watch links
+ * carry what they saw: watchCursor) recounts the records anyway. Counts a sender could not write
+ * (a failed flush, a function that died before it: counter-buffer.ts) would otherwise hold the
+ * completion back until the tick's recount of quiet campaigns (5 minutes and more, tick.ts). A
+ * sending campaign's counters move with every batch; standing still this long while mail is free
+ * to flow, they are short, not slow (at worst, while transactional mail takes the whole rate, the
+ * recount finds nothing to repair). Not while the daily quota or the reputation guard holds bulk
+ * mail: nothing moves then by design, and the tick rechecks those.
  */
 export const WATCH_RECOUNT_QUIET_MS = 60_000;
 
@@ -131,7 +132,8 @@ export async function fanOut(message: FanoutMessage, deps: FanoutDeps): Promise<
 
   const done = cursor === undefined;
   if (done) {
-    const watching = await watchLater(campaign, message, `${WATCH_PREFIX}1`, deps);
+    const first = watchCursor({ link: 1, settled: settled(campaign.totals), sinceMs: deps.now().getTime() });
+    const watching = await watchLater(campaign, message, first, deps);
     return watching ? 'done' : 'stale';
   }
   const advanced = await deps.campaigns.advanceFanout(
@@ -237,27 +239,48 @@ async function sweepCancelled(
  * campaign only if every record is terminal (invariant 3).
  */
 async function watch(campaign: Campaign, message: FanoutMessage, deps: FanoutDeps): Promise<FanoutOutcome> {
-  const next = `${WATCH_PREFIX}${Number(message.cursor?.slice(WATCH_PREFIX.length)) + 1}`;
-  if (campaign.totals.recipients - settled(campaign.totals) > 0 && !(await countersStuck(campaign, deps))) {
-    return (await watchLater(campaign, message, next, deps)) ? 'watching' : 'stale';
+  const seen = parseWatchCursor(message.cursor ?? '');
+  const now = deps.now().getTime();
+  const settledNow = settled(campaign.totals);
+  // The counters moved since the link that last saw them move: the time they stand still starts now.
+  const sinceMs = settledNow === seen.settled ? seen.sinceMs : now;
+  const later = (since: number) => watchCursor({ link: seen.link + 1, settled: settledNow, sinceMs: since });
+  const stuck = now - sinceMs >= WATCH_RECOUNT_QUIET_MS && (await mailFreeToFlow(campaign, deps));
+  if (campaign.totals.recipients - settledNow > 0 && !stuck) {
+    return (await watchLater(campaign, message, later(sinceMs), deps)) ? 'watching' : 'stale';
   }
   const result = await reconcileCampaign(campaign, { ...deps, requeuePending: true });
   if (result.outcome === 'completed' || result.outcome === 'requeued')
     return result.repaired ? 'repaired' : result.outcome;
-  const watching = await watchLater(campaign, message, next, deps);
+  // Counted: a campaign that stays short is recounted once per WATCH_RECOUNT_QUIET_MS, not per link.
+  const watching = await watchLater(campaign, message, later(now), deps);
   return result.repaired ? 'repaired' : watching ? 'watching' : 'stale';
 }
 
-/**
- * True when a campaign whose counters say recipients are unsettled has neither changed nor been
- * recounted for WATCH_RECOUNT_QUIET_MS while its mail was free to flow (a recount marks it, so a
- * campaign that stays quiet is recounted once per that time, not at every watch link).
- */
-async function countersStuck(campaign: Campaign, deps: FanoutDeps): Promise<boolean> {
+/** False while the daily quota or the reputation guard holds bulk mail: counters stand still then by design. */
+async function mailFreeToFlow(campaign: Campaign, deps: FanoutDeps): Promise<boolean> {
   if (campaign.status !== 'sending' || campaign.waitingForQuotaSince) return false;
-  const lastLook = Math.max(Date.parse(campaign.updatedAt), Date.parse(campaign.reconciledAt ?? '') || 0);
-  if (deps.now().getTime() - lastLook < WATCH_RECOUNT_QUIET_MS) return false;
   return !(await deps.bulkPaused());
+}
+
+/**
+ * A watch link's cursor: `~watch:<link>:<settled>:<since>`, the settled count the previous link saw
+ * and since when it has stood (epoch ms). The chain carries it, so telling "counters stood still"
+ * needs no write and no clock on the campaign item (whose `updatedAt` a count moves at most once
+ * a minute per container).
+ */
+export function watchCursor(watch: { link: number; settled: number; sinceMs: number }): string {
+  return `${WATCH_PREFIX}${watch.link}:${watch.settled}:${watch.sinceMs}`;
+}
+
+function parseWatchCursor(cursor: string): { link: number; settled: number; sinceMs: number } {
+  const [link, settledCount, sinceMs] = cursor.slice(WATCH_PREFIX.length).split(':').map(Number);
+  // A link from before this format (`~watch:<n>`) starts the stand-still clock afresh.
+  return {
+    link: Number.isFinite(link) ? (link as number) : 0,
+    settled: Number.isFinite(settledCount) ? (settledCount as number) : -1,
+    sinceMs: Number.isFinite(sinceMs) ? (sinceMs as number) : Number.POSITIVE_INFINITY,
+  };
 }
 
 /** Moves the chain to watch link `cursor` (conditionally, so it cannot fork) and queues it. */

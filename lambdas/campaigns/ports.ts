@@ -72,8 +72,11 @@ export interface CampaignRepository {
     seenFenceUntil: string | undefined,
     now: Date,
   ): Promise<Campaign | undefined>;
-  /** Adds to the counters atomically; resolves the campaign as it is afterwards. */
-  addToTotals(id: string, delta: TotalsDelta, now: Date): Promise<Campaign>;
+  /**
+   * Adds to the counters atomically (many writers at once never lose each other's counts) and keeps
+   * `updatedAt` within the tick's quiet period of the latest count (campaign.ts, QUIET_AFTER_MS).
+   */
+  addToTotals(id: string, delta: TotalsDelta, now: Date): Promise<void>;
   /**
    * Advances the fan-out position only if it is still at `expectedCursor` in `generation`: a
    * duplicate fan-out message loses here and cannot fork a second chain.

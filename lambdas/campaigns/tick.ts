@@ -1,5 +1,5 @@
 import { FUNCTIONS } from '../../contract/functions';
-import type { CampaignStatus, CampaignSummary } from './campaign';
+import { type CampaignStatus, type CampaignSummary, QUIET_AFTER_MS } from './campaign';
 import type { CampaignRepository, FanoutQueue, RecipientRepository } from './ports';
 import { reconcileCampaign } from './reconcile';
 
@@ -7,9 +7,6 @@ import { reconcileCampaign } from './reconcile';
 const LOOKAHEAD_MS = 60_000;
 /** A sending campaign whose fan-out has not moved for this long lost its chain (a crash). */
 const STALLED_AFTER_MS = 5 * 60_000;
-
-/** A sending campaign whose counters have not moved for this long gets them recounted. */
-const QUIET_AFTER_MS = 5 * 60_000;
 
 export interface TickDeps {
   campaigns: CampaignRepository;

@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { SendSlot } from './claim-and-settle';
 import type { Requeue } from './ports';
 import { MAX_QUEUE_DELAY_SECONDS } from './retry';
-import { type Clock, type SendSchedule, type SlotGrant, slotSpacingMs } from './send-schedule';
+import { type Clock, type SendSchedule, type SlotGrant, scheduleLanes, slotSpacingMs } from './send-schedule';
 
 /** Enough for one SES call (10 s request timeout) and the writes around it. */
 export const SEND_BUDGET_MS = 15_000;
@@ -52,7 +52,10 @@ export async function processBatch<Outcome extends string>(
   records: SQSRecord[],
   deps: BatchDeps<Outcome>,
 ): Promise<SQSBatchResponse> {
-  const spacingMs = slotSpacingMs(await deps.currentRate());
+  const rate = await deps.currentRate();
+  // Above LANE_RATE the schedule is split into lanes; each booking is on one, at the lane's spacing.
+  const lanes = scheduleLanes(rate);
+  const spacingMs = slotSpacingMs(rate) * lanes;
   // Bulk books as many slots as fit in its lookahead (at least one); transactional all it has.
   const chunk = Math.max(1, Math.floor(deps.lookaheadMs / spacingMs));
   const failures: string[] = [];
@@ -93,7 +96,7 @@ export async function processBatch<Outcome extends string>(
     const latestStart = Math.min(now + deps.lookaheadMs, lastUsefulStart);
     let grant: SlotGrant;
     try {
-      grant = await deps.schedule.reserve({ count, spacingMs, now, latestStart });
+      grant = await deps.schedule.reserve({ count, spacingMs, now, latestStart, lanes });
     } catch (error) {
       // Nothing of the rest was claimed: SQS delivers those records again.
       for (const record of records.slice(next)) track(record, Promise.reject(error));

@@ -202,11 +202,13 @@ export class MailroomApi extends Construct {
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
       ])
+      // BatchGetItem: a campaign's content and counter shards (campaign-parts.ts).
       .bindTable('CAMPAIGNS_TABLE', props.campaigns, [
         'dynamodb:PutItem',
         'dynamodb:GetItem',
         'dynamodb:Scan',
         'dynamodb:UpdateItem',
+        'dynamodb:BatchGetItem',
       ])
       // Conditional puts: an address already on the campaign is not added twice. GetItem: one
       // recipient's state and SES events (GET /v1/campaigns/{id}/recipients/{email}).

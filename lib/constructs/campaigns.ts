@@ -63,7 +63,12 @@ export class Campaigns extends Construct {
       logRemovalPolicy: props.logRemovalPolicy,
     });
     this.fanout
-      .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      // BatchGetItem: a campaign's content and counter shards (campaign-parts.ts).
+      .bindTable('CAMPAIGNS_TABLE', props.campaigns, [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:BatchGetItem',
+      ])
       .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:Query', 'dynamodb:UpdateItem'])
       .bindTable('SUPPRESSIONS_TABLE', props.suppressions, ['dynamodb:BatchGetItem'])
       .bindTable('RATE_LEDGER_TABLE', props.rateLedger, ['dynamodb:Query'])
@@ -89,7 +94,8 @@ export class Campaigns extends Construct {
       logRemovalPolicy: props.logRemovalPolicy,
     });
     this.scheduler
-      .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:UpdateItem'], {
+      // BatchGetItem: the counter shards a recount reads (campaign-parts.ts).
+      .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:UpdateItem', 'dynamodb:BatchGetItem'], {
         [CAMPAIGNS_BY_STATUS]: ['dynamodb:Query'],
       })
       // Recounts a quiet campaign's counters from its recipient records.

@@ -121,8 +121,9 @@ export class Feedback extends Construct {
     const { reputationGuard: guard, transientBounces } = props;
     fn.bindTable('MESSAGES_TABLE', props.messages, ['dynamodb:UpdateItem'])
       .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:UpdateItem'])
-      // Counters; the guard pauses campaigns it finds through the status index.
-      .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:UpdateItem'], {
+      // Counters (added to shards); the guard pauses campaigns it finds through the status index,
+      // read with their counter shards (BatchGetItem).
+      .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:UpdateItem', 'dynamodb:BatchGetItem'], {
         [CAMPAIGNS_BY_STATUS]: ['dynamodb:Query'],
       })
       // A conditional put: a bounce outranks an unsubscribe, nothing outranks a bounce.

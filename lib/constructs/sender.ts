@@ -86,7 +86,12 @@ export class Sender extends Construct {
     const anyIdentity = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
 
     fn.bindTable('MESSAGES_TABLE', props.messages, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
-      .bindTable('CAMPAIGNS_TABLE', props.campaigns, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      // UpdateItem: counter shards; BatchGetItem: a campaign read whole (content and shards).
+      .bindTable('CAMPAIGNS_TABLE', props.campaigns, [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:BatchGetItem',
+      ])
       .bindTable('RECIPIENTS_TABLE', props.recipients, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
       // Its own rate (PutItem) and the shared send schedule (UpdateItem, GetItem) live there.
       .bindTable('RATE_LEDGER_TABLE', props.rateLedger, [

@@ -30,7 +30,7 @@ export class Storage extends Construct {
   readonly suppressions: dynamodb.Table;
   /** `Idempotency-Key` records; DynamoDB TTL drops them after their window (`expiresAt`, epoch seconds). */
   readonly idempotency: dynamodb.Table;
-  /** Campaigns: content, status, counters, fan-out cursor; index `byStatus` (CAMPAIGNS_BY_STATUS). */
+  /** Campaigns (status, fan-out cursor) and their parts (content, counter shards); index CAMPAIGNS_BY_STATUS. */
   readonly campaigns: dynamodb.Table;
   /** One item per (campaign, normalized address): the recipient's data and delivery state. */
   readonly recipients: dynamodb.Table;

@@ -60,7 +60,9 @@ describe('least privilege', () => {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
       ],
+      // BatchGetItem: a campaign's content and counter shards (campaign-parts.ts).
       [arn(storage.campaigns)]: [
+        'dynamodb:BatchGetItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Scan',
@@ -91,7 +93,7 @@ describe('least privilege', () => {
       [arn(stack.sender.function.logGroup)]: LOGS,
       '*': ['ses:GetAccount', ...XRAY],
       [arn(storage.messages)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      [arn(storage.campaigns)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      [arn(storage.campaigns)]: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [arn(storage.recipients)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       // Its own rate (PutItem) and the shared send schedule (UpdateItem, GetItem).
       [arn(storage.rateLedger)]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -112,7 +114,7 @@ describe('least privilege', () => {
     expect(grants).toEqual({
       [arn(campaigns.fanout.logGroup)]: LOGS,
       '*': ['ses:GetAccount', ...XRAY],
-      [arn(storage.campaigns)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      [arn(storage.campaigns)]: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [arn(storage.recipients)]: ['dynamodb:Query', 'dynamodb:UpdateItem'],
       [arn(storage.suppressions)]: ['dynamodb:BatchGetItem'],
       [arn(storage.rateLedger)]: ['dynamodb:Query'],
@@ -130,7 +132,7 @@ describe('least privilege', () => {
     expect(grants).toEqual({
       [arn(campaigns.scheduler.logGroup)]: LOGS,
       '*': XRAY,
-      [arn(storage.campaigns)]: ['dynamodb:UpdateItem'],
+      [arn(storage.campaigns)]: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       [index(storage.campaigns, CAMPAIGNS_BY_STATUS)]: ['dynamodb:Query'],
       [arn(storage.recipients)]: ['dynamodb:Query'],
       [arn(queues.fanout.queue)]: ['sqs:SendMessage'],
@@ -147,7 +149,7 @@ describe('least privilege', () => {
       '*': XRAY,
       [arn(storage.messages)]: ['dynamodb:UpdateItem'],
       [arn(storage.recipients)]: ['dynamodb:UpdateItem'],
-      [arn(storage.campaigns)]: ['dynamodb:UpdateItem'],
+      [arn(storage.campaigns)]: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       [index(storage.campaigns, CAMPAIGNS_BY_STATUS)]: ['dynamodb:Query'],
       [arn(storage.suppressions)]: ['dynamodb:PutItem'],
       [arn(storage.deliverability)]: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

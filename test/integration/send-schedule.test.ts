@@ -1,6 +1,13 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../lambdas/platform/clients/dynamo';
 import { DynamoSendSchedule } from '../../lambdas/sending/adapters/dynamo-send-schedule';
 import { DynamoRateLedger } from '../../lambdas/sending/adapters/rate-ledger';
-import type { SlotGrant } from '../../lambdas/sending/send-schedule';
+import {
+  LanedSendSchedule,
+  type SlotGrant,
+  scheduleLanes,
+  slotSpacingMs,
+} from '../../lambdas/sending/send-schedule';
 import { LOCAL_TABLES } from '../../local/resources';
 import { startDynamo } from '../fault/support/dynamo';
 
@@ -127,5 +134,59 @@ describe('DynamoSendSchedule (the send schedule every sender shares)', () => {
     await ledger.report('bulk', 'worker-1', 7, now);
     expect(await ledger.current('bulk', now)).toBe(7);
     expect(await ledger.current('transactional', now)).toBe(0);
+  });
+
+  it('at 10,000/s books each lane on an item of its own, racing containers never sharing a slot', async () => {
+    const t0 = freshStart();
+    const rate = 10_000;
+    const lanes = scheduleLanes(rate);
+    const spacingMs = slotSpacingMs(rate) * lanes;
+    // Six containers, each with its own view of the lanes, racing 60 bookings of a batch of 10.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const containers = Array.from(
+      { length: 6 },
+      () => new LanedSendSchedule((n) => new DynamoSendSchedule(TABLE, n), random),
+    );
+    const booked: number[] = [];
+    await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const container = containers[i % containers.length] as LanedSendSchedule;
+        const grant = await container.reserve({
+          count: 10,
+          spacingMs,
+          now: t0,
+          latestStart: Number.POSITIVE_INFINITY,
+          lanes,
+        });
+        booked.push(firstAt(grant));
+      }),
+    );
+
+    // Every lane item moved on by whole bookings; together they hold all 60, none twice.
+    const ends = await Promise.all(
+      Array.from({ length: lanes }, async (_, n) => {
+        const key =
+          n === 0
+            ? { stream: 'send-schedule', worker: 'shared' }
+            : { stream: `send-schedule#${n}`, worker: 'shared' };
+        const item = await dynamo.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }));
+        return Number(item.Item?.nextFreeAtMicros) / 1000;
+      }),
+    );
+    const perLane = ends.map((end) => Math.round((end - t0) / (10 * spacingMs)));
+    expect(perLane.every((n) => n > 0)).toBe(true);
+    expect(perLane.reduce((a, b) => a + b, 0)).toBe(60);
+    // Within a lane, bookings are back to back from t0: the first slots are t0 + k × 10 slots.
+    const starts = booked.sort((a, b) => a - b);
+    const expected = perLane
+      .flatMap((count) => Array.from({ length: count }, (_, k) => t0 + k * 10 * spacingMs))
+      .sort((a, b) => a - b);
+    starts.forEach((at, i) => {
+      expect(at).toBeCloseTo(expected[i] ?? Number.NaN, 2);
+    });
   });
 });

@@ -138,6 +138,8 @@ describe('the watch after the last page', () => {
 
   it('recounts counters that stopped short once the campaign is quiet, and completes it from the records', async () => {
     const { deps, campaigns, watchLink, later } = await sentButShortCounted(20, 15);
+    // The first link to see the counters at 15 starts the clock they stand still by.
+    await expect(fanOut(watchLink(), deps)).resolves.toBe('watching');
 
     later(WATCH_RECOUNT_QUIET_MS - 1_000);
     await expect(fanOut(watchLink(), deps)).resolves.toBe('watching');
@@ -154,10 +156,22 @@ describe('the watch after the last page', () => {
   it('does not recount while the reputation guard holds bulk mail: nothing moves then by design', async () => {
     const { deps, campaigns, watchLink, later, holdBulk } = await sentButShortCounted(20, 15);
     holdBulk();
+    await fanOut(watchLink(), deps);
 
     later(WATCH_RECOUNT_QUIET_MS + 1_000);
     await expect(fanOut(watchLink(), deps)).resolves.toBe('watching');
     expect((await campaigns.get('c1'))?.totals).toMatchObject({ queued: 5, sent: 15 });
+  });
+
+  it('never recounts a campaign whose counters keep moving, however long it sends', async () => {
+    const { deps, campaigns, recipients, watchLink, later } = await sentButShortCounted(20, 10);
+    const pages = jest.spyOn(recipients, 'page');
+    for (let minute = 0; minute < 5; minute++) {
+      await expect(fanOut(watchLink(), deps)).resolves.toBe('watching');
+      later(WATCH_RECOUNT_QUIET_MS - 1_000);
+      await campaigns.addToTotals('c1', { queued: -1, sent: 1 }, deps.now());
+    }
+    expect(pages).not.toHaveBeenCalled();
   });
 
   it('recounts a campaign that stays short once per quiet period, not at every watch link', async () => {
@@ -167,6 +181,8 @@ describe('the watch after the last page', () => {
       updatedAt: NOW.toISOString(),
     });
     const pages = jest.spyOn(recipients, 'page');
+    await fanOut(watchLink(), deps);
+    expect(pages).not.toHaveBeenCalled();
 
     later(WATCH_RECOUNT_QUIET_MS + 1_000);
     await fanOut(watchLink(), deps);

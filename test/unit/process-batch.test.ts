@@ -10,23 +10,13 @@ import {
 import { BULK_LOOKAHEAD_MS, slotSpacingMs } from '../../lambdas/sending/send-schedule';
 import { aQueuedMessage, NOW, queueBody } from './support/factories';
 import { InMemoryMessages, InMemorySendSchedule, RecordingQueue, ScriptedMailer } from './support/in-memory';
+import { maxInAnyWindow } from './support/send-windows';
 import { VirtualClock } from './support/virtual-clock';
 
 const record = (messageId: string, body = queueBody(messageId)): SQSRecord =>
   ({ messageId: `sqs-${messageId}`, body }) as SQSRecord;
 const records = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => record(`${prefix}${i}`));
-
-/** The most sends in any one-second window (SES's trailing second). */
-function maxInAnyWindow(times: number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while ((sorted[i] ?? 0) - (sorted[j] ?? 0) >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 type Stream = 'transactional' | 'bulk';
 

@@ -4,16 +4,30 @@ import { CAMPAIGNS_BY_STATUS } from '../../../contract/tables';
 import { dynamo } from '../../platform/clients/dynamo';
 import { expression, inList, updateFrom } from '../../platform/dynamo-updates';
 import { decodeCursor, encodeCursor } from '../../platform/page-cursor';
+import type { TemplateContent } from '../../templates/template-rules';
 import {
   type Campaign,
   type CampaignStatus,
   type CampaignSummary,
   type CampaignTotals,
-  COUNTER_NAMES,
+  QUIET_AFTER_MS,
+  type SendableCampaign,
   SUMMARY_FIELDS,
   UPLOAD_LEASE_MS,
 } from '../campaign';
 import type { CampaignRepository, TotalsDelta } from '../ports';
+import {
+  addToShard,
+  contentId,
+  eventsWithShards,
+  getAll,
+  isPartId,
+  readShards,
+  type ShardSums,
+  shardIds,
+  sumShards,
+  withShards,
+} from './campaign-parts';
 
 /**
  * The upload fence as a condition (the same rule as `uploadHoldsFence` in campaign.ts): no upload
@@ -22,36 +36,105 @@ import type { CampaignRepository, TotalsDelta } from '../ports';
  */
 const FENCE_CLEAR = '(attribute_not_exists(openUploads) OR uploadFenceUntil < :fenceNow)';
 
-export class DynamoCampaignStore implements CampaignRepository {
-  constructor(private readonly tableName: string) {}
+/**
+ * A counter write moves the campaign's `updatedAt` (what "quiet" means to the tick and the
+ * reconcile) at most this often per container: every write did, and the campaign item and the
+ * status index's partition took one write per batch. Well under the tick's quiet period, so a
+ * campaign still counting is never taken for a quiet one; and a count after a recount always moves
+ * it (a recount needs QUIET_AFTER_MS without a move, longer than this), so a campaign changed since
+ * its last recount is always seen as changed.
+ */
+export const TOUCH_EVERY_MS = QUIET_AFTER_MS / 5;
+/** Contents kept per container (they never change: see `create`). */
+const CONTENT_CACHE = 100;
 
+/** The campaign item as stored: its content in a part of its own (campaign-parts.ts). */
+type StoredCampaign = Omit<Campaign, 'content'> & { content?: TemplateContent };
+
+/**
+ * Campaigns in DynamoDB: the campaign item (status, fan-out position, upload fence, the counters'
+ * base; about 1 KB), its content in `<id>#content`, and counter shards in `<id>#counters<n>`
+ * (campaign-parts.ts explains why). Every Campaign this returns is whole: content, and counters
+ * that are the base plus the shards.
+ */
+export class DynamoCampaignStore implements CampaignRepository {
+  /** Content by campaign id: written once at creation and never changed, so never stale. */
+  private readonly contents = new Map<string, TemplateContent>();
+  /** When this container last moved each campaign's `updatedAt` with a count (TOUCH_EVERY_MS). */
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly tableName: string,
+    /** Chooses a counter shard (tests pin it). */
+    private readonly pickShard: () => number = Math.random,
+  ) {}
+
+  /**
+   * The content first, then the campaign: a campaign never exists without its content. The content
+   * is never rewritten (no route edits a campaign), which is what lets every container cache it;
+   * a create that dies between the two leaves a content part no campaign names, never read.
+   */
   async create(campaign: Campaign): Promise<void> {
+    const { content, ...item } = campaign;
     await dynamo.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: campaign,
+        Item: { id: contentId(campaign.id), content },
         ConditionExpression: 'attribute_not_exists(id)',
       }),
     );
+    await dynamo.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(id)',
+      }),
+    );
+    this.remember(campaign.id, content);
   }
 
   async get(id: string): Promise<Campaign | undefined> {
-    const result = await dynamo.send(
-      new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }),
-    );
-    return result.Item as Campaign | undefined;
+    const item = await this.item(id);
+    return item && (await this.whole([item]))[0];
+  }
+
+  /**
+   * The campaign with its content and without its counters (one read, the content cached): what the
+   * sender reads every few seconds, which never needs the counters.
+   */
+  async sendable(id: string): Promise<SendableCampaign | undefined> {
+    const item = await this.item(id);
+    if (!item) return undefined;
+    const { totals: _totals, events: _events, ...rest } = item;
+    return { ...rest, content: await this.contentOf(item) };
   }
 
   async list(limit: number, cursor?: string): Promise<{ items: Campaign[]; nextCursor?: string }> {
-    const result = await dynamo.send(
-      new ScanCommand({
-        TableName: this.tableName,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, ['id']),
-      }),
-    );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return { items: (result.Items ?? []) as Campaign[], ...(nextCursor ? { nextCursor } : {}) };
+    // The table also holds the campaigns' parts: scan on until `limit` campaigns are found. The next
+    // page starts after the last campaign returned (never at a part's key, which no cursor holds);
+    // the parts between it and where this scan stopped are read again and left out again.
+    const found: StoredCampaign[] = [];
+    let start = decodeCursor(cursor, ['id']);
+    let more = false;
+    do {
+      const result = await dynamo.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          // A campaign comes with up to ten parts.
+          Limit: limit * 10,
+          ExclusiveStartKey: start,
+          FilterExpression: 'attribute_exists(#status)',
+          ExpressionAttributeNames: { '#status': 'status' },
+        }),
+      );
+      found.push(...((result.Items ?? []) as StoredCampaign[]));
+      start = result.LastEvaluatedKey;
+      more = start !== undefined;
+    } while (more && found.length < limit);
+    const items = found.slice(0, limit);
+    const last = items[items.length - 1];
+    const nextCursor = (found.length > limit || more) && last ? encodeCursor({ id: last.id }) : undefined;
+    return { items: await this.whole(items), ...(nextCursor ? { nextCursor } : {}) };
   }
 
   async transition(
@@ -87,7 +170,7 @@ export class DynamoCampaignStore implements CampaignRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return result.Attributes as Campaign;
+      return (await this.whole([result.Attributes as StoredCampaign]))[0];
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
@@ -132,7 +215,7 @@ export class DynamoCampaignStore implements CampaignRepository {
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return result.Attributes as Campaign;
+        return (await this.whole([result.Attributes as StoredCampaign]))[0];
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
@@ -187,6 +270,13 @@ export class DynamoCampaignStore implements CampaignRepository {
     seenFenceUntil: string | undefined,
     now: Date,
   ): Promise<Campaign | undefined> {
+    // The counters are the base plus the shards: the base is set so that the two add up to what the
+    // records say. A count added to a shard after the shards were read here is kept (on top of the
+    // records read before it), as one added after the write was before the shards.
+    const shards = (await readShards(this.tableName, [id])).get(id);
+    const base = { ...totals };
+    for (const name of Object.keys(base) as (keyof CampaignTotals)[])
+      base[name] = totals[name] - (shards?.totals[name] ?? 0);
     try {
       const result = await dynamo.send(
         new UpdateCommand({
@@ -201,7 +291,7 @@ export class DynamoCampaignStore implements CampaignRepository {
           }`,
           ExpressionAttributeNames: { '#status': 'status', '#totals': 'totals' },
           ExpressionAttributeValues: {
-            ':totals': totals,
+            ':totals': base,
             ':now': now.toISOString(),
             ':fenceNow': now.toISOString(),
             ':status': status,
@@ -210,36 +300,39 @@ export class DynamoCampaignStore implements CampaignRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return result.Attributes as Campaign;
+      return (
+        await this.whole(
+          [result.Attributes as StoredCampaign],
+          new Map([[id, shards ?? { totals: {}, events: {} }]]),
+        )
+      )[0];
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
 
-  async addToTotals(id: string, delta: TotalsDelta, now: Date): Promise<Campaign> {
-    const names: Record<string, string> = { '#totals': 'totals' };
-    const values: Record<string, unknown> = { ':now': now.toISOString() };
-    const parts: string[] = ['updatedAt = :now'];
-    for (const counter of COUNTER_NAMES) {
-      const amount = delta[counter];
-      if (!amount) continue;
-      names[`#${counter}`] = counter;
-      values[`:${counter}`] = amount;
-      parts.push(`#totals.#${counter} = #totals.#${counter} + :${counter}`);
+  /**
+   * Adds to one counter shard (campaign-parts.ts). First, at most once per TOUCH_EVERY_MS in this
+   * container, moves the campaign's `updatedAt`, conditional on the campaign existing: a count for
+   * a campaign that is not there fails as it always did, before anything is added, and a failed
+   * move adds nothing either (a count lost, as when a counter write failed: the recount repairs it).
+   */
+  async addToTotals(id: string, delta: TotalsDelta, now: Date): Promise<void> {
+    const last = this.touched.get(id);
+    if (last === undefined || now.getTime() - last >= TOUCH_EVERY_MS || now.getTime() < last) {
+      await dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: 'SET updatedAt = :now',
+          ConditionExpression: 'attribute_exists(id)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      this.touched.set(id, now.getTime());
     }
-    const result = await dynamo.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { id },
-        UpdateExpression: `SET ${parts.join(', ')}`,
-        ConditionExpression: 'attribute_exists(id)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return result.Attributes as Campaign;
+    await addToShard(this.tableName, id, { totals: delta }, this.pickShard);
   }
 
   async advanceFanout(
@@ -406,6 +499,83 @@ export class DynamoCampaignStore implements CampaignRepository {
       items.push(...((result.Items ?? []) as CampaignSummary[]));
       start = result.LastEvaluatedKey;
     } while (start);
-    return items;
+    if (items.length === 0) return items;
+    const shards = await readShards(
+      this.tableName,
+      items.map((item) => item.id),
+    );
+    return items.map((item) => ({ ...item, totals: withShards(item.totals, shards.get(item.id)) }));
+  }
+
+  /** The campaign item by id; a part's id is no campaign. */
+  private async item(id: string): Promise<StoredCampaign | undefined> {
+    if (isPartId(id)) return undefined;
+    const result = await dynamo.send(
+      new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }),
+    );
+    return result.Item as StoredCampaign | undefined;
+  }
+
+  /**
+   * Campaign items made whole: their content (cached, else read) and counters with their shards, in
+   * one BatchGetItem. `shards` when the caller has just read them.
+   */
+  private async whole(items: StoredCampaign[], shards?: Map<string, ShardSums>): Promise<Campaign[]> {
+    const contents = new Map<string, TemplateContent>();
+    for (const item of items) {
+      const known = item.content ?? this.contents.get(item.id);
+      if (known) contents.set(item.id, known);
+    }
+    const unread = items.filter((item) => !contents.has(item.id));
+    const ids = items.map((item) => item.id);
+    const parts = await getAll(this.tableName, [
+      ...unread.map((item) => contentId(item.id)),
+      ...(shards ? [] : shardIds(ids)),
+    ]);
+    for (const item of unread) {
+      const content = parts.get(contentId(item.id))?.content as TemplateContent | undefined;
+      if (!content) throw new Error(`campaign ${item.id} has no content part`);
+      contents.set(item.id, content);
+      this.remember(item.id, content);
+    }
+    const sums = shards ?? sumShards(parts, ids);
+    return items.map((item) =>
+      this.compose(item, contents.get(item.id) as TemplateContent, sums.get(item.id)),
+    );
+  }
+
+  private compose(item: StoredCampaign, content: TemplateContent, shards: ShardSums | undefined): Campaign {
+    return {
+      ...item,
+      content,
+      totals: withShards(item.totals, shards),
+      events: eventsWithShards(item.events, shards),
+    };
+  }
+
+  /**
+   * The campaign's content: in its part (cached here once read), or in the item itself for a
+   * campaign created before the content moved out.
+   */
+  private async contentOf(item: StoredCampaign): Promise<TemplateContent> {
+    if (item.content !== undefined) return item.content;
+    const cached = this.contents.get(item.id);
+    if (cached) return cached;
+    const result = await dynamo.send(
+      new GetCommand({ TableName: this.tableName, Key: { id: contentId(item.id) }, ConsistentRead: true }),
+    );
+    const content = result.Item?.content as TemplateContent | undefined;
+    if (!content) throw new Error(`campaign ${item.id} has no content part`);
+    this.remember(item.id, content);
+    return content;
+  }
+
+  private remember(id: string, content: TemplateContent): void {
+    this.contents.set(id, content);
+    // Oldest first (a Map keeps insertion order): a container rarely sees many campaigns.
+    for (const oldest of this.contents.keys()) {
+      if (this.contents.size <= CONTENT_CACHE) break;
+      this.contents.delete(oldest);
+    }
   }
 }

@@ -1,21 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SUPPRESSIONS_BY_REASON } from '../../../contract/tables';
 import { dynamo } from '../../platform/clients/dynamo';
+import { batchGetAll } from '../../platform/dynamo-batch-get';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../../platform/page-cursor';
 import type { Stream } from '../../sending/outgoing-mail';
 import type { SuppressionList } from '../ports';
 import type { Suppression, SuppressionReason } from '../suppression';
-
-const BATCH_GET_LIMIT = 100;
-const MAX_ROUNDS = 5;
 
 /**
  * The suppression list in DynamoDB, keyed by normalized address. An entry with `scope: "bulk"`
@@ -26,20 +17,9 @@ export class DynamoSuppressionList implements SuppressionList, SuppressionList {
 
   async suppressedAmong(addresses: string[], stream: Stream): Promise<Set<string>> {
     const suppressed = new Set<string>();
-    const unique = [...new Set(addresses)];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_LIMIT).map((email) => ({ email }));
-      for (let round = 0; keys.length > 0; round++) {
-        if (round === MAX_ROUNDS) throw new Error('suppression lookup kept coming back unprocessed');
-        const result = await dynamo.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          const blocks = item.scope !== 'bulk' || stream === 'bulk';
-          if (blocks && typeof item.email === 'string') suppressed.add(item.email);
-        }
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
+    for (const item of await batchGetAll(this.tableName, 'email', addresses)) {
+      const blocks = item.scope !== 'bulk' || stream === 'bulk';
+      if (blocks && typeof item.email === 'string') suppressed.add(item.email);
     }
     return suppressed;
   }

@@ -5,7 +5,7 @@ import { SENDER_METRICS, SENDER_OUTCOME_METRICS } from '../../../contract/metric
 import { DynamoCampaignStore } from '../../campaigns/adapters/campaign-store';
 import { DynamoRecipientStore } from '../../campaigns/adapters/recipient-store';
 import { deliverBulk } from '../../campaigns/bulk-delivery';
-import type { Campaign, CampaignTotals } from '../../campaigns/campaign';
+import type { CampaignTotals, SendableCampaign } from '../../campaigns/campaign';
 import { CounterBuffer } from '../../campaigns/counter-buffer';
 import { DynamoMessageStore } from '../../emails/adapters/message-store';
 import { SqsSendQueue } from '../../emails/adapters/send-queue';
@@ -24,7 +24,7 @@ import type { SendSlot } from '../../sending/claim-and-settle';
 import type { Stream } from '../../sending/outgoing-mail';
 import { processBatch } from '../../sending/process-batch';
 import { CachedQuota, dailyQuotaExhausted, RecentSends, rateInUse } from '../../sending/send-rate';
-import { BULK_LOOKAHEAD_MS, systemClock } from '../../sending/send-schedule';
+import { BULK_LOOKAHEAD_MS, LanedSendSchedule, systemClock } from '../../sending/send-schedule';
 
 export type SenderHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -45,8 +45,9 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
   const campaigns = new DynamoCampaignStore(env.CAMPAIGNS_TABLE);
   const recipients = new DynamoRecipientStore(env.RECIPIENTS_TABLE);
   const ledger = new DynamoRateLedger(env.RATE_LEDGER_TABLE);
-  // One schedule of send slots for both streams and every container (in the rate ledger table).
-  const schedule = new DynamoSendSchedule(env.RATE_LEDGER_TABLE);
+  // One schedule of send slots for both streams and every container (in the rate ledger table),
+  // split into lanes above LANE_RATE mails a second.
+  const schedule = new LanedSendSchedule((lane) => new DynamoSendSchedule(env.RATE_LEDGER_TABLE, lane));
   const deliverability = new DynamoDeliverabilityStore(env.DELIVERABILITY_TABLE);
   const queues = {
     transactional: new SqsSendQueue(env.TRANSACTIONAL_QUEUE_URL),
@@ -69,7 +70,7 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
   const worker = randomUUID();
   const recent: Record<Stream, RecentSends> = { transactional: new RecentSends(), bulk: new RecentSends() };
   const lastReported: Record<Stream, number> = { transactional: 0, bulk: 0 };
-  const campaignCache = new Map<string, { campaign: Campaign | undefined; at: number }>();
+  const campaignCache = new Map<string, { campaign: SendableCampaign | undefined; at: number }>();
   let guardCache: { paused: boolean; at: number } | undefined;
 
   /** The reputation guard, looked at every few seconds: it pauses every bulk sender within that. */
@@ -86,10 +87,11 @@ export function createSender(env: FunctionEnvironment<'sender'>): SenderHandler 
     return stream === 'transactional' ? '' : unsubscribeSecret();
   }
 
-  async function cachedCampaign(id: string): Promise<Campaign | undefined> {
+  async function cachedCampaign(id: string): Promise<SendableCampaign | undefined> {
     const hit = campaignCache.get(id);
     if (hit && Date.now() - hit.at < CAMPAIGN_CACHE_MS) return hit.campaign;
-    const campaign = await campaigns.get(id);
+    // Status and settings only: the content is read once per container, the counters never.
+    const campaign = await campaigns.sendable(id);
     campaignCache.set(id, { campaign, at: Date.now() });
     return campaign;
   }

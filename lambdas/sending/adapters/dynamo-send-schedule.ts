@@ -5,9 +5,14 @@ import type { SendSchedule, SlotGrant, SlotRequest } from '../send-schedule';
 
 /**
  * Lives in the rate ledger table, under a key of its own: the ledger's queries read the
- * `transactional` and `bulk` partitions only.
+ * `transactional` and `bulk` partitions only. Lane 0 is the schedule as it always was; lanes above
+ * it (LanedSendSchedule, from LANE_RATE mails a second) each have a partition of their own, so each
+ * has an item's 1,000 writes a second to itself.
  */
-const KEY = { stream: 'send-schedule', worker: 'shared' };
+const keyOf = (lane: number) =>
+  lane === 0
+    ? { stream: 'send-schedule', worker: 'shared' }
+    : { stream: `send-schedule#${lane}`, worker: 'shared' };
 /** Two senders racing for the same slots each win within a few tries. */
 const MAX_TRIES = 8;
 const NAMES = { '#next': 'nextFreeAtMicros' };
@@ -34,8 +39,15 @@ const millis = (us: number) => us / 1000;
 export class DynamoSendSchedule implements SendSchedule {
   /** The latest `nextFreeAt` seen here, in µs. The schedule only moves forward: never ahead. */
   private known: number | undefined;
+  private readonly key: { stream: string; worker: string };
 
-  constructor(private readonly tableName: string) {}
+  constructor(
+    private readonly tableName: string,
+    /** Which lane of the schedule (LanedSendSchedule); 0, the only one below LANE_RATE, by default. */
+    lane = 0,
+  ) {
+    this.key = keyOf(lane);
+  }
 
   async reserve(request: SlotRequest): Promise<SlotGrant> {
     const now = micros(request.now);
@@ -112,7 +124,7 @@ export class DynamoSendSchedule implements SendSchedule {
     const result = await dynamo.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: KEY,
+        Key: this.key,
         UpdateExpression: expression,
         ConditionExpression: condition,
         ExpressionAttributeNames: NAMES,
@@ -125,7 +137,7 @@ export class DynamoSendSchedule implements SendSchedule {
 
   private async read(): Promise<number | undefined> {
     const result = await dynamo.send(
-      new GetCommand({ TableName: this.tableName, Key: KEY, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }),
     );
     const value = result.Item?.nextFreeAtMicros;
     return value === undefined ? undefined : Number(value);

@@ -134,7 +134,6 @@ export class InMemoryCampaigns implements CampaignRepository {
     if (!item) throw new Error(`no campaign ${id}`);
     for (const counter of COUNTER_NAMES) item.totals[counter] += delta[counter] ?? 0;
     item.updatedAt = now.toISOString();
-    return structuredClone(item);
   }
   async advanceFanout(
     id: string,

@@ -1,0 +1,35 @@
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from './clients/dynamo';
+
+/** DynamoDB's most keys in one BatchGetItem. */
+const BATCH_GET_LIMIT = 100;
+/** Rounds of UnprocessedKeys before giving up: the SDK has already retried each call's throttles. */
+const MAX_ROUNDS = 5;
+
+/**
+ * The items of `tableName` whose single key attribute `keyName` is one of `values`, read with
+ * strongly consistent reads in BatchGetItem calls of up to 100 keys, each repeated for the keys that
+ * come back unprocessed. Missing items are simply absent from the answer.
+ */
+export async function batchGetAll(
+  tableName: string,
+  keyName: string,
+  values: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  const unique = [...new Set(values)];
+  for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+    let keys: Record<string, unknown>[] = unique
+      .slice(i, i + BATCH_GET_LIMIT)
+      .map((value) => ({ [keyName]: value }));
+    for (let round = 0; keys.length > 0; round++) {
+      if (round === MAX_ROUNDS) throw new Error(`${tableName}: keys kept coming back unprocessed`);
+      const result = await dynamo.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      found.push(...(result.Responses?.[tableName] ?? []));
+      keys = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
+  return found;
+}
