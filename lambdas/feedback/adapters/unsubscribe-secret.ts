@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MIN_UNSUBSCRIBE_SECRET_LENGTH } from '../../platform/environment';
 
 /** Where a function finds the unsubscribe key: its variables of the deployment contract. */
@@ -17,7 +17,7 @@ export interface UnsubscribeSecretSource {
  */
 export function unsubscribeSecretReader(
   source: UnsubscribeSecretSource,
-  secretsManager: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+  secretsManager: Pick<SecretsManagerClient, 'send'>,
 ): () => Promise<string> {
   let cached: Promise<string> | undefined;
   return () => {
