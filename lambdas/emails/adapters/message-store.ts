@@ -6,8 +6,7 @@ import type { StoredMessage } from '../message';
 import type { ClaimResult, MessageClaims, MessageRepository } from '../ports';
 
 /** The parts of a message only the sender reads, kept in an item of their own (see the class). */
-const CONTENT_FIELDS = ['html', 'text', 'headers'] as const;
-type MessageContent = Pick<StoredMessage, (typeof CONTENT_FIELDS)[number]>;
+type MessageContent = Pick<StoredMessage, 'html' | 'text' | 'headers'>;
 
 /**
  * The content item's key: the message id and a `#`, which no message id has (ids are UUIDs, and
