@@ -80,6 +80,8 @@ export const ROUTES = {
   listCampaigns: { method: 'GET', path: '/v1/campaigns', auth: 'iam', access: 'admin', body: 'none' },
   createCampaign: { method: 'POST', path: '/v1/campaigns', auth: 'iam', access: 'admin', body: 'json' },
   getCampaign: { method: 'GET', path: '/v1/campaigns/{id}', auth: 'iam', access: 'admin', body: 'none' },
+  /** Replaces a draft's (or scheduled campaign's) name, sender, tags and content. */
+  updateCampaign: { method: 'PUT', path: '/v1/campaigns/{id}', auth: 'iam', access: 'admin', body: 'json' },
   addCampaignRecipients: {
     method: 'POST',
     path: '/v1/campaigns/{id}/recipients',

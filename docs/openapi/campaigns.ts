@@ -15,6 +15,7 @@ import {
   recipientsResultSchema,
   testSendAcceptedSchema,
 } from '../../lambdas/campaigns/campaign-response';
+import { EDIT_CHECK_BUDGET_MS, EDIT_FAILURES_SHOWN } from '../../lambdas/campaigns/manage-campaigns';
 import { MAX_DATA_BYTES, MAX_DATA_DEPTH, rowsFromCsv } from '../../lambdas/campaigns/recipient-import';
 import { parseMailbox } from '../../lambdas/mail/addresses';
 import { parseRequest, requireSendingDomain } from '../../lambdas/requests/validation';
@@ -273,6 +274,113 @@ is going.`,
       400: INVALID_PATH,
       403: GATEWAY_FORBIDDEN,
       404: CAMPAIGN_NOT_FOUND,
+      429: GATEWAY_THROTTLED,
+      500: INTERNAL_ERROR,
+    },
+  },
+  updateCampaign: {
+    tag: 'campaigns',
+    summary: 'Edit a draft or scheduled campaign',
+    params: { path: CAMPAIGN_ID_PATH },
+    description: `Replaces the campaign's name, \`from\`, \`replyTo\`, tags and content with the body's: the
+same fields as a create, and what the body leaves out takes its default as at creation (send
+every field you want kept). Allowed while the campaign is \`draft\` or \`scheduled\` (a schedule
+stays as it is); once it has started, its content is what went out.
+
+- New content is compiled (400 \`template_syntax_error\`) and rendered with the data of every
+  recipient already added: if it does not render for some (it uses a variable their data lacks),
+  the edit is a 422 \`unrenderable_for_recipients\` naming the first ${EDIT_FAILURES_SHOWN} and nothing changes.
+- A list too long to check in one request (about ${EDIT_CHECK_BUDGET_MS / 1000} s of checking) cannot take new
+  content: 409 \`too_many_recipients_to_check\`; its name, sender and tags can still change
+  with the same content.
+- Refused with 409 \`upload_in_progress\` while recipients are being added; an upload that
+  overlaps an edit checks its rows against the content it ends up with.
+
+Idempotent: the same request again leaves the same campaign.`,
+    body: {
+      schema: createCampaignSchema,
+      examples: {
+        inline: {
+          summary: 'New subject and content',
+          value: {
+            name: 'November newsletter',
+            from: 'Acme <news@mail.acme.com>',
+            ...NEWSLETTER,
+            subject: 'November at Acme, {{first_name}}: three new things',
+            tags: NEWSLETTER_TAGS,
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'The campaign as edited.',
+        schema: campaignSchema,
+        examples: {
+          draft: {
+            value: {
+              ...newsletterCampaign(
+                'draft',
+                { updatedAt: '2026-11-22T10:20:00.000Z' },
+                { ...NO_TOTALS, recipients: 12480 },
+                NO_EVENTS,
+                NEWSLETTER,
+              ),
+              content: { ...NEWSLETTER, subject: 'November at Acme, {{first_name}}: three new things' },
+            },
+          },
+        },
+      },
+      400: {
+        description: 'The request is invalid, or the content does not compile.',
+        examples: {
+          validation_failed: thrown(() =>
+            parseRequest(createCampaignSchema, { name: 'November newsletter' }),
+          ),
+          template_syntax_error: thrown(() =>
+            checkSyntaxOrThrow({ subject: 'November', html: '<p>{{#if first_name}}Hi {{first_name}}</p>' }),
+          ),
+        },
+      },
+      403: GATEWAY_FORBIDDEN,
+      404: CAMPAIGN_NOT_FOUND,
+      409: {
+        description:
+          'Not `draft` or `scheduled`, an upload of recipients is in progress, the list is too long to check new content against, or it changed meanwhile. Nothing changed.',
+        examples: {
+          invalid_state: err(
+            'invalid_state',
+            'Campaign 6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c: cannot edit a campaign that is sending (allowed when draft or scheduled)',
+          ),
+          upload_in_progress: UPLOAD_IN_PROGRESS_EXAMPLE,
+          too_many_recipients_to_check: err(
+            'too_many_recipients_to_check',
+            'Campaign 6f1d2c3b-4a5e-4f60-8b7c-1d2e3f4a5b6c has more recipients than an edit can check against new content in one request (41200 checked): its content can no longer change (its name, sender and tags can, with the same content). Create a new campaign for new content',
+          ),
+          changedMeanwhile: CAMPAIGN_CHANGED_MEANWHILE_EXAMPLE,
+        },
+      },
+      413: BODY_TOO_LARGE,
+      415: UNSUPPORTED_MEDIA_TYPE,
+      422: {
+        description:
+          'The `template` does not exist, or the new content does not render for some recipients already added. Nothing changed.',
+        examples: {
+          unknown_template: err('unknown_template', 'No template named "pro-launch"'),
+          unrenderable_for_recipients: err(
+            'unrenderable_for_recipients',
+            "The new content does not render for 2 of the campaign's recipients (their data lacks what it uses); nothing was changed",
+            {
+              details: {
+                failures: [
+                  { email: 'jane@example.org', reason: 'missing variable "plan"' },
+                  { email: 'li@example.org', reason: 'missing variable "plan"' },
+                ],
+              },
+            },
+          ),
+        },
+      },
       429: GATEWAY_THROTTLED,
       500: INTERNAL_ERROR,
     },
@@ -835,6 +943,7 @@ cancelled in the background, so \`totals.cancelled\` keeps growing after this an
   | 'createCampaign'
   | 'listCampaigns'
   | 'getCampaign'
+  | 'updateCampaign'
   | 'addCampaignRecipients'
   | 'getCampaignRecipient'
   | 'sendCampaignTest'

@@ -185,7 +185,6 @@ export const recipientsResultSchema = z
   })
   .meta({ id: 'RecipientsResult' });
 
-/** `POST /v1/campaigns/{id}/test`: one message per address sent to. */
 /** `details` of a 503 `upload_incomplete`: how far the upload got. */
 export const uploadIncompleteDetailsSchema = z
   .strictObject({
@@ -198,6 +197,21 @@ export const uploadIncompleteDetailsSchema = z
   })
   .meta({ id: 'UploadIncompleteDetails' });
 
+/** `details` of a 422 `unrenderable_for_recipients`: stored rows the new content does not render for. */
+export const unrenderableDetailsSchema = z
+  .strictObject({
+    failures: z
+      .array(
+        z.strictObject({
+          email: z.string().meta({ description: 'The recipient (normalized address).' }),
+          reason: z.string().meta({ description: 'Why the content does not render with its data.' }),
+        }),
+      )
+      .meta({ description: 'The first rows found (at most 10).' }),
+  })
+  .meta({ id: 'UnrenderableForRecipientsDetails' });
+
+/** `POST /v1/campaigns/{id}/test`: one message per address sent to. */
 export const testSendAcceptedSchema = z
   .strictObject({
     ids: z.array(z.string()).meta({

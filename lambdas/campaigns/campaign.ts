@@ -39,8 +39,18 @@ export interface Campaign {
   status: CampaignStatus;
   from: string;
   replyTo: string[];
-  /** Inline content, or the template's content copied at creation so later edits cannot change a running campaign. */
+  /**
+   * Inline content, or the template's content copied at creation (or at an edit), so later edits
+   * of the template cannot change the campaign. Changed only by an edit, only before it starts.
+   */
   content: TemplateContent;
+  /**
+   * Which edit of the content this is, an id of its own (absent: the content it was created with). Every row of the
+   * campaign was checked against this revision's content (invariant 5): an upload registers only
+   * if the content it checked its rows against is still the campaign's, and an edit is written only
+   * if no upload is registered and the revision it checked the rows against is still current.
+   */
+  contentRevision?: string;
   template?: string;
   tags: Record<string, string>;
   createdAt: string;
@@ -141,6 +151,12 @@ export interface CampaignRecipient {
  *    lease runs (the upload fence, CampaignRepository.transition). Uploads stop writing
  *    UPLOAD_WRITE_MS after registering, well inside their lease, so every row of an upload exists
  *    before the fan-out that could miss it starts.
+ * 5. Every row of a campaign renders with its content (a row that does not is refused at upload,
+ *    with its reason): an upload checks its rows against the content of one revision and registers
+ *    only if that revision is still the campaign's (CampaignRepository.registerUpload); an edit of
+ *    the content (updateCampaign, manage-campaigns.ts) checks every row already stored against the
+ *    new content first, and is written only if no upload is registered and the revision has not
+ *    moved (CampaignRepository.edit): no row can arrive between its check and its write.
  */
 export const RECIPIENTS_OPEN: readonly CampaignStatus[] = ['draft', 'scheduled'];
 /** How long a registered upload holds the fence, unless released earlier (the API times out at 10 s). */
@@ -194,6 +210,7 @@ const ALLOWED: Record<string, CampaignStatus[]> = {
   resume: ['paused'],
   cancel: ['draft', 'scheduled', 'sending', 'paused'],
   addRecipients: [...RECIPIENTS_OPEN],
+  edit: [...RECIPIENTS_OPEN],
 };
 
 export type CampaignAction = keyof typeof ALLOWED;
@@ -202,7 +219,8 @@ export type CampaignAction = keyof typeof ALLOWED;
 export function transitionProblem(action: CampaignAction, status: CampaignStatus): string | undefined {
   const allowed = ALLOWED[action] ?? [];
   if (allowed.includes(status)) return undefined;
-  return `cannot ${action === 'addRecipients' ? 'add recipients to' : action} a campaign that is ${status} (allowed when ${allowed.join(' or ')})`;
+  const verb = action === 'addRecipients' ? 'add recipients to' : action;
+  return `cannot ${verb} a campaign that is ${status} (allowed when ${allowed.join(' or ')})`;
 }
 
 export function emptyTotals(): CampaignTotals {

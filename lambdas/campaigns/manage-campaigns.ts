@@ -25,6 +25,7 @@ import {
   UPLOAD_LEASE_MS,
   UPLOAD_WRITE_MS,
   uploadEntry,
+  uploadHoldsFence,
   uploadsClosed,
 } from './campaign';
 import {
@@ -39,10 +40,11 @@ import type {
   campaignWithProgressSchema,
   recipientsResultSchema,
   testSendAcceptedSchema,
+  unrenderableDetailsSchema,
   uploadIncompleteDetailsSchema,
 } from './campaign-response';
-import type { CampaignRepository, FanoutQueue, RateLedger, RecipientRepository } from './ports';
-import { checkRows, rowsFromCsv } from './recipient-import';
+import type { CampaignEdit, CampaignRepository, FanoutQueue, RateLedger, RecipientRepository } from './ports';
+import { checkRows, renderProblem, rowsFromCsv } from './recipient-import';
 import { contentWarnings } from './unsubscribe-link';
 
 export interface CampaignDeps {
@@ -67,6 +69,31 @@ export interface CampaignDeps {
 
 /** `POST /v1/campaigns`: a draft, its content compiled (and a template's content copied) now. */
 export async function createCampaign(body: unknown, deps: CampaignDeps): Promise<WithWarnings<Campaign>> {
+  const fields = await editableFields(body, deps);
+  const now = deps.now().toISOString();
+  const campaign: Campaign = {
+    id: deps.newId(),
+    status: 'draft',
+    ...fields,
+    createdAt: now,
+    updatedAt: now,
+    fanoutGeneration: 0,
+    fanoutDone: false,
+    totals: emptyTotals(),
+    events: emptyEventTotals(),
+  };
+  await deps.campaigns.create(campaign);
+  return withWarnings(campaign, contentWarnings(fields.content));
+}
+
+/**
+ * What a create or an edit request (createCampaignSchema) sets: the sender checked against the
+ * sending domain, a template's content copied, every part compiled.
+ */
+async function editableFields(
+  body: unknown,
+  deps: Pick<CampaignDeps, 'templates' | 'sendingDomain' | 'defaultFrom' | 'defaultReplyTo'>,
+): Promise<CampaignEdit> {
   const request = parseRequest(createCampaignSchema, body);
   const from = request.from ?? deps.defaultFrom;
   requireSendingDomain(from, deps.sendingDomain);
@@ -79,25 +106,114 @@ export async function createCampaign(body: unknown, deps: CampaignDeps): Promise
     content = { subject: request.subject ?? '', ...pick(request) };
   }
   checkSyntaxOrThrow(content);
-  const now = deps.now().toISOString();
-  const campaign: Campaign = {
-    id: deps.newId(),
+  return {
     name: request.name,
-    status: 'draft',
     from: formatMailbox(from),
     replyTo: (request.replyTo ?? deps.defaultReplyTo ?? []).map(formatMailbox),
     content,
     ...(request.template === undefined ? {} : { template: request.template }),
     tags: request.tags ?? {},
-    createdAt: now,
-    updatedAt: now,
-    fanoutGeneration: 0,
-    fanoutDone: false,
-    totals: emptyTotals(),
-    events: emptyEventTotals(),
   };
-  await deps.campaigns.create(campaign);
-  return withWarnings(campaign, contentWarnings(content));
+}
+
+/** Per request: how long an edit may spend checking the campaign's rows (tests shorten it). */
+export interface EditOptions extends UploadOptions {
+  checkBudgetMs?: number;
+}
+
+/**
+ * `PUT /v1/campaigns/{id}`: replaces a draft's or a scheduled campaign's name, sender, tags and
+ * content with the body's (the same fields as a create; what the body leaves out takes its
+ * default, as at creation). A schedule stays as it is.
+ *
+ * Invariant 5 (campaign.ts): new content is checked against every row already stored before it is
+ * written, and a row that does not render with it refuses the edit (422 with the first rows and
+ * their reasons), changing nothing; the write is conditional on no upload being registered and the
+ * revision the rows were checked against still being current. Checking stops after
+ * EDIT_CHECK_BUDGET_MS (or before the function's deadline): a list too long to check in one request
+ * cannot take new content (409), only the other fields.
+ */
+export async function updateCampaign(
+  id: string,
+  body: unknown,
+  deps: CampaignDeps,
+  options: EditOptions = {},
+): Promise<WithWarnings<Campaign>> {
+  const fields = await editableFields(body, deps);
+  const campaign = await existing(id, deps, 'edit');
+  const uploading = () =>
+    conflict(
+      'upload_in_progress',
+      `Campaign ${id} has an upload of recipients in progress; send the request again when it has finished (at most ${UPLOAD_LEASE_MS / 1000} s)`,
+    );
+  if (uploadHoldsFence(campaign, deps.now())) throw uploading();
+  if (!sameContent(campaign.content, fields.content)) {
+    const started = performance.now();
+    const stopAt = Math.min(
+      started + (options.checkBudgetMs ?? EDIT_CHECK_BUDGET_MS),
+      started +
+        (options.deadline ? options.deadline.getTime() - Date.now() - UPLOAD_RELEASE_MARGIN_MS : Infinity),
+    );
+    await checkStoredRows(id, fields.content, deps, stopAt);
+  }
+  const edited = await deps.campaigns.edit(
+    id,
+    fields,
+    campaign.contentRevision,
+    deps.newId(),
+    RECIPIENTS_OPEN,
+    deps.now(),
+  );
+  if (edited) return withWarnings(edited, contentWarnings(fields.content));
+  // Refused: say why, as it is now.
+  const now = await existing(id, deps, 'edit');
+  if (uploadHoldsFence(now, deps.now())) throw uploading();
+  throw conflict('invalid_state', `Campaign ${id} changed state meanwhile; read it and try again`);
+}
+
+function sameContent(a: TemplateContent, b: TemplateContent): boolean {
+  return a.subject === b.subject && a.html === b.html && a.text === b.text;
+}
+
+/** How long an edit may spend reading and rendering the stored rows against new content. */
+export const EDIT_CHECK_BUDGET_MS = 4_000;
+/** Rows named in an edit's refusal (the first found). */
+export const EDIT_FAILURES_SHOWN = 10;
+
+/** Every stored row of the campaign renders with `content`, or the edit is refused (see updateCampaign). */
+async function checkStoredRows(
+  id: string,
+  content: TemplateContent,
+  deps: Pick<CampaignDeps, 'recipients'>,
+  stopAt: number,
+): Promise<void> {
+  const failures: { email: string; reason: string }[] = [];
+  let checked = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.recipients.page(id, MAX_RECIPIENTS_PER_CALL, cursor);
+    for (const row of page.items) {
+      if (performance.now() > stopAt) {
+        throw conflict(
+          'too_many_recipients_to_check',
+          `Campaign ${id} has more recipients than an edit can check against new content in one request (${checked} checked): its content can no longer change (its name, sender and tags can, with the same content). Create a new campaign for new content`,
+        );
+      }
+      const problem = renderProblem(content, row.data);
+      checked++;
+      if (problem === undefined) continue;
+      failures.push({ email: row.email, reason: problem });
+      if (failures.length >= EDIT_FAILURES_SHOWN) break;
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && failures.length < EDIT_FAILURES_SHOWN);
+  if (failures.length > 0) {
+    throw unprocessable(
+      'unrenderable_for_recipients',
+      `The new content does not render for ${failures.length === EDIT_FAILURES_SHOWN ? `at least ${failures.length}` : failures.length} of the campaign's recipients (their data lacks what it uses); nothing was changed`,
+      { failures } satisfies z.output<typeof unrenderableDetailsSchema>,
+    );
+  }
 }
 
 /** What the caller should know but that does not stop the request; shown as `warnings` in the response. */
@@ -138,6 +254,7 @@ export function campaignView(campaign: WithWarnings<Campaign>): z.output<typeof 
     reconciledAt,
     recountTriedAt,
     startRequestedAt,
+    contentRevision,
     ...shown
   } = campaign;
   return shown;
@@ -228,23 +345,15 @@ export async function addRecipients(
 ): Promise<AddRecipientsResult> {
   const rows = 'csv' in input ? rowsFromCsv(input.csv, MAX_RECIPIENTS_PER_CALL) : jsonRows(input.json);
   if (rows.length === 0) throw badRequest('no_rows', 'The upload holds no recipient rows');
-  const campaign = await existing(id, deps, 'addRecipients');
-  const checked = checkRows(rows, id, campaign.content, deps.now());
+  const { checked, registration } = await checkAndRegister(id, rows, deps);
   const result = (added: number): AddRecipientsResult => ({
     added,
     duplicates: checked.duplicates + checked.valid.length - added,
     invalid: checked.invalid,
   });
-  if (checked.valid.length === 0) return result(0);
-
-  const uploadKey = uploadKeyOf(JSON.stringify(checked.valid.map((r) => r.email).sort()));
-  const uploadId = `${uploadKey}.${deps.newId()}`;
-  const registeredAt = deps.now();
-  const leaseEnd = new Date(registeredAt.getTime() + UPLOAD_LEASE_MS);
-  const entry = uploadEntry(uploadId, leaseEnd);
-  const registered = await deps.campaigns.registerUpload(id, entry, leaseEnd, RECIPIENTS_OPEN, registeredAt);
-  if (!registered) await refuseRegistration(id, registeredAt, deps);
-  const others = openUploads(registered as Campaign).filter((upload) => upload.uploadId !== uploadId);
+  if (!registration) return result(0);
+  const { registered, registeredAt, uploadKey, uploadId, leaseEnd, entry } = registration;
+  const others = openUploads(registered).filter((upload) => upload.uploadId !== uploadId);
   const sameUpload = others.filter((upload) => uploadKeyOfId(upload.uploadId) === uploadKey);
   const dead = others.filter((upload) => upload.leaseEnd < registeredAt.getTime());
   const writeUntil = Math.min(
@@ -277,7 +386,7 @@ export async function addRecipients(
 
   const released = await releaseCounting(
     id,
-    { entry, uploadKey, leaseEnd, registered: registered as Campaign },
+    { entry, uploadKey, leaseEnd, registered },
     outcome,
     sameUpload,
     deps,
@@ -298,6 +407,40 @@ export async function addRecipients(
     );
   }
   return result(outcome.added.size);
+}
+
+/**
+ * Checks the rows against the campaign's content and registers the upload (the fence), unless no
+ * row is valid. Invariant 5: the registration is conditional on the content the rows were checked
+ * against; an edit landing in between refuses it, and the rows are checked again with the new
+ * content (twice more at most: then the usual 409).
+ */
+async function checkAndRegister(id: string, rows: unknown[], deps: CampaignDeps) {
+  let campaign = await existing(id, deps, 'addRecipients');
+  for (let attempt = 1; ; attempt++) {
+    const checked = checkRows(rows, id, campaign.content, deps.now());
+    if (checked.valid.length === 0) return { checked };
+    const uploadKey = uploadKeyOf(JSON.stringify(checked.valid.map((r) => r.email).sort()));
+    const uploadId = `${uploadKey}.${deps.newId()}`;
+    const registeredAt = deps.now();
+    const leaseEnd = new Date(registeredAt.getTime() + UPLOAD_LEASE_MS);
+    const entry = uploadEntry(uploadId, leaseEnd);
+    const registered = await deps.campaigns.registerUpload(
+      id,
+      entry,
+      leaseEnd,
+      RECIPIENTS_OPEN,
+      campaign.contentRevision,
+      registeredAt,
+    );
+    if (registered) {
+      return { checked, registration: { registered, registeredAt, uploadKey, uploadId, leaseEnd, entry } };
+    }
+    const now = await existing(id, deps, 'addRecipients');
+    if (now.contentRevision === campaign.contentRevision || attempt === 3)
+      return refuseRegistration(id, registeredAt, deps);
+    campaign = now;
+  }
 }
 
 /** Stop writing this long before the function's deadline: time to release and answer. */

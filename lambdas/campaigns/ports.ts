@@ -10,6 +10,10 @@ import type {
 
 export type TotalsDelta = Partial<Record<keyof CampaignTotals, number>>;
 
+/** What an edit of a campaign replaces; `template` absent removes it (the content is inline). */
+export type CampaignEdit = Pick<Campaign, 'name' | 'from' | 'replyTo' | 'content' | 'tags'> &
+  Partial<Pick<Campaign, 'template'>>;
+
 /** Campaigns in storage. Every status change is conditional on the status it leaves. */
 export interface CampaignRepository {
   create(campaign: Campaign): Promise<void>;
@@ -33,16 +37,33 @@ export interface CampaignRepository {
     now: Date,
   ): Promise<Campaign | undefined>;
   /**
-   * Registers an upload (`entry` from `uploadEntry`) if the campaign's status is one of `open` and
-   * uploads are not closed (`uploadsClosed`), raising the fence to the entry's lease end (never
-   * lowering it). Resolves the campaign afterwards, or undefined when there is no such campaign or
-   * it cannot take this upload.
+   * Replaces what an edit may change (name, sender, tags, content) if the campaign's status is one
+   * of `open`, no upload holds the fence (`uploadHoldsFence`) and its content is still at
+   * `seenRevision` (campaign.ts, invariant 5; undefined: never edited); the content becomes
+   * revision `newRevision`.
+   * Resolves the campaign afterwards, or undefined (changing nothing) when any of these fails.
+   */
+  edit(
+    id: string,
+    changes: CampaignEdit,
+    seenRevision: string | undefined,
+    newRevision: string,
+    open: readonly CampaignStatus[],
+    now: Date,
+  ): Promise<Campaign | undefined>;
+  /**
+   * Registers an upload (`entry` from `uploadEntry`) if the campaign's status is one of `open`,
+   * uploads are not closed (`uploadsClosed`) and its content is still at `checkedRevision` (the
+   * revision the upload checked its rows against), raising the fence to the entry's lease end
+   * (never lowering it). Resolves the campaign afterwards, or undefined when there is no such
+   * campaign or it cannot take this upload.
    */
   registerUpload(
     id: string,
     entry: string,
     leaseEnd: Date,
     open: readonly CampaignStatus[],
+    checkedRevision: string | undefined,
     now: Date,
   ): Promise<Campaign | undefined>;
   /**

@@ -275,7 +275,8 @@ export function checkRows(
   return result;
 }
 
-function renderProblem(content: TemplateContent, data: Record<string, unknown>): string | undefined {
+/** Why a row's data does not render with `content` (with an unsubscribe URL standing in), or undefined. */
+export function renderProblem(content: TemplateContent, data: Record<string, unknown>): string | undefined {
   try {
     renderContent(content, { ...data, [UNSUBSCRIBE_URL_VARIABLE]: PLACEHOLDER_UNSUBSCRIBE_URL });
     return undefined;

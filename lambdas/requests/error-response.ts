@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { uploadIncompleteDetailsSchema } from '../campaigns/campaign-response';
+import { unrenderableDetailsSchema, uploadIncompleteDetailsSchema } from '../campaigns/campaign-response';
 import { suppressedDetailsSchema } from '../emails/email-response';
 import {
   missingVariableDetailsSchema,
@@ -53,11 +53,12 @@ export const errorResponseSchema = z
           renderLimitDetailsSchema,
           suppressedDetailsSchema,
           uploadIncompleteDetailsSchema,
+          unrenderableDetailsSchema,
         ])
         .optional()
         .meta({
           description:
-            'Only for some codes: `validation_failed` → a list of issues; `template_syntax_error` and `unrenderable` → `{field, line?}`; `missing_variable` → `{variable, field}`; `render_limit_exceeded` → `{field, limit, blockIterations, outputCharacters, dataDepth}`; `all_recipients_suppressed` → `{suppressed}`; `upload_incomplete` → `{written, unwritten}`.',
+            'Only for some codes: `validation_failed` → a list of issues; `template_syntax_error` and `unrenderable` → `{field, line?}`; `missing_variable` → `{variable, field}`; `render_limit_exceeded` → `{field, limit, blockIterations, outputCharacters, dataDepth}`; `all_recipients_suppressed` → `{suppressed}`; `upload_incomplete` → `{written, unwritten}`; `unrenderable_for_recipients` → `{failures: [{email, reason}]}`.',
         }),
     }),
   })

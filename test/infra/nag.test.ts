@@ -118,6 +118,7 @@ describe('cdk-nag gate (AwsSolutions)', () => {
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/test]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/webhooks/*/enable]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/webhooks/*/test]',
+      'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/PUT/v1/campaigns/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/PUT/v1/suppressions/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/PUT/v1/templates/*]',
       // xray, ses:GetAccount, ses:DeleteSuppressedDestination

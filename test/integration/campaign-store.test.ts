@@ -212,3 +212,77 @@ describe('DynamoCampaignStore: content apart, counters sharded', () => {
     expect(listed?.totals.recipients).toBe(101);
   });
 });
+
+describe('DynamoCampaignStore: edits (invariant 5)', () => {
+  const edit = (content: Campaign['content'], name = 'edited') => ({
+    name,
+    from: 'news@acme.test',
+    replyTo: [],
+    content,
+    tags: { kind: 'news' },
+  });
+  const EDITED = { subject: 'Edited {{first_name}}', text: 'edited' };
+  /** An upload registered with a 30 s lease, its rows checked against `revision`. */
+  const register = (store: DynamoCampaignStore, id: string, revision: string | undefined, at: Date) => {
+    const leaseEnd = new Date(at.getTime() + 30_000);
+    return store.registerUpload(id, `u|${leaseEnd.toISOString()}`, leaseEnd, ['draft'], revision, at);
+  };
+
+  it('writes each revision to a part of its own, deletes the one before, and no container serves a stale copy', async () => {
+    const editor = new DynamoCampaignStore(TABLE);
+    const reader = new DynamoCampaignStore(TABLE);
+    await editor.create(campaign('edited', 'draft'));
+    // Another container has the content cached.
+    expect((await reader.get('edited'))?.content).toEqual(NEWSLETTER);
+
+    const edited = await editor.edit(
+      'edited',
+      edit(EDITED),
+      undefined,
+      'r1',
+      ['draft', 'scheduled'],
+      later(1),
+    );
+    expect(edited).toMatchObject({
+      name: 'edited',
+      content: EDITED,
+      contentRevision: 'r1',
+      tags: { kind: 'news' },
+    });
+    expect(await raw(contentId('edited'))).toBeUndefined();
+    expect((await raw(contentId('edited', 'r1')))?.content).toEqual(EDITED);
+    expect((await raw('edited'))?.content).toBeUndefined();
+    expect((await reader.get('edited'))?.content).toEqual(EDITED);
+    expect((await new DynamoCampaignStore(TABLE).sendable('edited'))?.content).toEqual(EDITED);
+  });
+
+  it('refuses an edit from a revision that is no longer current, of a started campaign, or while the fence holds', async () => {
+    const store = new DynamoCampaignStore(TABLE);
+    await store.create(campaign('guarded', 'draft'));
+    expect(await store.edit('guarded', edit(EDITED), undefined, 'a', ['draft'], later(1))).toBeDefined();
+    // Another edit also read the campaign before `a`: refused, and its part is never named.
+    expect(
+      await store.edit('guarded', edit(NEWSLETTER, 'lost'), undefined, 'b', ['draft'], later(2)),
+    ).toBeUndefined();
+    expect((await store.get('guarded'))?.name).toBe('edited');
+
+    expect(await register(store, 'guarded', 'a', later(3))).toBeDefined();
+    expect(await store.edit('guarded', edit(NEWSLETTER), 'a', 'c', ['draft'], later(4))).toBeUndefined();
+    // The lease ran out: the fence no longer holds.
+    expect(await store.edit('guarded', edit(NEWSLETTER), 'a', 'c', ['draft'], later(31_000))).toBeDefined();
+
+    await store.create(campaign('started', 'sending'));
+    expect(
+      await store.edit('started', edit(EDITED), undefined, 'x', ['draft', 'scheduled'], later(1)),
+    ).toBeUndefined();
+    expect((await store.get('started'))?.content).toEqual(NEWSLETTER);
+  });
+
+  it('refuses an upload registration checked against a revision that is no longer current', async () => {
+    const store = new DynamoCampaignStore(TABLE);
+    await store.create(campaign('revised', 'draft'));
+    await store.edit('revised', edit(EDITED), undefined, 'r1', ['draft'], later(1));
+    expect(await register(store, 'revised', undefined, later(2))).toBeUndefined();
+    expect(await register(store, 'revised', 'r1', later(2))).toBeDefined();
+  });
+});

@@ -247,6 +247,39 @@ describe('a campaign through local mode', () => {
     expect(sendsFor(id)[0]?.at).toBeGreaterThanOrEqual(at.getTime() - 1000);
   });
 
+  it('edits a draft: refuses content its rows cannot render (422, the rows named), then sends the edited content', async () => {
+    const id = await createCampaign('Edited');
+    await addRecipients(id, [
+      { email: 'pro@example.org', data: { first_name: 'P', plan: 'Pro' } },
+      { email: 'free@example.org', data: { first_name: 'F' } },
+    ]);
+    const edit = (fields: Record<string, unknown>) =>
+      checkedApi(local.apiUrl, 'PUT', `/v1/campaigns/${id}`, {
+        name: 'Edited',
+        text: 'Hi {{first_name}} - unsubscribe: {{unsubscribe_url}}',
+        ...fields,
+      });
+    const refused = await edit({ subject: 'Your {{plan}} plan' });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({
+      error: {
+        code: 'unrenderable_for_recipients',
+        details: { failures: [{ email: 'free@example.org', reason: 'missing variable "plan"' }] },
+      },
+    });
+    const edited = await edit({ subject: 'Edited for {{first_name}}' });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ status: 'draft', content: { subject: 'Edited for {{first_name}}' } });
+    expect((await post(`/v1/campaigns/${id}/send`)).status).toBe(202);
+    await finished(id);
+    const subjects = (await ses.inbox())
+      .filter((m) => m.destination.to.some((to) => to.endsWith('@example.org') && /^(pro|free)@/.test(to)))
+      .map((m) => m.subject)
+      .sort();
+    expect(subjects).toEqual(['Edited for F', 'Edited for P']);
+    expect((await edit({ subject: 'Too late' })).status).toBe(409);
+  });
+
   it('sends a test of the rendered campaign now, without touching the campaign', async () => {
     const id = await createCampaign('Test send');
     const missing = await post(`/v1/campaigns/${id}/test`, { to: 'qa@acme.test' });

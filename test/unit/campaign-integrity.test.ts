@@ -46,7 +46,14 @@ describe('the upload fence', () => {
     const { id } = await createCampaign(draft, deps);
     await addRecipients(id, rows(['a@example.org']), deps);
     const entry = uploadEntry('u1', new Date(NOW.getTime() + 30_000));
-    await deps.campaigns.registerUpload(id, entry, new Date(NOW.getTime() + 30_000), ['draft'], NOW);
+    await deps.campaigns.registerUpload(
+      id,
+      entry,
+      new Date(NOW.getTime() + 30_000),
+      ['draft'],
+      undefined,
+      NOW,
+    );
 
     expect(await codeOf(sendCampaign(id, {}, deps))).toBe('upload_in_progress');
     expect((await deps.campaigns.get(id))?.status).toBe('draft');
@@ -64,6 +71,7 @@ describe('the upload fence', () => {
       uploadEntry('dead', new Date(NOW.getTime() + 30_000)),
       new Date(NOW.getTime() + 30_000),
       ['draft'],
+      undefined,
       NOW,
     );
 
@@ -83,6 +91,7 @@ describe('the upload fence', () => {
       uploadEntry('u1', new Date(NOW.getTime() + 30_000)),
       new Date(NOW.getTime() + 30_000),
       ['scheduled'],
+      undefined,
       NOW,
     );
     // Rescheduled sooner while the upload is registered: the start must still wait for it.
@@ -121,7 +130,14 @@ describe('an upload that dies half-way', () => {
     const { id } = await createCampaign(draft, deps);
     // The first attempt registered and wrote two of its three rows, then its process died.
     const leaseEnd = new Date(NOW.getTime() + 30_000);
-    await deps.campaigns.registerUpload(id, uploadEntry('dead', leaseEnd), leaseEnd, ['draft'], NOW);
+    await deps.campaigns.registerUpload(
+      id,
+      uploadEntry('dead', leaseEnd),
+      leaseEnd,
+      ['draft'],
+      undefined,
+      NOW,
+    );
     const written = recipientsFor(id, 2, 'pending').map((r) => ({ ...r, uploadId: 'dead' }));
     await deps.recipients.addNew(written);
     advance(31_000);
@@ -398,7 +414,14 @@ describe('uploads under the review of issue 11', () => {
     // Attempt A registered, wrote 900 rows and was killed at 10 s: its lease runs to 30 s.
     const key = uploadKeyOf(JSON.stringify([...all].sort()));
     const leaseEnd = new Date(NOW.getTime() + 30_000);
-    await deps.campaigns.registerUpload(id, uploadEntry(`${key}.A`, leaseEnd), leaseEnd, ['draft'], NOW);
+    await deps.campaigns.registerUpload(
+      id,
+      uploadEntry(`${key}.A`, leaseEnd),
+      leaseEnd,
+      ['draft'],
+      undefined,
+      NOW,
+    );
     const template = recipientsFor(id, 1)[0];
     if (!template) throw new Error('no template row');
     await deps.recipients.addNew(
@@ -543,8 +566,8 @@ describe('uploads under the review of issue 11', () => {
     const { id } = await createCampaign(draft, deps);
     const later = new Date(NOW.getTime() + 30_000);
     const sooner = new Date(NOW.getTime() + 10_000);
-    await deps.campaigns.registerUpload(id, uploadEntry('a', later), later, ['draft'], NOW);
-    await deps.campaigns.registerUpload(id, uploadEntry('b', sooner), sooner, ['draft'], NOW);
+    await deps.campaigns.registerUpload(id, uploadEntry('a', later), later, ['draft'], undefined, NOW);
+    await deps.campaigns.registerUpload(id, uploadEntry('b', sooner), sooner, ['draft'], undefined, NOW);
 
     expect((await deps.campaigns.get(id))?.uploadFenceUntil).toBe(later.toISOString());
   });
@@ -554,7 +577,7 @@ describe('uploads under the review of issue 11', () => {
     const { id } = await createCampaign(draft, deps);
     await addRecipients(id, rows(['a@example.org']), deps);
     const leaseEnd = new Date(NOW.getTime() + 30_000);
-    await deps.campaigns.registerUpload(id, uploadEntry('u1', leaseEnd), leaseEnd, ['draft'], NOW);
+    await deps.campaigns.registerUpload(id, uploadEntry('u1', leaseEnd), leaseEnd, ['draft'], undefined, NOW);
     expect(await codeOf(sendCampaign(id, {}, deps))).toBe('upload_in_progress');
 
     expect(await codeOf(addRecipients(id, rows(['b@example.org']), deps))).toBe('start_pending');

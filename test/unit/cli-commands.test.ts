@@ -234,6 +234,47 @@ describe('mailroom: commands send what they say', () => {
     });
   });
 
+  it('campaigns edit: sends the campaign as it is with only the flags given changed', async () => {
+    const current = {
+      id: 'c1',
+      name: 'December news',
+      status: 'draft',
+      from: 'Acme <news@acme.test>',
+      replyTo: ['help@acme.test'],
+      content: { subject: 'Old {{first_name}}', html: '<p>Hi</p>', text: 'Hi' },
+      tags: { kind: 'news' },
+    };
+    const { code, stdout, sent } = await cli(
+      ['campaigns', 'edit', 'c1', '--subject', 'New {{first_name}}', '--api', LOCAL],
+      [
+        { status: 200, json: current },
+        { status: 200, json: { ...current, content: { ...current.content, subject: 'New {{first_name}}' } } },
+      ],
+    );
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toBe('c1\n');
+    expect(sent.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+      'GET /v1/campaigns/c1',
+      'PUT /v1/campaigns/c1',
+    ]);
+    expect(JSON.parse(sent[1]?.body ?? '')).toEqual({
+      name: 'December news',
+      from: 'Acme <news@acme.test>',
+      replyTo: ['help@acme.test'],
+      tags: { kind: 'news' },
+      subject: 'New {{first_name}}',
+      html: '<p>Hi</p>',
+      text: 'Hi',
+    });
+    const both = await cli(
+      ['campaigns', 'edit', 'c1', '--template', 't', '--text', 'x', '--api', LOCAL],
+      [{ status: 200, json: current }],
+    );
+    expect(both.code).toBe(EXIT.usage);
+    expect(both.sent).toEqual([]);
+    expect(both.stderr).toMatch(/give --template or --subject\/--text\/--html, not both/);
+  });
+
   it('takes the API URL from MAILROOM_API_URL, and global flags before the command', async () => {
     const fromEnv = await cli(['suppressions', 'list', '--json'], [{ status: 200, json: { items: [] } }], {
       env: { MAILROOM_API_URL: 'http://127.0.0.1:4000' },

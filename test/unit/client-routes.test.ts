@@ -31,6 +31,10 @@ const CALLS: { [Id in RouteId]: { call: (c: MailroomClient) => Promise<unknown>;
     path: '/v1/campaigns',
   },
   getCampaign: { call: (c) => c.campaigns.get('c-1'), path: '/v1/campaigns/c-1' },
+  updateCampaign: {
+    call: (c) => c.campaigns.update('c-1', { name: 'n', subject: 's', text: 't' }),
+    path: '/v1/campaigns/c-1',
+  },
   addCampaignRecipients: {
     call: (c) => c.campaigns.addRecipients('c-1', [{ email: 'a@example.org' }]),
     path: '/v1/campaigns/c-1/recipients',

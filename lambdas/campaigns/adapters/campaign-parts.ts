@@ -5,7 +5,8 @@ import { type CampaignTotals, COUNTER_NAMES } from '../campaign';
 
 /**
  * A campaign's parts kept out of its item, in the campaigns table under ids of their own: the
- * content (`<id>#content`, written once at creation) and the counter shards (`<id>#counters<n>`).
+ * content (`<id>#content` as created, `<id>#content.<revision>` after an edit: each part written
+ * once, never changed) and the counter shards (`<id>#counters<n>`).
  * Campaign ids never hold `#` (the API refuses them: RESOURCE_ID), so a part cannot be taken for a
  * campaign, and parts have no `status`, so the status index never holds them.
  *
@@ -23,7 +24,9 @@ import { type CampaignTotals, COUNTER_NAMES } from '../campaign';
  */
 export const COUNTER_SHARDS = 8;
 
-export const contentId = (campaignId: string) => `${campaignId}#content`;
+/** The part holding a revision of the content (campaign.ts, `contentRevision`; undefined: as created). */
+export const contentId = (campaignId: string, revision?: string) =>
+  revision === undefined ? `${campaignId}#content` : `${campaignId}#content.${revision}`;
 export const counterShardId = (campaignId: string, shard: number) => `${campaignId}#counters${shard}`;
 /** An id in the campaigns table that names a part, not a campaign. */
 export const isPartId = (id: string) => id.includes('#');

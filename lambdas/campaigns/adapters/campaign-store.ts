@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { CAMPAIGNS_BY_STATUS } from '../../../contract/tables';
 import { dynamo } from '../../platform/clients/dynamo';
 import { expression, inList, updateFrom } from '../../platform/dynamo-updates';
@@ -15,7 +22,7 @@ import {
   SUMMARY_FIELDS,
   UPLOAD_LEASE_MS,
 } from '../campaign';
-import type { CampaignRepository, TotalsDelta } from '../ports';
+import type { CampaignEdit, CampaignRepository, TotalsDelta } from '../ports';
 import {
   addToShard,
   contentId,
@@ -45,11 +52,20 @@ const FENCE_CLEAR = '(attribute_not_exists(openUploads) OR uploadFenceUntil < :f
  * its last recount is always seen as changed.
  */
 export const TOUCH_EVERY_MS = QUIET_AFTER_MS / 5;
-/** Contents kept per container (they never change: see `create`). */
+/** Contents kept per container (a content part never changes: see `create` and `edit`). */
 const CONTENT_CACHE = 100;
+
+/** The condition that the content is still at `:seenRevision` (absent: never edited). */
+const revisionIs = (revision: string | undefined) =>
+  revision === undefined ? 'attribute_not_exists(contentRevision)' : 'contentRevision = :seenRevision';
+const revisionValues = (revision: string | undefined) =>
+  revision === undefined ? {} : { ':seenRevision': revision };
 
 /** The campaign item as stored: its content in a part of its own (campaign-parts.ts). */
 type StoredCampaign = Omit<Campaign, 'content'> & { content?: TemplateContent };
+
+/** The id of the part holding the content an item names. */
+const partOf = (item: StoredCampaign) => contentId(item.id, item.contentRevision);
 
 /**
  * Campaigns in DynamoDB: the campaign item (status, fan-out position, upload fence, the counters'
@@ -58,7 +74,7 @@ type StoredCampaign = Omit<Campaign, 'content'> & { content?: TemplateContent };
  * that are the base plus the shards.
  */
 export class DynamoCampaignStore implements CampaignRepository {
-  /** Content by campaign id: written once at creation and never changed, so never stale. */
+  /** Content by part id (contentId): a part is written once and never changed, so never stale. */
   private readonly contents = new Map<string, TemplateContent>();
   /** When this container last moved each campaign's `updatedAt` with a count (TOUCH_EVERY_MS). */
   private readonly touched = new Map<string, number>();
@@ -70,9 +86,9 @@ export class DynamoCampaignStore implements CampaignRepository {
   ) {}
 
   /**
-   * The content first, then the campaign: a campaign never exists without its content. The content
-   * is never rewritten (no route edits a campaign), which is what lets every container cache it;
-   * a create that dies between the two leaves a content part no campaign names, never read.
+   * The content first, then the campaign: a campaign never exists without its content. A content
+   * part is never rewritten (an edit writes a new part: `edit`), which is what lets every container
+   * cache it; a create that dies between the two leaves a content part no campaign names, never read.
    */
   async create(campaign: Campaign): Promise<void> {
     const { content, ...item } = campaign;
@@ -90,7 +106,70 @@ export class DynamoCampaignStore implements CampaignRepository {
         ConditionExpression: 'attribute_not_exists(id)',
       }),
     );
-    this.remember(campaign.id, content);
+    this.remember(contentId(campaign.id), content);
+  }
+
+  /**
+   * The new content in a part of its own (named by the new revision, so a racing edit or a cached
+   * copy can never be mistaken for it), then the campaign item, conditional on the status, the
+   * fence and the revision the caller checked the rows against: the item names the new part only if
+   * nothing moved. An edit that dies or loses between the two leaves a part nobody names, never
+   * read. The previous part is deleted afterwards (best effort): a reader that read the item just
+   * before the edit and finds its part gone reads the item again (`whole`).
+   */
+  async edit(
+    id: string,
+    changes: CampaignEdit,
+    seenRevision: string | undefined,
+    newRevision: string,
+    open: readonly CampaignStatus[],
+    now: Date,
+  ): Promise<Campaign | undefined> {
+    const { content, ...fields } = changes;
+    await dynamo.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // No condition: the revision is a new id, and a retried put must not fail on its own first write.
+        Item: { id: contentId(id, newRevision), content },
+      }),
+    );
+    const update = updateFrom({
+      ...fields,
+      template: changes.template,
+      contentRevision: newRevision,
+      updatedAt: now.toISOString(),
+    });
+    const allowed = inList(open, 'open');
+    let updated: StoredCampaign;
+    try {
+      const result = await dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          // `content` too: a campaign created before the content moved out of its item keeps it there.
+          UpdateExpression: expression(update.set, [...update.remove, '#content']),
+          ConditionExpression: `#status IN (${allowed.list}) AND ${FENCE_CLEAR} AND ${revisionIs(seenRevision)}`,
+          ExpressionAttributeNames: { ...update.names, '#status': 'status', '#content': 'content' },
+          ExpressionAttributeValues: {
+            ...update.values,
+            ...allowed.values,
+            ':fenceNow': now.toISOString(),
+            ...revisionValues(seenRevision),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      updated = result.Attributes as StoredCampaign;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+    this.remember(contentId(id, newRevision), content);
+    this.contents.delete(contentId(id, seenRevision));
+    await dynamo
+      .send(new DeleteCommand({ TableName: this.tableName, Key: { id: contentId(id, seenRevision) } }))
+      .catch(() => undefined);
+    return (await this.whole([updated]))[0];
   }
 
   async get(id: string): Promise<Campaign | undefined> {
@@ -182,6 +261,7 @@ export class DynamoCampaignStore implements CampaignRepository {
     entry: string,
     leaseEnd: Date,
     open: readonly CampaignStatus[],
+    checkedRevision: string | undefined,
     now: Date,
   ): Promise<Campaign | undefined> {
     const allowed = inList(open, 'open');
@@ -190,6 +270,7 @@ export class DynamoCampaignStore implements CampaignRepository {
       '(#status <> :scheduled OR scheduledAt > :horizon) AND (attribute_not_exists(startRequestedAt) OR startRequestedAt < :requestCutoff)';
     const values = {
       ...allowed.values,
+      ...revisionValues(checkedRevision),
       ':entry': new Set([entry]),
       ':leaseEnd': leaseEnd.toISOString(),
       ':now': now.toISOString(),
@@ -205,7 +286,7 @@ export class DynamoCampaignStore implements CampaignRepository {
             TableName: this.tableName,
             Key: { id },
             UpdateExpression: `ADD openUploads :entry SET updatedAt = :now${raise ? ', uploadFenceUntil = :leaseEnd' : ''}`,
-            ConditionExpression: `#status IN (${allowed.list}) AND ${notClosed} AND ${
+            ConditionExpression: `#status IN (${allowed.list}) AND ${notClosed} AND ${revisionIs(checkedRevision)} AND ${
               raise
                 ? '(attribute_not_exists(uploadFenceUntil) OR uploadFenceUntil <= :leaseEnd)'
                 : 'uploadFenceUntil > :leaseEnd'
@@ -523,23 +604,30 @@ export class DynamoCampaignStore implements CampaignRepository {
   private async whole(items: StoredCampaign[], shards?: Map<string, ShardSums>): Promise<Campaign[]> {
     const contents = new Map<string, TemplateContent>();
     for (const item of items) {
-      const known = item.content ?? this.contents.get(item.id);
+      const known = item.content ?? this.contents.get(partOf(item));
       if (known) contents.set(item.id, known);
     }
     const unread = items.filter((item) => !contents.has(item.id));
     const ids = items.map((item) => item.id);
-    const parts = await getAll(this.tableName, [
-      ...unread.map((item) => contentId(item.id)),
-      ...(shards ? [] : shardIds(ids)),
-    ]);
-    for (const item of unread) {
-      const content = parts.get(contentId(item.id))?.content as TemplateContent | undefined;
-      if (!content) throw new Error(`campaign ${item.id} has no content part`);
-      contents.set(item.id, content);
-      this.remember(item.id, content);
+    const parts = await getAll(this.tableName, [...unread.map(partOf), ...(shards ? [] : shardIds(ids))]);
+    const whole: StoredCampaign[] = [];
+    for (const read of items) {
+      let item = read;
+      if (!contents.has(item.id)) {
+        const content = parts.get(partOf(item))?.content as TemplateContent | undefined;
+        if (content) {
+          contents.set(item.id, content);
+          this.remember(partOf(item), content);
+        } else {
+          // Edited (and the part read deleted) since the item was read: the item as it is now.
+          item = (await this.item(item.id)) ?? item;
+          contents.set(item.id, await this.contentOf(item));
+        }
+      }
+      whole.push(item);
     }
     const sums = shards ?? sumShards(parts, ids);
-    return items.map((item) =>
+    return whole.map((item) =>
       this.compose(item, contents.get(item.id) as TemplateContent, sums.get(item.id)),
     );
   }
@@ -557,21 +645,30 @@ export class DynamoCampaignStore implements CampaignRepository {
    * The campaign's content: in its part (cached here once read), or in the item itself for a
    * campaign created before the content moved out.
    */
-  private async contentOf(item: StoredCampaign): Promise<TemplateContent> {
-    if (item.content !== undefined) return item.content;
-    const cached = this.contents.get(item.id);
-    if (cached) return cached;
-    const result = await dynamo.send(
-      new GetCommand({ TableName: this.tableName, Key: { id: contentId(item.id) }, ConsistentRead: true }),
-    );
-    const content = result.Item?.content as TemplateContent | undefined;
-    if (!content) throw new Error(`campaign ${item.id} has no content part`);
-    this.remember(item.id, content);
-    return content;
+  private async contentOf(read: StoredCampaign): Promise<TemplateContent> {
+    let item = read;
+    // Twice at most: the part of an item read just before an edit may be gone (`edit`).
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (item.content !== undefined) return item.content;
+      const cached = this.contents.get(partOf(item));
+      if (cached) return cached;
+      const result = await dynamo.send(
+        new GetCommand({ TableName: this.tableName, Key: { id: partOf(item) }, ConsistentRead: true }),
+      );
+      const content = result.Item?.content as TemplateContent | undefined;
+      if (content) {
+        this.remember(partOf(item), content);
+        return content;
+      }
+      const now = await this.item(item.id);
+      if (!now || now.contentRevision === item.contentRevision) break;
+      item = now;
+    }
+    throw new Error(`campaign ${item.id} has no content part ${partOf(item)}`);
   }
 
-  private remember(id: string, content: TemplateContent): void {
-    this.contents.set(id, content);
+  private remember(part: string, content: TemplateContent): void {
+    this.contents.set(part, content);
     // Oldest first (a Map keeps insertion order): a container rarely sees many campaigns.
     for (const oldest of this.contents.keys()) {
       if (this.contents.size <= CONTENT_CACHE) break;

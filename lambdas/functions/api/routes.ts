@@ -13,6 +13,7 @@ import {
   resumeCampaign,
   sendCampaign,
   sendTest,
+  updateCampaign,
 } from '../../campaigns/manage-campaigns';
 import { publicView } from '../../emails/message';
 import { type SubmitEmailDeps, submitEmail } from '../../emails/submit-email';
@@ -139,6 +140,20 @@ export function buildRouter(deps: ApiDeps): Router {
       });
     },
     getCampaign: async (_event, { id }) => json(200, await getCampaign(knownId(id, 'campaign'), deps)),
+    updateCampaign: async (event, { id }, invocation) => {
+      const body = jsonBody(event);
+      return json(
+        200,
+        campaignView(
+          await updateCampaign(
+            knownId(id, 'campaign'),
+            body,
+            deps,
+            invocation.deadline ? { deadline: invocation.deadline } : {},
+          ),
+        ),
+      );
+    },
     addCampaignRecipients: async (event, { id }, invocation) => {
       const body = jsonOrCsvBody(event);
       return json(

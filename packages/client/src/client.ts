@@ -221,6 +221,21 @@ export class MailroomClient {
     get: async (id: string, options: CallOptions = {}): Promise<CampaignWithProgress> =>
       (await this.call('getCampaign', { id }, { signal: options.signal })) as CampaignWithProgress,
     /**
+     * `PUT /v1/campaigns/{id}`: replaces a draft's (or scheduled campaign's) name, sender, tags and
+     * content with these (the fields of a create). New content must render for every recipient
+     * already added (`422 unrenderable_for_recipients` names those it does not).
+     */
+    update: async (
+      id: string,
+      campaign: CreateCampaignRequest,
+      options: CallOptions = {},
+    ): Promise<Campaign> =>
+      (await this.call(
+        'updateCampaign',
+        { id },
+        { body: { json: campaign }, signal: options.signal },
+      )) as Campaign,
+    /**
      * `POST /v1/campaigns/{id}/recipients`: up to 1,000 rows → `{added, duplicates, invalid}`. An
      * upload that did not finish (`503 upload_incomplete`) is sent again with the same rows, which
      * completes it: the server knows an upload by its addresses.

@@ -15,6 +15,7 @@ import {
 import type {
   AddRecipientsOptions,
   BulkMessage,
+  CampaignEdit,
   CampaignQueues,
   CampaignRepository,
   FanoutMessage,
@@ -76,15 +77,37 @@ export class InMemoryCampaigns implements CampaignRepository {
     });
     return structuredClone(item);
   }
+  async edit(
+    id: string,
+    changes: CampaignEdit,
+    seenRevision: string | undefined,
+    newRevision: string,
+    open: readonly CampaignStatus[],
+    now: Date,
+  ) {
+    // The conditions of the DynamoDB adapter: status, fence, revision.
+    const item = this.items.get(id);
+    if (!item || !open.includes(item.status) || uploadHoldsFence(item, now)) return undefined;
+    if (item.contentRevision !== seenRevision) return undefined;
+    apply(item, {
+      ...structuredClone(changes),
+      template: changes.template,
+      contentRevision: newRevision,
+      updatedAt: now.toISOString(),
+    });
+    return structuredClone(item);
+  }
   async registerUpload(
     id: string,
     entry: string,
     leaseEnd: Date,
     open: readonly CampaignStatus[],
+    checkedRevision: string | undefined,
     now: Date,
   ) {
     const item = this.items.get(id);
     if (!item || !open.includes(item.status) || uploadsClosed(item, now)) return undefined;
+    if (item.contentRevision !== checkedRevision) return undefined;
     item.openUploads = new Set([...(item.openUploads ?? []), entry]);
     if ((item.uploadFenceUntil ?? '') <= leaseEnd.toISOString())
       item.uploadFenceUntil = leaseEnd.toISOString();

@@ -4,6 +4,7 @@ import {
   type Command,
   type Context,
   collect,
+  contentOf,
   DATA_FLAGS,
   MESSAGE_FLAGS,
   mergeData,
@@ -57,6 +58,45 @@ export const CAMPAIGN_COMMANDS: readonly Command[] = [
                 `${c.id}  ${c.status.padEnd(9)} ${count(c.totals.recipients).padStart(9)} recipients  ${c.name}`,
             ),
       );
+      return undefined;
+    },
+  },
+  {
+    name: 'campaigns edit',
+    args: ['<id>'],
+    summary: 'change a draft or scheduled campaign (PUT /v1/campaigns/{id}); what no flag names stays',
+    flags: {
+      name: { type: 'string', value: '<name>', help: 'a new name' },
+      ...MESSAGE_FLAGS,
+    },
+    examples: [
+      'mailroom campaigns edit 6f1d… --subject "December news, {{first_name}}"',
+      'mailroom campaigns edit 6f1d… --html-file december.html --tag kind=news',
+    ],
+    run: async (ctx, input) => {
+      const id = input.arg(0);
+      const given = contentOf(input);
+      const template = input.string('template');
+      if (template !== undefined && Object.keys(given).length > 0) {
+        throw new UsageError(`${input.command}: give --template or --subject/--text/--html, not both`);
+      }
+      const from = input.string('from');
+      const replyTo = input.list('reply-to');
+      const tags = input.pairs('tag');
+      const client = ctx.client();
+      const current = await client.campaigns.get(id);
+      // The API replaces every field: what is not given here is sent as it is now.
+      const request: CreateCampaignRequest = {
+        name: input.string('name') ?? current.name,
+        from: from ?? current.from,
+        replyTo: replyTo.length > 0 ? replyTo : current.replyTo,
+        tags: Object.keys(tags).length > 0 ? tags : current.tags,
+        ...(template !== undefined ? { template } : { ...current.content, ...given }),
+      };
+      const campaign = await client.campaigns.update(id, request);
+      for (const warning of campaign.warnings ?? []) ctx.output.note(`warning: ${warning}`);
+      ctx.output.result(campaign, [campaign.id]);
+      ctx.output.note(changed('edited', campaign));
       return undefined;
     },
   },
