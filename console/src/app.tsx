@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useRoute } from './hooks';
 import { CampaignPage } from './pages/campaign';
-import { CampaignNew } from './pages/campaign-new';
+import { CampaignEdit, CampaignNew } from './pages/campaign-new';
 import { Campaigns } from './pages/campaigns';
 import { EmailPage } from './pages/emails';
 import { Overview } from './pages/overview';
@@ -21,13 +21,14 @@ const NAV = [
 
 /** The page for a route (`#/campaigns/abc` → the campaign abc). */
 function page(route: string[]): ComponentChildren {
-  const [section = '', id] = route;
+  const [section = '', id, action] = route;
   switch (section) {
     case '':
       return <Overview />;
     case 'campaigns':
       if (id === undefined) return <Campaigns />;
-      return id === 'new' ? <CampaignNew /> : <CampaignPage key={id} id={id} />;
+      if (id === 'new') return <CampaignNew />;
+      return action === 'edit' ? <CampaignEdit key={id} id={id} /> : <CampaignPage key={id} id={id} />;
     case 'templates':
       if (id === undefined) return <Templates />;
       return <TemplateEditor key={id} name={id === 'new' ? undefined : id} />;

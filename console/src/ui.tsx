@@ -31,6 +31,26 @@ export function ErrorBox({ error }: { error: unknown }) {
   );
 }
 
+/**
+ * The recipients an edit's new content does not render for (422 unrenderable_for_recipients), each
+ * with its reason.
+ */
+export function FailureList({ error }: { error: unknown }) {
+  if (!(error instanceof MailroomApiError) || error.code !== 'unrenderable_for_recipients') return null;
+  const failures = (error.details as { failures?: { email: string; reason: string }[] } | undefined)
+    ?.failures;
+  if (!failures?.length) return null;
+  return (
+    <ul id="unrenderable-recipients">
+      {failures.map((failure) => (
+        <li key={failure.email}>
+          {failure.email}: {failure.reason}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function Badge({ value }: { value: string }) {
   return <span class={`badge ${value}`}>{value}</span>;
 }

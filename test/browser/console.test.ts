@@ -432,6 +432,55 @@ describe('the console in local mode', () => {
     expect(await text('main')).toContain('The HTML has no {{unsubscribe_url}} link');
   });
 
+  it('edits a draft: new content its recipients cannot render is refused with their addresses, then saved', async () => {
+    const created = await api(local.apiUrl, 'POST', '/v1/campaigns', {
+      name: 'To edit',
+      subject: 'Old for {{first_name}}',
+      html: '<p>Hi {{first_name}}</p><a href="{{unsubscribe_url}}">Unsubscribe</a>',
+      tags: { kind: 'news' },
+    });
+    const id = (created.body as { id: string }).id;
+    await api(local.apiUrl, 'POST', `/v1/campaigns/${encodeURIComponent(id)}/recipients`, {
+      recipients: [
+        { email: 'pro@example.org', data: { first_name: 'Pat', plan: 'Pro' } },
+        { email: 'free@example.org', data: { first_name: 'Fay' } },
+      ],
+    });
+    await open(`#/campaigns/${encodeURIComponent(id)}`);
+    await waitForText('#campaign-status', /draft/);
+    await page.click('#edit');
+    await page.waitForSelector('#subject');
+    expect(await page.$eval('#subject', (input) => (input as HTMLInputElement).value)).toBe(
+      'Old for {{first_name}}',
+    );
+    expect(await page.$eval('#name', (input) => (input as HTMLInputElement).value)).toBe('To edit');
+
+    // Sample data that has `plan`: the preview renders, the recipient without it does not.
+    await fill('#sample-data', '{"first_name": "Ann", "plan": "Pro"}');
+    await fill('#subject', 'Your {{plan}} plan');
+    await waitForText('#preview-subject', /Your Pro plan/);
+    await clickButton('Save changes');
+    await waitForText('#unrenderable-recipients', /free@example\.org: missing variable "plan"/);
+    await refusalLogged(422, `/v1/campaigns/${id}`);
+    await screenshot('campaign-edit-refused');
+
+    await fill('#subject', 'New for {{first_name}}');
+    await fill('#name', 'Edited');
+    await clickButton('Save changes');
+    await page.waitForFunction(
+      (hash: string) => location.hash === hash,
+      {},
+      `#/campaigns/${encodeURIComponent(id)}`,
+    );
+    await waitForText('main', /New for \{\{first_name\}\}/);
+    const stored = await api(local.apiUrl, 'GET', `/v1/campaigns/${encodeURIComponent(id)}`);
+    expect(stored.body).toMatchObject({
+      name: 'Edited',
+      content: { subject: 'New for {{first_name}}' },
+      tags: { kind: 'news' },
+    });
+  });
+
   it('schedules a campaign for a time, then cancels it', async () => {
     const created = await api(local.apiUrl, 'POST', '/v1/campaigns', {
       name: 'Later',

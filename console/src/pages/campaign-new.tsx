@@ -1,11 +1,11 @@
-import type { CreateCampaignRequest, Template } from '@mailroom/client';
+import type { Campaign, CreateCampaignRequest, Template } from '@mailroom/client';
 import { useState } from 'preact/hooks';
 import { contentWarnings } from '../../../lambdas/campaigns/unsubscribe-link';
 import type { TemplateContent } from '../../../lambdas/templates/template-rules';
 import { flash } from '../flash';
 import { go, useAction, useApi, useLoad } from '../hooks';
 import { Preview, SampleData } from '../preview';
-import { ErrorBox, Title } from '../ui';
+import { ErrorBox, FailureList, Title } from '../ui';
 
 type Source = 'content' | 'template';
 const SOURCES: readonly { value: Source; label: string }[] = [
@@ -15,11 +15,38 @@ const SOURCES: readonly { value: Source; label: string }[] = [
 
 /** POST /v1/campaigns: a draft, from inline content or a stored template. */
 export function CampaignNew() {
+  return <CampaignForm />;
+}
+
+/**
+ * PUT /v1/campaigns/{id}: the same form, filled in with the campaign as it is. The API replaces
+ * every field, so what the form does not show (reply-to, tags) is sent back as it is.
+ */
+export function CampaignEdit({ id }: { id: string }) {
+  const api = useApi();
+  const campaign = useLoad((signal) => api.campaigns.get(id, { signal }), `campaign:${id}`);
+  if (campaign.data === undefined) {
+    return (
+      <section>
+        <Title>Edit campaign</Title>
+        <ErrorBox error={campaign.error} />
+        {campaign.error === undefined && <p class="muted">Loading the campaign…</p>}
+      </section>
+    );
+  }
+  return <CampaignForm existing={campaign.data} />;
+}
+
+function CampaignForm({ existing }: { existing?: Campaign }) {
   const api = useApi();
   const [source, setSource] = useState<Source>('content');
   const templates = useLoad((signal) => api.templates.list({ limit: 100, signal }), 'templates');
   const save = useAction();
-  const [written, setWritten] = useState({ subject: '', html: '', text: '' });
+  const [written, setWritten] = useState({
+    subject: existing?.content.subject ?? '',
+    html: existing?.content.html ?? '',
+    text: existing?.content.text ?? '',
+  });
   const [templateName, setTemplateName] = useState<string | undefined>(undefined);
   const [sample, setSample] = useState('{"first_name": "Ann"}');
   const chosen = templateName ?? templates.data?.items[0]?.name;
@@ -56,28 +83,37 @@ export function CampaignNew() {
     const request: CreateCampaignRequest = {
       name: field('name') ?? '',
       ...(field('from') === undefined ? {} : { from: field('from') }),
+      ...(existing === undefined ? {} : { replyTo: existing.replyTo, tags: existing.tags }),
       ...(source === 'template'
         ? { template: field('template') }
         : { subject: field('subject'), html: field('html'), text: field('text') }),
     };
     void save.run(async () => {
-      const created = await api.campaigns.create(request);
-      flash(created.warnings ?? []);
-      go('campaigns', created.id);
+      const saved =
+        existing === undefined
+          ? await api.campaigns.create(request)
+          : await api.campaigns.update(existing.id, request);
+      flash(saved.warnings ?? []);
+      go('campaigns', saved.id);
     });
   };
 
   return (
     <section>
-      <Title>New campaign</Title>
+      <Title>{existing === undefined ? 'New campaign' : `Edit ${existing.name}`}</Title>
       <form onSubmit={submit}>
         <div class="field">
           <label for="name">Name</label>
-          <input id="name" name="name" required />
+          <input id="name" name="name" required defaultValue={existing?.name} />
         </div>
         <div class="field">
           <label for="from">From (optional)</label>
-          <input id="from" name="from" placeholder="Acme <news@mail.acme.com>; the default sender if empty" />
+          <input
+            id="from"
+            name="from"
+            defaultValue={existing?.from}
+            placeholder="Acme <news@mail.acme.com>; the default sender if empty"
+          />
         </div>
         <fieldset class="field">
           <legend>Content</legend>
@@ -168,13 +204,17 @@ export function CampaignNew() {
         {content && <Preview content={content} sample={sample} />}
         <div class="actions">
           <button type="submit" disabled={save.busy}>
-            Create draft
+            {existing === undefined ? 'Create draft' : 'Save changes'}
           </button>
-          <a class="button secondary" href="#/campaigns">
+          <a
+            class="button secondary"
+            href={existing === undefined ? '#/campaigns' : `#/campaigns/${encodeURIComponent(existing.id)}`}
+          >
             Cancel
           </a>
         </div>
         <ErrorBox error={save.error} />
+        <FailureList error={save.error} />
       </form>
     </section>
   );

@@ -191,6 +191,11 @@ function Controls({ campaign: c, reload }: { campaign: CampaignWithProgress; rel
             Send now
           </button>
         )}
+        {draftOrScheduled && (
+          <a class="button secondary" id="edit" href={`#/campaigns/${encodeURIComponent(c.id)}/edit`}>
+            Edit
+          </a>
+        )}
         {(c.status === 'sending' || c.status === 'scheduled') && (
           <button
             type="button"
