@@ -14,7 +14,7 @@ export const CORS_ALLOW_HEADERS = [
   'Idempotency-Key',
 ] as const;
 
-export const CORS_ALLOW_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS'] as const;
+export const CORS_ALLOW_METHODS = ['GET', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS'] as const;
 
 /** Answer headers the client reads (retries, error codes, request ids). */
 export const CORS_EXPOSE_HEADERS = ['Retry-After', 'X-Amzn-RequestId', 'X-Amzn-ErrorType'] as const;

@@ -8,7 +8,7 @@
  * (a new deployment) without changing the API.
  */
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
 
 /**
  * Who may call a route. `iam`: SigV4-signed by an IAM principal granted one of the stack's managed
@@ -80,8 +80,14 @@ export const ROUTES = {
   listCampaigns: { method: 'GET', path: '/v1/campaigns', auth: 'iam', access: 'admin', body: 'none' },
   createCampaign: { method: 'POST', path: '/v1/campaigns', auth: 'iam', access: 'admin', body: 'json' },
   getCampaign: { method: 'GET', path: '/v1/campaigns/{id}', auth: 'iam', access: 'admin', body: 'none' },
-  /** Replaces a draft's (or scheduled campaign's) name, sender, tags and content. */
-  updateCampaign: { method: 'PUT', path: '/v1/campaigns/{id}', auth: 'iam', access: 'admin', body: 'json' },
+  /** Changes a draft's (or scheduled campaign's) name, sender, tags or content. */
+  updateCampaign: {
+    method: 'PATCH',
+    path: '/v1/campaigns/{id}',
+    auth: 'iam',
+    access: 'admin',
+    body: 'json',
+  },
   addCampaignRecipients: {
     method: 'POST',
     path: '/v1/campaigns/{id}/recipients',

@@ -6,6 +6,7 @@ import {
   MAX_TEST_ADDRESSES,
   sendCampaignSchema,
   testSendSchema,
+  updateCampaignSchema,
 } from '../../lambdas/campaigns/campaign-request';
 import {
   campaignListSchema,
@@ -282,34 +283,39 @@ is going.`,
     tag: 'campaigns',
     summary: 'Edit a draft or scheduled campaign',
     params: { path: CAMPAIGN_ID_PATH },
-    description: `Replaces the campaign's name, \`from\`, \`replyTo\`, tags and content with the body's: the
-same fields as a create, and what the body leaves out takes its default as at creation (send
-every field you want kept). Allowed while the campaign is \`draft\` or \`scheduled\` (a schedule
-stays as it is); once it has started, its content is what went out.
+    description: `Changes what the body names (\`name\`, \`from\`, \`replyTo\`, \`tags\`, the content);
+what it leaves out stays as it is. Allowed while the campaign is \`draft\` or \`scheduled\` (a
+schedule stays as it is); once it has started, its content is what went out.
 
+- Content: \`template\` (its content copied now), or any of \`subject\`, \`html\` and \`text\`,
+  each replacing that part (\`null\` removes \`html\` or \`text\`; at least one must remain).
+  New inline content drops the campaign's link to a template.
 - New content is compiled (400 \`template_syntax_error\`) and rendered with the data of every
   recipient already added: if it does not render for some (it uses a variable their data lacks),
   the edit is a 422 \`unrenderable_for_recipients\` naming the first ${EDIT_FAILURES_SHOWN} and nothing changes.
 - A list too long to check in one request (about ${EDIT_CHECK_BUDGET_MS / 1000} s of checking) cannot take new
-  content: 409 \`too_many_recipients_to_check\`; its name, sender and tags can still change
-  with the same content.
-- Refused with 409 \`upload_in_progress\` while recipients are being added; an upload that
-  overlaps an edit checks its rows against the content it ends up with.
+  content: 409 \`too_many_recipients_to_check\`; its name, sender and tags can still change.
+- Refused with 409 \`upload_in_progress\` while recipients are being added, and with 409
+  \`invalid_state\` when an upload or another edit came in while this one checked the rows (send it
+  again); an upload that overlaps an edit checks its rows against the content it ends up with.
 
-Idempotent: the same request again leaves the same campaign.`,
+Sending the same edit again leaves the same campaign.`,
     body: {
-      schema: createCampaignSchema,
+      schema: updateCampaignSchema,
       examples: {
-        inline: {
-          summary: 'New subject and content',
+        subject: {
+          summary: 'A new subject; everything else stays',
+          value: { subject: 'November at Acme, {{first_name}}: three new things' },
+        },
+        content: {
+          summary: 'New HTML, the text part removed, a new name',
           value: {
-            name: 'November newsletter',
-            from: 'Acme <news@mail.acme.com>',
-            ...NEWSLETTER,
-            subject: 'November at Acme, {{first_name}}: three new things',
-            tags: NEWSLETTER_TAGS,
+            name: 'November newsletter (v2)',
+            html: '<p>Hi {{first_name}}</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
+            text: null,
           },
         },
+        template: { summary: "A stored template's content copied in", value: { template: 'pro-launch' } },
       },
     },
     responses: {
@@ -335,7 +341,7 @@ Idempotent: the same request again leaves the same campaign.`,
         description: 'The request is invalid, or the content does not compile.',
         examples: {
           validation_failed: thrown(() =>
-            parseRequest(createCampaignSchema, { name: 'November newsletter' }),
+            parseRequest(updateCampaignSchema, { template: 'pro-launch', subject: 'x' }),
           ),
           template_syntax_error: thrown(() =>
             checkSyntaxOrThrow({ subject: 'November', html: '<p>{{#if first_name}}Hi {{first_name}}</p>' }),
@@ -346,7 +352,7 @@ Idempotent: the same request again leaves the same campaign.`,
       404: CAMPAIGN_NOT_FOUND,
       409: {
         description:
-          'Not `draft` or `scheduled`, an upload of recipients is in progress, the list is too long to check new content against, or it changed meanwhile. Nothing changed.',
+          'Not `draft` or `scheduled`, an upload of recipients is in progress, the list is too long to check new content against, or an upload or another edit came in meanwhile. Nothing changed.',
         examples: {
           invalid_state: err(
             'invalid_state',

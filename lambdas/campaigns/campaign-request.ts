@@ -52,6 +52,48 @@ export const createCampaignSchema = z
     ...CONTENT_RULES,
   });
 
+/**
+ * `PATCH /v1/campaigns/{id}`: what changes; every field left out stays as it is. Content is either
+ * a `template` (its content copied now) or any of `subject`, `html` and `text`, each replacing that
+ * part (`null` removes `html` or `text`); the content that results must still have a subject and
+ * an html or text part.
+ */
+export const updateCampaignSchema = z
+  .strictObject({
+    name: createCampaignSchema.shape.name.optional(),
+    from: createCampaignSchema.shape.from,
+    replyTo: createCampaignSchema.shape.replyTo,
+    subject: createCampaignSchema.shape.subject,
+    html: z
+      .string()
+      .min(1, 'must not be empty')
+      .nullable()
+      .optional()
+      .meta({ description: 'Handlebars; values are HTML-escaped. `null` removes the HTML part.' }),
+    text: z
+      .string()
+      .min(1, 'must not be empty')
+      .nullable()
+      .optional()
+      .meta({ description: 'Handlebars. `null` removes the text part.' }),
+    template: createCampaignSchema.shape.template,
+    tags: createCampaignSchema.shape.tags,
+  })
+  .superRefine((request, ctx) => {
+    if (Object.keys(request).length === 0) ctx.addIssue({ code: 'custom', message: 'nothing to change' });
+    if (request.template === undefined) return;
+    for (const field of ['subject', 'html', 'text'] as const) {
+      if (request[field] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'give either a template or inline content' });
+    }
+  })
+  .meta({
+    id: 'CampaignUpdate',
+    description: `Unknown fields are rejected; at least one field. What is left out stays as it is. Give
+either \`template\` or inline content fields, not both.`,
+    minProperties: 1,
+  });
+
 /** One recipient row, from JSON or a CSV line: the address and the data merged into the mail. */
 export const recipientRowSchema = z
   .strictObject({

@@ -76,6 +76,11 @@ export interface Campaign {
    * fence below). DynamoDB drops the attribute when the last one is released.
    */
   openUploads?: Set<string>;
+  /**
+   * How many uploads ever registered (only ever grows): an edit is written only if none registered
+   * since it read the campaign (invariant 5), even one that has finished since.
+   */
+  uploadRegistrations?: number;
   /** The latest lease end of a registered upload: the fence holds until then while any is open. */
   uploadFenceUntil?: string;
   /** A send the fence refused: no new upload registers for a lease's length after it (uploadsClosed). */

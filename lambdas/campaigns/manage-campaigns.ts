@@ -34,6 +34,7 @@ import {
   MAX_RECIPIENTS_PER_CALL,
   sendCampaignSchema,
   testSendSchema,
+  updateCampaignSchema,
 } from './campaign-request';
 import type {
   campaignSchema,
@@ -116,20 +117,66 @@ async function editableFields(
   };
 }
 
+/**
+ * The campaign's editable fields with the request's changes: parsed and checked as at creation
+ * (the sender's domain, a template's content copied, every part compiled).
+ */
+async function editedFields(
+  campaign: Campaign,
+  request: z.output<typeof updateCampaignSchema>,
+  deps: Pick<CampaignDeps, 'templates' | 'sendingDomain'>,
+): Promise<CampaignEdit> {
+  if (request.from !== undefined) requireSendingDomain(request.from, deps.sendingDomain);
+  let content = campaign.content;
+  let template = campaign.template;
+  if (request.template !== undefined) {
+    const stored = await deps.templates.get(request.template);
+    if (!stored) throw unprocessable('unknown_template', `No template named "${request.template}"`);
+    content = { subject: stored.subject, ...pick(stored) };
+    template = request.template;
+  } else if (request.subject !== undefined || request.html !== undefined || request.text !== undefined) {
+    const merged = { ...content };
+    if (request.subject !== undefined) merged.subject = request.subject;
+    for (const part of ['html', 'text'] as const) {
+      const given = request[part];
+      if (given === null) delete merged[part];
+      else if (given !== undefined) merged[part] = given;
+    }
+    if (merged.html === undefined && merged.text === undefined) {
+      throw badRequest('validation_failed', 'The campaign would have neither html nor text', [
+        { path: 'html', message: 'give html, text or both: removing both leaves no body' },
+      ]);
+    }
+    content = merged;
+    template = undefined;
+  }
+  checkSyntaxOrThrow(content);
+  return {
+    name: request.name ?? campaign.name,
+    from: request.from === undefined ? campaign.from : formatMailbox(request.from),
+    replyTo: request.replyTo === undefined ? campaign.replyTo : request.replyTo.map(formatMailbox),
+    content,
+    ...(template === undefined ? {} : { template }),
+    tags: request.tags ?? campaign.tags,
+  };
+}
+
 /** Per request: how long an edit may spend checking the campaign's rows (tests shorten it). */
 export interface EditOptions extends UploadOptions {
   checkBudgetMs?: number;
 }
 
 /**
- * `PUT /v1/campaigns/{id}`: replaces a draft's or a scheduled campaign's name, sender, tags and
- * content with the body's (the same fields as a create; what the body leaves out takes its
- * default, as at creation). A schedule stays as it is.
+ * `PATCH /v1/campaigns/{id}`: changes a draft's or a scheduled campaign's name, sender, reply-to,
+ * tags or content (updateCampaignSchema); what the body leaves out stays as it is. A schedule
+ * stays as it is.
  *
  * Invariant 5 (campaign.ts): new content is checked against every row already stored before it is
  * written, and a row that does not render with it refuses the edit (422 with the first rows and
- * their reasons), changing nothing; the write is conditional on no upload being registered and the
- * revision the rows were checked against still being current. Checking stops after
+ * their reasons), changing nothing; the write is conditional on no upload being registered, none
+ * having registered since the campaign was read (`uploadRegistrations`: rows it wrote, even if it
+ * has finished since, might have been missed by the check), and the revision the rows were checked against still being
+ * current. Checking stops after
  * EDIT_CHECK_BUDGET_MS (or before the function's deadline): a list too long to check in one request
  * cannot take new content (409), only the other fields.
  */
@@ -139,8 +186,9 @@ export async function updateCampaign(
   deps: CampaignDeps,
   options: EditOptions = {},
 ): Promise<WithWarnings<Campaign>> {
-  const fields = await editableFields(body, deps);
+  const request = parseRequest(updateCampaignSchema, body);
   const campaign = await existing(id, deps, 'edit');
+  const fields = await editedFields(campaign, request, deps);
   const uploading = () =>
     conflict(
       'upload_in_progress',
@@ -156,14 +204,7 @@ export async function updateCampaign(
     );
     await checkStoredRows(id, fields.content, deps, stopAt);
   }
-  const edited = await deps.campaigns.edit(
-    id,
-    fields,
-    campaign.contentRevision,
-    deps.newId(),
-    RECIPIENTS_OPEN,
-    deps.now(),
-  );
+  const edited = await deps.campaigns.edit(id, fields, campaign, deps.newId(), RECIPIENTS_OPEN, deps.now());
   if (edited) return withWarnings(edited, contentWarnings(fields.content));
   // Refused: say why, as it is now.
   const now = await existing(id, deps, 'edit');
@@ -255,6 +296,7 @@ export function campaignView(campaign: WithWarnings<Campaign>): z.output<typeof 
     recountTriedAt,
     startRequestedAt,
     contentRevision,
+    uploadRegistrations,
     ...shown
   } = campaign;
   return shown;

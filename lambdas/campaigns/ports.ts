@@ -38,15 +38,16 @@ export interface CampaignRepository {
   ): Promise<Campaign | undefined>;
   /**
    * Replaces what an edit may change (name, sender, tags, content) if the campaign's status is one
-   * of `open`, no upload holds the fence (`uploadHoldsFence`) and its content is still at
-   * `seenRevision` (campaign.ts, invariant 5; undefined: never edited); the content becomes
-   * revision `newRevision`.
+   * of `open`, no upload holds the fence (`uploadHoldsFence`), and neither its content revision nor
+   * its count of upload registrations moved since `seen` was read (campaign.ts, invariant 5: no
+   * upload registered meanwhile, even one that has finished since); the content becomes revision
+   * `newRevision`.
    * Resolves the campaign afterwards, or undefined (changing nothing) when any of these fails.
    */
   edit(
     id: string,
     changes: CampaignEdit,
-    seenRevision: string | undefined,
+    seen: Pick<Campaign, 'contentRevision' | 'uploadRegistrations'>,
     newRevision: string,
     open: readonly CampaignStatus[],
     now: Date,
@@ -55,7 +56,7 @@ export interface CampaignRepository {
    * Registers an upload (`entry` from `uploadEntry`) if the campaign's status is one of `open`,
    * uploads are not closed (`uploadsClosed`) and its content is still at `checkedRevision` (the
    * revision the upload checked its rows against), raising the fence to the entry's lease end
-   * (never lowering it). Resolves the campaign afterwards, or undefined when there is no such
+   * (never lowering it) and counting the registration (`uploadRegistrations`). Resolves the campaign afterwards, or undefined when there is no such
    * campaign or it cannot take this upload.
    */
   registerUpload(

@@ -12,6 +12,7 @@ import {
   pauseCampaign,
   resumeCampaign,
   sendCampaign,
+  updateCampaign,
 } from '../../lambdas/campaigns/manage-campaigns';
 import type {
   CampaignQueues,
@@ -19,6 +20,7 @@ import type {
   FanoutMessage,
   RecipientRepository,
 } from '../../lambdas/campaigns/ports';
+import { renderProblem } from '../../lambdas/campaigns/recipient-import';
 import { tick } from '../../lambdas/campaigns/tick';
 import { ApiError } from '../../lambdas/requests/errors';
 import { LOCAL_TABLES } from '../../local/resources';
@@ -30,7 +32,7 @@ import { Interleaver } from './support/interleaver';
 import { SimClock, seededRandom } from './support/sim';
 
 /**
- * Issue 11: uploads, send, schedule, pause, resume and cancel run concurrently against one
+ * Issue 11: uploads, send, schedule, pause, resume, cancel and edits run concurrently against one
  * campaign, together with the fan-out, two senders and the tick, in a random interleaving of their
  * repository and queue calls (a seeded interleaver: a failing seed replays). After each run the
  * campaign is driven to its end and the invariants of DESIGN.md "Campaign integrity" are checked
@@ -43,6 +45,10 @@ const CONTENT = {
   subject: 'News for {{first_name}}',
   html: '<p>Hi {{first_name}}</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
 };
+/** What an edit may put in: content that needs `plan`, which some rows lack (invariant 5). */
+const PLAN_CONTENT = { ...CONTENT, subject: 'Your {{plan}} plan, {{first_name}}' };
+/** Rows whose address says so lack `plan`. */
+const lacksPlan = (email: string) => email.includes('-noplan');
 const TERMINAL: RecipientStatus[] = ['sent', 'failed', 'suppressed', 'cancelled'];
 
 interface Stores {
@@ -56,6 +62,9 @@ interface Run {
   operations: string[];
   status: string;
   records: CampaignRecipient[];
+  content: { subject: string; html?: string; text?: string };
+  /** Each edit's outcome: `ok` or its error code. */
+  edits: string[];
   totals: Record<string, number>;
   mailed: Map<string, number>;
   steps: number;
@@ -150,21 +159,29 @@ async function runOnce(seed: number, stores: Stores, idPrefix: string): Promise<
   interleaver.active = false;
   const campaign = await createCampaign({ name: `interleaving ${seed}`, ...CONTENT }, deps);
   const rowsOf = (emails: string[]) => ({
-    json: { recipients: emails.map((email) => ({ email, data: { first_name: 'X' } })) },
+    json: {
+      recipients: emails.map((email) => ({
+        email,
+        data: lacksPlan(email) ? { first_name: 'X' } : { first_name: 'X', plan: 'Pro' },
+      })),
+    },
   });
   await addRecipients(campaign.id, rowsOf(['first@example.org', 'second@example.org']), deps);
   interleaver.active = true;
 
   const uploadCount = 1 + Math.floor(random() * 3);
   const uploadRows = Array.from({ length: uploadCount }, (_, u) => [
-    ...Array.from({ length: 5 + Math.floor(random() * 20) }, (_, i) => `u${u}-${i}@example.org`),
+    ...Array.from(
+      { length: 5 + Math.floor(random() * 20) },
+      (_, i) => `u${u}-${i}${i % 3 === 2 ? '-noplan' : ''}@example.org`,
+    ),
     // Shared with another upload and with the first rows: duplicates across uploads.
     `shared${Math.floor(random() * 3)}@example.org`,
     'first@example.org',
   ]);
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T;
   const operations = Array.from({ length: 2 + Math.floor(random() * 4) }, () =>
-    pick(['send', 'schedule', 'pause', 'resume', 'cancel', 'send']),
+    pick(['send', 'schedule', 'pause', 'resume', 'cancel', 'send', 'edit', 'edit']),
   );
   const startAfter = async () => {
     for (let i = Math.floor(random() * 12); i > 0; i--) await interleaver.gate();
@@ -184,6 +201,9 @@ async function runOnce(seed: number, stores: Stores, idPrefix: string): Promise<
         return pauseCampaign(campaign.id, deps);
       case 'resume':
         return resumeCampaign(campaign.id, deps);
+      case 'edit':
+        // Content every row renders, or content some rows do not (refused while they are in).
+        return updateCampaign(campaign.id, { name: 'edited', ...pick([CONTENT, PLAN_CONTENT]) }, deps);
       default:
         return cancelCampaign(campaign.id, deps);
     }
@@ -270,6 +290,12 @@ async function runOnce(seed: number, stores: Stores, idPrefix: string): Promise<
     operations,
     status: finalCampaign?.status ?? 'gone',
     records,
+    content: finalCampaign?.content ?? CONTENT,
+    edits: operations.flatMap((name, i) => {
+      if (name !== 'edit') return [];
+      const outcome = operationOutcomes[i] as { value: unknown } | { error: unknown };
+      return ['value' in outcome ? 'ok' : String((outcome.error as ApiError).code)];
+    }),
     totals: { ...(finalCampaign?.totals ?? {}) },
     mailed,
     steps: interleaver.steps,
@@ -295,14 +321,25 @@ function brokenInvariants(run: Run): string[] {
     if (byEmail.get(email)?.status !== 'sent')
       broken.push(`${email} mailed but recorded ${byEmail.get(email)?.status}`);
   }
-  // 2 and 4. An accepted upload's rows all exist; a refused one added nothing of its own.
+  // 2 and 4. An accepted upload's rows all exist (but those it refused); a refused one added nothing of its own.
   for (const upload of run.uploads) {
     const own = upload.rows.filter((email) => email.startsWith('u'));
     if ('value' in upload.outcome) {
-      for (const email of own) if (!byEmail.has(email)) broken.push(`${email} accepted but not stored`);
+      const invalid = new Set(upload.outcome.value.invalid.map((row) => row.email));
+      for (const email of own) {
+        if (!invalid.has(email) && !byEmail.has(email)) broken.push(`${email} accepted but not stored`);
+        if (invalid.has(email) && byEmail.has(email) && !upload.rows.includes(email.replace(/^u\d+/, '')))
+          broken.push(`${email} refused but stored`);
+      }
     } else if ((upload.outcome.error as ApiError).code !== 'upload_incomplete') {
       for (const email of own) if (byEmail.has(email)) broken.push(`${email} stored by a refused upload`);
     }
+  }
+  // 5. Every row renders with the content the campaign ended with: none failed for it.
+  for (const record of run.records) {
+    const problem = renderProblem(run.content, record.data);
+    if (problem) broken.push(`${record.email} does not render with the final content: ${problem}`);
+    if (record.failure?.code === 'Unrenderable') broken.push(`${record.email} failed Unrenderable`);
   }
   // 3. The counters of a finished campaign are what the records say.
   const count = (status: RecipientStatus) => run.records.filter((r) => r.status === status).length;
@@ -337,6 +374,8 @@ function check(run: Run) {
 describe('uploads, send, schedule, pause, resume and cancel at once keep the campaign invariants', () => {
   it('in 400 random interleavings over the in-memory repositories (the adapters’ semantics)', async () => {
     const statuses: Record<string, number> = {};
+    const edits: Record<string, number> = {};
+    let endedNeedingPlan = 0;
     let steps = 0;
     for (let seed = 1; seed <= 400; seed++) {
       const run = await runOnce(
@@ -346,8 +385,18 @@ describe('uploads, send, schedule, pause, resume and cancel at once keep the cam
       );
       check(run);
       statuses[run.status] = (statuses[run.status] ?? 0) + 1;
+      for (const edit of run.edits) edits[edit] = (edits[edit] ?? 0) + 1;
+      if (run.content.subject === PLAN_CONTENT.subject) endedNeedingPlan++;
       steps += run.steps;
     }
+    // Edits are taken, refused for rows that lack `plan`, and refused while an upload runs; some
+    // campaigns end with content that needs `plan`, so uploads did have rows refused for it.
+    expect(edits).toMatchObject({
+      ok: expect.any(Number),
+      unrenderable_for_recipients: expect.any(Number),
+      upload_in_progress: expect.any(Number),
+    });
+    expect(endedNeedingPlan).toBeGreaterThan(0);
     // Both endings are reached, so the runs do race starts against cancels.
     expect(statuses.completed).toBeGreaterThan(0);
     expect(statuses.cancelled).toBeGreaterThan(0);

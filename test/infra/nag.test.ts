@@ -110,6 +110,7 @@ describe('cdk-nag gate (AwsSolutions)', () => {
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/templates/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/webhooks/*/deliveries]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/GET/v1/webhooks/*]',
+      'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/PATCH/v1/campaigns/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/cancel]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/pause]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/recipients]',
@@ -118,7 +119,6 @@ describe('cdk-nag gate (AwsSolutions)', () => {
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/campaigns/*/test]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/webhooks/*/enable]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/POST/v1/webhooks/*/test]',
-      'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/PUT/v1/campaigns/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/PUT/v1/suppressions/*]',
       'Api/AdminPolicy: AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:123456789012:<ApiRestApiE35FEAFE>/live/PUT/v1/templates/*]',
       // xray, ses:GetAccount, ses:DeleteSuppressedDestination

@@ -235,14 +235,7 @@ describe('DynamoCampaignStore: edits (invariant 5)', () => {
     // Another container has the content cached.
     expect((await reader.get('edited'))?.content).toEqual(NEWSLETTER);
 
-    const edited = await editor.edit(
-      'edited',
-      edit(EDITED),
-      undefined,
-      'r1',
-      ['draft', 'scheduled'],
-      later(1),
-    );
+    const edited = await editor.edit('edited', edit(EDITED), {}, 'r1', ['draft', 'scheduled'], later(1));
     expect(edited).toMatchObject({
       name: 'edited',
       content: EDITED,
@@ -259,21 +252,29 @@ describe('DynamoCampaignStore: edits (invariant 5)', () => {
   it('refuses an edit from a revision that is no longer current, of a started campaign, or while the fence holds', async () => {
     const store = new DynamoCampaignStore(TABLE);
     await store.create(campaign('guarded', 'draft'));
-    expect(await store.edit('guarded', edit(EDITED), undefined, 'a', ['draft'], later(1))).toBeDefined();
+    expect(await store.edit('guarded', edit(EDITED), {}, 'a', ['draft'], later(1))).toBeDefined();
     // Another edit also read the campaign before `a`: refused, and its part is never named.
     expect(
-      await store.edit('guarded', edit(NEWSLETTER, 'lost'), undefined, 'b', ['draft'], later(2)),
+      await store.edit('guarded', edit(NEWSLETTER, 'lost'), {}, 'b', ['draft'], later(2)),
     ).toBeUndefined();
     expect((await store.get('guarded'))?.name).toBe('edited');
 
-    expect(await register(store, 'guarded', 'a', later(3))).toBeDefined();
-    expect(await store.edit('guarded', edit(NEWSLETTER), 'a', 'c', ['draft'], later(4))).toBeUndefined();
-    // The lease ran out: the fence no longer holds.
-    expect(await store.edit('guarded', edit(NEWSLETTER), 'a', 'c', ['draft'], later(31_000))).toBeDefined();
+    const registered = await register(store, 'guarded', 'a', later(3));
+    expect(registered).toBeDefined();
+    const seen = { contentRevision: 'a', uploadRegistrations: registered?.uploadRegistrations };
+    expect(await store.edit('guarded', edit(NEWSLETTER), seen, 'c', ['draft'], later(4))).toBeUndefined();
+    // Read before the upload registered: refused even once its lease has run out, or it released
+    // (its rows were written after that read, and the edit's check may have missed them).
+    const before = { contentRevision: 'a' };
+    expect(
+      await store.edit('guarded', edit(NEWSLETTER), before, 'c', ['draft'], later(31_000)),
+    ).toBeUndefined();
+    // Read after: the lease ran out, the fence no longer holds.
+    expect(await store.edit('guarded', edit(NEWSLETTER), seen, 'c', ['draft'], later(31_000))).toBeDefined();
 
     await store.create(campaign('started', 'sending'));
     expect(
-      await store.edit('started', edit(EDITED), undefined, 'x', ['draft', 'scheduled'], later(1)),
+      await store.edit('started', edit(EDITED), {}, 'x', ['draft', 'scheduled'], later(1)),
     ).toBeUndefined();
     expect((await store.get('started'))?.content).toEqual(NEWSLETTER);
   });
@@ -281,7 +282,7 @@ describe('DynamoCampaignStore: edits (invariant 5)', () => {
   it('refuses an upload registration checked against a revision that is no longer current', async () => {
     const store = new DynamoCampaignStore(TABLE);
     await store.create(campaign('revised', 'draft'));
-    await store.edit('revised', edit(EDITED), undefined, 'r1', ['draft'], later(1));
+    await store.edit('revised', edit(EDITED), {}, 'r1', ['draft'], later(1));
     expect(await register(store, 'revised', undefined, later(2))).toBeUndefined();
     expect(await register(store, 'revised', 'r1', later(2))).toBeDefined();
   });

@@ -254,7 +254,7 @@ describe('a campaign through local mode', () => {
       { email: 'free@example.org', data: { first_name: 'F' } },
     ]);
     const edit = (fields: Record<string, unknown>) =>
-      checkedApi(local.apiUrl, 'PUT', `/v1/campaigns/${id}`, {
+      checkedApi(local.apiUrl, 'PATCH', `/v1/campaigns/${id}`, {
         name: 'Edited',
         text: 'Hi {{first_name}} - unsubscribe: {{unsubscribe_url}}',
         ...fields,

@@ -46,34 +46,57 @@ const rows = (...emails: string[]) => ({
   json: { recipients: emails.map((email) => ({ email, data: { first_name: 'X' } })) },
 });
 
-describe('editing a campaign (PUT /v1/campaigns/{id})', () => {
-  it('replaces the name, sender, tags and content of a draft, each edit a new content revision', async () => {
+describe('editing a campaign (PATCH /v1/campaigns/{id})', () => {
+  it('changes what the body names and keeps the rest, each edit a new content revision', async () => {
     const { deps } = campaignDeps();
-    const created = await createCampaign({ ...draft, tags: { kind: 'news' } }, deps);
+    const created = await createCampaign(
+      {
+        ...draft,
+        from: 'Élodie Müller <news@acme.test>',
+        replyTo: 'Zoë <help@acme.test>',
+        tags: { kind: 'news' },
+      },
+      deps,
+    );
     const edited = await updateCampaign(
       created.id,
-      { name: 'Launch v2', subject: 'Hello {{first_name}}', html: '<p>Hi {{first_name}}</p>' },
+      { name: 'Launch v2', html: '<p>Hi {{first_name}}</p>', text: null },
       deps,
     );
     expect(edited).toMatchObject({
       id: created.id,
       name: 'Launch v2',
       status: 'draft',
-      content: { subject: 'Hello {{first_name}}', html: '<p>Hi {{first_name}}</p>' },
-      tags: {},
+      // The sender and reply-to as stored (encoded), untouched: never parsed back.
+      from: created.from,
+      replyTo: created.replyTo,
+      content: { subject: draft.subject, html: '<p>Hi {{first_name}}</p>' },
+      tags: { kind: 'news' },
     });
     // The HTML has no unsubscribe link: the same warning as at creation.
     expect(edited.warnings?.join(' ')).toMatch(/unsubscribe_url/);
     const stored = await deps.campaigns.get(created.id);
-    expect(stored?.content).toEqual({ subject: 'Hello {{first_name}}', html: '<p>Hi {{first_name}}</p>' });
-    expect(stored?.content.text).toBeUndefined();
+    expect(stored?.content).toEqual({ subject: draft.subject, html: '<p>Hi {{first_name}}</p>' });
     const first = stored?.contentRevision;
     expect(first).toBeDefined();
-    await updateCampaign(created.id, draft, deps);
+    const renamed = await updateCampaign(created.id, { name: 'Launch v3', tags: {} }, deps);
+    expect(renamed).toMatchObject({ name: 'Launch v3', tags: {}, content: stored?.content });
     expect((await deps.campaigns.get(created.id))?.contentRevision).not.toBe(first);
   });
 
-  it('copies a template in on edit and drops it again for inline content', async () => {
+  it('refuses an edit that names nothing, or that would leave neither html nor text', async () => {
+    const { deps } = campaignDeps();
+    const { id } = await createCampaign(draft, deps);
+    expect((await failure(updateCampaign(id, {}, deps))).code).toBe('validation_failed');
+    const bodyless = await failure(updateCampaign(id, { text: null }, deps));
+    expect([bodyless.status, bodyless.code]).toEqual([400, 'validation_failed']);
+    expect((await failure(updateCampaign(id, { template: 'news', subject: 'x' }, deps))).code).toBe(
+      'validation_failed',
+    );
+    expect((await deps.campaigns.get(id))?.content).toEqual({ subject: draft.subject, text: draft.text });
+  });
+
+  it('copies a template in on edit, keeps it on a rename, and drops it for inline content', async () => {
     const { deps } = campaignDeps();
     await deps.templates.put({
       name: 'news',
@@ -83,16 +106,16 @@ describe('editing a campaign (PUT /v1/campaigns/{id})', () => {
       updatedAt: '',
     });
     const { id } = await createCampaign(draft, deps);
-    expect(await updateCampaign(id, { name: 'Launch', template: 'news' }, deps)).toMatchObject({
+    expect(await updateCampaign(id, { template: 'news' }, deps)).toMatchObject({
       template: 'news',
       content: { subject: 'S', html: '<p>T {{unsubscribe_url}}</p>' },
     });
-    const inline = await updateCampaign(id, draft, deps);
+    expect((await updateCampaign(id, { name: 'Renamed' }, deps)).template).toBe('news');
+    const inline = await updateCampaign(id, { subject: 'Inline' }, deps);
     expect(inline.template).toBeUndefined();
+    expect(inline.content).toEqual({ subject: 'Inline', html: '<p>T {{unsubscribe_url}}</p>' });
     expect((await deps.campaigns.get(id))?.template).toBeUndefined();
-    expect((await failure(updateCampaign(id, { name: 'x', template: 'gone' }, deps))).code).toBe(
-      'unknown_template',
-    );
+    expect((await failure(updateCampaign(id, { template: 'gone' }, deps))).code).toBe('unknown_template');
   });
 
   it('edits a scheduled campaign and leaves its schedule alone', async () => {
@@ -119,9 +142,8 @@ describe('editing a campaign (PUT /v1/campaigns/{id})', () => {
     expect([refused.status, refused.code]).toEqual([409, 'invalid_state']);
     expect(refused.message).toMatch(/cannot edit a campaign that is sending/);
     const other = (await createCampaign(draft, deps)).id;
-    expect((await failure(updateCampaign(other, { subject: 'no name' }, deps))).code).toBe(
-      'validation_failed',
-    );
+    expect((await failure(updateCampaign(other, { name: '' }, deps))).code).toBe('validation_failed');
+    expect((await failure(updateCampaign(other, { unknown: 1 }, deps))).code).toBe('validation_failed');
     expect((await failure(updateCampaign(other, { ...draft, html: '{{#if x}}' }, deps))).code).toBe(
       'template_syntax_error',
     );
@@ -224,6 +246,28 @@ describe('editing a campaign (PUT /v1/campaigns/{id})', () => {
     });
     expect(await deps.recipients.get(id, 'lacks@example.org')).toBeUndefined();
     expect((await deps.campaigns.get(id))?.totals.recipients).toBe(1);
+  });
+
+  it('refuses an edit when an upload came and went while it checked the rows (the rows it checked are not all)', async () => {
+    const { deps } = campaignDeps();
+    const { id } = await createCampaign(draft, deps);
+    const page = deps.recipients.page.bind(deps.recipients);
+    let uploaded = false;
+    deps.recipients.page = async (...args) => {
+      const read = await page(...args);
+      if (!uploaded) {
+        // Checked against the content before the edit: the row without `plan` is taken.
+        uploaded = true;
+        await addRecipients(id, PLAN_ROWS, deps);
+      }
+      return read;
+    };
+    const refused = await failure(updateCampaign(id, needsPlan, deps));
+    expect([refused.status, refused.code]).toEqual([409, 'invalid_state']);
+    expect((await deps.campaigns.get(id))?.content.subject).toBe(draft.subject);
+    expect(await deps.recipients.get(id, 'lacks@example.org')).toBeDefined();
+    // Sent again, the edit sees that row and says so.
+    expect((await failure(updateCampaign(id, needsPlan, deps))).code).toBe('unrenderable_for_recipients');
   });
 
   it('lets one of two edits racing from the same revision win; the other is a 409 and changes nothing', async () => {

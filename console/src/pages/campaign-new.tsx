@@ -1,4 +1,4 @@
-import type { Campaign, CreateCampaignRequest, Template } from '@mailroom/client';
+import type { Campaign, CreateCampaignRequest, Template, UpdateCampaignRequest } from '@mailroom/client';
 import { useState } from 'preact/hooks';
 import { contentWarnings } from '../../../lambdas/campaigns/unsubscribe-link';
 import type { TemplateContent } from '../../../lambdas/templates/template-rules';
@@ -18,10 +18,7 @@ export function CampaignNew() {
   return <CampaignForm />;
 }
 
-/**
- * PUT /v1/campaigns/{id}: the same form, filled in with the campaign as it is. The API replaces
- * every field, so what the form does not show (reply-to, tags) is sent back as it is.
- */
+/** PATCH /v1/campaigns/{id}: the same form, filled in with the campaign as it is. */
 export function CampaignEdit({ id }: { id: string }) {
   const api = useApi();
   const campaign = useLoad((signal) => api.campaigns.get(id, { signal }), `campaign:${id}`);
@@ -31,6 +28,17 @@ export function CampaignEdit({ id }: { id: string }) {
         <Title>Edit campaign</Title>
         <ErrorBox error={campaign.error} />
         {campaign.error === undefined && <p class="muted">Loading the campaign…</p>}
+      </section>
+    );
+  }
+  if (campaign.data.status !== 'draft' && campaign.data.status !== 'scheduled') {
+    return (
+      <section>
+        <Title>Edit campaign</Title>
+        <p class="error" role="alert">
+          This campaign is {campaign.data.status}: only a draft or a scheduled campaign can be edited.{' '}
+          <a href={`#/campaigns/${encodeURIComponent(id)}`}>Back to it</a>
+        </p>
       </section>
     );
   }
@@ -83,16 +91,24 @@ function CampaignForm({ existing }: { existing?: Campaign }) {
     const request: CreateCampaignRequest = {
       name: field('name') ?? '',
       ...(field('from') === undefined ? {} : { from: field('from') }),
-      ...(existing === undefined ? {} : { replyTo: existing.replyTo, tags: existing.tags }),
       ...(source === 'template'
         ? { template: field('template') }
         : { subject: field('subject'), html: field('html'), text: field('text') }),
     };
+    // An edit sends what the form shows, but not the sender unchanged (the API stores it encoded)
+    // and `null` for a part emptied (which removes it); reply-to and tags stay as they are.
+    const changes = (campaign: Campaign): UpdateCampaignRequest => ({
+      name: request.name,
+      ...(field('from') === undefined || field('from') === campaign.from ? {} : { from: field('from') }),
+      ...(source === 'template'
+        ? { template: field('template') }
+        : { subject: field('subject'), html: field('html') ?? null, text: field('text') ?? null }),
+    });
     void save.run(async () => {
       const saved =
         existing === undefined
           ? await api.campaigns.create(request)
-          : await api.campaigns.update(existing.id, request);
+          : await api.campaigns.update(existing.id, changes(existing));
       flash(saved.warnings ?? []);
       go('campaigns', saved.id);
     });

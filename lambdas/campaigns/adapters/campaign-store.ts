@@ -112,15 +112,16 @@ export class DynamoCampaignStore implements CampaignRepository {
   /**
    * The new content in a part of its own (named by the new revision, so a racing edit or a cached
    * copy can never be mistaken for it), then the campaign item, conditional on the status, the
-   * fence and the revision the caller checked the rows against: the item names the new part only if
-   * nothing moved. An edit that dies or loses between the two leaves a part nobody names, never
+   * fence (clear, and no upload registered since `seen` was read, even one that has finished since:
+   * `uploadRegistrations` only grows) and the revision the caller checked the rows against: the item names the
+   * new part only if nothing moved. An edit that dies or loses between the two leaves a part nobody names, never
    * read. The previous part is deleted afterwards (best effort): a reader that read the item just
    * before the edit and finds its part gone reads the item again (`whole`).
    */
   async edit(
     id: string,
     changes: CampaignEdit,
-    seenRevision: string | undefined,
+    seen: Pick<Campaign, 'contentRevision' | 'uploadRegistrations'>,
     newRevision: string,
     open: readonly CampaignStatus[],
     now: Date,
@@ -148,13 +149,20 @@ export class DynamoCampaignStore implements CampaignRepository {
           Key: { id },
           // `content` too: a campaign created before the content moved out of its item keeps it there.
           UpdateExpression: expression(update.set, [...update.remove, '#content']),
-          ConditionExpression: `#status IN (${allowed.list}) AND ${FENCE_CLEAR} AND ${revisionIs(seenRevision)}`,
+          ConditionExpression: `#status IN (${allowed.list}) AND ${FENCE_CLEAR} AND ${revisionIs(seen.contentRevision)} AND ${
+            seen.uploadRegistrations === undefined
+              ? 'attribute_not_exists(uploadRegistrations)'
+              : 'uploadRegistrations = :seenRegistrations'
+          }`,
           ExpressionAttributeNames: { ...update.names, '#status': 'status', '#content': 'content' },
           ExpressionAttributeValues: {
             ...update.values,
             ...allowed.values,
             ':fenceNow': now.toISOString(),
-            ...revisionValues(seenRevision),
+            ...revisionValues(seen.contentRevision),
+            ...(seen.uploadRegistrations === undefined
+              ? {}
+              : { ':seenRegistrations': seen.uploadRegistrations }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -165,9 +173,10 @@ export class DynamoCampaignStore implements CampaignRepository {
       throw error;
     }
     this.remember(contentId(id, newRevision), content);
-    this.contents.delete(contentId(id, seenRevision));
+    const previous = contentId(id, seen.contentRevision);
+    this.contents.delete(previous);
     await dynamo
-      .send(new DeleteCommand({ TableName: this.tableName, Key: { id: contentId(id, seenRevision) } }))
+      .send(new DeleteCommand({ TableName: this.tableName, Key: { id: previous } }))
       .catch(() => undefined);
     return (await this.whole([updated]))[0];
   }
@@ -272,6 +281,7 @@ export class DynamoCampaignStore implements CampaignRepository {
       ...allowed.values,
       ...revisionValues(checkedRevision),
       ':entry': new Set([entry]),
+      ':one': 1,
       ':leaseEnd': leaseEnd.toISOString(),
       ':now': now.toISOString(),
       ':scheduled': 'scheduled',
@@ -285,7 +295,7 @@ export class DynamoCampaignStore implements CampaignRepository {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { id },
-            UpdateExpression: `ADD openUploads :entry SET updatedAt = :now${raise ? ', uploadFenceUntil = :leaseEnd' : ''}`,
+            UpdateExpression: `ADD openUploads :entry, uploadRegistrations :one SET updatedAt = :now${raise ? ', uploadFenceUntil = :leaseEnd' : ''}`,
             ConditionExpression: `#status IN (${allowed.list}) AND ${notClosed} AND ${revisionIs(checkedRevision)} AND ${
               raise
                 ? '(attribute_not_exists(uploadFenceUntil) OR uploadFenceUntil <= :leaseEnd)'

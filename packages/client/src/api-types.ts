@@ -14,6 +14,7 @@ import type {
   recipientRowSchema,
   sendCampaignSchema,
   testSendSchema,
+  updateCampaignSchema,
 } from '../../../lambdas/campaigns/campaign-request';
 import type {
   AddRecipientsResult as AddRecipientsView,
@@ -63,6 +64,8 @@ export type Preview = z.output<typeof previewSchema>;
 
 /** `POST /v1/campaigns`. */
 export type CreateCampaignRequest = z.input<typeof createCampaignSchema>;
+/** `PATCH /v1/campaigns/{id}`: what changes. */
+export type UpdateCampaignRequest = z.input<typeof updateCampaignSchema>;
 /** A campaign as create, list, send, pause, resume and cancel answer it. */
 export type Campaign = ReturnType<typeof campaignView>;
 /** `GET /v1/campaigns/{id}`: the campaign with its progress, rate and ETA. */

@@ -21,6 +21,7 @@ import type {
   Suppression,
   SuppressionReason,
   Template,
+  UpdateCampaignRequest,
   Webhook,
   WebhookCreated,
   WebhookDeliveryAttempt,
@@ -221,19 +222,19 @@ export class MailroomClient {
     get: async (id: string, options: CallOptions = {}): Promise<CampaignWithProgress> =>
       (await this.call('getCampaign', { id }, { signal: options.signal })) as CampaignWithProgress,
     /**
-     * `PUT /v1/campaigns/{id}`: replaces a draft's (or scheduled campaign's) name, sender, tags and
-     * content with these (the fields of a create). New content must render for every recipient
-     * already added (`422 unrenderable_for_recipients` names those it does not).
+     * `PATCH /v1/campaigns/{id}`: changes a draft's (or scheduled campaign's) name, sender,
+     * reply-to, tags or content; what `changes` leaves out stays. New content must render for every
+     * recipient already added (`422 unrenderable_for_recipients` names those it does not).
      */
     update: async (
       id: string,
-      campaign: CreateCampaignRequest,
+      changes: UpdateCampaignRequest,
       options: CallOptions = {},
     ): Promise<Campaign> =>
       (await this.call(
         'updateCampaign',
         { id },
-        { body: { json: campaign }, signal: options.signal },
+        { body: { json: changes }, signal: options.signal },
       )) as Campaign,
     /**
      * `POST /v1/campaigns/{id}/recipients`: up to 1,000 rows → `{added, duplicates, invalid}`. An

@@ -19,7 +19,7 @@ export const ROUTES = {
   listCampaigns: { method: 'GET', path: '/v1/campaigns' },
   createCampaign: { method: 'POST', path: '/v1/campaigns' },
   getCampaign: { method: 'GET', path: '/v1/campaigns/{id}' },
-  updateCampaign: { method: 'PUT', path: '/v1/campaigns/{id}' },
+  updateCampaign: { method: 'PATCH', path: '/v1/campaigns/{id}' },
   addCampaignRecipients: { method: 'POST', path: '/v1/campaigns/{id}/recipients' },
   getCampaignRecipient: { method: 'GET', path: '/v1/campaigns/{id}/recipients/{email}' },
   sendCampaignTest: { method: 'POST', path: '/v1/campaigns/{id}/test' },

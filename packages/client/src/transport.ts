@@ -1,7 +1,7 @@
 import { MailroomApiError, MailroomNetworkError } from './errors';
 import type { RequestSigner } from './signing';
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
 
 /** One API call, before retries. */
 export interface Call {
@@ -41,7 +41,8 @@ export interface TransportOptions extends RetryPolicy {
 
 /**
  * Whether a failed attempt may be sent again. 429 (throttled: nothing was done) always; a 5xx or
- * no answer at all only when a repeat cannot do the work twice: GET, PUT and DELETE, a POST
+ * no answer at all only when a repeat cannot do the work twice: GET, PUT, PATCH (a campaign edit
+ * sets the fields it names) and DELETE, a POST
  * carrying an Idempotency-Key, or one the server keys itself (a recipient upload); a 409
  * `idempotency_in_progress` when this call's own earlier attempt holds the key.
  */

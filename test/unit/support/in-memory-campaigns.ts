@@ -80,7 +80,7 @@ export class InMemoryCampaigns implements CampaignRepository {
   async edit(
     id: string,
     changes: CampaignEdit,
-    seenRevision: string | undefined,
+    seen: Pick<Campaign, 'contentRevision' | 'uploadRegistrations'>,
     newRevision: string,
     open: readonly CampaignStatus[],
     now: Date,
@@ -88,7 +88,8 @@ export class InMemoryCampaigns implements CampaignRepository {
     // The conditions of the DynamoDB adapter: status, fence, revision.
     const item = this.items.get(id);
     if (!item || !open.includes(item.status) || uploadHoldsFence(item, now)) return undefined;
-    if (item.contentRevision !== seenRevision) return undefined;
+    if (item.contentRevision !== seen.contentRevision) return undefined;
+    if (item.uploadRegistrations !== seen.uploadRegistrations) return undefined;
     apply(item, {
       ...structuredClone(changes),
       template: changes.template,
@@ -109,6 +110,7 @@ export class InMemoryCampaigns implements CampaignRepository {
     if (!item || !open.includes(item.status) || uploadsClosed(item, now)) return undefined;
     if (item.contentRevision !== checkedRevision) return undefined;
     item.openUploads = new Set([...(item.openUploads ?? []), entry]);
+    item.uploadRegistrations = (item.uploadRegistrations ?? 0) + 1;
     if ((item.uploadFenceUntil ?? '') <= leaseEnd.toISOString())
       item.uploadFenceUntil = leaseEnd.toISOString();
     item.updatedAt = now.toISOString();

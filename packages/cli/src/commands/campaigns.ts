@@ -1,4 +1,9 @@
-import { type Campaign, type CreateCampaignRequest, MAX_RECIPIENTS_PER_CALL } from '@mailroom/client';
+import {
+  type Campaign,
+  type CreateCampaignRequest,
+  MAX_RECIPIENTS_PER_CALL,
+  type UpdateCampaignRequest,
+} from '@mailroom/client';
 import { describeCampaign, watchCampaign } from '../campaign-progress';
 import {
   type Command,
@@ -64,7 +69,7 @@ export const CAMPAIGN_COMMANDS: readonly Command[] = [
   {
     name: 'campaigns edit',
     args: ['<id>'],
-    summary: 'change a draft or scheduled campaign (PUT /v1/campaigns/{id}); what no flag names stays',
+    summary: 'change a draft or scheduled campaign (PATCH /v1/campaigns/{id}); what no flag names stays',
     flags: {
       name: { type: 'string', value: '<name>', help: 'a new name' },
       ...MESSAGE_FLAGS,
@@ -75,25 +80,29 @@ export const CAMPAIGN_COMMANDS: readonly Command[] = [
     ],
     run: async (ctx, input) => {
       const id = input.arg(0);
-      const given = contentOf(input);
+      const content = contentOf(input);
       const template = input.string('template');
-      if (template !== undefined && Object.keys(given).length > 0) {
+      if (template !== undefined && Object.keys(content).length > 0) {
         throw new UsageError(`${input.command}: give --template or --subject/--text/--html, not both`);
       }
+      const name = input.string('name');
       const from = input.string('from');
       const replyTo = input.list('reply-to');
       const tags = input.pairs('tag');
-      const client = ctx.client();
-      const current = await client.campaigns.get(id);
-      // The API replaces every field: what is not given here is sent as it is now.
-      const request: CreateCampaignRequest = {
-        name: input.string('name') ?? current.name,
-        from: from ?? current.from,
-        replyTo: replyTo.length > 0 ? replyTo : current.replyTo,
-        tags: Object.keys(tags).length > 0 ? tags : current.tags,
-        ...(template !== undefined ? { template } : { ...current.content, ...given }),
+      const changes: UpdateCampaignRequest = {
+        ...(name === undefined ? {} : { name }),
+        ...(from === undefined ? {} : { from }),
+        ...(replyTo.length > 0 ? { replyTo } : {}),
+        ...(Object.keys(tags).length > 0 ? { tags } : {}),
+        ...content,
+        ...(template === undefined ? {} : { template }),
       };
-      const campaign = await client.campaigns.update(id, request);
+      if (Object.keys(changes).length === 0) {
+        throw new UsageError(
+          `${input.command}: nothing to change: give --name, --subject, --html, --template, …`,
+        );
+      }
+      const campaign = await ctx.client().campaigns.update(id, changes);
       for (const warning of campaign.warnings ?? []) ctx.output.note(`warning: ${warning}`);
       ctx.output.result(campaign, [campaign.id]);
       ctx.output.note(changed('edited', campaign));
