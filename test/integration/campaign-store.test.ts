@@ -279,6 +279,19 @@ describe('DynamoCampaignStore: edits (invariant 5)', () => {
     expect((await store.get('started'))?.content).toEqual(NEWSLETTER);
   });
 
+  it('takes a write the SDK sent again after its first attempt took effect as done, not refused', async () => {
+    const store = new DynamoCampaignStore(TABLE);
+    await store.create(campaign('retried', 'draft'));
+    expect(await store.edit('retried', edit(EDITED), {}, 'r1', ['draft'], later(1))).toBeDefined();
+    // The same write again (its condition now fails): the item names its revision.
+    expect(await store.edit('retried', edit(EDITED), {}, 'r1', ['draft'], later(1))).toMatchObject({
+      contentRevision: 'r1',
+      content: EDITED,
+    });
+    // Another edit from the same old revision is still refused.
+    expect(await store.edit('retried', edit(NEWSLETTER), {}, 'r2', ['draft'], later(2))).toBeUndefined();
+  });
+
   it('refuses an upload registration checked against a revision that is no longer current', async () => {
     const store = new DynamoCampaignStore(TABLE);
     await store.create(campaign('revised', 'draft'));

@@ -169,8 +169,12 @@ export class DynamoCampaignStore implements CampaignRepository {
       );
       updated = result.Attributes as StoredCampaign;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Refused, unless the SDK retried a write whose first attempt took effect (its answer was
+      // lost): the item then names our revision, an id nobody else writes.
+      const current = await this.item(id);
+      if (current?.contentRevision !== newRevision) return undefined;
+      updated = current;
     }
     this.remember(contentId(id, newRevision), content);
     const previous = contentId(id, seen.contentRevision);
@@ -208,7 +212,8 @@ export class DynamoCampaignStore implements CampaignRepository {
       const result = await dynamo.send(
         new ScanCommand({
           TableName: this.tableName,
-          // A campaign comes with up to ten parts.
+          // A campaign comes with about ten parts (its content, 8 counter shards, and a content
+          // revision whose delete failed); more only cost another page.
           Limit: limit * 10,
           ExclusiveStartKey: start,
           FilterExpression: 'attribute_exists(#status)',
