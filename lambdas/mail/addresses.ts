@@ -31,7 +31,13 @@ export function parseMailbox(input: string): Mailbox {
   const rawAddress = named ? (named[3] ?? '') : input;
   const rawName = named ? (named[1] !== undefined ? named[1].replace(/\\(.)/g, '$1') : named[2]) : undefined;
   const address = parseAddress(rawAddress);
-  const name = rawName?.trim();
+  // Unquoted: it may be encoded-words, as formatMailbox writes a name that is not ASCII (and as the
+  // API then shows it): decoded, so a mailbox read back from the API is the same mailbox again.
+  const name = (
+    named?.[1] === undefined && rawName !== undefined ? decodeEncodedWords(rawName) : rawName
+  )?.trim();
+  if (name !== undefined && hasControlCharacters(name))
+    throw new AddressError('display name must not contain control characters (CR, LF, tab…)');
   if (name !== undefined && characterCount(name) > MAX_NAME_LENGTH) {
     throw new AddressError(`display name is longer than ${MAX_NAME_LENGTH} characters`);
   }
@@ -70,6 +76,41 @@ function toAsciiDomain(domain: string): string {
 /** The key under which an address is suppressed or deduplicated: case does not make two people. */
 export function normalizeAddress(address: string): string {
   return address.toLowerCase();
+}
+
+/** One RFC 2047 encoded-word: charset, B or Q, text. */
+const ENCODED_WORD = /=\?([A-Za-z0-9_-]+)\?([BbQq])\?([^?\s]*)\?=/g;
+const CHARSETS: Record<string, BufferEncoding> = {
+  'utf-8': 'utf8',
+  'us-ascii': 'ascii',
+  'iso-8859-1': 'latin1',
+};
+
+/**
+ * A display name that is wholly RFC 2047 encoded-words (whitespace between them ignored, RFC 2047
+ * §6.2), decoded; anything else, or a charset Node cannot decode, as it is.
+ */
+function decodeEncodedWords(raw: string): string {
+  const trimmed = raw.trim();
+  if (!trimmed.startsWith('=?') || trimmed.replace(ENCODED_WORD, '').trim() !== '') return raw;
+  let decoded = '';
+  for (const [, charset = '', kind = '', text = ''] of trimmed.matchAll(ENCODED_WORD)) {
+    const encoding = CHARSETS[charset.toLowerCase()];
+    if (encoding === undefined) return raw;
+    const bytes =
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64')
+        : Buffer.from(
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+                String.fromCharCode(Number.parseInt(hex, 16)),
+              ),
+            'latin1',
+          );
+    decoded += bytes.toString(encoding);
+  }
+  return decoded;
 }
 
 /** `"Name" <address>` as SES wants it: quoted when ASCII, RFC 2047 encoded-word otherwise. */

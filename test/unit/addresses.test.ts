@@ -36,6 +36,30 @@ describe('parseMailbox', () => {
   });
 });
 
+describe('a mailbox read back from the API (RFC 2047 encoded-words)', () => {
+  it.each(['Élodie Müller', 'Zoë', '株式会社', 'é'.repeat(200)])(
+    'parses formatMailbox(%j) to the same mailbox again',
+    (name) => {
+      const mailbox = { address: 'news@acme.test', name };
+      expect(parseMailbox(formatMailbox(mailbox))).toEqual(mailbox);
+      expect(formatMailbox(parseMailbox(formatMailbox(mailbox)))).toBe(formatMailbox(mailbox));
+    },
+  );
+
+  it('decodes Q encoding and adjacent words, and leaves other text and unknown charsets as they are', () => {
+    expect(parseMailbox('=?utf-8?Q?Zo=C3=AB_Jones?= <z@acme.test>').name).toBe('Zoë Jones');
+    expect(parseMailbox('=?UTF-8?B?w4k=?= =?UTF-8?B?bG9kaWU=?= <e@acme.test>').name).toBe('Élodie');
+    expect(parseMailbox('"=?UTF-8?B?w4k=?=" <e@acme.test>').name).toBe('=?UTF-8?B?w4k=?=');
+    expect(parseMailbox('=?koi8-r?B?8NLJ18XU?= <k@acme.test>').name).toBe('=?koi8-r?B?8NLJ18XU?=');
+    expect(parseMailbox('Team =?UTF-8?B?w4k=?= <t@acme.test>').name).toBe('Team =?UTF-8?B?w4k=?=');
+  });
+
+  it('refuses a decoded name with control characters (no header injection through an encoded CR LF)', () => {
+    const crlf = Buffer.from('Eve\r\nBcc: x@evil.test').toString('base64');
+    expect(() => parseMailbox(`=?UTF-8?B?${crlf}?= <e@acme.test>`)).toThrow(/control characters/);
+  });
+});
+
 describe('formatMailbox', () => {
   it('quotes an ASCII display name and escapes quotes in it', () => {
     expect(formatMailbox({ address: 'a@b.co', name: 'Say "hi"' })).toBe('"Say \\"hi\\"" <a@b.co>');
