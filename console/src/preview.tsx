@@ -1,5 +1,5 @@
 import { MailroomApiError, type PreviewRequest } from '@mailroom/client';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   checkTemplateSyntax,
   type TemplateContent,
@@ -84,9 +84,8 @@ function useSettled<T>(value: T, key: string, ms: number): T {
 }
 
 /**
- * The mail as a recipient with `sample` would get it: subject, the HTML in a sandboxed frame (no
- * scripts, no same-origin access; the console's CSP applies inside it too, so remote images and
- * inline styles do not show: a test send shows the real thing), and the text.
+ * The mail as a recipient with `sample` would get it: subject, the HTML as a mail client shows it
+ * (MailHtml), and the text.
  */
 export function Preview({ content, sample }: { content: TemplateContent; sample: string }) {
   const api = useApi();
@@ -132,15 +131,7 @@ export function Preview({ content, sample }: { content: TemplateContent; sample:
           <p>
             <strong>Subject:</strong> <span id="preview-subject">{shown.subject}</span>
           </p>
-          {shown.html !== undefined && (
-            <iframe
-              id="preview-html"
-              title="HTML preview"
-              sandbox=""
-              srcdoc={shown.html}
-              class="preview-frame"
-            />
-          )}
+          {shown.html !== undefined && <MailHtml html={shown.html} />}
           {shown.text !== undefined && <pre id="preview-text">{shown.text}</pre>}
         </>
       )}
@@ -152,4 +143,103 @@ export function Preview({ content, sample }: { content: TemplateContent; sample:
 function apiProblem(error: unknown): string {
   if (error instanceof MailroomApiError) return error.message;
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Rendered mail HTML, styled as a mail client shows it, inside the console's strict CSP (no inline
+ * styles, no scripts, images only from the console itself):
+ * - parsed inert (DOMParser runs nothing), with what a mail client would not run or load taken out:
+ *   scripts, frames, objects, forms, links to stylesheets, event handler attributes and
+ *   `javascript:` URLs (the CSP would block them anyway; removed, they are not even tried);
+ * - its `style` attributes applied through CSSOM (`element.style.cssText`) and its `<style>`
+ *   elements as constructed stylesheets: the CSP governs style attributes and elements written as
+ *   markup, not styles set from the page's own script, so the policy stays as strict as it is;
+ * - in a shadow root, so the mail's CSS cannot reach the console and the console's cannot reach the
+ *   mail (its `body`/`html` rules apply to the mail's body);
+ * - remote images are not fetched (the CSP allows none, and a preview should not tell a tracker it
+ *   was opened): each shows as a box of its size with its alt text, and links do not navigate.
+ */
+export function MailHtml({ html }: { html: string }) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    renderMail(element.shadowRoot ?? element.attachShadow({ mode: 'open' }), html);
+  }, [html]);
+  return <div id="preview-html" class="preview-mail" ref={host} role="document" aria-label="HTML preview" />;
+}
+
+const UNSAFE_ELEMENTS =
+  'script, iframe, frame, frameset, object, embed, applet, link, meta, base, form, noscript, template';
+const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'background', 'poster']);
+const SCRIPT_URL = /^\s*(javascript|vbscript|data:text\/html)/i;
+const STYLE_ELEMENT = /<style\b[^>]*>([\s\S]*?)<\/style\s*>/gi;
+/** A start tag, its quoted attribute values whole (they may hold `>`). */
+const TAG = /<[a-zA-Z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*>/g;
+const STYLE_ATTRIBUTE = /(\s)style(\s*=)/gi;
+/** Stands in for a remote image: its size, its alt text. */
+const MAIL_FRAME_CSS = `:host{display:block}
+.mail-body{font-family:Arial,Helvetica,sans-serif;color:#222;background:#fff;padding:8px;min-height:100%}
+img.remote-image{display:inline-block;outline:1px dashed #99a;min-width:16px;min-height:16px;color:#667;font-size:12px}`;
+
+export function renderMail(root: ShadowRoot, html: string): void {
+  // The parser must never see a style element or attribute: Chrome checks the CSP as it parses,
+  // even into an inert document, and reports each one. Style elements are taken out of the text
+  // first (their CSS kept, `<!-- -->` wrappers and all) and style attributes renamed.
+  const css: string[] = [];
+  const markup = html
+    .replace(STYLE_ELEMENT, (_, text: string) => {
+      css.push(text.replace(/<!--|-->/g, ''));
+      return '';
+    })
+    .replace(TAG, (tag) => tag.replace(STYLE_ATTRIBUTE, '$1data-mail-style$2'));
+  const parsed = new DOMParser().parseFromString(markup, 'text/html');
+  for (const unsafe of parsed.querySelectorAll(UNSAFE_ELEMENTS)) unsafe.remove();
+  const sheets = css.map((text) => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(bodyRulesScoped(text));
+    return sheet;
+  });
+  const styled: [HTMLElement, string][] = [];
+  for (const element of [parsed.body, ...parsed.body.querySelectorAll<HTMLElement>('*')]) {
+    for (const attribute of [...element.attributes]) {
+      const name = attribute.name.toLowerCase();
+      if (name.startsWith('on') || name === 'srcdoc' || name === 'srcset')
+        element.removeAttribute(attribute.name);
+      else if (URL_ATTRIBUTES.has(name) && SCRIPT_URL.test(attribute.value))
+        element.removeAttribute(attribute.name);
+    }
+    const style = element.getAttribute('data-mail-style');
+    if (style !== null) {
+      styled.push([element, style]);
+      element.removeAttribute('data-mail-style');
+    }
+    if (element.tagName === 'IMG' && !/^\s*data:image\//i.test(element.getAttribute('src') ?? '')) {
+      element.setAttribute('data-remote-src', element.getAttribute('src') ?? '');
+      element.removeAttribute('src');
+      element.classList.add('remote-image');
+    }
+  }
+  const body = document.createElement('div');
+  body.className = 'mail-body';
+  const bodyStyle = styled.find(([element]) => element === parsed.body)?.[1];
+  const bgcolor = parsed.body.getAttribute('bgcolor');
+  body.append(...parsed.body.childNodes);
+  const frame = new CSSStyleSheet();
+  frame.replaceSync(MAIL_FRAME_CSS);
+  root.adoptedStyleSheets = [frame, ...sheets];
+  root.replaceChildren(body);
+  if (bgcolor !== null) body.style.background = bgcolor;
+  if (bodyStyle !== undefined) body.style.cssText += bodyStyle;
+  for (const [element, style] of styled) if (element !== parsed.body) element.style.cssText = style;
+  root.addEventListener('click', preventNavigation);
+}
+
+function preventNavigation(event: Event): void {
+  if ((event.target as Element | null)?.closest?.('a')) event.preventDefault();
+}
+
+/** A mail's `body` and `html` rules, made to apply to its body in the shadow root. */
+function bodyRulesScoped(css: string): string {
+  return css.replace(/(^|[{}\s,>+~])(html|body)(?=[\s,{.:#[>+~]|$)/gi, '$1.mail-body');
 }

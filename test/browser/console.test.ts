@@ -109,6 +109,14 @@ async function refusalLogged(status: number, path: string): Promise<void> {
   expectRefusalLogged(problems, status, path);
 }
 
+/** The previewed mail's HTML, as the preview holds it (in the shadow root, sanitized). */
+async function mailHtml(): Promise<string> {
+  await page.waitForFunction(() =>
+    document.querySelector('#preview-html')?.shadowRoot?.querySelector('.mail-body'),
+  );
+  return page.$eval('#preview-html', (host) => host.shadowRoot?.querySelector('.mail-body')?.innerHTML ?? '');
+}
+
 async function clickButton(label: string): Promise<void> {
   const button = await page.waitForSelector(`::-p-xpath(//button[normalize-space()="${label}"])`);
   await (button as ElementHandle<HTMLButtonElement>).click();
@@ -177,7 +185,7 @@ describe('the console in local mode', () => {
     // The preview renders with the sample data as the server would, escaping values in the HTML.
     await fill('#sample-data', '{"first_name": "<b>Ann</b>"}');
     expect(await waitForText('#preview-subject', /News for <b>Ann<\/b>/)).toBe('News for <b>Ann</b>');
-    const previewHtml = await page.$eval('#preview-html', (frame) => (frame as HTMLIFrameElement).srcdoc);
+    const previewHtml = await mailHtml();
     expect(previewHtml).toContain('<p>Hi &lt;b&gt;Ann&lt;/b&gt;</p>');
     expect(previewHtml).toContain(`<a href="${PLACEHOLDER_UNSUBSCRIBE_URL}">Unsubscribe</a>`);
     expect(await text('#preview-text')).toBe(`Hi <b>Ann</b>. Unsubscribe: ${PLACEHOLDER_UNSUBSCRIBE_URL}`);
@@ -321,7 +329,7 @@ describe('the console in local mode', () => {
     // The preview follows the typing: it ends on the whole template, rendered.
     await page.waitForFunction(
       () =>
-        (document.querySelector('#preview-html') as HTMLIFrameElement | null)?.srcdoc ===
+        document.querySelector('#preview-html')?.shadowRoot?.querySelector('.mail-body')?.innerHTML ===
         '<p>Hi Ann</p>\n<p>VIP</p>',
     );
     expect(await text('#preview-subject')).toBe('Welcome Ann');
@@ -479,6 +487,61 @@ describe('the console in local mode', () => {
       content: { subject: 'New for {{first_name}}' },
       tags: { kind: 'news' },
     });
+  });
+
+  it('previews a styled mail as a mail client shows it, inside the CSP: no script runs, no remote image loads', async () => {
+    await open('#/campaigns/new');
+    await fill('#subject', 'Styled');
+    const html = [
+      '<style>body { background: #f0f0ff } .cta { font-weight: 700 }</style>',
+      '<p id="hello" style="color: rgb(200, 0, 0); margin: 0" onclick="document.title = 1">Hi {{first_name}}</p>',
+      '<a class="cta" href="{{unsubscribe_url}}">Unsubscribe</a> <a id="js" href="javascript:void(0)">x</a>',
+      '<img src="https://tracker.example/open.gif" alt="logo" width="40" height="20">',
+      '<script>document.title = "ran"</script>',
+    ].join('\n');
+    // Set at once (typing a script tag key by key is slow), as an input event the page sees.
+    await page.$eval(
+      '#html',
+      (area, value) => {
+        (area as HTMLTextAreaElement).value = value;
+        area.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      html,
+    );
+    await mailHtml();
+    await page.waitForFunction(() =>
+      /Hi Ann/.test(document.querySelector('#preview-html')?.shadowRoot?.textContent ?? ''),
+    );
+    const shown = await page.$eval('#preview-html', (host) => {
+      const root = host.shadowRoot as ShadowRoot;
+      const style = (selector: string) => getComputedStyle(root.querySelector(selector) as Element);
+      const image = root.querySelector('img') as HTMLImageElement;
+      return {
+        color: style('#hello').color,
+        bold: style('.cta').fontWeight,
+        background: style('.mail-body').backgroundColor,
+        handler: root.querySelector('#hello')?.getAttribute('onclick') ?? null,
+        script: root.querySelector('script') !== null,
+        scriptUrl: root.querySelector('#js')?.getAttribute('href') ?? null,
+        image: { src: image.getAttribute('src'), remote: image.dataset.remoteSrc, alt: image.alt },
+        title: document.title,
+      };
+    });
+    expect(shown).toEqual({
+      color: 'rgb(200, 0, 0)',
+      bold: '700',
+      background: 'rgb(240, 240, 255)',
+      handler: null,
+      script: false,
+      scriptUrl: null,
+      image: { src: null, remote: 'https://tracker.example/open.gif', alt: 'logo' },
+      title: expect.not.stringMatching(/ran|^1$/),
+    });
+    // The console's own styles are untouched by the mail's.
+    expect(await page.$eval('main', (main) => getComputedStyle(main).backgroundColor)).not.toBe(
+      'rgb(240, 240, 255)',
+    );
+    await screenshot('campaign-styled-preview');
   });
 
   it('schedules a campaign for a time, then cancels it', async () => {
