@@ -461,6 +461,67 @@ const HTTP_CASES: HttpCase[] = [
     status: 404,
     code: 'not_found',
   },
+  // Campaign edits (PATCH): each refused, the campaign unchanged (the snapshot).
+  {
+    name: 'campaign edit: an empty body',
+    request: () => ['PATCH', `/v1/campaigns/${ids.draft}`, {}],
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    name: 'campaign edit: a template and inline content',
+    request: () => ['PATCH', `/v1/campaigns/${ids.draft}`, { template: 'welcome', subject: 's' }],
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    name: 'campaign edit: both parts removed',
+    request: () => ['PATCH', `/v1/campaigns/${ids.draft}`, { html: null, text: null }],
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    name: 'campaign edit: an encoded sender name hiding CR LF',
+    request: () => [
+      'PATCH',
+      `/v1/campaigns/${ids.draft}`,
+      {
+        from: `=?UTF-8?B?${Buffer.from('Eve\r\nBcc: x@evil.test').toString('base64')}?= <hello@example.com>`,
+      },
+    ],
+    status: 400,
+    code: 'validation_failed',
+    says: /control characters/,
+  },
+  {
+    name: 'campaign edit: content its recipient cannot render',
+    request: () => ['PATCH', `/v1/campaigns/${ids.draft}`, { subject: 'Your {{plan}} plan' }],
+    status: 422,
+    code: 'unrenderable_for_recipients',
+  },
+  {
+    name: 'campaign edit: a campaign that is sending',
+    request: () => ['PATCH', `/v1/campaigns/${ids.sending}`, { name: 'late' }],
+    status: 409,
+    code: 'invalid_state',
+  },
+  {
+    name: 'campaign edit: not JSON',
+    request: () => [
+      'PATCH',
+      `/v1/campaigns/${ids.draft}`,
+      '{"name":',
+      { 'content-type': 'application/json' },
+    ],
+    status: 400,
+    code: 'invalid_json',
+  },
+  {
+    name: 'campaign edit: an unknown id',
+    request: () => ['PATCH', '/v1/campaigns/no-such-campaign', { name: 'x' }],
+    status: 404,
+    code: 'not_found',
+  },
   {
     name: 'campaigns: a forged cursor',
     request: () => ['GET', '/v1/campaigns?cursor=not-a-cursor'],
