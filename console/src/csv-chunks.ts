@@ -1,3 +1,5 @@
+import { mergeVariableOfHeader } from '../../lambdas/campaigns/merge-variables';
+
 /**
  * Splits a recipients CSV into uploads of at most `size` rows, each the header plus its rows as
  * written. The server parses and checks every cell (header names, addresses, merge variables): the
@@ -56,4 +58,46 @@ export function csvChunks(text: string, size = ROWS_PER_UPLOAD): CsvChunks {
     chunks.push({ firstRow: first, rows: part.length, csv: [header, ...part].join('\r\n') });
   }
   return { header, rows: rows.length, chunks };
+}
+
+/** The cells of one record: quoted cells may hold commas, `""` and line breaks; cells trimmed. */
+export function csvCells(record: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < record.length; i++) {
+    const char = record[i];
+    if (quoted) {
+      if (char === '"' && record[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      cells.push(cell.trim());
+      cell = '';
+    } else cell += char;
+  }
+  cells.push(cell.trim());
+  return cells;
+}
+
+/**
+ * The first data row's merge variables, named as the API names them (mergeVariableOfHeader; the
+ * email column and empty cells left out): sample data for the preview that the file itself gives.
+ * Undefined when the file has no data row or the row's cells do not match the header's.
+ */
+export function firstRowData(file: CsvChunks): Record<string, string> | undefined {
+  const first = file.chunks[0];
+  const record = first && csvRecords(first.csv)[1];
+  if (record === undefined) return undefined;
+  const names = csvCells(file.header).map(mergeVariableOfHeader);
+  const cells = csvCells(record);
+  if (cells.length !== names.length) return undefined;
+  const data: Record<string, string> = {};
+  names.forEach((name, i) => {
+    if (name !== 'email' && cells[i]) data[name] = cells[i] as string;
+  });
+  return data;
 }

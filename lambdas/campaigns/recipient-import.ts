@@ -9,6 +9,7 @@ import {
 } from '../templates/template-rules';
 import type { CampaignRecipient } from './campaign';
 import { parseRecipientAddress, recipientRowSchema } from './campaign-request';
+import { mergeVariableOfHeader } from './merge-variables';
 import { PLACEHOLDER_UNSUBSCRIBE_URL, UNSUBSCRIBE_URL_VARIABLE } from './unsubscribe-link';
 
 export interface InvalidRow {
@@ -105,19 +106,6 @@ function keyProblem(key: string, path: string): string | undefined {
   if (RESERVED_DATA_KEYS.has(key))
     return `${path}: the key "${key}" is reserved (it names JavaScript object machinery); rename it`;
   return undefined;
-}
-
-/**
- * How a CSV header names a merge variable: trimmed, lower-cased, and each run of spaces or hyphens
- * made one underscore, so `First_Name`, `first name` and `First-Name` all fill `{{first_name}}`.
- * Merge variables in a campaign used with CSV are therefore written in lower case. JSON data keys
- * are taken exactly as given (case and all).
- */
-export function mergeVariableOfHeader(header: string): string {
-  return header
-    .trim()
-    .toLowerCase()
-    .replace(/[\s-]+/g, '_');
 }
 
 /**

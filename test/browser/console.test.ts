@@ -214,6 +214,11 @@ describe('the console in local mode', () => {
     expect(refused[2]?.[2]).toContain('3 cells');
     await waitForText('#sent-count', /0 \/ 497/);
     await screenshot('campaign-uploaded');
+    // The file's first row is the preview's sample data until another is given.
+    expect(await page.$eval('#test-data', (area) => (area as HTMLTextAreaElement).value)).toBe(
+      '{"first_name":"Reader 1"}',
+    );
+    await waitForText('#preview-subject', /News for Reader 1/);
 
     await fill('#test-to', 'tester@example.org');
     await fill('#test-data', '{"first_name": "Tess"}');

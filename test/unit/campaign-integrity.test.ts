@@ -8,7 +8,8 @@ import {
   sendCampaign,
   uploadKeyOf,
 } from '../../lambdas/campaigns/manage-campaigns';
-import { checkRows, mergeVariableOfHeader, rowsFromCsv } from '../../lambdas/campaigns/recipient-import';
+import { mergeVariableOfHeader } from '../../lambdas/campaigns/merge-variables';
+import { checkRows, rowsFromCsv } from '../../lambdas/campaigns/recipient-import';
 import { reconcileCampaign } from '../../lambdas/campaigns/reconcile';
 import { tick } from '../../lambdas/campaigns/tick';
 import { ApiError } from '../../lambdas/requests/errors';

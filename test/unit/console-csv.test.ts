@@ -1,4 +1,4 @@
-import { csvChunks, csvRecords } from '../../console/src/csv-chunks';
+import { csvCells, csvChunks, csvRecords, firstRowData } from '../../console/src/csv-chunks';
 
 describe('the console cutting a recipients CSV into uploads', () => {
   it('keeps quoted commas, quotes and line breaks inside their record, and takes CRLF, LF and CR alike', () => {
@@ -36,5 +36,16 @@ describe('the console cutting a recipients CSV into uploads', () => {
 
   it('refuses an empty file', () => {
     expect(() => csvChunks('\n\n')).toThrow(/header row/);
+  });
+
+  it("gives the first data row's merge variables, named as the API names headers, for the preview", () => {
+    const file = csvChunks(
+      'Email,First Name,Plan-Level,note\r\nann@example.org, Ann ,"Pro, yearly",\nbob@example.org,Bob,Free,x',
+    );
+    expect(firstRowData(file)).toEqual({ first_name: 'Ann', plan_level: 'Pro, yearly' });
+    expect(csvCells('a,"say ""hi""",  b ,')).toEqual(['a', 'say "hi"', 'b', '']);
+    // No data row, or a first row with a cell too many: no sample.
+    expect(firstRowData(csvChunks('email,first_name\n'))).toBeUndefined();
+    expect(firstRowData(csvChunks('email,first_name\na@example.org,A,extra'))).toBeUndefined();
   });
 });

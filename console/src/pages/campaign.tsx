@@ -71,7 +71,14 @@ export function CampaignPage({ id }: { id: string }) {
           {(c.status === 'draft' || c.status === 'scheduled') && (
             <>
               <h2>Recipients</h2>
-              <RecipientsUpload campaignId={c.id} onUploaded={campaign.reload} />
+              <RecipientsUpload
+                campaignId={c.id}
+                onUploaded={campaign.reload}
+                // The file's first row previews the mail, unless sample data is already given.
+                onFirstRow={(data) =>
+                  setSample((given) => (given.trim() === '' ? JSON.stringify(data) : given))
+                }
+              />
             </>
           )}
           <TestSend campaign={c} sample={sample} onSample={setSample} />

@@ -1,6 +1,6 @@
 import type { AddRecipientsResult } from '@mailroom/client';
 import { useState } from 'preact/hooks';
-import { csvChunks, ROWS_PER_UPLOAD } from '../csv-chunks';
+import { csvChunks, firstRowData, ROWS_PER_UPLOAD } from '../csv-chunks';
 import { count } from '../format';
 import { useApi } from '../hooks';
 import { DataTable, ErrorBox } from '../ui';
@@ -20,9 +20,18 @@ interface Upload {
 
 /**
  * A CSV file sent in uploads of {@link ROWS_PER_UPLOAD} rows (the API's limit per call), one after
- * another, with the rows the API refused listed by their line in the file.
+ * another, with the rows the API refused listed by their line in the file. `onFirstRow` gets the
+ * first data row's merge variables (the preview's sample data, from the file itself).
  */
-export function RecipientsUpload({ campaignId, onUploaded }: { campaignId: string; onUploaded: () => void }) {
+export function RecipientsUpload({
+  campaignId,
+  onUploaded,
+  onFirstRow,
+}: {
+  campaignId: string;
+  onUploaded: () => void;
+  onFirstRow?: (data: Record<string, string>) => void;
+}) {
   const api = useApi();
   const [upload, setUpload] = useState<Upload | undefined>(undefined);
 
@@ -39,7 +48,10 @@ export function RecipientsUpload({ campaignId, onUploaded }: { campaignId: strin
       finished: false,
     };
     try {
-      const { rows, chunks } = csvChunks(await file.text());
+      const parsed = csvChunks(await file.text());
+      const { rows, chunks } = parsed;
+      const sample = firstRowData(parsed);
+      if (sample && onFirstRow) onFirstRow(sample);
       state = { ...state, rows };
       setUpload(state);
       for (const chunk of chunks) {
