@@ -14,6 +14,13 @@ import { AddressError, parseMailbox } from '../mail/addresses';
 import { MAX_SUBJECT_LENGTH } from '../templates/template-rules';
 
 export const MAX_RECIPIENTS_PER_CALL = 1000;
+/**
+ * A campaign's content (subject, html and text together, UTF-8): three template parts' worth
+ * (3 × 128 KiB), which its content part holds within DynamoDB's 400 KB item (409,600 bytes, key
+ * and attribute names included). A create cannot exceed it (its body is at most 256 KB, a template
+ * at most 3 × 128 KiB); edits merged one part at a time could, and are refused (413).
+ */
+export const MAX_CAMPAIGN_CONTENT_BYTES = 384 * 1024;
 export const MAX_TEST_ADDRESSES = 5;
 const MAX_NAME_LENGTH = 200;
 

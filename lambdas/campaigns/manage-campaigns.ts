@@ -4,7 +4,7 @@ import type { StoredMessage } from '../emails/message';
 import { suppressionKey } from '../feedback/manage-suppressions';
 import type { ReputationStore, SuppressionList } from '../feedback/ports';
 import { formatMailbox, type Mailbox, normalizeAddress } from '../mail/addresses';
-import { badRequest, conflict, notFound, unavailable, unprocessable } from '../requests/errors';
+import { ApiError, badRequest, conflict, notFound, unavailable, unprocessable } from '../requests/errors';
 import { parseRequest, requireSendingDomain } from '../requests/validation';
 import { MAX_QUEUE_DELAY_SECONDS } from '../sending/retry';
 import type { TemplateRepository } from '../templates/ports';
@@ -31,6 +31,7 @@ import {
 import {
   addRecipientsSchema,
   createCampaignSchema,
+  MAX_CAMPAIGN_CONTENT_BYTES,
   MAX_RECIPIENTS_PER_CALL,
   sendCampaignSchema,
   testSendSchema,
@@ -150,6 +151,14 @@ async function editedFields(
     content = merged;
     template = undefined;
   }
+  const bytes = contentBytes(content);
+  if (bytes > MAX_CAMPAIGN_CONTENT_BYTES) {
+    throw new ApiError(
+      413,
+      'too_large',
+      `The campaign's content would be ${bytes} bytes of UTF-8 (subject, html and text together); at most ${MAX_CAMPAIGN_CONTENT_BYTES}`,
+    );
+  }
   checkSyntaxOrThrow(content);
   return {
     name: request.name ?? campaign.name,
@@ -210,6 +219,13 @@ export async function updateCampaign(
   const now = await existing(id, deps, 'edit');
   if (uploadHoldsFence(now, deps.now())) throw uploading();
   throw conflict('invalid_state', `Campaign ${id} changed state meanwhile; read it and try again`);
+}
+
+function contentBytes(content: TemplateContent): number {
+  return [content.subject, content.html ?? '', content.text ?? ''].reduce(
+    (sum, part) => sum + Buffer.byteLength(part, 'utf8'),
+    0,
+  );
 }
 
 function sameContent(a: TemplateContent, b: TemplateContent): boolean {

@@ -16,7 +16,15 @@ const MAX_NAME_LENGTH = 200;
 // often abused) that refusing them is the safer default.
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const NAME_AND_ADDRESS = /^\s*(?:"((?:[^"\\]|\\.)*)"|([^<>"]*?))\s*<([^<>]*)>\s*$/;
+// One way to match any input (no two quantifiers compete for the same spaces: the unquoted name
+// keeps its spaces and is trimmed after), so the time is linear in the input; the earlier form,
+// with `\s*` on both sides of a lazy name, took 57 s for 5,000 spaces (review finding).
+const NAME_AND_ADDRESS = /^(?:\s*"((?:[^"\\]|\\.)*)"\s*|([^<>"]*))<([^<>]*)>\s*$/;
+/**
+ * The longest mailbox read at all: the longest address, a 200-character name encoded as RFC 2047
+ * words (4 UTF-8 bytes a character, base64), quotes and brackets, with room to spare.
+ */
+const MAX_MAILBOX_INPUT = 2_000;
 
 export class AddressError extends Error {}
 
@@ -25,6 +33,8 @@ export class AddressError extends Error {}
  * Throws AddressError with a reason a caller can read; never returns something SES would refuse.
  */
 export function parseMailbox(input: string): Mailbox {
+  if (input.length > MAX_MAILBOX_INPUT)
+    throw new AddressError(`is longer than ${MAX_MAILBOX_INPUT} characters`);
   if (hasControlCharacters(input))
     throw new AddressError('must not contain control characters (CR, LF, tab…)');
   const named = NAME_AND_ADDRESS.exec(input);

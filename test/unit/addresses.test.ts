@@ -60,6 +60,20 @@ describe('a mailbox read back from the API (RFC 2047 encoded-words)', () => {
   });
 });
 
+describe('parseMailbox on long input', () => {
+  it('refuses more than 2,000 characters before any pattern reads them', () => {
+    expect(() => parseMailbox(`${' '.repeat(2000)}<a@b.co>`)).toThrow(/longer than 2000 characters/);
+  });
+
+  it('reads runs of spaces around a name as one name (the pattern has one way to match them)', () => {
+    expect(parseMailbox(`${' '.repeat(1500)}Jane${' '.repeat(400)}<j@x.io>`)).toEqual({
+      address: 'j@x.io',
+      name: 'Jane',
+    });
+    expect(() => parseMailbox(`${' '.repeat(1990)}x`)).toThrow(/spaces/);
+  });
+});
+
 describe('formatMailbox', () => {
   it('quotes an ASCII display name and escapes quotes in it', () => {
     expect(formatMailbox({ address: 'a@b.co', name: 'Say "hi"' })).toBe('"Say \\"hi\\"" <a@b.co>');

@@ -96,6 +96,16 @@ describe('editing a campaign (PATCH /v1/campaigns/{id})', () => {
     expect((await deps.campaigns.get(id))?.content).toEqual({ subject: draft.subject, text: draft.text });
   });
 
+  it('refuses content merged past what one content part holds (413), changing nothing', async () => {
+    const { deps } = campaignDeps();
+    const { id } = await createCampaign(draft, deps);
+    const quarter = 'x'.repeat(200 * 1024);
+    await updateCampaign(id, { html: `<p>${quarter}</p>` }, deps);
+    const refused = await failure(updateCampaign(id, { text: quarter }, deps));
+    expect([refused.status, refused.code]).toEqual([413, 'too_large']);
+    expect((await deps.campaigns.get(id))?.content.text).toBe(draft.text);
+  });
+
   it('copies a template in on edit, keeps it on a rename, and drops it for inline content', async () => {
     const { deps } = campaignDeps();
     await deps.templates.put({
