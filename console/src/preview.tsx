@@ -170,18 +170,48 @@ export function MailHtml({ html }: { html: string }) {
 }
 
 const UNSAFE_ELEMENTS =
-  'script, iframe, frame, frameset, object, embed, applet, link, meta, base, form, noscript, template';
-const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'background', 'poster']);
-const SCRIPT_URL = /^\s*(javascript|vbscript|data:text\/html)/i;
-const STYLE_ELEMENT = /<style\b[^>]*>([\s\S]*?)<\/style\s*>/gi;
-/** A start tag, its quoted attribute values whole (they may hold `>`). */
-const TAG = /<[a-zA-Z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*>/g;
-const STYLE_ATTRIBUTE = /(\s)style(\s*=)/gi;
-/** Stands in for a remote image: its size, its alt text. */
-const MAIL_FRAME_CSS = `:host{display:block}
-.mail-body{font-family:Arial,Helvetica,sans-serif;color:#222;background:#fff;padding:8px;min-height:100%}
-img.remote-image{display:inline-block;outline:1px dashed #99a;min-width:16px;min-height:16px;color:#667;font-size:12px}`;
+  'script, iframe, frame, frameset, object, embed, applet, link, meta, base, form, noscript, template, dialog';
+/** Attributes that load something; kept only on a link (`a`, `area`: href) or as a `data:` image. */
+const LOADING_ATTRIBUTES = new Set([
+  'src',
+  'srcset',
+  'lowsrc',
+  'dynsrc',
+  'poster',
+  'background',
+  'data',
+  'href',
+  'xlink:href',
+]);
+/** Attributes that reach the browser's top layer or run commands. */
+const TOP_LAYER_ATTRIBUTES = new Set([
+  'popover',
+  'popovertarget',
+  'popovertargetaction',
+  'command',
+  'commandfor',
+  'autofocus',
+]);
+const SCRIPT_URL = /^[\s\x00-\x1f]*(javascript|vbscript):|^\s*data:text\/html/i;
+const DATA_IMAGE = /^\s*data:image\//i;
+const STYLE_ELEMENT = /<style\b[^>]*>([\s\S]*?)(?:<\/style[^>]*>|$)/gi;
+/** A start tag, its quoted attribute values whole (they may hold `>`); never crosses a `<`. */
+const TAG = /<[a-zA-Z][^\s/<>]*(?:[^<>"']|"[^"]*"|'[^']*')*>/g;
+/** In a start tag: a quoted value (left as it is), or a `style` attribute's name. */
+const STYLE_ATTRIBUTE = /"[^"]*"|'[^']*'|(?<=[\s/"'])style(?=\s*=)/gi;
+/** A `url(…)` that is not a `data:` one, in a CSS value. */
+const REMOTE_CSS_URL = /(url|image-set|image)\(\s*(?!["']?\s*data:)/i;
+/** Stands in for a remote image: a dashed box of its size. */
+/** Defaults the mail's own rules override (no weight: `:where`, and adopted first). */
+const MAIL_FRAME_CSS = `:where(.mail-body){font-family:Arial,Helvetica,sans-serif;color:#222;background:#fff;padding:8px;min-height:100%}
+:where(.remote-image){display:inline-block;outline:1px dashed #99a;min-width:16px;min-height:16px}`;
 
+/**
+ * Renders mail HTML into `root` (see MailHtml). The mail may be pasted from anywhere, so nothing
+ * in it may run, load from elsewhere, or reach outside the preview: the host's `contain: strict`
+ * (console/app.css) makes it the containing block of the mail's fixed boxes, and `:host` rules,
+ * the only ones that could restyle it, are dropped.
+ */
 export function renderMail(root: ShadowRoot, html: string): void {
   // The parser must never see a style element or attribute: Chrome checks the CSP as it parses,
   // even into an inert document, and reports each one. Style elements are taken out of the text
@@ -192,54 +222,101 @@ export function renderMail(root: ShadowRoot, html: string): void {
       css.push(text.replace(/<!--|-->/g, ''));
       return '';
     })
-    .replace(TAG, (tag) => tag.replace(STYLE_ATTRIBUTE, '$1data-mail-style$2'));
+    .replace(TAG, (tag) =>
+      tag.replace(STYLE_ATTRIBUTE, (token) => (/^["']/.test(token) ? token : 'data-mail-style')),
+    );
   const parsed = new DOMParser().parseFromString(markup, 'text/html');
   for (const unsafe of parsed.querySelectorAll(UNSAFE_ELEMENTS)) unsafe.remove();
+  for (const element of [parsed.body, ...parsed.body.querySelectorAll<HTMLElement>('*')])
+    cleanElement(element);
   const sheets = css.map((text) => {
     const sheet = new CSSStyleSheet();
-    sheet.replaceSync(bodyRulesScoped(text));
+    sheet.replaceSync(text);
+    cleanRules(sheet.cssRules, (index) => sheet.deleteRule(index));
     return sheet;
   });
-  const styled: [HTMLElement, string][] = [];
-  for (const element of [parsed.body, ...parsed.body.querySelectorAll<HTMLElement>('*')]) {
-    for (const attribute of [...element.attributes]) {
-      const name = attribute.name.toLowerCase();
-      if (name.startsWith('on') || name === 'srcdoc' || name === 'srcset')
-        element.removeAttribute(attribute.name);
-      else if (URL_ATTRIBUTES.has(name) && SCRIPT_URL.test(attribute.value))
-        element.removeAttribute(attribute.name);
-    }
-    const style = element.getAttribute('data-mail-style');
-    if (style !== null) {
-      styled.push([element, style]);
-      element.removeAttribute('data-mail-style');
-    }
-    if (element.tagName === 'IMG' && !/^\s*data:image\//i.test(element.getAttribute('src') ?? '')) {
-      element.setAttribute('data-remote-src', element.getAttribute('src') ?? '');
-      element.removeAttribute('src');
-      element.classList.add('remote-image');
-    }
-  }
   const body = document.createElement('div');
   body.className = 'mail-body';
-  const bodyStyle = styled.find(([element]) => element === parsed.body)?.[1];
+  for (const name of parsed.body.classList) body.classList.add(name);
+  if (parsed.body.id) body.id = parsed.body.id;
   const bgcolor = parsed.body.getAttribute('bgcolor');
+  if (bgcolor !== null) body.style.background = bgcolor;
+  body.style.cssText += parsed.body.style.cssText;
   body.append(...parsed.body.childNodes);
   const frame = new CSSStyleSheet();
   frame.replaceSync(MAIL_FRAME_CSS);
   root.adoptedStyleSheets = [frame, ...sheets];
   root.replaceChildren(body);
-  if (bgcolor !== null) body.style.background = bgcolor;
-  if (bodyStyle !== undefined) body.style.cssText += bodyStyle;
-  for (const [element, style] of styled) if (element !== parsed.body) element.style.cssText = style;
   root.addEventListener('click', preventNavigation);
+  root.addEventListener('auxclick', preventNavigation);
+}
+
+/** One element made safe to show: handlers, loads and top-layer attributes out, its style applied. */
+function cleanElement(element: HTMLElement): void {
+  const link = element.tagName === 'A' || element.tagName === 'AREA';
+  for (const attribute of [...element.attributes]) {
+    const name = attribute.name.toLowerCase();
+    const value = attribute.value.replace(/[\t\n\r]/g, '');
+    if (name.startsWith('on') || name === 'srcdoc' || TOP_LAYER_ATTRIBUTES.has(name)) {
+      element.removeAttribute(attribute.name);
+    } else if (LOADING_ATTRIBUTES.has(name)) {
+      const kept = link
+        ? name === 'href' && !SCRIPT_URL.test(value)
+        : name === 'src' && DATA_IMAGE.test(value);
+      if (kept) continue;
+      element.removeAttribute(attribute.name);
+      if (!link && (name === 'src' || name === 'poster' || name === 'background')) {
+        element.setAttribute('data-remote-src', attribute.value);
+        element.classList.add('remote-image');
+      }
+    }
+  }
+  const style = element.getAttribute('data-mail-style');
+  if (style === null) return;
+  element.removeAttribute('data-mail-style');
+  // Through CSSOM, which the CSP does not govern; nothing is fetched before the next rendering,
+  // and remote URLs are out by then.
+  element.style.cssText = style;
+  cleanDeclarations(element.style);
+}
+
+/** A sheet's rules made safe: `:host` rules and remote fonts out, remote URLs out, body rules scoped. */
+function cleanRules(rules: CSSRuleList, remove: (index: number) => void): void {
+  for (let index = rules.length - 1; index >= 0; index--) {
+    const rule = rules[index];
+    if (rule instanceof CSSStyleRule) {
+      if (/:host/i.test(rule.selectorText)) {
+        remove(index);
+        continue;
+      }
+      rule.selectorText = bodySelectorsScoped(rule.selectorText);
+      cleanDeclarations(rule.style);
+    } else if (rule instanceof CSSGroupingRule) {
+      const group = rule;
+      cleanRules(group.cssRules, (inner) => group.deleteRule(inner));
+    } else {
+      // @font-face (remote fonts), @import (ignored by replaceSync anyway), @keyframes…: not needed to preview.
+      remove(index);
+    }
+  }
+}
+
+function cleanDeclarations(style: CSSStyleDeclaration): void {
+  for (const property of [...style]) {
+    if (REMOTE_CSS_URL.test(style.getPropertyValue(property))) style.removeProperty(property);
+  }
 }
 
 function preventNavigation(event: Event): void {
-  if ((event.target as Element | null)?.closest?.('a')) event.preventDefault();
+  if ((event.target as Element | null)?.closest?.('a, area')) event.preventDefault();
 }
 
-/** A mail's `body` and `html` rules, made to apply to its body in the shadow root. */
-function bodyRulesScoped(css: string): string {
-  return css.replace(/(^|[{}\s,>+~])(html|body)(?=[\s,{.:#[>+~]|$)/gi, '$1.mail-body');
+/**
+ * A mail's `html` and `body` selectors, made to select its body in the shadow root, with no more
+ * weight than a type selector has (`:where`), so `body p` does not now outweigh `.intro`.
+ */
+function bodySelectorsScoped(selectors: string): string {
+  return selectors
+    .replace(/\bhtml\s+body\b/gi, 'body')
+    .replace(/(^|[\s,>+~(])(?:html|body)(?=$|[\s,.:#[>+~)])/gi, '$1:where(.mail-body)');
 }

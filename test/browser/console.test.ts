@@ -503,6 +503,15 @@ describe('the console in local mode', () => {
       '<a class="cta" href="{{unsubscribe_url}}">Unsubscribe</a> <a id="js" href="javascript:void(0)">x</a>',
       '<img src="https://tracker.example/open.gif" alt="logo" width="40" height="20">',
       '<script>document.title = "ran"</script>',
+      // Hostile or merely remote: none may reach outside the preview, load, or log a CSP report.
+      '<style>:host { position: fixed !important; inset: 0 !important; z-index: 99999 !important }',
+      '@font-face { font-family: f; src: url(https://fonts.example/f.woff2) } body p { color: rgb(0, 0, 200) }',
+      '.intro { color: rgb(0, 150, 0) } ul { list-style-image: url(https://t.example/dot.png) }</style>',
+      '<div id="cover" style="position: fixed; inset: 0; z-index: 2147483647"></div>',
+      '<p class="intro">Intro</p><ul><li>one</li></ul>',
+      '<table><tr><td id="cell" background="https://t.example/bg.png" style="background-image: url(https://t.example/x.png)">cell</td></tr></table>',
+      '<map name="m"><area id="area" shape="rect" coords="0,0,10,10" href="https://t.example/area"></map>',
+      '<p title="use style=bold" style="font-style: italic" id="titled">titled</p>',
     ].join('\n');
     // Set at once (typing a script tag key by key is slow), as an input event the page sees.
     await page.$eval(
@@ -531,6 +540,35 @@ describe('the console in local mode', () => {
         image: { src: image.getAttribute('src'), remote: image.dataset.remoteSrc, alt: image.alt },
         title: document.title,
       };
+    });
+    const contained = await page.$eval('#preview-html', (host) => {
+      const root = host.shadowRoot as ShadowRoot;
+      const box = host.getBoundingClientRect();
+      const cover = (root.querySelector('#cover') as Element).getBoundingClientRect();
+      const cell = root.querySelector('#cell') as HTMLElement;
+      return {
+        hostHeight: box.height,
+        coverInside: cover.width <= box.width + 1 && cover.height <= box.height + 1,
+        intro: getComputedStyle(root.querySelector('.intro') as Element).color,
+        cellLoads: [cell.getAttribute('background'), cell.style.backgroundImage],
+        listImage: getComputedStyle(root.querySelector('ul') as Element).listStyleImage,
+        titled: [
+          (root.querySelector('#titled') as HTMLElement).title,
+          getComputedStyle(root.querySelector('#titled') as Element).fontStyle,
+        ],
+        areaPrevented: !(root.querySelector('#area') as HTMLElement).dispatchEvent(
+          new MouseEvent('click', { bubbles: true, cancelable: true, composed: true }),
+        ),
+      };
+    });
+    expect(contained).toEqual({
+      hostHeight: 360,
+      coverInside: true,
+      intro: 'rgb(0, 150, 0)',
+      cellLoads: [null, ''],
+      listImage: 'none',
+      titled: ['use style=bold', 'italic'],
+      areaPrevented: true,
     });
     expect(shown).toEqual({
       color: 'rgb(200, 0, 0)',

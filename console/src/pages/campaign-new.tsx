@@ -95,24 +95,39 @@ function CampaignForm({ existing }: { existing?: Campaign }) {
         ? { template: field('template') }
         : { subject: field('subject'), html: field('html'), text: field('text') }),
     };
-    // An edit sends what the form shows, but not the sender unchanged (the API stores it encoded)
-    // and `null` for a part emptied (which removes it); reply-to and tags stay as they are.
-    const changes = (campaign: Campaign): UpdateCampaignRequest => ({
-      name: request.name,
-      ...(field('from') === undefined || field('from') === campaign.from ? {} : { from: field('from') }),
-      ...(source === 'template'
-        ? { template: field('template') }
-        : { subject: field('subject'), html: field('html') ?? null, text: field('text') ?? null }),
-    });
+    // An edit sends only what the form changed (as typed, untrimmed): an unchanged sender is not
+    // sent back (the API stores it encoded), unchanged content keeps a template's link and needs no
+    // check of the rows, and an emptied part is `null` (which removes it).
+    const changes = (campaign: Campaign): UpdateCampaignRequest => {
+      const from = field('from');
+      const parts: UpdateCampaignRequest = {};
+      if (source === 'template') parts.template = field('template');
+      else {
+        if (written.subject !== campaign.content.subject) parts.subject = written.subject;
+        for (const part of ['html', 'text'] as const) {
+          const now = written[part].trim() === '' ? undefined : written[part];
+          if (now !== campaign.content[part]) parts[part] = now ?? null;
+        }
+      }
+      return {
+        ...(request.name === campaign.name ? {} : { name: request.name }),
+        ...(from === undefined || from === campaign.from ? {} : { from }),
+        ...parts,
+      };
+    };
     void save.run(async () => {
       const saved =
         existing === undefined
           ? await api.campaigns.create(request)
-          : await api.campaigns.update(existing.id, changes(existing));
+          : await saveChanges(existing, changes(existing));
       flash(saved.warnings ?? []);
       go('campaigns', saved.id);
     });
   };
+
+  // Nothing changed: nothing to send (the API refuses an empty edit).
+  const saveChanges = async (campaign: Campaign, edit: UpdateCampaignRequest) =>
+    Object.keys(edit).length === 0 ? campaign : api.campaigns.update(campaign.id, edit);
 
   return (
     <section>
