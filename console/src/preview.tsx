@@ -192,6 +192,7 @@ const TOP_LAYER_ATTRIBUTES = new Set([
   'commandfor',
   'autofocus',
 ]);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: URL parsers drop leading C0 controls, so `\x01javascript:` is still a script URL
 const SCRIPT_URL = /^[\s\x00-\x1f]*(javascript|vbscript):|^\s*data:text\/html/i;
 const DATA_IMAGE = /^\s*data:image\//i;
 const STYLE_ELEMENT = /<style\b[^>]*>([\s\S]*?)(?:<\/style[^>]*>|$)/gi;
