@@ -416,9 +416,11 @@ export function mailFromDomainOf(config: ClientConfig): string {
 /** The default From header value, e.g. `Acme <no-reply@mail.acme.com>`, or the bare address. */
 export function defaultFromOf(config: ClientConfig): string {
   if (config.fromName === undefined) return config.fromAddress;
-  const name = ATEXT_PHRASE.test(config.fromName)
-    ? config.fromName
-    : `"${config.fromName.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  // Quoted when it could read as RFC 2047 encoded-words (`=?…?=`), which the API decodes unquoted.
+  const name =
+    ATEXT_PHRASE.test(config.fromName) && !config.fromName.includes('=?')
+      ? config.fromName
+      : `"${config.fromName.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
   return `${name} <${config.fromAddress}>`;
 }
 

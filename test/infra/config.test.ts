@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { parseMailbox } from '../../lambdas/mail/addresses';
 import { configPathsFrom, DEFAULT_CONFIG_PATH } from '../../lib/app';
 import {
   defaultFromOf,
@@ -396,6 +397,12 @@ describe('values derived from the config', () => {
     expect(defaultFromOf(parseClientConfig({ ...valid, fromName: 'Acme, Inc. "HQ"' }))).toBe(
       '"Acme, Inc. \\"HQ\\"" <no-reply@mail.acme.com>',
     );
+  });
+
+  it('quotes a display name that reads as encoded-words, so it is sent as written', () => {
+    const from = defaultFromOf(parseClientConfig({ ...valid, fromName: '=?UTF-8?Q?Acme?=' }));
+    expect(from).toBe('"=?UTF-8?Q?Acme?=" <no-reply@mail.acme.com>');
+    expect(parseMailbox(from).name).toBe('=?UTF-8?Q?Acme?=');
   });
 
   it('uses the bare address when there is no display name', () => {
