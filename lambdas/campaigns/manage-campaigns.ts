@@ -89,8 +89,8 @@ export async function createCampaign(body: unknown, deps: CampaignDeps): Promise
 }
 
 /**
- * What a create or an edit request (createCampaignSchema) sets: the sender checked against the
- * sending domain, a template's content copied, every part compiled.
+ * What a create request (createCampaignSchema) sets: the sender checked against the sending
+ * domain, a template's content copied, every part compiled.
  */
 async function editableFields(
   body: unknown,
@@ -99,14 +99,10 @@ async function editableFields(
   const request = parseRequest(createCampaignSchema, body);
   const from = request.from ?? deps.defaultFrom;
   requireSendingDomain(from, deps.sendingDomain);
-  let content: TemplateContent;
-  if (request.template !== undefined) {
-    const template = await deps.templates.get(request.template);
-    if (!template) throw unprocessable('unknown_template', `No template named "${request.template}"`);
-    content = { subject: template.subject, ...pick(template) };
-  } else {
-    content = { subject: request.subject ?? '', ...pick(request) };
-  }
+  const content =
+    request.template === undefined
+      ? { subject: request.subject ?? '', ...pick(request) }
+      : await templateContent(request.template, deps);
   checkSyntaxOrThrow(content);
   return {
     name: request.name,
@@ -131,9 +127,7 @@ async function editedFields(
   let content = campaign.content;
   let template = campaign.template;
   if (request.template !== undefined) {
-    const stored = await deps.templates.get(request.template);
-    if (!stored) throw unprocessable('unknown_template', `No template named "${request.template}"`);
-    content = { subject: stored.subject, ...pick(stored) };
+    content = await templateContent(request.template, deps);
     template = request.template;
   } else if (request.subject !== undefined || request.html !== undefined || request.text !== undefined) {
     const merged = { ...content };
@@ -170,6 +164,16 @@ async function editedFields(
   };
 }
 
+/** A stored template's content, copied (a campaign never follows later edits of the template). */
+async function templateContent(
+  name: string,
+  deps: Pick<CampaignDeps, 'templates'>,
+): Promise<TemplateContent> {
+  const template = await deps.templates.get(name);
+  if (!template) throw unprocessable('unknown_template', `No template named "${name}"`);
+  return { subject: template.subject, ...pick(template) };
+}
+
 /** Per request: how long an edit may spend checking the campaign's rows (tests shorten it). */
 export interface EditOptions extends UploadOptions {
   checkBudgetMs?: number;
@@ -184,10 +188,10 @@ export interface EditOptions extends UploadOptions {
  * written, and a row that does not render with it refuses the edit (422 with the first rows and
  * their reasons), changing nothing; the write is conditional on no upload being registered, none
  * having registered since the campaign was read (`uploadRegistrations`: rows it wrote, even if it
- * has finished since, might have been missed by the check), and the revision the rows were checked against still being
- * current. Checking stops after
- * EDIT_CHECK_BUDGET_MS (or before the function's deadline): a list too long to check in one request
- * cannot take new content (409), only the other fields.
+ * has finished since, might have been missed by the check), and the revision the rows were
+ * checked against still being current. Checking stops after EDIT_CHECK_BUDGET_MS (or before the
+ * function's deadline): a list too long to check in one request cannot take new content (409),
+ * only the other fields.
  */
 export async function updateCampaign(
   id: string,
@@ -198,12 +202,7 @@ export async function updateCampaign(
   const request = parseRequest(updateCampaignSchema, body);
   const campaign = await existing(id, deps, 'edit');
   const fields = await editedFields(campaign, request, deps);
-  const uploading = () =>
-    conflict(
-      'upload_in_progress',
-      `Campaign ${id} has an upload of recipients in progress; send the request again when it has finished (at most ${UPLOAD_LEASE_MS / 1000} s)`,
-    );
-  if (uploadHoldsFence(campaign, deps.now())) throw uploading();
+  if (uploadHoldsFence(campaign, deps.now())) throw uploadInProgress(id);
   if (!sameContent(campaign.content, fields.content)) {
     const started = performance.now();
     const stopAt = Math.min(
@@ -217,7 +216,7 @@ export async function updateCampaign(
   if (edited) return withWarnings(edited, contentWarnings(fields.content));
   // Refused: say why, as it is now.
   const now = await existing(id, deps, 'edit');
-  if (uploadHoldsFence(now, deps.now())) throw uploading();
+  if (uploadHoldsFence(now, deps.now())) throw uploadInProgress(id);
   throw conflict('invalid_state', `Campaign ${id} changed state meanwhile; read it and try again`);
 }
 
@@ -695,6 +694,14 @@ export async function sendCampaign(
   return withWarnings(updated, warnings);
 }
 
+/** The 409 for a request the upload fence refuses: an upload is writing rows (at most a lease long). */
+function uploadInProgress(id: string) {
+  return conflict(
+    'upload_in_progress',
+    `Campaign ${id} has an upload of recipients in progress; send the request again when it has finished (at most ${UPLOAD_LEASE_MS / 1000} s)`,
+  );
+}
+
 /** A move into `sending`, which the upload fence can refuse: then a 409 the caller can retry. */
 async function startTransition(
   deps: Pick<CampaignDeps, 'campaigns' | 'now'>,
@@ -710,10 +717,7 @@ async function startTransition(
     // N2: no new upload registers while this start waits (uploadsClosed), so the fence ends.
     const now = deps.now();
     await deps.campaigns.transition(id, [from], from, { startRequestedAt: now.toISOString() }, now);
-    throw conflict(
-      'upload_in_progress',
-      `Campaign ${id} has an upload of recipients in progress; send the request again when it has finished (at most ${UPLOAD_LEASE_MS / 1000} s)`,
-    );
+    throw uploadInProgress(id);
   }
   throw conflict('invalid_state', `Campaign ${id} changed state meanwhile; read it and try again`);
 }
