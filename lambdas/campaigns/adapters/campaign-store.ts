@@ -55,11 +55,15 @@ export const TOUCH_EVERY_MS = QUIET_AFTER_MS / 5;
 /** Contents kept per container (a content part never changes: see `create` and `edit`). */
 const CONTENT_CACHE = 100;
 
-/** The condition that the content is still at `:seenRevision` (absent: never edited). */
-const revisionIs = (revision: string | undefined) =>
-  revision === undefined ? 'attribute_not_exists(contentRevision)' : 'contentRevision = :seenRevision';
-const revisionValues = (revision: string | undefined) =>
-  revision === undefined ? {} : { ':seenRevision': revision };
+/**
+ * The condition that `attribute` still holds what was read (`seen`; undefined: it was absent), and
+ * the value it binds to `placeholder`: how a write says "nothing moved since I read it".
+ */
+function unchanged(attribute: string, placeholder: string, seen: string | number | undefined) {
+  return seen === undefined
+    ? { condition: `attribute_not_exists(${attribute})`, values: {} }
+    : { condition: `${attribute} = ${placeholder}`, values: { [placeholder]: seen } };
+}
 
 /** The campaign item as stored: its content in a part of its own (campaign-parts.ts). */
 type StoredCampaign = Omit<Campaign, 'content'> & { content?: TemplateContent };
@@ -113,10 +117,11 @@ export class DynamoCampaignStore implements CampaignRepository {
    * The new content in a part of its own (named by the new revision, so a racing edit or a cached
    * copy can never be mistaken for it), then the campaign item, conditional on the status, the
    * fence (clear, and no upload registered since `seen` was read, even one that has finished since:
-   * `uploadRegistrations` only grows) and the revision the caller checked the rows against: the item names the
-   * new part only if nothing moved. An edit that dies or loses between the two leaves a part nobody names, never
-   * read. The previous part is deleted afterwards (best effort): a reader that read the item just
-   * before the edit and finds its part gone reads the item again (`whole`).
+   * `uploadRegistrations` only grows) and the revision the caller checked the rows against: the
+   * item names the new part only if nothing moved. An edit that dies or loses between the two
+   * leaves a part nobody names, never read. The previous part is deleted afterwards (best effort):
+   * a reader that read the item just before the edit and finds its part gone reads the item again
+   * (`whole`).
    */
   async edit(
     id: string,
@@ -141,6 +146,8 @@ export class DynamoCampaignStore implements CampaignRepository {
       updatedAt: now.toISOString(),
     });
     const allowed = inList(open, 'open');
+    const revision = unchanged('contentRevision', ':seenRevision', seen.contentRevision);
+    const registrations = unchanged('uploadRegistrations', ':seenRegistrations', seen.uploadRegistrations);
     let updated: StoredCampaign;
     try {
       const result = await dynamo.send(
@@ -149,20 +156,14 @@ export class DynamoCampaignStore implements CampaignRepository {
           Key: { id },
           // `content` too: a campaign created before the content moved out of its item keeps it there.
           UpdateExpression: expression(update.set, [...update.remove, '#content']),
-          ConditionExpression: `#status IN (${allowed.list}) AND ${FENCE_CLEAR} AND ${revisionIs(seen.contentRevision)} AND ${
-            seen.uploadRegistrations === undefined
-              ? 'attribute_not_exists(uploadRegistrations)'
-              : 'uploadRegistrations = :seenRegistrations'
-          }`,
+          ConditionExpression: `#status IN (${allowed.list}) AND ${FENCE_CLEAR} AND ${revision.condition} AND ${registrations.condition}`,
           ExpressionAttributeNames: { ...update.names, '#status': 'status', '#content': 'content' },
           ExpressionAttributeValues: {
             ...update.values,
             ...allowed.values,
             ':fenceNow': now.toISOString(),
-            ...revisionValues(seen.contentRevision),
-            ...(seen.uploadRegistrations === undefined
-              ? {}
-              : { ':seenRegistrations': seen.uploadRegistrations }),
+            ...revision.values,
+            ...registrations.values,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -279,12 +280,13 @@ export class DynamoCampaignStore implements CampaignRepository {
     now: Date,
   ): Promise<Campaign | undefined> {
     const allowed = inList(open, 'open');
+    const revision = unchanged('contentRevision', ':seenRevision', checkedRevision);
     // The rule of uploadsClosed (campaign.ts) as a condition.
     const notClosed =
       '(#status <> :scheduled OR scheduledAt > :horizon) AND (attribute_not_exists(startRequestedAt) OR startRequestedAt < :requestCutoff)';
     const values = {
       ...allowed.values,
-      ...revisionValues(checkedRevision),
+      ...revision.values,
       ':entry': new Set([entry]),
       ':one': 1,
       ':leaseEnd': leaseEnd.toISOString(),
@@ -301,7 +303,7 @@ export class DynamoCampaignStore implements CampaignRepository {
             TableName: this.tableName,
             Key: { id },
             UpdateExpression: `ADD openUploads :entry, uploadRegistrations :one SET updatedAt = :now${raise ? ', uploadFenceUntil = :leaseEnd' : ''}`,
-            ConditionExpression: `#status IN (${allowed.list}) AND ${notClosed} AND ${revisionIs(checkedRevision)} AND ${
+            ConditionExpression: `#status IN (${allowed.list}) AND ${notClosed} AND ${revision.condition} AND ${
               raise
                 ? '(attribute_not_exists(uploadFenceUntil) OR uploadFenceUntil <= :leaseEnd)'
                 : 'uploadFenceUntil > :leaseEnd'
@@ -373,6 +375,7 @@ export class DynamoCampaignStore implements CampaignRepository {
     const base = { ...totals };
     for (const name of Object.keys(base) as (keyof CampaignTotals)[])
       base[name] = totals[name] - (shards?.totals[name] ?? 0);
+    const fence = unchanged('uploadFenceUntil', ':seen', seenFenceUntil);
     try {
       const result = await dynamo.send(
         new UpdateCommand({
@@ -380,18 +383,14 @@ export class DynamoCampaignStore implements CampaignRepository {
           Key: { id },
           UpdateExpression:
             'SET #totals = :totals, updatedAt = :now, reconciledAt = :now REMOVE openUploads, uploadFenceUntil',
-          ConditionExpression: `#status = :status AND ${FENCE_CLEAR} AND ${
-            seenFenceUntil === undefined
-              ? 'attribute_not_exists(uploadFenceUntil)'
-              : 'uploadFenceUntil = :seen'
-          }`,
+          ConditionExpression: `#status = :status AND ${FENCE_CLEAR} AND ${fence.condition}`,
           ExpressionAttributeNames: { '#status': 'status', '#totals': 'totals' },
           ExpressionAttributeValues: {
             ':totals': base,
             ':now': now.toISOString(),
             ':fenceNow': now.toISOString(),
             ':status': status,
-            ...(seenFenceUntil === undefined ? {} : { ':seen': seenFenceUntil }),
+            ...fence.values,
           },
           ReturnValues: 'ALL_NEW',
         }),
