@@ -146,6 +146,90 @@ export function summarizeCost(
   };
 }
 
+/** One request (or write) no design of Mailroom's shape can leave out, per mail. */
+export interface FloorItem {
+  what: string;
+  perMillion: number;
+}
+
+/** The least any design of Mailroom's shape pays per million mails of a stream (see `costFloor`). */
+export interface CostFloor {
+  stream: 'transactional' | 'bulk';
+  items: FloorItem[];
+  /** With an HTTP API in front (the cheaper API Gateway). */
+  perMillion: number;
+  /** With the REST API the stack has now. */
+  perMillionWithRestApi: number;
+}
+
+/**
+ * A lower bound for the AWS overhead of a stream, whatever the implementation: only the requests
+ * the shape itself makes, each at its list price, and no Lambda duration, no read, no index and no
+ * retry. The shape: a transactional mail is one API request (API Gateway and a function), a
+ * durable queue between the API and the sender (nothing accepted is lost; an OTP does not wait
+ * for the sender), received and deleted ten at a time; bulk recipients arrive 1,000 an API call and
+ * the fan-out queues them ten a SendMessageBatch; each mail leaves at least one record (a
+ * transactional message for `GET /v1/emails/{id}` and idempotency, a campaign recipient for
+ * exactly-once fan-out); and each SES event reaches the events function through SNS and a queue,
+ * ten a batch (the suppression list needs Bounce and Complaint; the cost model counts
+ * `eventsPerMail`: Send, Delivery, Open).
+ *
+ * When this floor is above a target, no lever inside the shape meets it: what is left is the
+ * shape (a cheaper entry than API Gateway, fewer SES events, events by another route than SNS).
+ */
+export function costFloor(
+  stream: 'transactional' | 'bulk',
+  eventsPerMail: number = EVENTS_PER_MAIL.length,
+): CostFloor {
+  const BATCH = 10;
+  const RECIPIENTS_PER_CALL = 1_000;
+  const sqs = PRICES.sqsPerMillionRequests;
+  const lambda = PRICES.lambdaPerMillionRequests;
+  const write = PRICES.dynamoDbPerMillionWriteUnits;
+  const entry = (apiPerMillion: number): FloorItem[] =>
+    stream === 'transactional'
+      ? [
+          { what: 'API Gateway: one request a mail', perMillion: apiPerMillion },
+          { what: 'api function: one invocation a mail', perMillion: lambda },
+          { what: 'SQS: one SendMessage a mail', perMillion: sqs },
+        ]
+      : [
+          {
+            what: `API Gateway and api function: recipients ${RECIPIENTS_PER_CALL.toLocaleString('en-US')} a call`,
+            perMillion: (apiPerMillion + lambda) / RECIPIENTS_PER_CALL,
+          },
+          { what: `SQS: the fan-out's SendMessageBatch, ${BATCH} a call`, perMillion: sqs / BATCH },
+        ];
+  const rest: FloorItem[] = [
+    { what: `SQS: the sender's receive and delete, ${BATCH} a call`, perMillion: (2 * sqs) / BATCH },
+    { what: `sender: one invocation per ${BATCH} mails`, perMillion: lambda / BATCH },
+    {
+      what: `DynamoDB: one write of the ${stream === 'transactional' ? 'message' : 'recipient'} (1 unit)`,
+      perMillion: write,
+    },
+    {
+      what: `SNS: SES publishes ${eventsPerMail} events a mail`,
+      perMillion: eventsPerMail * PRICES.snsPerMillionPublishes,
+    },
+    {
+      what: `SQS: the events queue's receive and delete, ${BATCH} events a call`,
+      perMillion: (eventsPerMail * 2 * sqs) / BATCH,
+    },
+    {
+      what: `events function: one invocation per ${BATCH} events`,
+      perMillion: (eventsPerMail * lambda) / BATCH,
+    },
+  ];
+  const sum = (items: FloorItem[]) => items.reduce((total, item) => total + item.perMillion, 0);
+  const items = [...entry(PRICES.apiGatewayHttpPerMillionRequests), ...rest];
+  return {
+    stream,
+    items,
+    perMillion: sum(items),
+    perMillionWithRestApi: sum([...entry(PRICES.apiGatewayRestPerMillionRequests), ...rest]),
+  };
+}
+
 /**
  * The overhead of each stream from what bench/scenarios/cost.ts counted: the API (behind API
  * Gateway), the fan-out (bulk), the sender, and the feedback loop (SES's publishes to the events

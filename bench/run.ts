@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { EVENTS_PER_MAIL, PRICES, streamCosts } from './cost';
+import { costFloor, EVENTS_PER_MAIL, PRICES, streamCosts } from './cost';
 import type { BundleResult } from './scenarios/bundles';
 import type { CostResult } from './scenarios/cost';
 import type { FanoutResult } from './scenarios/fanout';
@@ -244,6 +244,12 @@ function main(): void {
       }),
     );
     for (const stream of ['transactional', 'bulk'] as const) {
+      const floor = costFloor(stream);
+      console.log(
+        `  ${stream} floor (the requests the shape itself makes, nothing else): ${dollars(floor.perMillion)} with an HTTP API, ${dollars(floor.perMillionWithRestApi)} with REST; measured ${dollars(cost[stream].overheadPerMillion)}`,
+      );
+    }
+    for (const stream of ['transactional', 'bulk'] as const) {
       console.log(
         `  ${stream} dominated by: ${cost[stream].dominant
           .slice(0, 4)
@@ -351,7 +357,11 @@ function main(): void {
     bundles,
     sharedAccount,
     hotItems,
-    cost: cost && { ...cost, counted: costRun },
+    cost: cost && {
+      ...cost,
+      floor: { transactional: costFloor('transactional'), bulk: costFloor('bulk') },
+      counted: costRun,
+    },
   };
   const dir = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
