@@ -52,8 +52,10 @@ const CAMPAIGN_COUNTERS: Partial<
 /**
  * What one SES event changes. Order matters for crash-safety: the suppression list first (an
  * idempotent write: a bounced address must never be mailed again, whatever fails later), then the
- * events for product backends (at least once, with stable ids), then the per-message and
- * per-recipient records, whose conditional writes make a duplicate SNS delivery count nothing twice.
+ * events for product backends (at least once, with stable ids; the events function holds them in
+ * its batch's outbox and publishes them when the batch ends, product-event-outbox.ts), then the
+ * per-message and per-recipient records, whose conditional writes make a duplicate SNS delivery
+ * count nothing twice.
  */
 export async function processSesEvent(event: MailEvent, deps: ProcessEventDeps): Promise<EventEffects> {
   const now = deps.now();

@@ -22,3 +22,16 @@ export async function eachRecord(
     throwOnFullBatchFailure: false,
   });
 }
+
+/**
+ * `response` with the records `more` also failed, as a new answer. Never push onto the answer
+ * `eachRecord` gave: when no record failed, Powertools answers its module-wide DEFAULT_RESPONSE
+ * object, so a push would report those records failed in every later invocation of the container.
+ */
+export function withFailures(response: SQSBatchResponse, more: readonly string[]): SQSBatchResponse {
+  const listed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  const added = [...new Set(more)]
+    .filter((id) => !listed.has(id))
+    .map((itemIdentifier) => ({ itemIdentifier }));
+  return { batchItemFailures: [...response.batchItemFailures, ...added] };
+}

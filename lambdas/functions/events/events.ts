@@ -11,13 +11,14 @@ import { SnsProductEvents } from '../../feedback/adapters/product-events';
 import { DynamoSuppressionList } from '../../feedback/adapters/suppression-store';
 import type { EventCounter, EventDelta } from '../../feedback/ports';
 import { processSesEvent } from '../../feedback/process-ses-event';
+import { ProductEventOutbox } from '../../feedback/product-event-outbox';
 import { checkReputation, guardThresholdsFrom } from '../../feedback/reputation-guard';
 import { parseSesNotification, UnparseableEventError } from '../../feedback/ses-events';
 import { sns } from '../../platform/clients/sns';
 import type { FunctionEnvironment } from '../../platform/environment';
 import { lambdaHandler } from '../../platform/lambda-handler';
 import { observabilityOf } from '../../platform/observability';
-import { eachRecord } from '../../platform/sqs-batch';
+import { eachRecord, withFailures } from '../../platform/sqs-batch';
 
 export type EventsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -71,13 +72,18 @@ export function createEventsProcessor(env: FunctionEnvironment<'events'>): Event
       let reputationWorse = false;
       // This batch's events, added to each campaign's counters once when it ends (counter-buffer.ts).
       const counted = new CounterBuffer<EventCounter>((id, sums) => deps.campaigns.addEvents(id, sums));
+      // And its product events, published ten to a call when it ends (product-event-outbox.ts).
+      const outbox = new ProductEventOutbox();
       const batchDeps = {
         ...deps,
         campaigns: { addEvents: async (id: string, delta: EventDelta) => counted.add(id, delta) },
       };
       const response = await eachRecord(event, async (record) => {
         try {
-          const effects = await processSesEvent(parseSesNotification(record.body), batchDeps);
+          const effects = await processSesEvent(parseSesNotification(record.body), {
+            ...batchDeps,
+            products: outbox.forRecord(record.messageId),
+          });
           reputationWorse ||= effects.reputationWorse;
           metrics.addMetric(EVENTS_METRICS.processed, MetricUnit.Count, 1);
           if (effects.suppressed.length > 0) {
@@ -102,12 +108,19 @@ export function createEventsProcessor(env: FunctionEnvironment<'events'>): Event
           throw error;
         }
       });
+      const unpublished = await outbox.flush(deps.products);
+      if (unpublished.length > 0) {
+        // Delivered again, they give the same events again (same ids): at least once.
+        logger.warn('product events not published; their SES events will be delivered again', {
+          sqsMessageIds: unpublished,
+        });
+      }
       await counted.flush().catch((error: unknown) => {
         // The events are recorded on their messages and recipients; only the view is short.
         logger.warn('could not add the batch to the campaign event counters', { error });
       });
       if (reputationWorse) await guard(metrics);
-      return response;
+      return withFailures(response, unpublished);
     },
   );
 }

@@ -1,0 +1,123 @@
+import { PublishBatchCommand, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoSuppressionList } from '../../lambdas/feedback/adapters/suppression-store';
+import { LOCAL_TABLES } from '../../local/resources';
+import { sesEvents, snsEnvelope } from '../unit/fixtures/ses-events';
+import { sqsRecord } from '../unit/fixtures/sqs-events';
+import { createHandlers, type HandlerWorld, startHandlerWorld } from './support/handler-world';
+
+/**
+ * The events function publishes a batch's product events ten to a PublishBatch when the batch ends
+ * (lambdas/feedback/product-event-outbox.ts). The invariant under a failed publish: every event is
+ * published at least once, with the same id every time. The real events handler against dynalite;
+ * SNS mocked, as no emulator fails on cue.
+ */
+let world: HandlerWorld;
+let events: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+let snsMock: ReturnType<typeof mockClient>;
+const context = {
+  getRemainingTimeInMillis: () => 60_000,
+  awsRequestId: 'product-events',
+} as unknown as Context;
+
+beforeAll(async () => {
+  world = await startHandlerWorld();
+  const { sns } =
+    require('../../lambdas/platform/clients/sns') as typeof import('../../lambdas/platform/clients/sns');
+  snsMock = mockClient(sns);
+  events = createHandlers().events;
+}, 120_000);
+
+afterAll(async () => {
+  snsMock?.restore();
+  await world?.stop();
+});
+
+/** A transactional Delivery (no campaign, no message of ours) to `n@example.com`, as SQS hands it over. */
+function delivery(n: number) {
+  const mail = {
+    ...sesEvents.Delivery.mail,
+    messageId: `ses-${n}`,
+    destination: [`r${n}@example.com`],
+    tags: {},
+  };
+  const body = snsEnvelope({
+    ...sesEvents.Delivery,
+    mail,
+    delivery: { ...sesEvents.Delivery.delivery, recipients: [`r${n}@example.com`] },
+  });
+  return sqsRecord(body, { messageId: `sqs-${n}` });
+}
+
+/** The product events of every PublishBatch call so far, by call. */
+function published(): { id: string; type: string }[][] {
+  return snsMock.commandCalls(PublishBatchCommand).map((call) =>
+    (call.args[0].input.PublishBatchRequestEntries ?? []).map((entry: PublishBatchRequestEntry) => {
+      const event = JSON.parse(entry.Message ?? '{}') as { id: string; type: string };
+      return { id: event.id, type: event.type };
+    }),
+  );
+}
+
+describe('product events of a batch, published when it ends', () => {
+  beforeEach(() => snsMock.reset());
+
+  it('publishes twelve events in two calls, not twelve', async () => {
+    snsMock.on(PublishBatchCommand).callsFake((input) => ({
+      Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
+      Failed: [],
+    }));
+    const records = Array.from({ length: 12 }, (_, n) => delivery(n));
+    const response = await events({ Records: records }, context);
+    expect(response.batchItemFailures).toEqual([]);
+    const calls = published();
+    expect(calls.map((c) => c.length)).toEqual([10, 2]);
+    expect(new Set(calls.flat().map((e) => e.type))).toEqual(new Set(['delivered']));
+  });
+
+  it('fails the records of a call SNS refused, and their redelivery publishes the same ids', async () => {
+    snsMock
+      .on(PublishBatchCommand)
+      .rejectsOnce(new Error('SNS unavailable'))
+      .callsFake((input) => ({
+        Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
+        Failed: [],
+      }));
+    const records = Array.from({ length: 12 }, (_, n) => delivery(100 + n));
+    const response = await events({ Records: records }, context);
+
+    // Both calls were tried; the ten events of the refused one belong to the first ten records.
+    const [refused, accepted] = published();
+    expect(refused).toHaveLength(10);
+    expect(accepted).toHaveLength(2);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+      records.slice(0, 10).map((r) => r.messageId),
+    );
+
+    // SQS delivers those ten again: the same events, with the same ids, go out.
+    const again = await events({ Records: records.slice(0, 10) }, context);
+    expect(again.batchItemFailures).toEqual([]);
+    const retried = published()[2] ?? [];
+    expect(retried.map((e) => e.id).sort()).toEqual((refused ?? []).map((e) => e.id).sort());
+  });
+
+  it('suppresses a bounced address even when its events cannot be published', async () => {
+    snsMock.on(PublishBatchCommand).rejects(new Error('SNS unavailable'));
+    const bounce = {
+      ...sesEvents.Bounce,
+      mail: { ...sesEvents.Bounce.mail, messageId: 'ses-bounce', tags: {} },
+      bounce: {
+        ...sesEvents.Bounce.bounce,
+        bouncedRecipients: [
+          { ...sesEvents.Bounce.bounce.bouncedRecipients[0], emailAddress: 'gone@example.com' },
+        ],
+      },
+    };
+    const record = sqsRecord(snsEnvelope(bounce), { messageId: 'sqs-bounce' });
+    const response = await events({ Records: [record] }, context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'sqs-bounce' }]);
+    const suppressions = new DynamoSuppressionList(LOCAL_TABLES.suppressions.name);
+    expect(await suppressions.get('gone@example.com')).toMatchObject({ reason: 'bounce' });
+  });
+});
