@@ -21,7 +21,8 @@ export interface ProcessEventDeps {
   transientBounces: TransientBounceCounter;
   records: EventRecords;
   campaigns: CampaignEventTotals;
-  reputation: ReputationStore;
+  /** Only added to here; the events function sums a batch's counts per bucket (events.ts). */
+  reputation: Pick<ReputationStore, 'add'>;
   products: ProductEventPublisher;
   transientPolicy: TransientBouncePolicy;
   now: () => Date;

@@ -1,7 +1,9 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDeliverabilityStore } from '../../lambdas/feedback/adapters/deliverability-store';
 import { DynamoSuppressionList } from '../../lambdas/feedback/adapters/suppression-store';
+import { hourBuckets } from '../../lambdas/feedback/reputation-guard';
 import { LOCAL_TABLES } from '../../local/resources';
 import { sesEvents, snsEnvelope } from '../unit/fixtures/ses-events';
 import { sqsRecord } from '../unit/fixtures/sqs-events';
@@ -119,5 +121,40 @@ describe('product events of a batch, published when it ends', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'sqs-bounce' }]);
     const suppressions = new DynamoSuppressionList(LOCAL_TABLES.suppressions.name);
     expect(await suppressions.get('gone@example.com')).toMatchObject({ reason: 'bounce' });
+  });
+
+  it("counts a bulk bounce in the guard's bucket once, though its first delivery failed", async () => {
+    const bounce = {
+      ...sesEvents.Bounce,
+      mail: {
+        ...sesEvents.Bounce.mail,
+        messageId: 'ses-bulk-bounce',
+        tags: { stream: ['bulk'] },
+        timestamp: '2026-11-30T08:00:00.000Z',
+      },
+      bounce: {
+        ...sesEvents.Bounce.bounce,
+        timestamp: '2026-11-30T08:00:01.000Z',
+        bouncedRecipients: [
+          { ...sesEvents.Bounce.bounce.bouncedRecipients[0], emailAddress: 'lost@example.com' },
+        ],
+      },
+    };
+    const record = sqsRecord(snsEnvelope(bounce), { messageId: 'sqs-bulk-bounce' });
+    const reputation = new DynamoDeliverabilityStore(LOCAL_TABLES.deliverability.name);
+    const hour = hourBuckets(new Date('2026-11-30T08:30:00Z'), 1);
+
+    snsMock.on(PublishBatchCommand).rejects(new Error('SNS unavailable'));
+    expect((await events({ Records: [record] }, context)).batchItemFailures).toHaveLength(1);
+    // Its product events were not published, so it is delivered again: not counted yet.
+    expect(await reputation.total(hour)).toEqual({ sent: 0, bounced: 0, complained: 0 });
+
+    snsMock.reset();
+    snsMock.on(PublishBatchCommand).callsFake((input) => ({
+      Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
+      Failed: [],
+    }));
+    expect((await events({ Records: [record] }, context)).batchItemFailures).toEqual([]);
+    expect(await reputation.total(hour)).toEqual({ sent: 0, bounced: 1, complained: 0 });
   });
 });

@@ -2,7 +2,13 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoIdempotencyStore } from '../../lambdas/emails/adapters/idempotency-store';
 import { contentKey, DynamoMessageStore } from '../../lambdas/emails/adapters/message-store';
 import type { StoredMessage } from '../../lambdas/emails/message';
+import {
+  DynamoDeliverabilityStore,
+  REPUTATION_SHARDS,
+  reputationShardKey,
+} from '../../lambdas/feedback/adapters/deliverability-store';
 import { DynamoSuppressionList } from '../../lambdas/feedback/adapters/suppression-store';
+import { hourBuckets } from '../../lambdas/feedback/reputation-guard';
 import { dynamo } from '../../lambdas/platform/clients/dynamo';
 import { LOCAL_TABLES } from '../../local/resources';
 import { startDynamo } from '../fault/support/dynamo';
@@ -214,5 +220,30 @@ describe('DynamoSuppressionList', () => {
       'bounced@example.org',
       'unsubscribed@example.org',
     ]);
+  });
+});
+
+describe('DynamoDeliverabilityStore: the reputation buckets', () => {
+  const store = new DynamoDeliverabilityStore(LOCAL_TABLES.deliverability.name);
+  const rawItem = async (pk: string) =>
+    (await dynamo.send(new GetCommand({ TableName: LOCAL_TABLES.deliverability.name, Key: { pk } }))).Item;
+
+  it('adds to the shard picked, and sums every shard of every bucket asked for', async () => {
+    const hours = hourBuckets(at('2026-11-30T10:30:00Z'), 24);
+    const [now = '', earlier = '', last = ''] = [hours[0], hours[5], hours[23]];
+    await store.add(now, { sent: 10 }, () => 0);
+    await store.add(now, { sent: 5, bounced: 1 }, () => 0.99);
+    await store.add(earlier, { sent: 7, complained: 2 }, () => 0.5);
+    await store.add(last, { sent: 3 }, () => 0.2);
+    await store.add(hourBuckets(at('2026-11-29T09:00:00Z'), 1)[0] ?? '', { sent: 1_000, bounced: 900 });
+
+    expect(await rawItem(reputationShardKey(now, 0))).toMatchObject({ sent: 10 });
+    expect(await rawItem(reputationShardKey(now, REPUTATION_SHARDS - 1))).toMatchObject({
+      sent: 5,
+      bounced: 1,
+    });
+    expect(await rawItem(now)).toBeUndefined();
+    // 24 buckets of 8 shards: 192 keys, two BatchGetItem calls.
+    expect(await store.total(hours)).toEqual({ sent: 25, bounced: 1, complained: 2 });
   });
 });

@@ -12,6 +12,7 @@ import { DynamoSuppressionList } from '../../feedback/adapters/suppression-store
 import type { EventCounter, EventDelta } from '../../feedback/ports';
 import { processSesEvent } from '../../feedback/process-ses-event';
 import { ProductEventOutbox } from '../../feedback/product-event-outbox';
+import { ReputationBuffer } from '../../feedback/reputation-buffer';
 import { checkReputation, guardThresholdsFrom } from '../../feedback/reputation-guard';
 import { parseSesNotification, UnparseableEventError } from '../../feedback/ses-events';
 import { sns } from '../../platform/clients/sns';
@@ -74,6 +75,8 @@ export function createEventsProcessor(env: FunctionEnvironment<'events'>): Event
       const counted = new CounterBuffer<EventCounter>((id, sums) => deps.campaigns.addEvents(id, sums));
       // And its product events, published ten to a call when it ends (product-event-outbox.ts).
       const outbox = new ProductEventOutbox();
+      // And the reputation guard's counts, once per hourly bucket (reputation-buffer.ts).
+      const reputationSums = new ReputationBuffer();
       const batchDeps = {
         ...deps,
         campaigns: { addEvents: async (id: string, delta: EventDelta) => counted.add(id, delta) },
@@ -83,6 +86,7 @@ export function createEventsProcessor(env: FunctionEnvironment<'events'>): Event
           const effects = await processSesEvent(parseSesNotification(record.body), {
             ...batchDeps,
             products: outbox.forRecord(record.messageId),
+            reputation: reputationSums.forRecord(record.messageId),
           });
           reputationWorse ||= effects.reputationWorse;
           metrics.addMetric(EVENTS_METRICS.processed, MetricUnit.Count, 1);
@@ -119,8 +123,15 @@ export function createEventsProcessor(env: FunctionEnvironment<'events'>): Event
         // The events are recorded on their messages and recipients; only the view is short.
         logger.warn('could not add the batch to the campaign event counters', { error });
       });
+      // Before the guard reads them. Records delivered again anyway count then, not now.
+      const uncounted = await reputationSums.flush(deliverability, new Set(unpublished));
+      if (uncounted.length > 0) {
+        logger.warn('reputation counts not written; their SES events will be delivered again', {
+          sqsMessageIds: uncounted,
+        });
+      }
       if (reputationWorse) await guard(metrics);
-      return withFailures(response, unpublished);
+      return withFailures(response, [...unpublished, ...uncounted]);
     },
   );
 }
