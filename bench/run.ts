@@ -334,7 +334,7 @@ function main(): void {
       ),
     );
     table(
-      '(g) before (bench of 2026-11-30 10:52 UTC: content in the campaign item, counters on it, one schedule item)',
+      '(g) before (bench of 2026-11-30 10:52 UTC: content in the campaign item, counters on it, one schedule item; the reputation bucket before 424cc30: one write per bulk Send event)',
       ['item', 'writes/mail', 'units/mail', 'at 1,000/s: units/s', 'at 10,000/s: units/s'],
       hotItems.before.map((b) => [
         b.item,

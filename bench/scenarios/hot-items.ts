@@ -1,7 +1,7 @@
 /**
  * (g) The hot items at scale: the shared send schedule (the item every sender books its slots on,
- * in lanes above LANE_RATE) and a campaign's items (the campaign item, its content, its counter
- * shards). Drives their real update paths against dynalite, counts writes, refused writes and write
+ * in lanes above LANE_RATE), a campaign's items (the campaign item, its content, its counter
+ * shards) and the reputation guard's hourly bucket (every bulk mail's Send event adds to it). Drives their real update paths against dynalite, counts writes, refused writes and write
  * units per mail on each item by its key, then scales the hottest item's share to 1,000 and 10,000
  * mails a second against DynamoDB's limit of 1,000 write units a second per partition, which a single
  * item cannot exceed ("each individual partition is limited to 1,000 write units per second",
@@ -159,10 +159,15 @@ async function main(): Promise<void> {
   const { CounterBuffer } = await import('../../lambdas/campaigns/counter-buffer.js');
   const { DynamoCampaignEventTotals } = await import('../../lambdas/feedback/adapters/event-records.js');
   const { campaignContent } = await import('../support/api.js');
+  const { DynamoDeliverabilityStore, REPUTATION_SHARDS } = await import(
+    '../../lambdas/feedback/adapters/deliverability-store.js'
+  );
+  const { ReputationBuffer } = await import('../../lambdas/feedback/reputation-buffer.js');
   const counted = { current: new Map() as Counted };
   countByItem(dynamo, counted);
   const mails = senders * batches * batchSize;
   const schedule: ItemAtRate[] = [];
+  const reputation: ItemAtRate[] = [];
   const campaign: { item: ItemAtRate[]; content: ItemAtRate[]; shards: ItemAtRate[]; index: ItemAtRate[] } = {
     item: [],
     content: [],
@@ -303,6 +308,31 @@ async function main(): Promise<void> {
     );
     const shardCount = campaign.shards.at(-1)?.items ?? 0;
     if (shardCount > COUNTER_SHARDS) throw new Error(`more shards than COUNTER_SHARDS: ${shardCount}`);
+
+    // The reputation guard's bucket for the hour: the events function takes batches of 10 events
+    // (Send, Delivery, Open per bulk mail) and adds each batch's Send counts once per bucket
+    // (ReputationBuffer), to one of REPUTATION_SHARDS items. Bounces and complaints add to it the
+    // same way, rarely. A bucket of its own per rate, so the sums can be checked.
+    counted.current = new Map();
+    const deliverability = new DynamoDeliverabilityStore(LOCAL_TABLES.deliverability.name);
+    const bucket = `bulk#bench-${rate}`;
+    for (let first = 0; first < mails * events.length; first += 10) {
+      const buffer = new ReputationBuffer();
+      for (let e = first; e < Math.min(first + 10, mails * events.length); e++) {
+        if (events[e % events.length] === 'send')
+          await buffer.forRecord(`event${e}`).add(bucket, { sent: 1 });
+      }
+      if ((await buffer.flush(deliverability)).length > 0) throw new Error('a reputation write failed');
+    }
+    const counts = await deliverability.total([bucket]);
+    if (counts.sent !== mails) throw new Error(`reputation counts went missing: ${JSON.stringify(counts)}`);
+    const bucketWrites = [...counted.current.entries()]
+      .filter(([name]) => name.startsWith(`deliverability ${bucket}#`))
+      .reduce((sum, [, t]) => sum + t.writes, 0);
+    reputation.push({
+      ...atRate(counted.current, (name) => name.startsWith(`deliverability ${bucket}#`), mails, rate),
+      note: `all shards ${round(bucketWrites / mails, 3)} writes/mail, ${Math.round((bucketWrites / mails / REPUTATION_SHARDS) * rate)}/s a shard on average`,
+    });
   }
 
   await dynamodb.stop();
@@ -315,10 +345,13 @@ async function main(): Promise<void> {
       { item: 'campaign content (written once at creation)', atRate: campaign.content },
       { item: `campaign counter shard (hottest of ${COUNTER_SHARDS})`, atRate: campaign.shards },
       { item: 'campaigns index, `sending` partition', atRate: campaign.index },
+      { item: `reputation bucket for the hour (hottest of ${REPUTATION_SHARDS})`, atRate: reputation },
     ],
     before: [
       { item: 'send schedule (one item)', writesPerMail: 0.106, writeUnitsPerMail: 0.106 },
       { item: 'campaign item (20 KB content, counters on it)', writesPerMail: 0.4, writeUnitsPerMail: 8.4 },
+      // Every bulk Send event added to the hour's one item (process-ses-event.ts before 424cc30).
+      { item: 'reputation bucket (one item per hour)', writesPerMail: 1, writeUnitsPerMail: 1 },
     ],
   } satisfies HotItemsResult);
 }
