@@ -51,12 +51,12 @@ const CAMPAIGN_COUNTERS: Partial<
 };
 
 /**
- * What one SES event changes. Order matters for crash-safety: the suppression list first (an
- * idempotent write: a bounced address must never be mailed again, whatever fails later), then the
- * events for product backends (at least once, with stable ids; the events function holds them in
- * its batch's outbox and publishes them when the batch ends, product-event-outbox.ts), then the
- * per-message and per-recipient records, whose conditional writes make a duplicate SNS delivery
- * count nothing twice.
+ * What one SES event changes. The suppression list first (an idempotent write: a bounced address
+ * must never be mailed again, whatever fails later); then the events for product backends, derived
+ * again from the event on every delivery of it, with stable ids (the events function publishes them
+ * when the batch ends and fails the records it could not publish for, product-event-outbox.ts);
+ * then the per-message and per-recipient records, whose conditional writes make a duplicate
+ * delivery count nothing twice; the reputation counts last.
  */
 export async function processSesEvent(event: MailEvent, deps: ProcessEventDeps): Promise<EventEffects> {
   const now = deps.now();
@@ -77,6 +77,15 @@ export async function processSesEvent(event: MailEvent, deps: ProcessEventDeps):
     ...extra,
   });
 
+  const addedBefore = async (entry: Suppression) => {
+    const stored = await deps.suppressions.get(entry.email);
+    return (
+      stored?.reason === entry.reason &&
+      stored.source?.sesMessageId !== undefined &&
+      stored.source.sesMessageId === entry.source?.sesMessageId
+    );
+  };
+
   for (const email of event.recipients) {
     const decision = await suppressionFor(
       event,
@@ -91,8 +100,11 @@ export async function processSesEvent(event: MailEvent, deps: ProcessEventDeps):
     );
     if (decision) {
       const entry: Suppression = { email, ...decision, createdAt: now.toISOString() };
-      if (await deps.suppressions.add(entry)) {
-        suppressed.push(entry);
+      const added = await deps.suppressions.add(entry);
+      if (added) suppressed.push(entry);
+      // Told again when this event comes back and finds the entry it added the first time: that
+      // telling may never have been published (the same id, so consumers see it once).
+      if (added || (await addedBefore(entry))) {
         products.push(
           product('suppressed', email, {
             reason: entry.reason,

@@ -6,10 +6,13 @@ import type { ReputationCounts, ReputationStore } from './ports';
  * event used to write the hour's bucket, one item taking every bulk mail (bench (g); the buckets are
  * also sharded, deliverability-store.ts).
  *
- * The invariant: each SES event's counts are added once. `flush` leaves out the records the batch
- * answers as failed anyway (`skip`: their product events were not published), since SQS delivers
- * those again and they count then; a record whose bucket could not be written is answered as failed
- * (returned), for the same reason, and no other record is.
+ * The invariant: an SES event's counts are added once for each time its record is answered as
+ * done. `flush` leaves out the records the batch answers as failed anyway (`skip`: their product
+ * events were not published), since SQS delivers those again and they count then; a record whose
+ * bucket could not be written is answered as failed (returned), for the same reason, and no other
+ * record is; the guard's own failure after the sums are written does not fail the batch (events.ts).
+ * What stays: an invocation that dies after `flush` (a crash, a timeout) has its whole batch
+ * delivered again, and those counts are added twice, as before this buffer.
  */
 export class ReputationBuffer {
   private readonly pending: { recordId: string; bucket: string; delta: Partial<ReputationCounts> }[] = [];

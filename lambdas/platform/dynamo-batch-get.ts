@@ -16,13 +16,15 @@ const FIRST_BACKOFF_MS = 25;
 
 /**
  * The items of `tableName` whose single key attribute `keyName` is one of `values`, read with
- * strongly consistent reads in BatchGetItem calls of up to 100 keys, each repeated for the keys that
- * come back unprocessed. Missing items are simply absent from the answer.
+ * strongly consistent reads (unless `consistent` is false: half the read units) in BatchGetItem
+ * calls of up to 100 keys, each repeated for the keys that come back unprocessed. Missing items are
+ * simply absent from the answer.
  */
 export async function batchGetAll(
   tableName: string,
   keyName: string,
   values: readonly string[],
+  options: { consistent?: boolean } = {},
 ): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
   const unique = [...new Set(values)];
@@ -34,7 +36,9 @@ export async function batchGetAll(
       if (round === MAX_ROUNDS) throw new Error(`${tableName}: keys kept coming back unprocessed`);
       if (round > 0) await sleep(Math.random() * FIRST_BACKOFF_MS * 2 ** (round - 1));
       const result = await dynamo.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+        new BatchGetCommand({
+          RequestItems: { [tableName]: { Keys: keys, ConsistentRead: options.consistent ?? true } },
+        }),
       );
       found.push(...(result.Responses?.[tableName] ?? []));
       keys = result.UnprocessedKeys?.[tableName]?.Keys ?? [];

@@ -1,4 +1,5 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDeliverabilityStore } from '../../lambdas/feedback/adapters/deliverability-store';
@@ -156,5 +157,91 @@ describe('product events of a batch, published when it ends', () => {
     }));
     expect((await events({ Records: [record] }, context)).batchItemFailures).toEqual([]);
     expect(await reputation.total(hour)).toEqual({ sent: 0, bounced: 1, complained: 0 });
+  });
+
+  it('tells product backends of a suppression again when its first telling was never published', async () => {
+    // Found by review: the redelivered bounce found its suppression already there and said nothing.
+    snsMock
+      .on(PublishBatchCommand)
+      .rejectsOnce(new Error('SNS unavailable'))
+      .callsFake((input) => ({
+        Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
+        Failed: [],
+      }));
+    const bounce = {
+      ...sesEvents.Bounce,
+      mail: { ...sesEvents.Bounce.mail, messageId: 'ses-told', tags: {} },
+      bounce: {
+        ...sesEvents.Bounce.bounce,
+        bouncedRecipients: [
+          { ...sesEvents.Bounce.bounce.bouncedRecipients[0], emailAddress: 'told@example.com' },
+        ],
+      },
+    };
+    const record = sqsRecord(snsEnvelope(bounce), { messageId: 'sqs-told' });
+    expect((await events({ Records: [record] }, context)).batchItemFailures).toHaveLength(1);
+    expect((await events({ Records: [record] }, context)).batchItemFailures).toEqual([]);
+    const [refused = [], again = []] = published();
+    expect(again.map((e) => e.type).sort()).toEqual(['bounced', 'suppressed']);
+    expect(again.map((e) => e.id).sort()).toEqual(refused.map((e) => e.id).sort());
+
+    // Another event of another mail finds the entry too, and tells nothing new of it.
+    snsMock.reset();
+    snsMock.on(PublishBatchCommand).callsFake((input) => ({
+      Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
+      Failed: [],
+    }));
+    const later = { ...bounce, mail: { ...bounce.mail, messageId: 'ses-later' } };
+    await events({ Records: [sqsRecord(snsEnvelope(later), { messageId: 'sqs-later' })] }, context);
+    expect((published()[0] ?? []).map((e) => e.type)).toEqual(['bounced']);
+  });
+
+  it("counts a bulk send and bounce once when the guard's check fails after the sums were written", async () => {
+    // Found by review: the guard's failure threw, and the whole batch came back and counted again.
+    snsMock.on(PublishBatchCommand).callsFake((input) => ({
+      Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
+      Failed: [],
+    }));
+    const mail = {
+      ...sesEvents.Send.mail,
+      messageId: 'ses-guarded',
+      timestamp: '2026-11-30T09:00:00.000Z',
+      tags: { stream: ['bulk'] },
+    };
+    const send = sqsRecord(snsEnvelope({ ...sesEvents.Send, mail }), { messageId: 'sqs-send' });
+    const bounce = sqsRecord(
+      snsEnvelope({
+        ...sesEvents.Bounce,
+        mail,
+        bounce: {
+          ...sesEvents.Bounce.bounce,
+          timestamp: '2026-11-30T09:00:01.000Z',
+          bouncedRecipients: [
+            { ...sesEvents.Bounce.bounce.bouncedRecipients[0], emailAddress: 'g@example.com' },
+          ],
+        },
+      }),
+      { messageId: 'sqs-guarded-bounce' },
+    );
+    const { dynamo } =
+      require('../../lambdas/platform/clients/dynamo') as typeof import('../../lambdas/platform/clients/dynamo');
+    const original = dynamo.send.bind(dynamo);
+    const spy = jest.spyOn(dynamo, 'send').mockImplementation(((command: unknown, ...rest: unknown[]) => {
+      // The guard's read of its window (the only BatchGetItem of this batch) fails.
+      if (command instanceof BatchGetCommand)
+        return Promise.reject(new Error('ProvisionedThroughputExceededException'));
+      return (original as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof dynamo.send);
+    try {
+      expect((await events({ Records: [send, bounce] }, context)).batchItemFailures).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    const reputation = new DynamoDeliverabilityStore(LOCAL_TABLES.deliverability.name);
+    expect(await reputation.total(hourBuckets(new Date('2026-11-30T09:30:00Z'), 1))).toEqual({
+      sent: 1,
+      bounced: 1,
+      complained: 0,
+    });
   });
 });

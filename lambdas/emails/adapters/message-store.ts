@@ -12,8 +12,9 @@ type MessageContent = Pick<StoredMessage, 'html' | 'text' | 'headers'>;
 /**
  * The content item holds the content as gzipped JSON in one binary attribute, `gz`: DynamoDB bills
  * a write per KB of the item, and rendered mail compresses well (the bench's 2 KB OTP with its text
- * part and headers: from 3 units to 1, bench (d)). node:zlib, built in: a few hundred µs for the
- * largest content allowed, MAX_RENDERED_BYTES, nothing to bundle.
+ * part and headers: from 3 units to 1, bench (d)). node:zlib, built in, nothing to bundle; the
+ * largest content allowed (MAX_RENDERED_BYTES, 300 KB of HTML) took 6.6 ms to gzip and 1.3 ms to
+ * gunzip on this shared machine at load 8 (a reviewer's measurement).
  */
 function packContent(content: MessageContent): Uint8Array {
   return gzipSync(JSON.stringify(content));

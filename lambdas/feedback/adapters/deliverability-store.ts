@@ -76,7 +76,9 @@ export class DynamoDeliverabilityStore implements TransientBounceCounter, Reputa
     const keys = buckets.flatMap((bucket) =>
       Array.from({ length: REPUTATION_SHARDS }, (_, n) => reputationShardKey(bucket, n)),
     );
-    for (const item of await batchGetAll(this.tableName, 'pk', keys)) {
+    // Eventually consistent: a rate over 24 hours does not need the last second, and the guard's
+    // read is 192 small items (96 read units; strongly consistent, 192).
+    for (const item of await batchGetAll(this.tableName, 'pk', keys, { consistent: false })) {
       totals.sent += Number(item.sent ?? 0);
       totals.bounced += Number(item.bounced ?? 0);
       totals.complained += Number(item.complained ?? 0);

@@ -130,7 +130,15 @@ export function createEventsProcessor(env: FunctionEnvironment<'events'>): Event
           sqsMessageIds: uncounted,
         });
       }
-      if (reputationWorse) await guard(metrics);
+      if (reputationWorse) {
+        // Not thrown: the batch's work is done and its counts written, and a failed batch would come
+        // back and count them again. The next bounce or complaint checks again.
+        await guard(metrics).catch((error: unknown) => {
+          logger.error('the reputation guard could not check; the next bounce or complaint checks again', {
+            error,
+          });
+        });
+      }
       return withFailures(response, [...unpublished, ...uncounted]);
     },
   );
