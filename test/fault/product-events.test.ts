@@ -53,6 +53,38 @@ function delivery(n: number) {
   return sqsRecord(body, { messageId: `sqs-${n}` });
 }
 
+/** SNS accepts every PublishBatch (after what the mock was told to do first). */
+function acceptAll(stub = snsMock.on(PublishBatchCommand)) {
+  stub.callsFake((input) => ({
+    Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
+    Failed: [],
+  }));
+}
+
+/** A permanent bounce of SES message `sesMessageId` to `email` (bulk when `stream` says so), as SQS hands it over. */
+function bounceOf(
+  email: string,
+  sesMessageId: string,
+  options: { stream?: 'bulk'; at?: string; sqsMessageId?: string } = {},
+) {
+  const at = options.at ?? sesEvents.Bounce.bounce.timestamp;
+  const body = snsEnvelope({
+    ...sesEvents.Bounce,
+    mail: {
+      ...sesEvents.Bounce.mail,
+      messageId: sesMessageId,
+      timestamp: at,
+      tags: options.stream ? { stream: [options.stream] } : {},
+    },
+    bounce: {
+      ...sesEvents.Bounce.bounce,
+      timestamp: at,
+      bouncedRecipients: [{ ...sesEvents.Bounce.bounce.bouncedRecipients[0], emailAddress: email }],
+    },
+  });
+  return sqsRecord(body, { messageId: options.sqsMessageId ?? `sqs-${sesMessageId}` });
+}
+
 /** The product events of every PublishBatch call so far, by call. */
 function published(): { id: string; type: string }[][] {
   return snsMock.commandCalls(PublishBatchCommand).map((call) =>
@@ -67,10 +99,7 @@ describe('product events of a batch, published when it ends', () => {
   beforeEach(() => snsMock.reset());
 
   it('publishes twelve events in two calls, not twelve', async () => {
-    snsMock.on(PublishBatchCommand).callsFake((input) => ({
-      Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
-      Failed: [],
-    }));
+    acceptAll();
     const records = Array.from({ length: 12 }, (_, n) => delivery(n));
     const response = await events({ Records: records }, context);
     expect(response.batchItemFailures).toEqual([]);
@@ -80,13 +109,7 @@ describe('product events of a batch, published when it ends', () => {
   });
 
   it('fails the records of a call SNS refused, and their redelivery publishes the same ids', async () => {
-    snsMock
-      .on(PublishBatchCommand)
-      .rejectsOnce(new Error('SNS unavailable'))
-      .callsFake((input) => ({
-        Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
-        Failed: [],
-      }));
+    acceptAll(snsMock.on(PublishBatchCommand).rejectsOnce(new Error('SNS unavailable')));
     const records = Array.from({ length: 12 }, (_, n) => delivery(100 + n));
     const response = await events({ Records: records }, context);
 
@@ -107,17 +130,7 @@ describe('product events of a batch, published when it ends', () => {
 
   it('suppresses a bounced address even when its events cannot be published', async () => {
     snsMock.on(PublishBatchCommand).rejects(new Error('SNS unavailable'));
-    const bounce = {
-      ...sesEvents.Bounce,
-      mail: { ...sesEvents.Bounce.mail, messageId: 'ses-bounce', tags: {} },
-      bounce: {
-        ...sesEvents.Bounce.bounce,
-        bouncedRecipients: [
-          { ...sesEvents.Bounce.bounce.bouncedRecipients[0], emailAddress: 'gone@example.com' },
-        ],
-      },
-    };
-    const record = sqsRecord(snsEnvelope(bounce), { messageId: 'sqs-bounce' });
+    const record = bounceOf('gone@example.com', 'ses-bounce', { sqsMessageId: 'sqs-bounce' });
     const response = await events({ Records: [record] }, context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'sqs-bounce' }]);
     const suppressions = new DynamoSuppressionList(LOCAL_TABLES.suppressions.name);
@@ -125,23 +138,10 @@ describe('product events of a batch, published when it ends', () => {
   });
 
   it("counts a bulk bounce in the guard's bucket once, though its first delivery failed", async () => {
-    const bounce = {
-      ...sesEvents.Bounce,
-      mail: {
-        ...sesEvents.Bounce.mail,
-        messageId: 'ses-bulk-bounce',
-        tags: { stream: ['bulk'] },
-        timestamp: '2026-11-30T08:00:00.000Z',
-      },
-      bounce: {
-        ...sesEvents.Bounce.bounce,
-        timestamp: '2026-11-30T08:00:01.000Z',
-        bouncedRecipients: [
-          { ...sesEvents.Bounce.bounce.bouncedRecipients[0], emailAddress: 'lost@example.com' },
-        ],
-      },
-    };
-    const record = sqsRecord(snsEnvelope(bounce), { messageId: 'sqs-bulk-bounce' });
+    const record = bounceOf('lost@example.com', 'ses-bulk-bounce', {
+      stream: 'bulk',
+      at: '2026-11-30T08:00:01.000Z',
+    });
     const reputation = new DynamoDeliverabilityStore(LOCAL_TABLES.deliverability.name);
     const hour = hourBuckets(new Date('2026-11-30T08:30:00Z'), 1);
 
@@ -151,34 +151,15 @@ describe('product events of a batch, published when it ends', () => {
     expect(await reputation.total(hour)).toEqual({ sent: 0, bounced: 0, complained: 0 });
 
     snsMock.reset();
-    snsMock.on(PublishBatchCommand).callsFake((input) => ({
-      Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
-      Failed: [],
-    }));
+    acceptAll();
     expect((await events({ Records: [record] }, context)).batchItemFailures).toEqual([]);
     expect(await reputation.total(hour)).toEqual({ sent: 0, bounced: 1, complained: 0 });
   });
 
   it('tells product backends of a suppression again when its first telling was never published', async () => {
     // Found by review: the redelivered bounce found its suppression already there and said nothing.
-    snsMock
-      .on(PublishBatchCommand)
-      .rejectsOnce(new Error('SNS unavailable'))
-      .callsFake((input) => ({
-        Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
-        Failed: [],
-      }));
-    const bounce = {
-      ...sesEvents.Bounce,
-      mail: { ...sesEvents.Bounce.mail, messageId: 'ses-told', tags: {} },
-      bounce: {
-        ...sesEvents.Bounce.bounce,
-        bouncedRecipients: [
-          { ...sesEvents.Bounce.bounce.bouncedRecipients[0], emailAddress: 'told@example.com' },
-        ],
-      },
-    };
-    const record = sqsRecord(snsEnvelope(bounce), { messageId: 'sqs-told' });
+    acceptAll(snsMock.on(PublishBatchCommand).rejectsOnce(new Error('SNS unavailable')));
+    const record = bounceOf('told@example.com', 'ses-told');
     expect((await events({ Records: [record] }, context)).batchItemFailures).toHaveLength(1);
     expect((await events({ Records: [record] }, context)).batchItemFailures).toEqual([]);
     const [refused = [], again = []] = published();
@@ -187,21 +168,14 @@ describe('product events of a batch, published when it ends', () => {
 
     // Another event of another mail finds the entry too, and tells nothing new of it.
     snsMock.reset();
-    snsMock.on(PublishBatchCommand).callsFake((input) => ({
-      Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
-      Failed: [],
-    }));
-    const later = { ...bounce, mail: { ...bounce.mail, messageId: 'ses-later' } };
-    await events({ Records: [sqsRecord(snsEnvelope(later), { messageId: 'sqs-later' })] }, context);
+    acceptAll();
+    await events({ Records: [bounceOf('told@example.com', 'ses-later')] }, context);
     expect((published()[0] ?? []).map((e) => e.type)).toEqual(['bounced']);
   });
 
   it("counts a bulk send and bounce once when the guard's check fails after the sums were written", async () => {
     // Found by review: the guard's failure threw, and the whole batch came back and counted again.
-    snsMock.on(PublishBatchCommand).callsFake((input) => ({
-      Successful: input.PublishBatchRequestEntries.map((e: PublishBatchRequestEntry) => ({ Id: e.Id })),
-      Failed: [],
-    }));
+    acceptAll();
     const mail = {
       ...sesEvents.Send.mail,
       messageId: 'ses-guarded',
@@ -209,20 +183,10 @@ describe('product events of a batch, published when it ends', () => {
       tags: { stream: ['bulk'] },
     };
     const send = sqsRecord(snsEnvelope({ ...sesEvents.Send, mail }), { messageId: 'sqs-send' });
-    const bounce = sqsRecord(
-      snsEnvelope({
-        ...sesEvents.Bounce,
-        mail,
-        bounce: {
-          ...sesEvents.Bounce.bounce,
-          timestamp: '2026-11-30T09:00:01.000Z',
-          bouncedRecipients: [
-            { ...sesEvents.Bounce.bounce.bouncedRecipients[0], emailAddress: 'g@example.com' },
-          ],
-        },
-      }),
-      { messageId: 'sqs-guarded-bounce' },
-    );
+    const bounce = bounceOf('g@example.com', 'ses-guarded', {
+      stream: 'bulk',
+      at: '2026-11-30T09:00:01.000Z',
+    });
     const { dynamo } =
       require('../../lambdas/platform/clients/dynamo') as typeof import('../../lambdas/platform/clients/dynamo');
     const original = dynamo.send.bind(dynamo);
