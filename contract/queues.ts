@@ -8,7 +8,16 @@ import { FUNCTIONS } from './functions';
  */
 
 /** A deploy config field that sets an event source's maximum concurrency. */
-export type ConcurrencySetting = 'senderConcurrency' | 'bulkSenderConcurrency';
+export type ConcurrencySetting = 'senderConcurrency' | 'bulkSenderConcurrency' | 'eventsConcurrency';
+
+/**
+ * The events function's batches at once, unless the config says otherwise (`eventsConcurrency`).
+ * Five keep up with roughly 55–330 mails a second at three SES events a mail (README Performance
+ * (g): a batch's events are done one after another, 1–3 DynamoDB calls each); a stack sending
+ * faster raises it, or the events queue grows and suppressions lag. A burst of events waits in the
+ * queue instead of taking the account's concurrency from the API and the sender.
+ */
+export const DEFAULT_EVENTS_CONCURRENCY = 5;
 
 /** How Lambda's SQS event source mapping drains a queue. */
 export interface EventSourceContract {
@@ -79,11 +88,13 @@ export const QUEUES = {
     maxReceiveCount: 3,
     consumer: 'the events function',
     consumerFunction: 'events',
-    // An unparseable event fails alone and ends in the DLQ; the rest of its batch is done. At most
-    // five batches at once: a burst of SES events (a campaign's deliveries, opens) waits in the
-    // queue instead of taking the account's concurrency from the API and the sender; five batches
-    // of ten keep up with several hundred events a second.
-    eventSource: { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 },
+    // An unparseable event fails alone and ends in the DLQ; the rest of its batch is done. Batches
+    // at once: the config's eventsConcurrency (DEFAULT_EVENTS_CONCURRENCY).
+    eventSource: {
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      maxConcurrency: { setting: 'eventsConcurrency' },
+    },
   },
   /**
    * Webhook work, two kinds of message: the product events (the product events topic delivers
@@ -105,13 +116,20 @@ export type QueueName = keyof typeof QUEUES;
 /** Every queue, in the order the stack creates them (and the dashboard draws them). */
 export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
 
-/** An event source's maximum concurrency, its config-dependent ones taken from `settings`. */
+/**
+ * An event source's maximum concurrency, its config-dependent ones taken from `settings` (which need
+ * hold only the settings of the queues asked about).
+ */
 export function maxConcurrencyOf(
   queue: QueueName,
-  settings: Readonly<Record<ConcurrencySetting, number>>,
+  settings: Readonly<Partial<Record<ConcurrencySetting, number>>>,
 ): number {
   const { maxConcurrency } = QUEUES[queue].eventSource as EventSourceContract;
-  return typeof maxConcurrency === 'number' ? maxConcurrency : settings[maxConcurrency.setting];
+  if (typeof maxConcurrency === 'number') return maxConcurrency;
+  const value = settings[maxConcurrency.setting];
+  if (value === undefined)
+    throw new Error(`the ${queue} event source's concurrency comes from ${maxConcurrency.setting}`);
+  return value;
 }
 
 /**

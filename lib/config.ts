@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { OLDEST_MESSAGE_ALARM_MINUTES, SES_REVIEW_RATES } from '../contract/alarms';
+import { DEFAULT_EVENTS_CONCURRENCY } from '../contract/queues';
 import { REPUTATION_GUARD_DEFAULTS, TRANSIENT_BOUNCE_DEFAULTS } from '../contract/thresholds';
 
 // Lower-case LDH labels; SES identities are case-insensitive, so one spelling avoids two stacks
@@ -131,6 +132,15 @@ const clientConfigSchema = z
       .int('must be a whole number')
       .min(2, 'must be at least 2 (the minimum maximum concurrency of an SQS event source)')
       .default(2),
+    // Batches of SES events the events function takes at once (contract/queues.ts,
+    // DEFAULT_EVENTS_CONCURRENCY): raise it with the send rate, about one per 50 mails a second
+    // (README Performance (g)). Not reserved: the event source caps it.
+    eventsConcurrency: z
+      .number()
+      .int('must be a whole number')
+      .min(2, 'must be at least 2 (the minimum maximum concurrency of an SQS event source)')
+      .max(1000, 'must be at most 1000 (the maximum concurrency of an SQS event source)')
+      .default(DEFAULT_EVENTS_CONCURRENCY),
     // Concurrency reserved for the sender: a number (at least senderConcurrency +
     // bulkSenderConcurrency), or "off" to reserve nothing and let the event sources' maximum
     // concurrency be the only cap. Lambda refuses any reservation that leaves fewer than 100

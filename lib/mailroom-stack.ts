@@ -97,6 +97,7 @@ export class MailroomStack extends Stack {
       suppressions: storage.suppressions,
       deliverability: storage.deliverability,
       eventsQueue: queues.events.queue,
+      concurrency: config.eventsConcurrency,
       reputationGuard: config.reputationGuard,
       transientBounces: config.transientBounces,
       retainData: config.retainData,

@@ -10,6 +10,7 @@ import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/c
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { FUNCTIONS } from '../contract/functions';
 import {
+  DEFAULT_EVENTS_CONCURRENCY,
   longestConsumerTimeoutSeconds,
   maxConcurrencyOf,
   QUEUE_NAMES,
@@ -141,6 +142,7 @@ export function localEventSource(
     maxConcurrency: maxConcurrencyOf(name, {
       senderConcurrency,
       bulkSenderConcurrency: senderConcurrency,
+      eventsConcurrency: DEFAULT_EVENTS_CONCURRENCY,
     }),
   };
 }

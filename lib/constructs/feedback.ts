@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_EVENTS_CONCURRENCY } from '../../contract/queues';
 import { CAMPAIGNS_BY_STATUS } from '../../contract/tables';
 import { MailroomFunction } from './mailroom-function';
 import { eventSourceFor } from './queues';
@@ -41,6 +42,8 @@ export interface FeedbackProps {
   readonly deliverability: dynamodb.ITable;
   /** The queue the SES events topic delivers to. */
   readonly eventsQueue: sqs.IQueue;
+  /** Batches of SES events at once (the config's eventsConcurrency). @default DEFAULT_EVENTS_CONCURRENCY */
+  readonly concurrency?: number;
   readonly reputationGuard: ReputationGuardThresholds;
   readonly transientBounces: TransientBouncePolicy;
   /**
@@ -140,8 +143,12 @@ export class Feedback extends Construct {
       .setEnv('TRANSIENT_BOUNCE_LIMIT', String(transientBounces.limit))
       .setEnv('TRANSIENT_BOUNCE_WINDOW_DAYS', String(transientBounces.windowDays));
 
-    // Batches of ten, at most five at once, an unparseable event failing alone: contract/queues.ts.
-    fn.lambda.addEventSource(eventSourceFor('events', props.eventsQueue));
+    // Batches of ten, an unparseable event failing alone, eventsConcurrency at once: contract/queues.ts.
+    fn.lambda.addEventSource(
+      eventSourceFor('events', props.eventsQueue, {
+        eventsConcurrency: props.concurrency ?? DEFAULT_EVENTS_CONCURRENCY,
+      }),
+    );
   }
 
   /**

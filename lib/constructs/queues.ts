@@ -106,18 +106,16 @@ export class Queues extends Construct {
 /**
  * The event source that drains queue `name`, with the contract's settings (batch size, batching
  * window, partial batch responses, maximum concurrency); `settings` gives the config-dependent
- * concurrencies, needed only for the sender's queues.
+ * concurrencies (the sender's queues', the events queue's).
  */
 export function eventSourceFor(
   name: QueueName,
   queue: sqs.IQueue,
-  settings?: Readonly<Record<ConcurrencySetting, number>>,
+  settings: Readonly<Partial<Record<ConcurrencySetting, number>>> = {},
 ): SqsEventSource {
   const contract: EventSourceContract = QUEUES[name].eventSource;
   const maxConcurrency =
-    typeof contract.maxConcurrency === 'number'
-      ? contract.maxConcurrency
-      : maxConcurrencyOf(name, settingsOrFail(name, settings));
+    typeof contract.maxConcurrency === 'number' ? contract.maxConcurrency : maxConcurrencyOf(name, settings);
   return new SqsEventSource(queue, {
     batchSize: contract.batchSize,
     maxBatchingWindow:
@@ -127,12 +125,4 @@ export function eventSourceFor(
     maxConcurrency,
     reportBatchItemFailures: contract.reportBatchItemFailures,
   });
-}
-
-function settingsOrFail(
-  name: QueueName,
-  settings: Readonly<Record<ConcurrencySetting, number>> | undefined,
-): Readonly<Record<ConcurrencySetting, number>> {
-  if (settings === undefined) throw new Error(`the ${name} event source's concurrency comes from the config`);
-  return settings;
 }

@@ -22,6 +22,7 @@ const acme = {
   maxSendRate: 14,
   senderConcurrency: 4,
   bulkSenderConcurrency: 3,
+  eventsConcurrency: 8,
   reputationGuard: { bounceRate: 0.02, complaintRate: 0.0005, minimumSample: 500 },
   transientBounces: { limit: 5, windowDays: 14 },
   retainData: false,
@@ -76,15 +77,15 @@ describe('an app with several client configs', () => {
     expect(Object.keys(exampleTemplate.findOutputs('MaxSendRate'))).toEqual([]);
   });
 
-  it('sizes the sender by senderConcurrency and bulkSenderConcurrency', () => {
+  it('sizes the sender by senderConcurrency and bulkSenderConcurrency, the events function by eventsConcurrency', () => {
     acmeTemplate.hasResourceProperties('AWS::Lambda::Function', {
       ReservedConcurrentExecutions: 7,
     });
     const concurrencies = Object.values(acmeTemplate.findResources('AWS::Lambda::EventSourceMapping'))
       .map((mapping) => mapping.Properties.ScalingConfig?.MaximumConcurrency)
       .sort();
-    // transactional 4, bulk 3, fan-out 2, events 5, webhooks 5.
-    expect(concurrencies).toEqual([2, 3, 4, 5, 5]);
+    // transactional 4, bulk 3, fan-out 2, webhooks 5, events 8 (not reserved: only the sender is).
+    expect(concurrencies).toEqual([2, 3, 4, 5, 8]);
   });
 
   it("passes the reputation guard and transient bounce settings to the events function, the guard's to the api", () => {

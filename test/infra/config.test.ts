@@ -71,6 +71,7 @@ describe('client config', () => {
 
     expect(config).toMatchObject({
       bulkSenderConcurrency: 2,
+      eventsConcurrency: 5,
       reputationGuard: { bounceRate: 0.04, complaintRate: 0.0008, minimumSample: 200 },
       transientBounces: { limit: 3, windowDays: 7 },
     });
@@ -243,6 +244,8 @@ describe('client config', () => {
       /transactionalShare: no longer used/,
     ],
     ['bulkSenderConcurrency 1', { bulkSenderConcurrency: 1 }, /bulkSenderConcurrency: must be at least 2/],
+    ['eventsConcurrency 1', { eventsConcurrency: 1 }, /eventsConcurrency: must be at least 2/],
+    ['eventsConcurrency 1001', { eventsConcurrency: 1001 }, /eventsConcurrency: must be at most 1000/],
     [
       'fractional bulkSenderConcurrency',
       { bulkSenderConcurrency: 3.5 },

@@ -22,7 +22,7 @@ import { type Resources, templateOf } from './support/template';
  */
 
 // Two different sender concurrencies, so a source that read the wrong setting fails.
-const SETTINGS = { senderConcurrency: 4, bulkSenderConcurrency: 3 };
+const SETTINGS = { senderConcurrency: 4, bulkSenderConcurrency: 3, eventsConcurrency: 5 };
 
 let synthesized: SynthesizedApp;
 let stack: MailroomStack;

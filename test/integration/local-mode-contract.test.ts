@@ -4,6 +4,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { type Service, startService } from '../../bench/support/services';
 import { FUNCTIONS } from '../../contract/functions';
 import {
+  DEFAULT_EVENTS_CONCURRENCY,
   type EventSourceContract,
   longestConsumerTimeoutSeconds,
   maxConcurrencyOf,
@@ -155,6 +156,7 @@ describe('local mode’s pollers (its event sources)', () => {
         maxConcurrency: maxConcurrencyOf(name, {
           senderConcurrency,
           bulkSenderConcurrency: senderConcurrency,
+          eventsConcurrency: DEFAULT_EVENTS_CONCURRENCY,
         }),
         timeoutMs: FUNCTIONS[QUEUES[name].consumerFunction].timeoutSeconds * 1000,
       });
