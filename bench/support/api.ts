@@ -105,10 +105,21 @@ export async function campaignWithRecipients(
       email: `${prefix}${call * 1000 + j}@example.org`,
       data: { first_name: `${prefix.toUpperCase()}${call * 1000 + j}` },
     }));
-    const added = await api('POST', `/v1/campaigns/${id}/recipients`, { recipients: rows });
-    if (added.status !== 200 || added.body.added !== rows.length) {
+    let added = await api('POST', `/v1/campaigns/${id}/recipients`, { recipients: rows });
+    // On a busy machine an upload can run out of time; the API keeps what it wrote and asks for the
+    // same rows again, which counts the rest (as a client following its answer would).
+    for (let retry = 0; retry < 3 && added.status === 503; retry++) {
+      added = await api('POST', `/v1/campaigns/${id}/recipients`, { recipients: rows });
+    }
+    if (added.status !== 200) {
       throw new Error(`adding recipients: ${JSON.stringify(added).slice(0, 300)}`);
     }
   });
+  // Every row counted, retried uploads included: a campaign short of its list would flatter the run.
+  const campaign = await api('GET', `/v1/campaigns/${id}`);
+  const totals = campaign.body.totals as { recipients?: number } | undefined;
+  if (totals?.recipients !== count) {
+    throw new Error(`the campaign holds ${totals?.recipients} recipients, not ${count}`);
+  }
   return id;
 }

@@ -105,6 +105,13 @@ export async function startContainer(
   };
 }
 
+/** How late the service's event loop ran (ms): for the fake SES, how far its arrival stamps may trail. */
+export async function loopDelay(service: Service): Promise<{ p50: number; p99: number; max: number }> {
+  const answer = nextMessage<{ p50: number; p99: number; max: number }>(service.child, 'loopDelay');
+  service.child.send({ type: 'loopDelay' });
+  return answer;
+}
+
 export type SesSummary = ReturnType<FakeSes['summary']>;
 
 /** The fake SES's running counts. */
