@@ -19,6 +19,11 @@ const bulkMessageSchema = z.strictObject({
 
 /** While the daily quota is used up, bulk mail waits on the queue this long between looks. */
 const QUOTA_WAIT_SECONDS = 300;
+/**
+ * Claims tried while the record says it is still to be sent. A recipient moves from pending to
+ * queued once per fan-out pass, so the second try wins unless something else is wrong.
+ */
+const CLAIM_TRIES = 3;
 
 export type BulkOutcome = SettledOutcome | ClaimLostOutcome | 'released' | 'cancelled' | 'waiting_for_quota';
 
@@ -98,19 +103,29 @@ export async function deliverBulk(body: string, deps: BulkDeliveryDeps): Promise
   // The claim records the status it leaves (queued, or pending when the fan-out had not marked it
   // yet), so a claim abandoned by a crash can still be counted right. Queued is the usual case: one write.
   const claimedAt = deps.now().toISOString();
-  const claim =
+  const claimOnce = async () =>
     (await move(['queued'], 'sending', { claimedAt, claimedFrom: 'queued' })) ??
     (await move(['pending'], 'sending', { claimedAt, claimedFrom: 'pending' }));
+  let claim = await claimOnce();
+  let current: CampaignRecipient | undefined;
+  for (let tries = 1; !claim; tries++) {
+    current = await deps.recipients.get(campaignId, email);
+    // Lost only to a claim or an end. Still pending or queued means a write landed between the two
+    // above (the fan-out marks a recipient queued after putting it on this queue, so its write
+    // races the first claim of a quick sender): taking that for a duplicate deleted the only queue
+    // message of a queued recipient, who then waited for the reconcile's 25 minutes.
+    if (current?.status !== 'pending' && current?.status !== 'queued') break;
+    if (tries >= CLAIM_TRIES) {
+      // SQS delivers the record again (a batch item failure): nothing is lost, nothing sent twice.
+      throw new Error(`the claim on ${email} kept losing to moves between pending and queued`);
+    }
+    claim = await claimOnce();
+  }
   if (!claim) {
-    return claimLost(
-      await deps.recipients.get(campaignId, email),
-      'recipient',
-      deps.now(),
-      async (failure) => {
-        const moved = await move(['sending'], 'failed', { failure });
-        if (moved) await count({ failed: 1, queued: moved.previous.claimedFrom === 'queued' ? -1 : 0 });
-      },
-    );
+    return claimLost(current, 'recipient', deps.now(), async (failure) => {
+      const moved = await move(['sending'], 'failed', { failure });
+      if (moved) await count({ failed: 1, queued: moved.previous.claimedFrom === 'queued' ? -1 : 0 });
+    });
   }
   const previous = claim.previous;
   const wasQueued = previous.status === 'queued' ? -1 : 0;

@@ -126,6 +126,36 @@ describe('deliverBulk', () => {
     expect((await campaigns.get('c1'))?.totals).toMatchObject({ sent: 0, failed: 0, queued: 1 });
   });
 
+  it('sends to a recipient the fan-out marks queued between the two tries of its claim', async () => {
+    const { deps, mailer, recipients, campaigns } = await setup();
+    // The fan-out puts a page on the queue before it marks those recipients queued: a quick sender
+    // finds one still pending on its first try (from queued), and queued on its second (from pending).
+    await recipients.transition('c1', 'r0000@example.org', ['queued'], 'pending', {});
+    const racing = Object.create(recipients) as typeof recipients;
+    racing.transition = async (campaignId, email, from, to, changes) => {
+      const moved = await recipients.transition(campaignId, email, from, to, changes);
+      if (!moved && to === 'sending' && from.includes('queued')) {
+        await recipients.transition(campaignId, email, ['pending'], 'queued', {});
+      }
+      return moved;
+    };
+    await expect(deliverBulk(body(), { ...deps, recipients: racing })).resolves.toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+    expect((await recipients.get('c1', 'r0000@example.org'))?.status).toBe('sent');
+    expect((await campaigns.get('c1'))?.totals).toMatchObject({ sent: 1, queued: 0 });
+  });
+
+  it('leaves a record it cannot claim while it stays to be sent on the queue, neither sent nor dropped', async () => {
+    const { deps, mailer, recipients } = await setup();
+    // Every try finds the record moved back to claimable: never a duplicate, never a send.
+    const flipping = Object.create(recipients) as typeof recipients;
+    flipping.transition = async (campaignId, email, from, to, changes) =>
+      to === 'sending' ? undefined : recipients.transition(campaignId, email, from, to, changes);
+    await expect(deliverBulk(body(), { ...deps, recipients: flipping })).rejects.toThrow('kept losing');
+    expect(mailer.sent).toEqual([]);
+    expect((await recipients.get('c1', 'r0000@example.org'))?.status).toBe('queued');
+  });
+
   it('fails a recipient whose claim a crashed sender left behind, without sending', async () => {
     const { deps, mailer, recipients, campaigns } = await setup();
     const claimedAt = new Date(NOW.getTime() - STALE_CLAIM_MS - 1).toISOString();
