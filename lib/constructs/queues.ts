@@ -114,8 +114,7 @@ export function eventSourceFor(
   settings: Readonly<Partial<Record<ConcurrencySetting, number>>> = {},
 ): SqsEventSource {
   const contract: EventSourceContract = QUEUES[name].eventSource;
-  const maxConcurrency =
-    typeof contract.maxConcurrency === 'number' ? contract.maxConcurrency : maxConcurrencyOf(name, settings);
+  const maxConcurrency = maxConcurrencyOf(name, settings);
   return new SqsEventSource(queue, {
     batchSize: contract.batchSize,
     maxBatchingWindow:
