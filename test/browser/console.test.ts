@@ -102,6 +102,21 @@ async function fill(selector: string, value: string): Promise<void> {
   await page.type(selector, value);
 }
 
+/**
+ * Sets a field's value at once and tells the page with an input event, as typing would end (for
+ * what is slow or awkward to type: a long mail, a datetime-local value).
+ */
+async function setValue(selector: string, value: string): Promise<void> {
+  await page.$eval(
+    selector,
+    (field, v) => {
+      (field as HTMLInputElement | HTMLTextAreaElement).value = v;
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    value,
+  );
+}
+
 /** Waits for the browser to log an API refusal the page asked for and shows, and takes it out. */
 async function refusalLogged(status: number, path: string): Promise<void> {
   const logged = () => problems.some((p) => p.includes(`status of ${status}`) && p.includes(path));
@@ -514,14 +529,7 @@ describe('the console in local mode', () => {
       '<p title="use style=bold" style="font-style: italic" id="titled">titled</p>',
     ].join('\n');
     // Set at once (typing a script tag key by key is slow), as an input event the page sees.
-    await page.$eval(
-      '#html',
-      (area, value) => {
-        (area as HTMLTextAreaElement).value = value;
-        area.dispatchEvent(new Event('input', { bubbles: true }));
-      },
-      html,
-    );
+    await setValue('#html', html);
     await mailHtml();
     await page.waitForFunction(() =>
       /Hi Ann/.test(document.querySelector('#preview-html')?.shadowRoot?.textContent ?? ''),
@@ -604,14 +612,7 @@ describe('the console in local mode', () => {
     const at = new Date(Date.now() + 86_400_000);
     const pad = (n: number) => String(n).padStart(2, '0');
     const value = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
-    await page.$eval(
-      '#send-at',
-      (input, v) => {
-        (input as HTMLInputElement).value = v;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      },
-      value,
-    );
+    await setValue('#send-at', value);
     await clickButton('Schedule');
     await waitForText('#campaign-status', /scheduled/);
     const scheduled = await api(local.apiUrl, 'GET', `/v1/campaigns/${encodeURIComponent(id)}`);
